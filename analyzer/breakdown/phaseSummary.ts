@@ -1,0 +1,77 @@
+/**
+ * Per device and phase: the DESIGN 6 numbers. Times are sums over the phase's steps; shares are medians of
+ * the per-step shares (so one slow warm-up step does not move them); outlier steps are named.
+ */
+import { median, quantile } from 'd3-array';
+import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import type { Phase, Step } from '../steps/types.js';
+import type { StepBreakdown } from './stepBreakdown.js';
+
+export interface OutlierStep {
+  step: number;
+  name: string;
+  spanNs: number;
+  /** Span relative to the phase median. */
+  ratio: number;
+}
+
+export interface PhaseSummary {
+  phase: Phase;
+  device: number;
+  count: number;
+  medianNs: number;
+  p10Ns: number;
+  p90Ns: number;
+  minNs: number;
+  maxNs: number;
+  totalSpanNs: number;
+  /** Sums over the steps. */
+  timeNs: Record<KernelClass | 'idle', number>;
+  busyNs: number;
+  commNs: number;
+  exposedCommNs: number;
+  overlapNs: number;
+  /** Medians over the steps. */
+  commShare: number;
+  overlap: number;
+  exposedCommShare: number;
+  idleShare: number;
+  outliers: OutlierStep[];
+}
+
+/** A step is an outlier when its span is more than 1.5x the median or under half of it; with fewer than
+ *  four steps there is no median to speak of. */
+const OUTLIER_HIGH = 1.5;
+const OUTLIER_LOW = 0.5;
+const OUTLIER_MIN_STEPS = 4;
+
+export function summarisePhase(phase: Phase, device: number, steps: Step[], breakdowns: StepBreakdown[]): PhaseSummary | null {
+  const pairs = steps.map((s) => [s, breakdowns[s.index]!] as const).filter(([s]) => s.phase === phase && s.device === device);
+  if (pairs.length === 0) return null;
+  const spans = pairs.map(([, b]) => b.spanNs);
+  const med = median(spans) ?? 0;
+  const ratio = (num: (b: StepBreakdown) => number) => median(pairs.map(([, b]) => (b.spanNs > 0 ? num(b) / b.spanNs : 0))) ?? 0;
+  const sum = (f: (b: StepBreakdown) => number) => pairs.reduce((a, [, b]) => a + f(b), 0);
+  const timeNs = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, sum((b) => b.classNs[i]!)])) as Record<KernelClass | 'idle', number>;
+  timeNs.idle = sum((b) => b.idleNs);
+  const commNs = sum((b) => b.commNs);
+  const overlapNs = sum((b) => b.overlapNs);
+  return {
+    phase, device, count: pairs.length, medianNs: med,
+    p10Ns: quantile(spans, 0.1) ?? 0, p90Ns: quantile(spans, 0.9) ?? 0,
+    minNs: Math.min(...spans), maxNs: Math.max(...spans),
+    totalSpanNs: sum((b) => b.spanNs),
+    timeNs,
+    busyNs: sum((b) => b.busyNs),
+    commNs,
+    exposedCommNs: sum((b) => b.exposedCommNs),
+    overlapNs,
+    commShare: ratio((b) => b.commNs),
+    overlap: median(pairs.filter(([, b]) => b.commNs > 0).map(([, b]) => b.overlapNs / b.commNs)) ?? 0,
+    exposedCommShare: ratio((b) => b.exposedCommNs),
+    idleShare: ratio((b) => b.idleNs),
+    outliers: pairs
+      .filter(([, b]) => pairs.length >= OUTLIER_MIN_STEPS && med > 0 && (b.spanNs > OUTLIER_HIGH * med || b.spanNs < OUTLIER_LOW * med))
+      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / med })),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The trace model: one or several exports joined, sorted and put on one clock. Columnar typed arrays, no
+ * object per event; everything downstream reads only this.
+ */
+import type { ExportMeta } from '../../queries/metadata.js';
+import type { GpuRow } from '../../queries/gpus.js';
+
+export const OpKind = { kernel: 0, memcpy: 1, memset: 2, graph: 3 } as const;
+
+export interface OpName {
+  /** Short name as nsys shows it (`ncclDevKernel_AllReduce_Sum_bf16_RING_LL`, `[CUDA memcpy HtoD]`). */
+  short: string;
+  /** Demangled name; equal to `short` for memory operations. */
+  long: string;
+  kind: number;
+}
+
+/** GPU operations (kernels, memcpy, memset) of every device, sorted by start time. */
+export interface GpuOps {
+  n: number;
+  start: Float64Array;
+  end: Float64Array;
+  /** Index into TraceModel.devices. */
+  device: Int32Array;
+  stream: Int32Array;
+  kind: Uint8Array;
+  /** Index into TraceModel.opNames. */
+  name: Int32Array;
+  bytes: Float64Array;
+  /** NaN when not launched from a CUDA graph. */
+  graphNode: Float64Array;
+  correlation: Float64Array;
+  /** Index into TraceModel.processes. */
+  process: Int32Array;
+  /** Start of the CUDA API call that launched the op; NaN when the launch is not in the trace. */
+  launchStart: Float64Array;
+  /** Index into TraceModel.threads of the launching thread; -1 when unknown. */
+  thread: Int32Array;
+  /** Index into TraceModel.apiNames of the launching call; -1 when unknown. */
+  launchApi: Int32Array;
+}
+
+/** NVTX ranges (push/pop and start/end), sorted by start. */
+export interface NvtxRanges {
+  n: number;
+  start: Float64Array;
+  /** NaN when the range never ended. */
+  end: Float64Array;
+  /** Index into TraceModel.threads. */
+  thread: Int32Array;
+  /** Domain name ('' for the default domain), index into `domains`. */
+  domain: Int32Array;
+  domains: string[];
+  /** Index into `texts`. */
+  text: Int32Array;
+  texts: string[];
+}
+
+/** CUDA API calls that launched GPU work, sorted by start. */
+export interface Launches {
+  n: number;
+  start: Float64Array;
+  end: Float64Array;
+  thread: Int32Array;
+  correlation: Float64Array;
+  /** Index into TraceModel.apiNames. */
+  api: Int32Array;
+}
+
+export interface Device {
+  /** Position in TraceModel.devices; what GpuOps.device refers to. */
+  index: number;
+  /** The CUDA device id of the export. */
+  deviceId: number;
+  /** Which input file the device's ops came from. */
+  file: number;
+  /** How reports name the device: `GPU 3`, or `r1:GPU 0` when several files reuse device ids. */
+  label: string;
+  gpu: GpuRow | null;
+}
+
+export interface Process {
+  index: number;
+  file: number;
+  globalPid: number;
+  pid: number;
+  name: string;
+}
+
+export interface Thread {
+  index: number;
+  process: number;
+  globalTid: number;
+  name: string;
+}
+
+export interface TraceFile {
+  path: string;
+  meta: ExportMeta;
+  /** Added to this file's timestamps to put them on the model's clock (session start alignment). */
+  offsetNs: number;
+}
+
+export interface TraceModel {
+  files: TraceFile[];
+  devices: Device[];
+  processes: Process[];
+  threads: Thread[];
+  ops: GpuOps;
+  opNames: OpName[];
+  launches: Launches;
+  apiNames: string[];
+  nvtx: NvtxRanges;
+  warnings: string[];
+}

@@ -1,0 +1,136 @@
+/**
+ * The one Result object every output format renders (DESIGN 6 JSON contract, plus fields the other formats
+ * use). Built from the analysis and the findings; contains only plain data.
+ */
+import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import type { Analysis } from '../analysis.js';
+import type { PhaseSummary } from '../breakdown/phaseSummary.js';
+import type { Phase } from '../steps/types.js';
+import type { Finding } from '../../rules/types.js';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface PhaseResult {
+  timeNs: Record<KernelClass | 'idle', number>;
+  spanNs: number;
+  busyNs: number;
+  commNs: number;
+  exposedCommNs: number;
+  overlapNs: number;
+  commShare: number;
+  overlap: number;
+  exposedCommShare: number;
+  idleShare: number;
+  /** Layers per step (median), when layers were found. */
+  layers: number | null;
+  outliers: { name: string; spanNs: number; ratio: number }[];
+}
+
+export interface StepStats {
+  count: number;
+  medianNs: number | null;
+  p10Ns: number | null;
+  p90Ns: number | null;
+  minNs: number | null;
+  maxNs: number | null;
+}
+
+export interface DeviceResult {
+  deviceId: number;
+  label: string;
+  name: string | null;
+  file: string;
+  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats };
+  decode: PhaseResult | null;
+  prefill: PhaseResult | null;
+  step?: PhaseResult | null;
+}
+
+export interface DiagnoseResult {
+  schemaVersion: 1;
+  tool: { name: 'nsys-tp'; version: string };
+  trace: {
+    path: string;
+    paths: string[];
+    nsysVersion: string | null;
+    exportSchema: string | null;
+    gpus: { deviceId: number; name: string; smCount: number | null; memoryBandwidthGBps: number | null }[];
+    cudaGraphTraceMode: string | null;
+  };
+  stepDetection: { source: string; description: string };
+  devices: DeviceResult[];
+  collectives: {
+    count: number;
+    transferNs: number | null;
+    waitNs: number | null;
+    lastArriver: Record<string, number>;
+  };
+  findings: Finding[];
+  warnings: string[];
+}
+
+function stepStats(p: PhaseSummary | undefined): StepStats {
+  return p
+    ? { count: p.count, medianNs: p.medianNs, p10Ns: p.p10Ns, p90Ns: p.p90Ns, minNs: p.minNs, maxNs: p.maxNs }
+    : { count: 0, medianNs: null, p10Ns: null, p90Ns: null, minNs: null, maxNs: null };
+}
+
+function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseResult | null {
+  if (!p) return null;
+  return {
+    timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, exposedCommNs: p.exposedCommNs,
+    overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
+    idleShare: p.idleShare, layers, outliers: p.outliers.map(({ name, spanNs, ratio }) => ({ name, spanNs, ratio })),
+  };
+}
+
+/** Layer counts are provided by the layer analysis when it runs; absent, they are null. */
+export type LayerCount = (device: number, phase: Phase) => number | null;
+
+export function buildResult(analysis: Analysis, findings: Finding[], extra: { layers?: LayerCount; collectives?: DiagnoseResult['collectives'] } = {}): DiagnoseResult {
+  const { model } = analysis;
+  const layers = extra.layers ?? (() => null);
+  const gpus = model.devices.map((d) => ({
+    deviceId: d.deviceId,
+    name: d.gpu?.name ?? 'unknown GPU',
+    smCount: d.gpu?.smCount ?? null,
+    memoryBandwidthGBps: d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : null,
+  }));
+  const hasStepPhase = analysis.phases.some((p) => p.phase === 'step');
+  const devices: DeviceResult[] = model.devices.map((d) => {
+    const dec = analysis.phase(d.index, 'decode');
+    const pre = analysis.phase(d.index, 'prefill');
+    const stp = analysis.phase(d.index, 'step');
+    const r: DeviceResult = {
+      deviceId: d.deviceId, label: d.label, name: d.gpu?.name ?? null, file: model.files[d.file]!.path,
+      steps: { decode: stepStats(dec), prefill: stepStats(pre) },
+      decode: phaseResult(dec, layers(d.index, 'decode')),
+      prefill: phaseResult(pre, layers(d.index, 'prefill')),
+    };
+    if (hasStepPhase) {
+      r.steps.step = stepStats(stp);
+      r.step = phaseResult(stp, layers(d.index, 'step'));
+    }
+    return r;
+  });
+  const first = model.files[0]!;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'nsys-tp', version: TOOL_VERSION },
+    trace: {
+      path: first.path,
+      paths: model.files.map((f) => f.path),
+      nsysVersion: first.meta.nsysVersion,
+      exportSchema: first.meta.exportSchema,
+      gpus,
+      cudaGraphTraceMode: first.meta.cudaGraphTraceMode,
+    },
+    stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
+    devices,
+    collectives: extra.collectives ?? { count: 0, transferNs: null, waitNs: null, lastArriver: {} },
+    findings,
+    warnings: [...model.warnings, ...analysis.steps.warnings],
+  };
+}
+
+export const CLASS_ROWS: readonly (KernelClass | 'idle')[] = [...KERNEL_CLASSES, 'idle'];

@@ -1,0 +1,119 @@
+/**
+ * Terminal rendering of a DiagnoseResult: fits 100 columns, one table per phase with the devices side by
+ * side, units on every number. Strings from the trace are stripped of control characters.
+ */
+import { fmtMs, fmtNs, fmtPct, table, termSafe } from './format.js';
+import { CLASS_ROWS, type DeviceResult, type DiagnoseResult, type PhaseResult } from './result.js';
+import type { Finding } from '../../rules/types.js';
+
+const WIDTH = 100;
+const LABEL_WIDTH = 22;
+const CELL_WIDTH = 13;
+const PHASE_TITLES = { prefill: 'PREFILL', decode: 'DECODE', step: 'STEPS (phase not named in the trace)' } as const;
+
+function pctCell(x: number): string {
+  const p = x * 100;
+  return p >= 9.95 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
+}
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const count = Math.ceil(xs.length / n);
+  const size = Math.ceil(xs.length / Math.max(1, count));
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'): string[] {
+  const P = (d: DeviceResult): PhaseResult | null | undefined => d[phase];
+  const st = (d: DeviceResult) => d.steps[phase];
+  const rows: string[][] = [['', ...devs.map((d) => termSafe(d.label))]];
+  rows.push(['steps', ...devs.map((d) => String(st(d)?.count ?? 0))]);
+  rows.push(['median step', ...devs.map((d) => `${fmtMs(st(d)?.medianNs)} ms`)]);
+  rows.push(['p10 … p90 (ms)', ...devs.map((d) => `${fmtMs(st(d)?.p10Ns, 1)}…${fmtMs(st(d)?.p90Ns, 1)}`)]);
+  rows.push(['ms per step, % of span', ...devs.map(() => '')]);
+  for (const c of CLASS_ROWS) {
+    rows.push([
+      `  ${c === 'communication' ? 'communication' : c}`,
+      ...devs.map((d) => {
+        const p = P(d);
+        const n = st(d)?.count ?? 0;
+        if (!p || n === 0) return '-';
+        return `${fmtMs(p.timeNs[c] / n)} ${pctCell(p.spanNs > 0 ? p.timeNs[c] / p.spanNs : 0)}`;
+      }),
+    ]);
+  }
+  rows.push(['median over steps', ...devs.map(() => '')]);
+  rows.push(['  comm share', ...devs.map((d) => fmtPct(P(d)?.commShare))]);
+  rows.push(['  comm overlapped', ...devs.map((d) => (P(d)?.commNs ? fmtPct(P(d)?.overlap) : '-'))]);
+  rows.push(['  exposed comm', ...devs.map((d) => fmtPct(P(d)?.exposedCommShare))]);
+  rows.push(['  idle', ...devs.map((d) => fmtPct(P(d)?.idleShare))]);
+  if (devs.some((d) => P(d)?.layers)) rows.push(['  layers per step', ...devs.map((d) => String(P(d)?.layers ?? '-'))]);
+  return table(rows, { gap: 1 }).map((l) => '  ' + l);
+}
+
+function findingLines(f: Finding): string[] {
+  const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN ' : 'INFO ';
+  return wrap(`${tag} ${f.rule}: ${termSafe(f.message)}`, WIDTH - 2, '        ').concat(
+    wrap(`→ ${termSafe(f.recommendation)}`, WIDTH - 8, '        ').map((l) => '      ' + l.trimStart()),
+  );
+}
+
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lead = /^\s*/.exec(text)![0];
+  const words = text.trim().split(/\s+/);
+  words[0] = lead + words[0];
+  const out: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && [...line].length + 1 + [...w].length > width) {
+      out.push(line);
+      line = indent + w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+export function renderTerminal(r: DiagnoseResult): string {
+  const out: string[] = [];
+  const gpuNames = new Map<string, number>();
+  for (const g of r.trace.gpus) gpuNames.set(g.name, (gpuNames.get(g.name) ?? 0) + 1);
+  out.push(`nsys-tp ${r.tool.version} · ${termSafe(r.trace.paths.join(', '))}`);
+  out.push(
+    `Nsight Systems ${termSafe(r.trace.nsysVersion ?? '?')} (export schema ${termSafe(r.trace.exportSchema ?? '?')}) · ` +
+      [...gpuNames].map(([n, c]) => `${c} × ${termSafe(n)}`).join(', '),
+  );
+  out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
+  for (const w of r.warnings) out.push(...wrap(`warning: ${termSafe(w)}`, WIDTH, '  '));
+  for (const phase of ['prefill', 'decode', 'step'] as const) {
+    const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
+    if (devs.length === 0) continue;
+    const counts = [...new Set(devs.map((d) => d.steps[phase]!.count))];
+    const medians = devs.map((d) => d.steps[phase]!.medianNs ?? 0).sort((a, b) => a - b);
+    out.push('');
+    out.push(
+      `${PHASE_TITLES[phase]} · ${counts.length === 1 ? `${counts[0]} step${counts[0] === 1 ? '' : 's'} per GPU` : `${counts.join('/')} steps`} · ` +
+        `median step ${fmtNs(medians[Math.floor(medians.length / 2)])}`,
+    );
+    for (const group of chunks(devs, Math.floor((WIDTH - LABEL_WIDTH) / CELL_WIDTH))) {
+      out.push(...phaseTable(group, phase));
+    }
+    const outliers = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => `${termSafe(d.label)} "${termSafe(o.name)}" ${fmtNs(o.spanNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× median)`));
+    if (outliers.length) {
+      const shown = outliers.slice(0, 6).join('; ') + (outliers.length > 6 ? `; and ${outliers.length - 6} more` : '');
+      out.push(...wrap(`  outlier steps: ${shown}`, WIDTH, '    '));
+    }
+  }
+  if (r.collectives.count > 0) {
+    out.push('');
+    out.push(`COLLECTIVES · ${r.collectives.count} instances · transfer ${fmtNs(r.collectives.transferNs)} · waiting ${fmtNs(r.collectives.waitNs)}`);
+  }
+  out.push('');
+  if (r.findings.length === 0) out.push('FINDINGS · none');
+  else {
+    out.push(`FINDINGS · ${r.findings.length}`);
+    for (const f of r.findings) out.push(...findingLines(f).map((l) => '  ' + l));
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * The nsys-tp command line: the only place that prints or sets exit codes.
+ * Exit codes: 0 done; 1 a --fail-on gate tripped; 2 bad input or usage; 3 internal error.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createInterface } from 'node:readline';
+import { createClassifier } from '../analyzer/classify/classifier.js';
+import { renderJson } from '../analyzer/report/json.js';
+import { renderMarkdown } from '../analyzer/report/markdown.js';
+import { renderTerminal } from '../analyzer/report/terminal.js';
+import { TOOL_VERSION } from '../analyzer/report/result.js';
+import type { StepSource } from '../analyzer/steps/types.js';
+import { Analysis, diagnoseModel, loadTrace } from '../index.js';
+import { sliceSpec, writeSlice } from './slice.js';
+import { TraceError } from '../queries/errors.js';
+import { loadConfig } from './config.js';
+import { resolveInputs } from './inputs.js';
+import { writeFileAtomic } from './output.js';
+
+class ExitError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+function regex(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+function seconds(value: string): number {
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new InvalidArgumentError('expected a number of seconds');
+  return v * 1e9;
+}
+
+function positive(value: string): number {
+  const v = Number(value);
+  if (!(v > 0)) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}
+
+function emit(text: string, output: string | undefined, inputs: string[]): void {
+  if (output) writeFileAtomic(output, text, inputs);
+  else process.stdout.write(text);
+}
+
+const program = new Command();
+program
+  .name('nsys-tp')
+  .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
+  .version(TOOL_VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(str) })
+  .exitOverride();
+
+program
+  .command('diagnose')
+  .description('where each GPU\'s step time goes: GEMM, attention, communication, idle; and findings')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+  .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
+  .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
+  .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
+  .option('--config <file>', 'JSON config: extra kernel classes, rule options')
+  .action((traces: string[], opts) => {
+    const config = loadConfig(opts.config);
+    const inputs = resolveInputs(traces);
+    try {
+      for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
+      const model = loadTrace(inputs.paths);
+      const { result } = diagnoseModel(model, {
+        classRows: config.kernelClasses,
+        steps: {
+          steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
+          gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
+        },
+        rules: { options: config.rules, disabled: config.disabledRules },
+      });
+      result.trace.paths = traces;
+      result.trace.path = traces[0]!;
+      const text = opts.format === 'json' ? renderJson(result) : opts.format === 'md' ? renderMarkdown(result) : renderTerminal(result);
+      emit(text, opts.output, traces);
+    } finally {
+      inputs.cleanup();
+    }
+  });
+
+program
+  .command('classify')
+  .description('classify kernel names read from stdin, one per line: prints class<TAB>name')
+  .option('--config <file>', 'JSON config with extra kernelClasses rows')
+  .action(async (opts) => {
+    const classifier = createClassifier(loadConfig(opts.config).kernelClasses);
+    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of rl) {
+      const name = line.replace(/\r$/, '');
+      if (!name.trim()) continue;
+      const c = classifier.classify(name, name);
+      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${name}\n`);
+    }
+  });
+
+program
+  .command('slice')
+  .description('write a small export holding only the chosen steps (all devices), readable by nsys-tp')
+  .argument('<trace>', 'nsys SQLite export')
+  .requiredOption('--steps <regex>', 'NVTX ranges to keep (their GPU work on every device is kept)', regex)
+  .requiredOption('-o, --output <file>', 'the new .sqlite file')
+  .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
+  .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
+  .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
+  .action((trace: string, opts) => {
+    const model = loadTrace(trace);
+    const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
+    if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
+    const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
+    const stats = writeSlice(trace, opts.output, spec);
+    process.stderr.write(
+      `nsys-tp: wrote ${opts.output}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
+        `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
+    );
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    const code = (e as { code?: string; exitCode?: number }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander already printed its message; help and version exit 0.
+      process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2;
+      return;
+    }
+    if (e instanceof TraceError) {
+      process.stderr.write(`nsys-tp: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (e instanceof ExitError) {
+      if (e.message) process.stderr.write(`nsys-tp: ${e.message}\n`);
+      process.exitCode = e.code;
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`nsys-tp: internal error: ${msg.split('\n')[0]} (set NSYS_TP_DEBUG=1 for details)\n`);
+    if (process.env.NSYS_TP_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    process.exitCode = 3;
+  }
+}
+
+void main();

@@ -1,0 +1,59 @@
+/**
+ * `nsys-tp slice`: the file side of slicing (temp file, rename, never over the input).
+ */
+import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { TraceError } from '../queries/errors.js';
+import { openTraceDb } from '../queries/open.js';
+import type { TraceModel } from '../analyzer/model/types.js';
+import type { Step } from '../analyzer/steps/types.js';
+import { sliceExport, type SliceSpec, type SliceStats, type Window } from '../queries/slice.js';
+
+export function mergeWindows(ws: Window[]): Window[] {
+  const sorted = [...ws].sort((a, b) => a.start - b.start);
+  const out: Window[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ ...w });
+  }
+  return out;
+}
+
+export function writeSlice(input: string, output: string, spec: SliceSpec): SliceStats {
+  if (existsSync(output) && realpathSync(output) === realpathSync(input)) throw new TraceError(`${output}: refusing to overwrite the input trace`);
+  if (resolve(output) === resolve(input)) throw new TraceError(`${output}: refusing to overwrite the input trace`);
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  const src = openTraceDb(input);
+  try {
+    rmSync(tmp, { force: true });
+    const stats = sliceExport(src, tmp, spec);
+    renameSync(tmp, output);
+    return stats;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    if (e instanceof TraceError) throw e;
+    throw new TraceError(`${output}: cannot write the slice (${(e as Error).message.split('\n')[0]})`);
+  } finally {
+    src.close();
+  }
+}
+
+/** What to keep for the given steps: their ops, their threads' host ranges, and the overall windows. */
+export function sliceSpec(model: TraceModel, steps: Step[], padNs: number): SliceSpec {
+  const off = model.files[0]!.offsetNs;
+  const gpuOps = new Set<string>();
+  const threadWindows = new Map<number, Window[]>();
+  const { ops } = model;
+  for (const s of steps) {
+    for (const i of s.ops) gpuOps.add(`${model.processes[ops.process[i]!]!.globalPid}:${ops.correlation[i]}:${ops.start[i]! - off}`);
+    if (s.thread >= 0) {
+      const tid = model.threads[s.thread]!.globalTid;
+      const list = threadWindows.get(tid) ?? [];
+      list.push({ start: s.hostStart - padNs - off, end: s.hostEnd + padNs - off });
+      threadWindows.set(tid, list);
+    }
+  }
+  const windows = mergeWindows(steps.map((s) => ({ start: Math.min(s.hostStart, s.start) - padNs - off, end: Math.max(s.hostEnd, s.end) + padNs - off })));
+  return { windows, threadWindows, gpuOps };
+}

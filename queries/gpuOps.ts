@@ -1,0 +1,67 @@
+/**
+ * GPU activity: kernels, memory copies and memory sets, one row per operation as CUPTI recorded it.
+ *
+ * Tables read:
+ *   CUPTI_ACTIVITY_KIND_KERNEL  (start, end, deviceId, streamId, correlationId, globalPid, shortName,
+ *                                demangledName, graphNodeId)
+ *   CUPTI_ACTIVITY_KIND_MEMCPY  (start, end, deviceId, streamId, correlationId, globalPid, bytes, copyKind)
+ *   CUPTI_ACTIVITY_KIND_MEMSET  (start, end, deviceId, streamId, correlationId, globalPid, bytes)
+ *
+ * Units: start_ns / end_ns are nanoseconds on the session clock (the export's own time base);
+ * bytes are bytes. shortName / demangledName are StringIds ids. graphNodeId is NULL for kernels that were
+ * not launched from a CUDA graph (or whose graph was traced at graph level, where no kernel rows exist).
+ * correlationId ties a GPU operation to the runtime call that launched it, but only within one process:
+ * ids repeat across the processes of a multi-rank report.
+ */
+import type { Db } from './open.js';
+import { colOr, type Schema } from './schema.js';
+
+/** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, shortNameId, demangledNameId, graphNodeId */
+export type KernelRow = [number, number, number, number, number, number, number, number, number | null];
+/** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, bytes, copyKind (ENUM_CUDA_MEMCPY_OPER) */
+export type MemcpyRow = [number, number, number, number, number, number, number, number];
+/** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, bytes */
+export type MemsetRow = [number, number, number, number, number, number, number];
+
+const K = 'CUPTI_ACTIVITY_KIND_KERNEL';
+const MC = 'CUPTI_ACTIVITY_KIND_MEMCPY';
+const MS = 'CUPTI_ACTIVITY_KIND_MEMSET';
+
+export function kernelsSql(s: Schema): string {
+  return `SELECT start, end, deviceId, ${colOr(s, K, 'streamId', '0')},
+    coalesce(correlationId, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
+    ${colOr(s, K, 'shortName', '-1')}, ${colOr(s, K, 'demangledName', colOr(s, K, 'shortName', '-1'))},
+    ${colOr(s, K, 'graphNodeId', 'NULL')}
+  FROM ${K} WHERE start IS NOT NULL AND end IS NOT NULL`;
+}
+
+export function memcpySql(s: Schema): string {
+  return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(correlationId, 0),
+    coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(bytes, 0), ${colOr(s, MC, 'copyKind', '0')}
+  FROM ${MC} WHERE start IS NOT NULL AND end IS NOT NULL`;
+}
+
+export function memsetSql(s: Schema): string {
+  return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(correlationId, 0),
+    coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(bytes, 0)
+  FROM ${MS} WHERE start IS NOT NULL AND end IS NOT NULL`;
+}
+
+function rows<T>(db: Db, sql: string): Iterable<T> {
+  return db.prepare(sql).raw(true).iterate() as Iterable<T>;
+}
+
+export function kernelRows(db: Db, s: Schema): Iterable<KernelRow> {
+  return s.has(K) ? rows<KernelRow>(db, kernelsSql(s)) : [];
+}
+export function memcpyRows(db: Db, s: Schema): Iterable<MemcpyRow> {
+  return s.has(MC) ? rows<MemcpyRow>(db, memcpySql(s)) : [];
+}
+export function memsetRows(db: Db, s: Schema): Iterable<MemsetRow> {
+  return s.has(MS) ? rows<MemsetRow>(db, memsetSql(s)) : [];
+}
+
+/** Number of kernel rows: zero means a CPU-only profile. */
+export function kernelCount(db: Db, s: Schema): number {
+  return s.has(K) ? (db.prepare(`SELECT count(*) FROM ${K}`).pluck().get() as number) : 0;
+}

@@ -1,0 +1,22 @@
+/**
+ * CUDA graph launches as the GPU ran them, when graphs were traced at graph level (nsys' default,
+ * `--cuda-graph-trace=graph`): one row per graph execution and no rows for the kernels inside.
+ *
+ * Table read: CUPTI_ACTIVITY_KIND_GRAPH_TRACE (start, end, deviceId, streamId, correlationId, globalPid,
+ * graphId, graphExecId). Units: start_ns / end_ns on the session clock.
+ */
+import type { Db } from './open.js';
+import type { Schema } from './schema.js';
+
+/** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, graphId, graphExecId */
+export type GraphTraceRow = [number, number, number, number, number, number, number, number];
+
+const T = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
+
+export function graphTraceRows(db: Db, s: Schema): Iterable<GraphTraceRow> {
+  if (!s.has(T)) return [];
+  const c = (n: string, d: string) => (s.hasColumn(T, n) ? `coalesce("${n}", ${d})` : d);
+  return db.prepare(`SELECT start, end, deviceId, ${c('streamId', '0')}, ${c('correlationId', '0')}, ${c('globalPid', '0')},
+      ${c('graphId', '0')}, ${c('graphExecId', '0')} FROM ${T} WHERE start IS NOT NULL AND end IS NOT NULL`)
+    .raw(true).iterate() as Iterable<GraphTraceRow>;
+}

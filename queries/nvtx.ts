@@ -1,0 +1,47 @@
+/**
+ * NVTX ranges and domains.
+ *
+ * Table read: NVTX_EVENTS (start, end, eventType, globalTid, domainId, text, textId), StringIds.
+ * eventType: 59 push/pop range, 60 start/end range, 70 NVTXT push/pop range, 75 domain creation (text =
+ * domain name). The text is inline in `text` or registered in StringIds through `textId` (both occur).
+ * Units: start_ns / end_ns on the session clock; a range whose end was never recorded has end NULL and
+ * is returned with end_ns = -1.
+ */
+import type { Db } from './open.js';
+import type { Schema } from './schema.js';
+
+/** start_ns, end_ns (-1 if open), globalTid, domainId, text, eventType */
+export type NvtxRangeRow = [number, number, number, number, string | null, number];
+
+const T = 'NVTX_EVENTS';
+export const NVTX_RANGE_TYPES = [59, 60, 70];
+const DOMAIN_CREATE = 75;
+
+function textExpr(s: Schema): string {
+  const inline = s.hasColumn(T, 'text') ? 'n.text' : 'NULL';
+  return s.hasColumn(T, 'textId') && s.has('StringIds')
+    ? `coalesce(${inline}, (SELECT value FROM StringIds WHERE id = n.textId))`
+    : inline;
+}
+
+export function nvtxRangesSql(s: Schema): string {
+  return `SELECT n.start, coalesce(n.end, -1), coalesce(n.globalTid, 0), ${s.hasColumn(T, 'domainId') ? 'coalesce(n.domainId, 0)' : '0'},
+    ${textExpr(s)}, n.eventType
+  FROM ${T} n WHERE n.eventType IN (${NVTX_RANGE_TYPES.join(',')}) AND n.start IS NOT NULL`;
+}
+
+export function nvtxRangeRows(db: Db, s: Schema): Iterable<NvtxRangeRow> {
+  if (!s.has(T)) return [];
+  return db.prepare(nvtxRangesSql(s)).raw(true).iterate() as Iterable<NvtxRangeRow>;
+}
+
+/** domainId → domain name (NCCL, MPI, ...); domain 0 is the default domain and has no row. */
+export function nvtxDomains(db: Db, s: Schema): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!s.has(T) || !s.hasColumn(T, 'domainId')) return out;
+  const sql = `SELECT n.domainId, ${textExpr(s)} FROM ${T} n WHERE n.eventType = ${DOMAIN_CREATE}`;
+  for (const [id, name] of db.prepare(sql).raw(true).iterate() as Iterable<[number, string | null]>) {
+    if (name) out.set(id, name);
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Writing a small export that holds only some steps of a big one. Every table's schema is copied; then
+ *  - GPU activity (kernels, memcpy, memset, graph executions): only the ops of the chosen steps, picked by
+ *    (globalPid, correlationId, start), so other steps' ops that ran in the same time window stay out;
+ *  - per-thread host events (CUDA API calls, NVTX ranges): rows of each step's thread inside that step's
+ *    host range, so another rank's unrelated ranges stay out;
+ *  - other timed tables (a `start` column, ns): rows overlapping the overall windows;
+ *  - call-chain tables (OSRT_CALLCHAINS, ...): the chains the kept rows refer to (callchainId);
+ *  - untimed tables (strings, GPUs, processes, metadata, enums) and NVTX domain/category rows: whole.
+ * The result is an export nsys-tp (and sqlite3) read like the original.
+ */
+import Database from 'better-sqlite3';
+import type { Db } from './open.js';
+import { probeSchema } from './schema.js';
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+export interface SliceSpec {
+  /** Overall windows (ns, the file's clock), merged. */
+  windows: Window[];
+  /** Host ranges per globalTid. */
+  threadWindows: Map<number, Window[]>;
+  /** `${globalPid}:${correlationId}:${start}` of every GPU op to keep. */
+  gpuOps: Set<string>;
+}
+
+export interface SliceStats {
+  tables: number;
+  rowsKept: number;
+  rowsRead: number;
+}
+
+const GPU_TABLES = new Set(['CUPTI_ACTIVITY_KIND_KERNEL', 'CUPTI_ACTIVITY_KIND_MEMCPY', 'CUPTI_ACTIVITY_KIND_MEMSET', 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE']);
+const THREAD_TABLES = new Set(['CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS']);
+/** NVTX category and domain-creation events: they name things, whenever they happened. */
+const NVTX_NAMING_EVENTS = [33, 75];
+
+function quote(id: string): string {
+  return `"${id.replace(/"/g, '""')}"`;
+}
+
+function inWindows(ws: Window[] | undefined, s: number, e: number): boolean {
+  return !!ws && ws.some((w) => s <= w.end && e >= w.start);
+}
+
+/** Copies `src` into the new database file `destPath`, keeping what `spec` selects. */
+export function sliceExport(src: Db, destPath: string, spec: SliceSpec): SliceStats {
+  const schema = probeSchema(src);
+  const dest = new Database(destPath);
+  dest.pragma('journal_mode = OFF');
+  dest.pragma('synchronous = OFF');
+  const stats: SliceStats = { tables: 0, rowsKept: 0, rowsRead: 0 };
+  try {
+    const objects = src.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'").raw(true).all() as [string, string, string][];
+    for (const [type, , sql] of objects) if (type === 'table') dest.exec(sql);
+    const timeCond = spec.windows.map(() => '(start <= ? AND coalesce(end, start) >= ?)').join(' OR ') || '0';
+    const timeArgs = spec.windows.flatMap((w) => [w.end, w.start]);
+    const chains = new Set<unknown>();
+    const isChainTable = (t: string) => /CALLCHAINS$/.test(t) && schema.hasColumn(t, 'id');
+    // Call-chain tables last: they keep what the event tables' kept rows refer to.
+    const order = [...schema.tables.keys()].sort((a, b) => Number(isChainTable(a)) - Number(isChainTable(b)));
+    for (const table of order) {
+      const colSet = schema.tables.get(table)!;
+      const cols = [...colSet];
+      if (cols.length === 0) continue;
+      const at = (c: string) => cols.indexOf(c);
+      const timed = colSet.has('start');
+      let where = timed ? `WHERE (${timeCond})` : '';
+      if (table === 'NVTX_EVENTS' && colSet.has('eventType')) where += ` OR eventType IN (${NVTX_NAMING_EVENTS.join(',')})`;
+      let keep: ((row: unknown[]) => boolean) | null = null;
+      if (isChainTable(table)) {
+        const iId = at('id');
+        keep = (r) => chains.has(r[iId]);
+      } else if (GPU_TABLES.has(table) && timed && colSet.has('correlationId')) {
+        const [iPid, iCorr, iStart] = [at('globalPid'), at('correlationId'), at('start')];
+        keep = (r) => spec.gpuOps.has(`${iPid >= 0 ? r[iPid] ?? 0 : 0}:${r[iCorr] ?? 0}:${r[iStart]}`);
+      } else if (THREAD_TABLES.has(table) && timed && colSet.has('globalTid')) {
+        const [iTid, iStart, iEnd, iType] = [at('globalTid'), at('start'), at('end'), at('eventType')];
+        keep = (r) =>
+          (iType >= 0 && NVTX_NAMING_EVENTS.includes(r[iType] as number)) ||
+          inWindows(spec.threadWindows.get(r[iTid] as number), r[iStart] as number, (r[iEnd] ?? r[iStart]) as number);
+      }
+      const iChain = at('callchainId');
+      const insert = dest.prepare(`INSERT INTO ${quote(table)} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      dest.transaction(() => {
+        for (const row of src.prepare(`SELECT ${cols.map(quote).join(', ')} FROM ${quote(table)} ${where}`).raw(true).iterate(...(timed ? timeArgs : [])) as Iterable<unknown[]>) {
+          if (keep && !keep(row)) continue;
+          if (iChain >= 0 && row[iChain] !== null) chains.add(row[iChain]);
+          insert.run(...row);
+          stats.rowsKept++;
+        }
+      })();
+      stats.rowsRead += src.prepare(`SELECT count(*) FROM ${quote(table)}`).pluck().get() as number;
+      stats.tables++;
+    }
+    for (const [type, , sql] of objects) if (type !== 'table') dest.exec(sql);
+    dest.exec('VACUUM');
+  } finally {
+    dest.close();
+  }
+  return stats;
+}

@@ -1,0 +1,69 @@
+/**
+ * Bad input (issue 2, item 8): each case is one clear line on stderr, a non-zero exit, no stack trace,
+ * and the input file unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { cpuOnlyExport, foreignSqlite, tempDir, textFile } from './support/fixtures.js';
+import { samplePath } from './support/traces.js';
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+function expectCleanError(args: string[], pattern: RegExp, code = 2) {
+  const r = runCli(args);
+  expect(r.status, r.stderr).toBe(code);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^nsys-tp: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('bad input to diagnose', () => {
+  const dir = tempDir();
+  it('a path that does not exist', () => expectCleanError(['diagnose', join(dir, 'nope.sqlite')], /no such file/));
+  it('a directory', () => {
+    const d = join(dir, 'a-dir');
+    mkdirSync(d);
+    expectCleanError(['diagnose', d], /is a directory/);
+  });
+  it('a file that is not SQLite', () => expectCleanError(['diagnose', textFile(dir, 'notes.sqlite', 'hello world, not a database\n'.repeat(40))], /not an SQLite file.*nsys export --type sqlite/));
+  it('an empty file', () => expectCleanError(['diagnose', textFile(dir, 'empty.sqlite', '')], /empty file/));
+  it('a truncated SQLite header', () => expectCleanError(['diagnose', textFile(dir, 'cut.sqlite', 'SQLite form')], /truncated SQLite file/));
+  it('a .nsys-rep without nsys on PATH gets the exact export command', () => {
+    const rep = textFile(dir, 'run 1.nsys-rep', 'QDSTRM-ish binary report');
+    const r = runCli(['diagnose', rep]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`nsys export --type sqlite --output "${rep.replace(/\.nsys-rep$/, '.sqlite')}" "${rep}"`);
+  });
+  it('a .qdstrm', () => expectCleanError(['diagnose', textFile(dir, 'cap.qdstrm', 'raw stream')], /unfinished capture.*QdstrmImporter/));
+  it('an SQLite database that is not an nsys export', () => expectCleanError(['diagnose', foreignSqlite(dir)], /not an Nsight Systems export/));
+  it('an export of a CPU-only profile', () => expectCleanError(['diagnose', cpuOnlyExport(dir)], /no GPU activity.*-t cuda/));
+  it('a bad --steps regular expression is a usage error', () => {
+    const r = runCli(['diagnose', samplePath('tp4graph-decode.sqlite'), '--steps', '(unclosed']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a valid regular expression/);
+  });
+  it('--steps that match nothing still report, with a warning', () => {
+    const r = runCli(['diagnose', samplePath('tp4graph-decode.sqlite'), '--steps', '^no such range$']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/no NVTX range matches --steps/);
+  });
+  it('the trace is opened read-only and is byte-identical afterwards', () => {
+    const p = samplePath('tp4graph-decode.sqlite');
+    const before = sha(p);
+    for (const f of ['terminal', 'json', 'md']) expect(runCli(['diagnose', p, '--format', f]).status).toBe(0);
+    expect(sha(p)).toBe(before);
+  });
+  it('refuses to write the report over the trace', () => {
+    const p = samplePath('tp4graph-decode.sqlite');
+    const before = sha(p);
+    expectCleanError(['diagnose', p, '-o', p], /refusing to overwrite an input trace/);
+    expect(sha(p)).toBe(before);
+  });
+});

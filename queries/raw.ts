@@ -15,6 +15,8 @@ import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from
 import { probeSchema, type Schema } from './schema.js';
 import { loadStrings } from './strings.js';
 import { graphTraceRows } from './graphs.js';
+import { hostCallRows, type HostCallRow } from './hostCalls.js';
+import { ncclPayloads, type NcclPayloads } from './ncclPayloads.js';
 
 export const OP_KERNEL = 0;
 export const OP_MEMCPY = 1;
@@ -71,7 +73,11 @@ export interface RawTrace {
   launches: RawLaunches;
   nvtx: RawNvtx;
   nvtxDomains: Map<number, string>;
-  /** StringIds values referenced by ops (names) and launches (API names). */
+  /** NCCL calls with message sizes and communicator layouts, when the export carries NVTX payloads. */
+  nccl: NcclPayloads;
+  /** Long or notable CUDA API / OS runtime calls of the threads that launch GPU work. */
+  hostCalls: HostCallRow[];
+  /** StringIds values referenced by ops (names), launches and host calls (API names). */
   strings: Map<number, string>;
   /** Set while reading when the trace lacks something the analyses would use. */
   warnings: string[];
@@ -153,6 +159,9 @@ function readOpen(db: Db, path: string): RawTrace {
   }
   const { launches, nameIds } = readLaunches(db, s);
   const ids = new Set<number>(nameIds);
+  const launchThreads = [...new Set(launches.globalTid)];
+  const host = hostCallRows(db, s, launchThreads);
+  for (const id of host.nameIds) ids.add(id);
   for (let i = 0; i < ops.n; i++) {
     if (ops.kind[i] !== OP_KERNEL) continue;
     ids.add(ops.nameId[i]!);
@@ -169,6 +178,8 @@ function readOpen(db: Db, path: string): RawTrace {
     launches,
     nvtx: readNvtx(db, s),
     nvtxDomains: nvtxDomains(db, s),
+    nccl: ncclPayloads(db, s),
+    hostCalls: host.rows,
     strings: loadStrings(db, s, ids),
     warnings,
   };

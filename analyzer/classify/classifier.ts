@@ -30,6 +30,7 @@ export function validateClassRows(rows: unknown): ClassRow[] {
     } catch (e) {
       throw new Error(`kernelClasses[${i}].pattern is not a valid regular expression: ${(e as Error).message}`);
     }
+    if (row.on !== undefined && row.on !== 'demangled') throw new Error(`kernelClasses[${i}].on must be "demangled" or absent`);
     return row as unknown as ClassRow;
   });
 }
@@ -46,7 +47,7 @@ export function createClassifier(extraRows: readonly ClassRow[] = []): Classifie
       const texts = [view.short, view.qualified, view.inner].filter(Boolean);
       let result: Classification = { class: 'other', op: null, nccl: null, row: null };
       for (const { row, re } of rows) {
-        if (!texts.some((t) => re.test(t))) continue;
+        if (row.on === 'demangled' ? !re.test(view.demangled) : !texts.some((t) => re.test(t))) continue;
         if (row.class === 'communication') {
           const nccl = row.op === 'nccl' ? parseNcclKernel(view.short) ?? parseNcclKernel(view.qualified) : null;
           const op: CommOp = nccl ? nccl.op : row.op && row.op !== 'nccl' ? row.op : 'unknown';

@@ -16,6 +16,9 @@ export interface ClassRow {
   pattern: string;
   /** Regular expression flags; default case-sensitive. */
   flags?: string;
+  /** Match the whole demangled name (template arguments included) instead of the name parts. Only for
+   *  anchored patterns that need an argument to decide (PyTorch elementwise kernels running a fill). */
+  on?: 'demangled';
   /** For communication rows: the collective the kernel performs. NCCL rows parse it from the name. */
   op?: CommOp | 'nccl';
   /** Why the row exists: who emits these kernels. */
@@ -24,7 +27,7 @@ export interface ClassRow {
 
 export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
   // Communication first: its kernels are the ones most often misread by looser rows below.
-  { class: 'communication', pattern: '^nccl(Dev)?Kernel_|^nccl[A-Z][A-Za-z]*Kernel', op: 'nccl', note: 'NCCL, all naming eras' },
+  { class: 'communication', pattern: '^nccl(Dev|Symk|SymkDev)?Kernel_|^nccl[A-Z][A-Za-z]*Kernel', op: 'nccl', note: 'NCCL, all naming eras, symmetric-memory kernels' },
   { class: 'communication', pattern: 'cross_device_reduce_(1|2)stage', op: 'all-reduce', note: 'vLLM / SGLang custom all-reduce' },
   { class: 'communication', pattern: 'all_?reduce_?fusion|AllReduceFusion|allReduceFusion', flags: 'i', op: 'all-reduce', note: 'TensorRT-LLM / FlashInfer all-reduce (+RMSNorm) fusion' },
   { class: 'communication', pattern: '(one|two)_?shot_?all_?reduce|lamport.*all_?reduce|all_?reduce.*lamport|multimem_(one_shot_)?all_?reduce', flags: 'i', op: 'all-reduce', note: 'one-shot / two-shot / Lamport / multimem all-reduce (TensorRT-LLM, torch symmetric memory)' },
@@ -32,8 +35,12 @@ export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
   { class: 'communication', pattern: 'userbuffers.*_rs(_|$)|reduce_?scatter', flags: 'i', op: 'reduce-scatter', note: 'userbuffers / custom reduce-scatter' },
   { class: 'communication', pattern: 'userbuffers.*_ag(_|$)|all_?gather', flags: 'i', op: 'all-gather', note: 'userbuffers / custom all-gather' },
   { class: 'communication', pattern: '^deep_ep::|(intranode|internode|internode_ll)::(dispatch|combine|notify_dispatch|cached_notify)', op: 'all-to-all', note: 'DeepEP expert-parallel dispatch / combine' },
+  { class: 'communication', pattern: 'A2A(Dispatch|Combine)|[Aa]ll_?[Tt]o_?[Aa]ll|alltoall', op: 'all-to-all', note: 'MoE all-to-all (TensorRT-LLM, custom)' },
   { class: 'communication', pattern: 'userbuffers|^mscclpp::|all_?reduce', flags: 'i', op: 'all-reduce', note: 'userbuffers, MSCCL++ and other all-reduce kernels' },
   { class: 'communication', pattern: '^nvshmem', op: 'unknown', note: 'NVSHMEM device-initiated communication' },
+
+  // KV-cache writes are copies, whatever attention variant they feed.
+  { class: 'memory', pattern: 'reshape_and_cache|concat_and_cache|store_kvcache|write_kv|append_paged_kv', note: 'KV-cache writes (vLLM, SGLang, FlashInfer)' },
 
   // Attention, before GEMM: attention kernels are built from GEMM pieces and their names show it.
   { class: 'attention', pattern: 'lean_reduction_kernel', note: 'cuDNN split-KV attention: combines the partial results' },
@@ -43,14 +50,16 @@ export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
   { class: 'attention', pattern: '^_fwd_(grouped_)?kernel(_stage\\d)?$|decode_attn|_attn_fwd|attn_fwd', note: 'Triton attention (SGLang decode attention, PyTorch flex)' },
 
   // MoE before GEMM: a fused MoE kernel is a GEMM over experts.
-  { class: 'moe', pattern: 'moe|Moe|MoE|topk_?softmax|topkGating|expert|Expert|grouped_?gemm|GroupedGemm', note: 'fused MoE, routing, grouped expert GEMM' },
+  { class: 'moe', pattern: 'moe|Moe|MoE|topk_?softmax|topkGating|expert|Expert|grouped_?gemm|GroupedGemm|expandInputRows|finalizeMoeRouting', note: 'fused MoE, routing, token permutation, grouped expert GEMM' },
+  { class: 'moe', on: 'demangled', pattern: '^(void )?deep_gemm::\\w*gemm\\w*<.*\\(deep_gemm::GemmType\\)[12]>', note: 'DeepGEMM grouped (per-expert) GEMM' },
 
   { class: 'gemm', pattern: 'splitKreduce', note: 'cuBLAS split-K GEMM: the reduction step of the GEMM, not communication' },
   { class: 'gemm', pattern: 'gemm|Gemm|GEMM|gemv|Gemv|nvjet|xmma|cublas|Cublas|matmul|Matmul|_mm_|triton_tem_fused_(addmm|mm|bmm)|marlin|Marlin|scaled_mm|blockwise|wgmma|tensorop|bmm|s16816|h16816|s1688|h1688', note: 'cuBLAS (nvjet, xmma, cutlass-based), CUTLASS, DeepGEMM, Marlin, Triton matmul' },
 
   { class: 'norm', pattern: 'rms_?norm|RmsNorm|RMSNorm|layer_?norm|LayerNorm|layernorm|Layernorm|group_?norm|GroupNorm|batch_?norm|BatchNorm|triton_(red|per)_fused.*rsqrt', note: 'RMSNorm / LayerNorm (PyTorch, vLLM, FlashInfer, Inductor)' },
 
-  { class: 'memory', pattern: '[Cc]opy|memcpy|memset|MEMCPY|MEMSET|[Ff]ill|reshape_and_cache|concat_and_cache|store_kvcache|write_kv|CatArray|cat_array|gather_kernel|scatter_kernel|index_put|transpose|Transpose', note: 'copies, fills, KV-cache writes, gathers' },
+  { class: 'memory', on: 'demangled', pattern: '^(void )?at::native::(vectorized_|unrolled_)?elementwise_kernel(_with_index)?<.*(FillFunctor|copy_kernel_cuda)', note: 'PyTorch fill and copy run as elementwise kernels' },
+  { class: 'memory', pattern: '[Cc]opy|memcpy|memset|MEMCPY|MEMSET|[Ff]ill|CatArray|cat_array|gather_kernel|scatter_kernel|index_put|transpose|Transpose', note: 'copies, fills, KV-cache writes, gathers' },
 
   { class: 'elementwise', pattern: 'elementwise|Elementwise|triton_poi_|act_and_mul|silu|Silu|gelu|Gelu|swiglu|SwiGLU|rotary|Rotary|rope|Rope|pointwise|activation|Activation', note: 'PyTorch elementwise, activations, rotary embedding' },
 ];

@@ -1,6 +1,7 @@
 /**
- * The parts of a kernel name worth matching on. Patterns never see template arguments or parameter lists:
- * those are full of words (`cutlass::gemm::...` inside an attention kernel's template) that would fool them.
+ * The parts of a kernel name worth matching on. Patterns never see template arguments or parameter lists
+ * (unless a table row asks for the whole demangled name): those are full of words (`cutlass::gemm::...`
+ * inside an attention kernel's template) that would fool them.
  */
 export interface KernelNameView {
   /** nsys' short name: `device_kernel`, `ncclDevKernel_AllReduce_Sum_bf16_RING_LL`. */
@@ -10,31 +11,62 @@ export interface KernelNameView {
   /** First identifier inside a generic wrapper's template arguments: `flash::FlashAttnFwdSm90` in
    *  `cutlass::device_kernel<flash::FlashAttnFwdSm90<...>>`; '' when the name is not a wrapper. */
   inner: string;
+  /** The demangled name as given. */
+  demangled: string;
 }
 
 /** Short names that say nothing: the kernel is identified by what they wrap or by their namespace. */
 const GENERIC = /^(device_kernel|kernel|Kernel|Kernel2|dispatch|combine|void|launch_kernel|run_kernel|cutlass_kernel)$/;
 
-export function kernelNameView(short: string, demangled: string): KernelNameView {
-  const d = demangled.replace(/\(anonymous namespace\)/g, 'anon');
-  let depth = 0;
-  let end = d.length;
-  for (let i = 0; i < d.length; i++) {
-    const c = d[i];
-    if ((c === '<' || c === '(') && depth === 0) {
-      end = i;
-      break;
+/** Index of the bracket matching the closing one at `close`, scanning backwards; -1 if unbalanced. */
+function openerOf(s: string, close: number): number {
+  const pair: Record<string, string> = { ')': '(', '>': '<' };
+  const stack: string[] = [];
+  for (let i = close; i >= 0; i--) {
+    const c = s[i]!;
+    if (c === ')' || c === '>') stack.push(pair[c]!);
+    else if (c === '(' || c === '<') {
+      if (stack.pop() !== c) return -1;
+      if (stack.length === 0) return i;
     }
-    if (c === '<' || c === '(') depth++;
-    else if (c === '>' || c === ')') depth--;
   }
-  const head = d.slice(0, end).trim();
-  const qualified = head.split(/\s+/).pop() ?? '';
+  return -1;
+}
+
+/**
+ * Splits `ret ns::name<targs>(params) const` into the qualified name and its template arguments, working
+ * from the end: return types may themselves be templates (`std::enable_if<...>::type ns::kernel<...>(...)`).
+ */
+function parseDemangled(d: string): { qualified: string; targs: string } {
+  let end = d.replace(/\s+(const|volatile|&|&&)\s*$/g, '').length;
+  let s = d.slice(0, end);
+  if (s.endsWith(')')) {
+    const open = openerOf(s, s.length - 1);
+    if (open > 0) s = s.slice(0, open);
+  }
+  let targs = '';
+  if (s.endsWith('>')) {
+    const open = openerOf(s, s.length - 1);
+    if (open > 0) {
+      targs = s.slice(open, s.length);
+      s = s.slice(0, open);
+    }
+  }
+  end = s.length;
+  const m = /([A-Za-z_~][\w:~]*)\s*$/.exec(s);
+  return { qualified: m ? m[1]! : s.trim(), targs };
+}
+
+export function kernelNameView(short: string, demangled: string): KernelNameView {
+  const d = demangled.replace(/\(anonymous namespace\)|<unnamed>/g, 'anon');
+  const { qualified, targs } = parseDemangled(d);
   const last = qualified.split('::').pop() ?? '';
   let inner = '';
-  if ((GENERIC.test(last) || GENERIC.test(short)) && d[end] === '<') {
-    const m = /^<\s*(?:const\s+|struct\s+|class\s+)?([A-Za-z_][\w:]*)/.exec(d.slice(end));
+  if ((GENERIC.test(last) || GENERIC.test(short)) && targs) {
+    const m = /^<\s*(?:const\s+|struct\s+|class\s+)?([A-Za-z_][\w:]*)/.exec(targs);
     if (m) inner = m[1]!;
   }
-  return { short: short || last, qualified, inner };
+  // A demangled name given as the short name (as `classify` reads them) is reduced to its function name.
+  const bare = short && !/[\s<(]/.test(short) ? short : last;
+  return { short: bare, qualified, inner, demangled };
 }

@@ -23,7 +23,7 @@ export interface NcclKernelInfo {
   /** The algorithm that really ran, when the name can tell (always before 2.19, only TREE after). */
   algorithm: string | null;
   protocol: string | null;
-  era: 'devkernel' | 'kernel' | 'legacy';
+  era: 'devkernel' | 'symmetric' | 'kernel' | 'legacy';
 }
 
 const OPS: Record<string, CommOp> = {
@@ -32,15 +32,16 @@ const OPS: Record<string, CommOp> = {
   AlltoAll: 'all-to-all', Generic: 'unknown',
 };
 const REDUCTIONS = new Set(['Sum', 'Prod', 'Min', 'Max', 'PreMulSum', 'SumPostDiv', 'Avg']);
+const titleCase = (t: string) => t[0]!.toUpperCase() + t.slice(1);
 const ALGORITHMS = ['COLLNET_DIRECT', 'COLLNET_CHAIN', 'NVLS_TREE', 'RING', 'TREE', 'COLLNET', 'NVLS', 'PAT'];
 const PROTOCOLS = new Set(['LL', 'LL128', 'SIMPLE']);
 
 /** Parses an NCCL kernel's short name; null when it is not an NCCL kernel name. */
 export function parseNcclKernel(name: string): NcclKernelInfo | null {
   const short = name.replace(/^void\s+/, '').replace(/[(<].*$/s, '');
-  let m = /^nccl(Dev)?Kernel_([A-Za-z]+)(?:_(.*))?$/.exec(short);
+  let m = /^nccl(Dev|Symk|SymkDev)?Kernel_([A-Za-z]+)(?:_(.*))?$/.exec(short);
   if (m) {
-    const era = m[1] ? 'devkernel' : 'kernel';
+    const era = m[1]?.startsWith('Symk') ? 'symmetric' : m[1] ? 'devkernel' : 'kernel';
     const ncclOp = m[2]!;
     let rest = m[3] ?? '';
     let nameAlgorithm: string | null = null;
@@ -58,8 +59,9 @@ export function parseNcclKernel(name: string): NcclKernelInfo | null {
     let reduction: string | null = null;
     const dtypeParts: string[] = [];
     for (const t of tokens) {
-      if (!reduction && REDUCTIONS.has(t)) reduction = t;
+      if (!reduction && REDUCTIONS.has(titleCase(t))) reduction = titleCase(t);
       else if (!nameProtocol && PROTOCOLS.has(t)) nameProtocol = t;
+      else if (era === 'symmetric' && /x|^(LD|ST|LL|RS|AG)/.test(t) && !dtypeParts.length && !reduction) nameAlgorithm = nameAlgorithm ? `${nameAlgorithm}_${t}` : t;
       else if (!/^\d+$/.test(t) || dtypeParts.length) dtypeParts.push(t);
     }
     const exact = era === 'kernel';

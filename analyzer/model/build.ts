@@ -6,7 +6,7 @@
 import { OP_GRAPH, OP_KERNEL, OP_MEMCPY, type RawTrace } from '../../queries/raw.js';
 import { NumericIndex } from '../util/numericIndex.js';
 import { argsort, permute } from '../util/sort.js';
-import type { Device, GpuOps, Launches, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
+import type { Communicator, Device, GpuOps, HostCalls, Launches, NcclCalls, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
 
 const PID_SHIFT = 16777216; // globalTid = globalPid + OS tid (low 24 bits)
 
@@ -177,6 +177,12 @@ export function buildModel(raws: RawTrace[]): TraceModel {
 
   const nvtx = buildNvtx(raws, offsets, threadOf, warnings);
 
+  const { ncclCalls, communicators } = buildNccl(raws, offsets, threadOf, (f, cudaDevice) => {
+    const d = devices.list.find((x) => x.file === f && x.deviceId === cudaDevice);
+    return d ? d.index : -1;
+  });
+  const hostCalls = buildHostCalls(raws, offsets, threadOf);
+
   for (const r of raws) warnings.push(...r.warnings);
   return {
     files: raws.map((r, f) => ({ path: r.path, meta: r.meta, offsetNs: offsets[f]! })),
@@ -188,8 +194,63 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     launches,
     apiNames: apiNames.list,
     nvtx,
+    ncclCalls,
+    communicators,
+    hostCalls,
     warnings,
   };
+}
+
+function buildNccl(
+  raws: RawTrace[], offsets: number[], threadOf: (f: number, tid: number) => number, deviceOf: (f: number, cudaDevice: number) => number,
+): { ncclCalls: NcclCalls; communicators: Communicator[] } {
+  const comms = new Interner<Communicator>();
+  const commIndex = (id: bigint) => comms.get(id.toString(16), () => ({ id: id.toString(16), nranks: 0, devices: new Map() }));
+  raws.forEach((r, f) => {
+    for (const init of r.nccl.inits) {
+      const c = comms.list[commIndex(init.commId)]!;
+      c.nranks = Math.max(c.nranks, init.nranks);
+      const d = deviceOf(f, init.cudaDevice);
+      if (d >= 0) c.devices.set(init.rank, d);
+    }
+  });
+  const rows = raws.flatMap((r, f) => r.nccl.calls.map((c) => ({ c, f })));
+  rows.sort((a, b) => a.c.start + offsets[a.f]! - (b.c.start + offsets[b.f]!));
+  const names = new Interner<string>();
+  const n = rows.length;
+  const calls: NcclCalls = {
+    n, start: new Float64Array(n), end: new Float64Array(n), thread: new Int32Array(n), name: new Int32Array(n), names: names.list,
+    comm: new Int32Array(n), bytes: new Float64Array(n),
+  };
+  rows.forEach(({ c, f }, i) => {
+    calls.start[i] = c.start + offsets[f]!;
+    calls.end[i] = c.end + offsets[f]!;
+    calls.thread[i] = threadOf(f, c.globalTid);
+    calls.name[i] = names.get(c.name, () => c.name);
+    calls.comm[i] = c.commId === null ? -1 : commIndex(c.commId);
+    calls.bytes[i] = c.bytes ?? NaN;
+  });
+  return { ncclCalls: calls, communicators: comms.list };
+}
+
+function buildHostCalls(raws: RawTrace[], offsets: number[], threadOf: (f: number, tid: number) => number): HostCalls {
+  const names = new Interner<string>();
+  const rows = raws.flatMap((r, f) => r.hostCalls.map((c) => ({ c, f })));
+  rows.sort((a, b) => a.c[0] + offsets[a.f]! - (b.c[0] + offsets[b.f]!));
+  const n = rows.length;
+  const out: HostCalls = {
+    n, start: new Float64Array(n), end: new Float64Array(n), thread: new Int32Array(n), name: new Int32Array(n), names: names.list, source: new Uint8Array(n),
+  };
+  rows.forEach(({ c, f }, i) => {
+    const [start, end, tid, nameId, source] = c;
+    out.start[i] = start + offsets[f]!;
+    out.end[i] = end + offsets[f]!;
+    out.thread[i] = threadOf(f, tid);
+    const name = raws[f]!.strings.get(nameId) ?? `call#${nameId}`;
+    out.name[i] = names.get(name, () => name);
+    out.source[i] = source;
+  });
+  return out;
 }
 
 function opNameIndex(names: Interner<OpName>, r: RawTrace, kind: number, nameId: number, longId: number): number {

@@ -67,6 +67,42 @@ export interface Launches {
   api: Int32Array;
 }
 
+/** NCCL API calls recorded with their NVTX payloads (`--include-blobs=true`), sorted by start. */
+export interface NcclCalls {
+  n: number;
+  start: Float64Array;
+  end: Float64Array;
+  thread: Int32Array;
+  /** Index into `names` (ncclAllReduce, ncclReduceScatter, ...). */
+  name: Int32Array;
+  names: string[];
+  /** Index into TraceModel.communicators, -1 when unknown. */
+  comm: Int32Array;
+  /** Message size [bytes] from the payload, NaN when absent. */
+  bytes: Float64Array;
+}
+
+export interface Communicator {
+  /** NCCL's 64-bit communicator id, hex. */
+  id: string;
+  nranks: number;
+  /** rank → device index (TraceModel.devices), from each rank's ncclCommInitRank payload. */
+  devices: Map<number, number>;
+}
+
+/** Long or notable host calls (CUDA API, OS runtime) of the threads that launch GPU work, sorted by start. */
+export interface HostCalls {
+  n: number;
+  start: Float64Array;
+  end: Float64Array;
+  thread: Int32Array;
+  /** Index into `names`. */
+  name: Int32Array;
+  names: string[];
+  /** 0 CUDA API, 1 OS runtime. */
+  source: Uint8Array;
+}
+
 export interface Device {
   /** Position in TraceModel.devices; what GpuOps.device refers to. */
   index: number;
@@ -111,5 +147,8 @@ export interface TraceModel {
   launches: Launches;
   apiNames: string[];
   nvtx: NvtxRanges;
+  ncclCalls: NcclCalls;
+  communicators: Communicator[];
+  hostCalls: HostCalls;
   warnings: string[];
 }

@@ -11,11 +11,22 @@ import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps, type StepOptions } from './steps/findSteps.js';
 import { PHASES, type StepSet } from './steps/types.js';
+import { opStepIndex } from './steps/opSteps.js';
+import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
+import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';
+import { matchCollectives, type Collectives } from './collectives/instances.js';
+import { messageSizes, type MessageSizes, type Workload } from './collectives/messageSize.js';
+import { summariseCollectives, type CollectivePhase, type CollectiveSummary } from './collectives/summary.js';
+import type { GpuSpec } from './hardware/gpuSpecs.js';
 
 export interface AnalysisOptions {
   steps?: StepOptions;
   /** Extra kernel class rows, matched before the built-in table. */
   classRows?: ClassRow[];
+  /** Model shape and batch the user gave (--model, --batch, --prompt): message sizes, roofline. */
+  workload?: Workload;
+  /** The GPU's datasheet when the user overrides what TARGET_INFO_GPU says (--gpu). */
+  gpu?: GpuSpec;
 }
 
 export class Analysis {
@@ -43,6 +54,47 @@ export class Analysis {
   memo<T>(key: string, compute: () => T): T {
     if (!this.cache.has(key)) this.cache.set(key, compute());
     return this.cache.get(key) as T;
+  }
+
+  /** Step index of each op (-1 outside steps). */
+  get opStep(): Int32Array {
+    return this.memo('opStep', () => opStepIndex(this.model.ops.n, this.steps));
+  }
+
+  get timeline(): DeviceTimeline {
+    return this.memo('timeline', () => deviceTimeline(this.model));
+  }
+
+  get hostCalls(): HostCallIndex {
+    return this.memo('hostCalls', () => hostCallIndex(this.model));
+  }
+
+  get collectives(): Collectives {
+    return this.memo('collectives', () => matchCollectives(this.model, this.classes));
+  }
+
+  /** Phase of a collective instance: the phase of the step its kernels belong to. */
+  collectivePhase(i: number): CollectivePhase {
+    const c = this.collectives;
+    for (let d = 0; d < c.nDevices; d++) {
+      const o = c.ops[i * c.nDevices + d]!;
+      if (o < 0) continue;
+      const s = this.opStep[o]!;
+      if (s >= 0) return this.steps.steps[s]!.phase;
+    }
+    return 'none';
+  }
+
+  get messageSizes(): MessageSizes {
+    return this.memo('messageSizes', () => messageSizes(this.model, this.collectives, (i) => {
+      const p = this.collectivePhase(i);
+      return p === 'none' ? null : p;
+    }, this.options.workload));
+  }
+
+  get collectiveSummary(): CollectiveSummary {
+    return this.memo('collectiveSummary', () =>
+      summariseCollectives(this.model, this.collectives, this.messageSizes, (i) => this.collectivePhase(i), this.options.gpu));
   }
 
   phase(device: number, phase: string): PhaseSummary | undefined {

@@ -17,6 +17,7 @@ import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
 import { writeFileAtomic } from './output.js';
+import { gpuFrom, workloadFrom } from './workload.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -70,8 +71,15 @@ program
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
   .option('--config <file>', 'JSON config: extra kernel classes, rule options')
+  .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
+  .option('--batch <n>', 'sequences per step (with --model)', positive)
+  .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
+  .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
+  .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)')
   .action((traces: string[], opts) => {
     const config = loadConfig(opts.config);
+    const workload = workloadFrom(opts);
+    const gpu = gpuFrom(opts.gpu);
     const inputs = resolveInputs(traces);
     try {
       for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
@@ -83,6 +91,8 @@ program
           gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
         },
         rules: { options: config.rules, disabled: config.disabledRules },
+        workload,
+        gpu,
       });
       result.trace.paths = traces;
       result.trace.path = traces[0]!;

@@ -21,6 +21,8 @@ export interface ExportMeta {
   environment: Map<string, string>;
   /** The profiled command line, when recorded. */
   command: string | null;
+  /** Host name of the profiled machine, when recorded. */
+  hostname: string | null;
 }
 
 function nameValues(db: Db, s: Schema, table: string): [string, string][] {
@@ -44,7 +46,9 @@ export function exportMeta(db: Db, s: Schema): ExportMeta {
     else if (/^PROCESS_0:ARGUMENT_\d+$/.test(name)) command.push(value);
     else if (/CUDA_GRAPH_TRACE_OPTIONS:MODE$/.test(name)) graphMode = value;
   }
+  let hostname: string | null = null;
   for (const [name, value] of nameValues(db, s, 'TARGET_INFO_SYSTEM_ENV')) {
+    if (name === 'Hostname') hostname = value;
     if (name !== 'DeviceEnvironment') continue;
     for (const kv of value.split(';')) {
       const m = /^([^=]+)=(.*)$/s.exec(kv);
@@ -63,6 +67,7 @@ export function exportMeta(db: Db, s: Schema): ExportMeta {
     cudaGraphTraceMode: graphMode,
     environment,
     command: command.length ? command.join(' ') : null,
+    hostname,
   };
 }
 

@@ -46,6 +46,43 @@ export interface DeviceResult {
   step?: PhaseResult | null;
 }
 
+export interface SizeClassResult {
+  op: string;
+  phase: string;
+  bytes: number | null;
+  bytesSource: 'payload' | 'model' | null;
+  kernel: string;
+  ranks: number;
+  count: number;
+  transferMedianNs: number;
+  transferP10Ns: number;
+  transferP90Ns: number;
+  transferNs: number;
+  kernelNs: number;
+  waitNs: number;
+  skewMedianNs: number;
+  skewP90Ns: number;
+  lastArriver: Record<string, number>;
+  algGBps: number | null;
+  busGBps: number | null;
+  expectedBusGBps: number | null;
+  latencyBound: boolean;
+}
+
+export interface CollectivesResult {
+  count: number;
+  /** Sum over instances of the transfer time (the shortest rank's kernel). */
+  transferNs: number | null;
+  /** Sum over instances and ranks of kernel time beyond the transfer. */
+  waitNs: number | null;
+  kernelNs: number | null;
+  /** deviceId → instances it arrived last to. */
+  lastArriver: Record<string, number>;
+  devices: { deviceId: number; kernelNs: number; waitNs: number; lastArrivals: number; instances: number }[];
+  sizeClasses: SizeClassResult[];
+  gpu: string | null;
+}
+
 export interface DiagnoseResult {
   schemaVersion: 1;
   tool: { name: 'nsys-tp'; version: string };
@@ -59,12 +96,7 @@ export interface DiagnoseResult {
   };
   stepDetection: { source: string; description: string };
   devices: DeviceResult[];
-  collectives: {
-    count: number;
-    transferNs: number | null;
-    waitNs: number | null;
-    lastArriver: Record<string, number>;
-  };
+  collectives: CollectivesResult;
   findings: Finding[];
   warnings: string[];
 }
@@ -87,7 +119,28 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
 /** Layer counts are provided by the layer analysis when it runs; absent, they are null. */
 export type LayerCount = (device: number, phase: Phase) => number | null;
 
-export function buildResult(analysis: Analysis, findings: Finding[], extra: { layers?: LayerCount; collectives?: DiagnoseResult['collectives'] } = {}): DiagnoseResult {
+function collectivesResult(a: Analysis): CollectivesResult {
+  const s = a.collectiveSummary;
+  const id = (d: number) => String(a.model.devices[d]!.deviceId);
+  const byId = (m: Map<number, number>) => Object.fromEntries([...m].sort((x, y) => x[0] - y[0]).map(([d, n]) => [id(d), n]));
+  return {
+    count: s.count,
+    transferNs: s.count ? s.transferNs : null,
+    waitNs: s.count ? s.waitNs : null,
+    kernelNs: s.count ? s.kernelNs : null,
+    lastArriver: byId(s.lastArriver),
+    devices: s.devices.filter((d) => d.instances > 0).map((d) => ({ deviceId: a.model.devices[d.device]!.deviceId, kernelNs: d.kernelNs, waitNs: d.waitNs, lastArrivals: d.lastArrivals, instances: d.instances })),
+    sizeClasses: s.classes.map((k) => ({
+      op: k.op, phase: k.phase, bytes: k.bytes, bytesSource: k.bytesSource, kernel: k.kernel, ranks: k.ranks, count: k.count,
+      transferMedianNs: k.transferMedianNs, transferP10Ns: k.transferP10Ns, transferP90Ns: k.transferP90Ns, transferNs: k.transferTotalNs,
+      kernelNs: k.kernelTotalNs, waitNs: k.waitTotalNs, skewMedianNs: k.skewMedianNs, skewP90Ns: k.skewP90Ns, lastArriver: byId(k.lastArriver),
+      algGBps: k.algGBps, busGBps: k.busGBps, expectedBusGBps: k.expectedBusGBps, latencyBound: k.latencyBound,
+    })),
+    gpu: s.gpu?.name ?? null,
+  };
+}
+
+export function buildResult(analysis: Analysis, findings: Finding[], extra: { layers?: LayerCount } = {}): DiagnoseResult {
   const { model } = analysis;
   const layers = extra.layers ?? (() => null);
   const gpus = model.devices.map((d) => ({
@@ -127,9 +180,9 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
     },
     stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
     devices,
-    collectives: extra.collectives ?? { count: 0, transferNs: null, waitNs: null, lastArriver: {} },
+    collectives: collectivesResult(analysis),
     findings,
-    warnings: [...model.warnings, ...analysis.steps.warnings],
+    warnings: [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings],
   };
 }
 

@@ -2,7 +2,7 @@
  * Terminal rendering of a DiagnoseResult: fits 100 columns, one table per phase with the devices side by
  * side, units on every number. Strings from the trace are stripped of control characters.
  */
-import { fmtMs, fmtNs, fmtPct, table, termSafe } from './format.js';
+import { fmtBytes, fmtMs, fmtNs, fmtPct, table, termSafe } from './format.js';
 import { CLASS_ROWS, type DeviceResult, type DiagnoseResult, type PhaseResult } from './result.js';
 import type { Finding } from '../../rules/types.js';
 
@@ -52,11 +52,46 @@ function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'):
   return table(rows, { gap: 1 }).map((l) => '  ' + l);
 }
 
-function findingLines(f: Finding): string[] {
-  const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN ' : 'INFO ';
-  return wrap(`${tag} ${f.rule}: ${termSafe(f.message)}`, WIDTH - 2, '        ').concat(
-    wrap(`→ ${termSafe(f.recommendation)}`, WIDTH - 8, '        ').map((l) => '      ' + l.trimStart()),
+function collectivesSection(r: DiagnoseResult): string[] {
+  const c = r.collectives;
+  const ranks = Math.max(...c.sizeClasses.map((k) => k.ranks));
+  const out = wrap(
+    `COLLECTIVES · ${c.count} instances on ${ranks} ranks · kernel time ${fmtNs(c.kernelNs)} summed over ranks, ` +
+      `${fmtPct((c.waitNs ?? 0) / (c.kernelNs || 1), 0)} of it waiting for the last rank`,
+    WIDTH,
+    '  ',
   );
+  const label = (id: string) => r.devices.find((d) => String(d.deviceId) === id)?.label ?? `GPU ${id}`;
+  const rows: string[][] = [['phase', 'op', 'size', 'count', 'transfer', 'busBW', 'expected', 'waiting', 'skew', 'last in']];
+  for (const k of c.sizeClasses) {
+    const last = Object.entries(k.lastArriver).sort((a, b) => b[1] - a[1])[0];
+    rows.push([
+      k.phase === 'none' ? 'other' : k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1),
+      k.busGBps === null ? '-' : k.busGBps < 10 ? k.busGBps.toFixed(1) : k.busGBps.toFixed(0), k.latencyBound ? 'latency' : k.expectedBusGBps === null ? '-' : k.expectedBusGBps.toFixed(0),
+      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${termSafe(label(last[0]))} ${fmtPct(last[1] / k.count, 0)}` : '-',
+    ]);
+  }
+  out.push(...table(rows, { gap: 2, leftCols: 2 }).map((l) => '  ' + l));
+  out.push(
+    ...wrap(
+      "  transfer: median of the fastest rank's kernel per collective (the last to arrive barely waits); waiting: the rest of " +
+        "every rank's kernel time; skew: median spread of the ranks' start times; busBW (GB/s): nccl-tests convention, on transfer time.",
+      WIDTH,
+      '  ',
+    ),
+  );
+  if (c.sizeClasses.some((k) => k.bytes === null && k.phase !== 'none')) {
+    out.push('  size ?: pass --model and --batch (and --prompt for prefill), or export with --include-blobs=true.');
+  }
+  return out;
+}
+
+function findingLines(f: Finding): string[] {
+  const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN' : 'INFO';
+  return [
+    ...wrap(`${tag} ${f.rule}: ${termSafe(f.message)}`, WIDTH - 2, '    '),
+    ...wrap(`  → ${termSafe(f.recommendation)}`, WIDTH - 2, '      '),
+  ];
 }
 
 export function wrap(text: string, width: number, indent = ''): string[] {
@@ -105,10 +140,7 @@ export function renderTerminal(r: DiagnoseResult): string {
       out.push(...wrap(`  outlier steps: ${shown}`, WIDTH, '    '));
     }
   }
-  if (r.collectives.count > 0) {
-    out.push('');
-    out.push(`COLLECTIVES · ${r.collectives.count} instances · transfer ${fmtNs(r.collectives.transferNs)} · waiting ${fmtNs(r.collectives.waitNs)}`);
-  }
+  if (r.collectives.count > 0) out.push('', ...collectivesSection(r));
   out.push('');
   if (r.findings.length === 0) out.push('FINDINGS · none');
   else {

@@ -1,0 +1,68 @@
+/**
+ * Collectives of one phase (prefill / decode) as the rules read them: how much of the ranks' kernel time
+ * is waiting, who arrives last and by how much, all per step so they compare with the step span.
+ */
+import type { Analysis } from '../analysis.js';
+import type { Phase } from '../steps/types.js';
+import { median } from '../util/stats.js';
+import { kernelNs } from './instances.js';
+
+export interface DeviceLateness {
+  device: number;
+  lastArrivals: number;
+  /** Sum of the arrival skew of the instances this device arrived last to. */
+  skewWhenLastNs: number;
+  kernelNs: number;
+  waitNs: number;
+}
+
+export interface PhaseCollectives {
+  phase: Phase;
+  instances: number[];
+  ranks: number;
+  /** Steps of the phase per device (median over devices). */
+  steps: number;
+  /** Median step span of the phase (median over devices). */
+  stepSpanNs: number;
+  kernelNs: number;
+  waitNs: number;
+  transferNs: number;
+  devices: DeviceLateness[];
+  medianSkewNs: number;
+}
+
+export function phaseCollectives(a: Analysis, phase: Phase): PhaseCollectives | null {
+  const c = a.collectives;
+  const instances: number[] = [];
+  for (let i = 0; i < c.n; i++) if (a.collectivePhase(i) === phase) instances.push(i);
+  if (instances.length === 0) return null;
+  const devices: DeviceLateness[] = a.model.devices.map((d) => ({ device: d.index, lastArrivals: 0, skewWhenLastNs: 0, kernelNs: 0, waitNs: 0 }));
+  let kernel = 0;
+  let wait = 0;
+  let transfer = 0;
+  const ranks = new Set<number>();
+  for (const i of instances) {
+    transfer += c.transferNs[i]!;
+    for (let d = 0; d < c.nDevices; d++) {
+      if (c.ops[i * c.nDevices + d]! < 0) continue;
+      ranks.add(d);
+      const k = kernelNs(a.model, c, i, d);
+      devices[d]!.kernelNs += k;
+      devices[d]!.waitNs += k - c.transferNs[i]!;
+      kernel += k;
+      wait += k - c.transferNs[i]!;
+    }
+    const last = devices[c.lastArriver[i]!]!;
+    last.lastArrivals++;
+    last.skewWhenLastNs += c.skewNs[i]!;
+  }
+  const summaries = a.phases.filter((p) => p.phase === phase);
+  return {
+    phase, instances, ranks: ranks.size,
+    steps: median(summaries.map((p) => p.count)) || 0,
+    stepSpanNs: median(summaries.map((p) => p.medianNs)) || 0,
+    kernelNs: kernel, waitNs: wait, transferNs: transfer,
+    devices: devices.filter((d) => ranks.has(d.device)),
+    medianSkewNs: median(instances.map((i) => c.skewNs[i]!)),
+  };
+}

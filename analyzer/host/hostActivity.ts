@@ -1,0 +1,61 @@
+/**
+ * What the host was doing during a stretch of GPU idle time: the long or notable CUDA API and OS calls
+ * of the launching thread that overlap it (model.hostCalls), and when the next kernel was launched.
+ */
+import type { TraceModel } from '../model/types.js';
+import { lowerBound } from '../util/sort.js';
+
+export interface HostCallInWindow {
+  name: string;
+  source: 'cuda' | 'os';
+  start: number;
+  end: number;
+  /** Time of the call inside the window (ns). */
+  overlapNs: number;
+}
+
+export interface HostCallIndex {
+  byThread: Map<number, { calls: Uint32Array; starts: Float64Array; maxDur: number }>;
+}
+
+export function hostCallIndex(model: TraceModel): HostCallIndex {
+  const hc = model.hostCalls;
+  const lists = new Map<number, number[]>();
+  for (let i = 0; i < hc.n; i++) {
+    const t = hc.thread[i]!;
+    let l = lists.get(t);
+    if (!l) lists.set(t, (l = []));
+    l.push(i);
+  }
+  const byThread = new Map<number, { calls: Uint32Array; starts: Float64Array; maxDur: number }>();
+  for (const [t, l] of lists) {
+    let maxDur = 0;
+    for (const i of l) maxDur = Math.max(maxDur, hc.end[i]! - hc.start[i]!);
+    byThread.set(t, { calls: Uint32Array.from(l), starts: Float64Array.from(l, (i) => hc.start[i]!), maxDur });
+  }
+  return { byThread };
+}
+
+/** Calls of `thread` overlapping [t0, t1], longest overlap first. */
+export function hostCallsDuring(model: TraceModel, index: HostCallIndex, thread: number, t0: number, t1: number): HostCallInWindow[] {
+  const entry = index.byThread.get(thread);
+  if (!entry || t1 <= t0) return [];
+  const hc = model.hostCalls;
+  const out: HostCallInWindow[] = [];
+  // Calls start in order; one starting before t0 - maxDur cannot reach t0.
+  for (let k = lowerBound(entry.starts, t0 - entry.maxDur); k < entry.calls.length && entry.starts[k]! < t1; k++) {
+    const i = entry.calls[k]!;
+    const overlap = Math.min(t1, hc.end[i]!) - Math.max(t0, hc.start[i]!);
+    if (overlap <= 0) continue;
+    out.push({ name: hc.names[hc.name[i]!]!, source: hc.source[i] ? 'os' : 'cuda', start: hc.start[i]!, end: hc.end[i]!, overlapNs: overlap });
+  }
+  return out.sort((a, b) => b.overlapNs - a.overlapNs);
+}
+
+/** One line for a report: "cuLibraryLoadData 0.07 ms, fread 0.02 ms", or what no call means. */
+export function describeHostCalls(calls: HostCallInWindow[], windowNs: number): string {
+  if (calls.length === 0) return 'no CUDA or OS call in flight: CPU-side work (Python, framework, scheduling)';
+  const covered = calls.reduce((a, c) => a + c.overlapNs, 0);
+  const top = calls.slice(0, 3).map((c) => `${c.name} ${(c.overlapNs / 1e6).toFixed(2)} ms`).join(', ');
+  return covered < windowNs * 0.5 ? `${top}; the rest (${(((windowNs - covered) / windowNs) * 100).toFixed(0)}%) CPU-side work with no call in flight` : top;
+}

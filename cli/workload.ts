@@ -1,0 +1,53 @@
+/**
+ * --model / --batch / --prompt / --dtype / --gpu: the workload and hardware the user states, read into
+ * the analysis' types. A model is a preset name or a Hugging Face config.json path.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Workload } from '../analyzer/collectives/messageSize.js';
+import { GPU_SPECS, gpuSpecFor, type GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
+import { dtypeBytes, PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
+import { TraceError } from '../queries/errors.js';
+
+export function loadModelShape(arg: string, dtype?: string): ModelShape {
+  let shape = presetShape(arg);
+  if (!shape) {
+    if (!existsSync(arg)) throw new TraceError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file`);
+    let cfg: unknown;
+    try {
+      cfg = JSON.parse(readFileSync(arg, 'utf8'));
+    } catch (e) {
+      throw new TraceError(`--model ${arg}: not a JSON config (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (typeof cfg !== 'object' || cfg === null) throw new TraceError(`--model ${arg}: not a JSON object`);
+    try {
+      shape = shapeFromHfConfig(cfg as Record<string, unknown>, arg);
+    } catch (e) {
+      throw new TraceError(`--model ${arg}: ${(e as Error).message}`);
+    }
+  }
+  if (dtype) {
+    try {
+      shape = { ...shape, dtype, dtypeBytes: dtypeBytes(dtype) };
+    } catch (e) {
+      throw new TraceError(`--dtype: ${(e as Error).message}`);
+    }
+  }
+  return shape;
+}
+
+export function workloadFrom(opts: { model?: string; batch?: number; prompt?: number; dtype?: string }): Workload | undefined {
+  if (!opts.model) {
+    if (opts.batch || opts.prompt) throw new TraceError('--batch and --prompt need --model (a preset or a config.json)');
+    return undefined;
+  }
+  const model = loadModelShape(opts.model, opts.dtype);
+  if (!opts.batch) throw new TraceError('--model needs --batch (sequences per step) to size messages and work');
+  return { model, batch: opts.batch, prompt: opts.prompt };
+}
+
+export function gpuFrom(arg: string | undefined): GpuSpec | undefined {
+  if (!arg) return undefined;
+  const spec = gpuSpecFor(arg);
+  if (!spec) throw new TraceError(`--gpu ${arg}: unknown GPU (known: ${GPU_SPECS.map((g) => g.key).join(', ')})`);
+  return spec;
+}

@@ -3,13 +3,16 @@
  * fetched: a Content-Security-Policy forbids it), with the tables of the Markdown report, the per-layer
  * tables and the charts. Every string that comes from the trace is HTML-escaped.
  */
-import { fmtMs, fmtNs, fmtPct, htmlEscape as esc } from './format.js';
+import { fmtMs, fmtNs, fmtPct, htmlEscape, termSafe } from './format.js';
 import type { Chart } from './charts/reportCharts.js';
 import type { LayerResult } from './layerResult.js';
 import { LAYER_HEADER, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import { CLASS_ROWS, type DiagnoseResult } from './result.js';
 
 const PHASES = ['prefill', 'decode', 'step'] as const;
+
+/** Markup escaped, control characters (terminal escapes in NVTX names) dropped. */
+const esc = (s: string) => htmlEscape(termSafe(s));
 const TITLES = { prefill: 'Prefill', decode: 'Decode', step: 'Steps' } as const;
 
 const CSS = `

@@ -21,6 +21,6 @@ export async function reportCharts(result: DiagnoseResult, layers: LayerResult, 
     ...(['prefill', 'decode', 'step'] as const).map((p) => ({ name: `layers-${p}`, title: `Per-layer time, ${p}`, spec: layerBarsSpec(layers, p) })),
   ];
   const out: Chart[] = [];
-  for (const s of specs) if (s.spec) out.push({ name: s.name, title: s.title, svg: await renderSvg(s.spec) });
+  for (const s of specs) if (s.spec) out.push({ name: s.name, title: s.title, svg: await renderSvg(s.spec, s.name) });
   return out;
 }

@@ -4,6 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepTimeline } from '../../breakdown/stepTimeline.js';
 import { KERNEL_CLASSES } from '../../classify/kernelClasses.js';
+import { termSafe } from '../format.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 
 export function timelineSpec(t: StepTimeline): TopLevelSpec {
@@ -31,7 +32,7 @@ export function timelineSpec(t: StepTimeline): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `One ${t.phase} step on every GPU: "${t.name}"`, subtitle: ticks.length ? 'kernels by class; the ticks above each lane mark where a layer starts' : 'kernels by class' },
+    title: { text: `One ${t.phase} step on every GPU: "${termSafe(t.name)}"`, subtitle: ticks.length ? 'kernels by class; the ticks above each lane mark where a layer starts' : 'kernels by class' },
     config: CHART_CONFIG,
     width: 900,
     height: { step: 30 },

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace } from '../index.js';
 import { KERNEL_CLASSES } from '../analyzer/classify/kernelClasses.js';
-import { GRAPH_KERNELS_HIDDEN } from '../analyzer/layers/findLayers.js';
+import { GRAPH_KERNELS_HIDDEN, tpCollectives } from '../analyzer/layers/findLayers.js';
 import type { WindowTimes } from '../analyzer/layers/layerBreakdown.js';
 import { layerAnalysis, type LayerPhaseSummary } from '../analyzer/layers/layerSummary.js';
 import { patternLayers } from '../analyzer/layers/patternLayers.js';
@@ -125,7 +125,7 @@ describe('layers on committed samples', () => {
       const l = la.layers[s.index]!;
       expect(l.source).toBe('nvtx');
       expect(l.cuts.map((c) => c.name)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((k) => `layer ${k}`));
-      const p = patternLayers(s.ops, a.classes.opClass);
+      const p = patternLayers(s.ops, a.classes.opClass, tpCollectives(a));
       expect(p.source).toBe('collectives');
       if (p.source) expect(p.cuts).toEqual(l.cuts);
     }
@@ -202,7 +202,7 @@ describe.skipIf(!HAVE_TRACES)('layers on ../shared/traces', () => {
       let compared = 0;
       for (const s of a.steps.steps) {
         const nvtx = la.layers[s.index]!;
-        const p = patternLayers(s.ops, a.classes.opClass);
+        const p = patternLayers(s.ops, a.classes.opClass, tpCollectives(a));
         expect(p.source).toBe(name === 'tp1' ? 'kernels' : 'collectives');
         if (!p.source) continue;
         expect(p.cuts.map((c) => [c.first, c.split])).toEqual(nvtx.cuts.map((c) => [c.first, c.split]));
@@ -214,6 +214,13 @@ describe.skipIf(!HAVE_TRACES)('layers on ../shared/traces', () => {
       expect(compared).toBe(a.steps.steps.length);
     });
   }
+
+  it('pipeline send/recv does not end a TP block: a training trace with SendRecv gets the TP=1 kernel pattern', () => {
+    const { la } = analyse(sharedTrace('external/nsys-ai-mfu_2gpu_before'));
+    const sources = new Set(la.layers.map((l) => l.source));
+    expect(sources.has('collectives')).toBe(false);
+    expect(sources.has('kernels')).toBe(true);
+  });
 
   it('tp4sp: each collective point of a layer is a reduce-scatter + all-gather pair', () => {
     const { a, la } = analyse(sharedTrace('tp4sp'));
@@ -229,7 +236,7 @@ describe.skipIf(!HAVE_TRACES)('layers on ../shared/traces', () => {
   it('tp4overlap: two micro-batches make two all-reduces per block, still one layer', () => {
     const { a } = analyse(sharedTrace('tp4overlap'));
     const s = a.steps.steps.find((x) => x.phase === 'decode')!;
-    const p = patternLayers(s.ops, a.classes.opClass);
+    const p = patternLayers(s.ops, a.classes.opClass, tpCollectives(a));
     expect(p.source).toBe('collectives');
     const seq = [...s.ops];
     if (p.source) for (const c of p.cuts) expect(commOps(a, seq.slice(c.first, c.end))).toEqual(Array(4).fill('all-reduce'));

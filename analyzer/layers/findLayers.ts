@@ -23,15 +23,25 @@ function splitFromUnits(cut: LayerCut, units: Unit[]): number {
   return cut.end;
 }
 
+const TP_OPS: ReadonlySet<string> = new Set(['all-reduce', 'reduce-scatter', 'all-gather', 'unknown']);
+
+/** Whether an op is a collective that tensor parallelism puts at the end of a block. */
+export function tpCollectives(analysis: Analysis): (op: number) => boolean {
+  const { byName } = analysis.classes;
+  const names = analysis.model.ops.name;
+  return (op) => TP_OPS.has(byName[names[op]!]!.op ?? '');
+}
+
 export function findLayers(analysis: Analysis): StepLayers[] {
   const { model, classes, steps } = analysis;
   const index = analysis.memo('launchIndex', () => buildLaunchIndex(model));
   const nvtx = nvtxLayerCuts(model, steps.steps, index);
+  const tpCollective = tpCollectives(analysis);
   return steps.steps.map((s): StepLayers => {
     for (const op of s.ops) {
       if (model.ops.kind[op] === OpKind.graph) return { step: s.index, source: null, cuts: [], reason: GRAPH_KERNELS_HIDDEN };
     }
-    const pattern = patternLayers(s.ops, classes.opClass);
+    const pattern = patternLayers(s.ops, classes.opClass, tpCollective);
     const fromNvtx = nvtx.get(s.index);
     if (fromNvtx && fromNvtx.length > 0) {
       const cuts = fromNvtx.map((c) => (c.split >= 0 ? c : { ...c, split: splitFromUnits(c, pattern.units) }));

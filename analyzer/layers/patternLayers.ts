@@ -18,6 +18,7 @@ import { CLASS_INDEX, COMM } from '../classify/opClasses.js';
 import type { LayerCut, LayerSource } from './types.js';
 
 const ATTENTION = CLASS_INDEX.attention;
+const OTHER = CLASS_INDEX.other;
 const NORM = CLASS_INDEX.norm;
 /** Kernels that do a block's real work: a norm after one of these no longer opens the block. */
 const HEAVY = new Uint8Array(KERNEL_CLASSES.length);
@@ -69,9 +70,13 @@ function normOpenings(cls: (p: number) => number, n: number): number[] {
 }
 
 /** The step cut into units; a unit without real work (a lone residual add, a final norm) joins the one before. */
-export function stepUnits(seq: ArrayLike<number>, opClass: Uint8Array): { units: Unit[]; collectives: boolean } {
+export function stepUnits(seq: ArrayLike<number>, opClass: Uint8Array, tpCollective: (op: number) => boolean): { units: Unit[]; collectives: boolean } {
   const n = seq.length;
-  const cls = (p: number) => opClass[seq[p]!]!;
+  // Only TP collectives end blocks: pipeline send/recv, expert all-to-all and broadcasts are ordinary work.
+  const cls = (p: number) => {
+    const c = opClass[seq[p]!]!;
+    return c === COMM && !tpCollective(seq[p]!) ? OTHER : c;
+  };
   let collectives = false;
   for (let p = 0; p < n && !collectives; p++) collectives = cls(p) === COMM;
   const opens = [...new Set(collectives ? collectiveOpenings(cls, n) : normOpenings(cls, n))].sort((a, b) => a - b);
@@ -97,8 +102,8 @@ export function stepUnits(seq: ArrayLike<number>, opClass: Uint8Array): { units:
   return { units, collectives };
 }
 
-export function patternLayers(seq: ArrayLike<number>, opClass: Uint8Array): PatternResult {
-  const { units, collectives } = stepUnits(seq, opClass);
+export function patternLayers(seq: ArrayLike<number>, opClass: Uint8Array, tpCollective: (op: number) => boolean): PatternResult {
+  const { units, collectives } = stepUnits(seq, opClass, tpCollective);
   const n = seq.length;
   if (!units.some((u) => u.attention)) return { source: null, reason: 'no attention kernel in the step', units };
   const spans: { start: number; split: number; end: number }[] = [];
@@ -118,6 +123,8 @@ export function patternLayers(seq: ArrayLike<number>, opClass: Uint8Array): Patt
     const last = spans[spans.length - 1]!;
     if (last.end - last.split > typical) last.end = last.split + typical;
   }
+  // One "layer" spanning the step says nothing: the pattern must repeat to be a layer.
+  if (spans.length < 2) return { source: null, reason: 'the kernel pattern does not repeat: fewer than two layers', units };
   const at = (unit: number) => (unit < units.length ? units[unit]!.start : n);
   const cuts = spans.map((s, k) => ({ name: `layer ${k}`, first: at(s.start), split: at(s.split), end: at(s.end) }));
   return { source: collectives ? 'collectives' : 'kernels', cuts, units };

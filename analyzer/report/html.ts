@@ -6,13 +6,15 @@
 import { fmtMs, fmtNs, fmtPct, htmlEscape, termSafe } from './format.js';
 import type { Chart } from './charts/reportCharts.js';
 import type { LayerResult } from './layerResult.js';
-import { LAYER_HEADER, layerHeadline, layerTable, outlierText } from './layerTable.js';
+import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import { CLASS_ROWS, type DiagnoseResult } from './result.js';
 
 const PHASES = ['prefill', 'decode', 'step'] as const;
 
 /** Markup escaped, control characters (terminal escapes in NVTX names) dropped. */
 const esc = (s: string) => htmlEscape(termSafe(s));
+/** Findings mark commands and flags with backticks, Markdown style: code spans here, after escaping. */
+const prose = (s: string) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
 const TITLES = { prefill: 'Prefill', decode: 'Decode', step: 'Steps' } as const;
 
 const CSS = `
@@ -89,8 +91,8 @@ export function renderHtml(r: DiagnoseResult, layers: LayerResult, charts: Chart
   out.push('<h2>Findings</h2>');
   if (r.findings.length === 0) out.push('<p>None.</p>');
   for (const f of r.findings) {
-    out.push(`<div class="finding ${esc(f.severity)}"><div><strong>${esc(f.severity)}</strong> <span class="rule">${esc(f.rule)}</span>: ${esc(f.message)}</div>` +
-      `<div class="try"><em>What to try:</em> ${esc(f.recommendation)}</div></div>`);
+    out.push(`<div class="finding ${esc(f.severity)}"><div><strong>${esc(f.severity)}</strong> <span class="rule">${esc(f.rule)}</span>: ${prose(f.message)}</div>` +
+      `<div class="try"><em>What to try:</em> ${prose(f.recommendation)}</div></div>`);
   }
 
   out.push('<h2>Where the time goes</h2>');
@@ -103,7 +105,7 @@ export function renderHtml(r: DiagnoseResult, layers: LayerResult, charts: Chart
 
   out.push('<h2>Layers</h2>');
   const methods = Object.values(layers.methods);
-  out.push(methods.length ? methods.map((m) => `<p>Layers from ${esc(m)}.</p>`).join('\n') : '<p>No layers found.</p>');
+  out.push(methods.length ? methods.map((m) => `<p>Layers from ${esc(m)}.</p>`).join('\n') + `\n<p>${esc(LAYER_WINDOWS)}</p>` : '<p>No layers found.</p>');
   for (const phase of PHASES) {
     const ps = layers.phases.filter((p) => p.phase === phase);
     if (ps.length === 0) continue;
@@ -119,7 +121,7 @@ export function renderHtml(r: DiagnoseResult, layers: LayerResult, charts: Chart
       const o = outlierText(p);
       const last = t.rows.length - 1;
       out.push(`<details${i === 0 ? ' open' : ''}><summary>${esc(head)}</summary>`);
-      out.push(`<p class="meta">Times in ${esc(t.unit)} per step; the spans of the prologue, the layers and the epilogue add up to the step.</p>`);
+      out.push(`<p class="meta">Times in ${esc(t.unit)} per step.</p>`);
       out.push(tableHtml(LAYER_HEADER, t.rows, (k) => (k === last ? 'total' : k === 0 || k === last - 1 ? 'frame' : '')));
       if (o) out.push(`<p>Outlier layers: ${esc(o)}.</p>`);
       out.push('</details>');

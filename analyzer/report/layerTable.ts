@@ -5,6 +5,10 @@
  */
 import type { LayerPhaseResult } from './layerResult.js';
 
+export const LAYER_WINDOWS =
+  'A layer runs from its first kernel to the next layer\'s first kernel, its MLP from the MLP block\'s first ' +
+  'kernel; times are means over the steps, and prologue + layers + epilogue = step.';
+
 export const LAYER_HEADER = ['layer', 'span', 'p10…p90', 'attention compute', 'attention comm', 'MLP compute', 'MLP comm', 'exposed comm', 'copies', 'idle'];
 
 export interface LayerTable {

@@ -1,7 +1,7 @@
 /** `nsys-tp layers --format md`: a table per phase and GPU, fit for a PR comment. */
 import { mdEscape } from './format.js';
 import type { LayerResult } from './layerResult.js';
-import { LAYER_HEADER, layerHeadline, layerTable, outlierText } from './layerTable.js';
+import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import { mdTable } from './markdown.js';
 import type { DiagnoseResult } from './result.js';
 
@@ -11,6 +11,7 @@ export function renderLayersMarkdown(r: DiagnoseResult, layers: LayerResult): st
   const out: string[] = [`# nsys-tp layers: ${r.trace.paths.map(mdEscape).join(', ')}`, ''];
   out.push(`Steps: ${mdEscape(r.stepDetection.description)}.  `);
   for (const m of Object.values(layers.methods)) out.push(`Layers from ${mdEscape(m)}.  `);
+  if (Object.keys(layers.methods).length) out.push(mdEscape(LAYER_WINDOWS));
   for (const phase of ['prefill', 'decode', 'step'] as const) {
     for (const p of layers.phases.filter((x) => x.phase === phase)) {
       out.push('', `## ${TITLES[phase]}, ${mdEscape(p.label)}`, '', `${mdEscape(layerHeadline(p))}.`);

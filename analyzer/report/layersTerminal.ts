@@ -1,7 +1,7 @@
 /** `nsys-tp layers` in the terminal: a table per phase and GPU, 100 columns wide. */
 import { table, termSafe } from './format.js';
 import type { LayerResult } from './layerResult.js';
-import { LAYER_HEADER, layerHeadline, layerTable, outlierText } from './layerTable.js';
+import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import type { DiagnoseResult } from './result.js';
 import { wrap } from './terminal.js';
 
@@ -20,6 +20,7 @@ export function renderLayersTerminal(r: DiagnoseResult, layers: LayerResult): st
   out.push(`nsys-tp ${r.tool.version} · ${termSafe(r.trace.paths.join(', '))}`);
   out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
   for (const m of Object.values(layers.methods)) out.push(...wrap(`Layers from ${m}.`, WIDTH, '  '));
+  if (Object.keys(layers.methods).length) out.push(...wrap(LAYER_WINDOWS, WIDTH, '  '));
   for (const phase of ['prefill', 'decode', 'step'] as const) {
     // GPUs without layers for the same reason share one line.
     const none = new Map<string, string[]>();

@@ -11,7 +11,8 @@
  * collective) followed by a run of units without (the MLP block): attention → collective → MLP →
  * collective, or twice each with micro-batches. Units before the first attention are the prologue
  * (embedding, the graph's input copy); units past the shape of the other layers are the epilogue (final
- * norm, LM head, sampling).
+ * norm, LM head, sampling). Only collectives TP places there end a block (all-reduce, reduce-scatter,
+ * all-gather); a pattern found fewer than twice is not taken for layers.
  */
 import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
 import { CLASS_INDEX, COMM } from '../classify/opClasses.js';

@@ -7,6 +7,7 @@ import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
 import { buildResult, type DiagnoseResult } from './analyzer/report/result.js';
 import { runRules, type RunOptions } from './rules/engine.js';
+import { layerCount } from './analyzer/layers/layerSummary.js';
 import { RULES } from './rules/index.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, runRules };
@@ -25,5 +26,5 @@ export interface DiagnoseOptions extends AnalysisOptions {
 export function diagnoseModel(model: TraceModel, options: DiagnoseOptions = {}): { analysis: Analysis; result: DiagnoseResult } {
   const analysis = new Analysis(model, options);
   const findings = runRules(analysis, RULES, options.rules);
-  return { analysis, result: buildResult(analysis, findings) };
+  return { analysis, result: buildResult(analysis, findings, { layers: layerCount(analysis) }) };
 }

@@ -9,10 +9,15 @@ import { createClassifier } from '../analyzer/classify/classifier.js';
 import { renderJson } from '../analyzer/report/json.js';
 import { renderMarkdown } from '../analyzer/report/markdown.js';
 import { renderTerminal } from '../analyzer/report/terminal.js';
-import { TOOL_VERSION } from '../analyzer/report/result.js';
+import { renderHtml } from '../analyzer/report/html.js';
+import { buildLayerResult } from '../analyzer/report/layerResult.js';
+import { renderLayersMarkdown } from '../analyzer/report/layersMarkdown.js';
+import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
+import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
 import type { StepSource } from '../analyzer/steps/types.js';
 import { Analysis, diagnoseModel, loadTrace } from '../index.js';
 import { sliceSpec, writeSlice } from './slice.js';
+import { renderCharts, writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
@@ -59,49 +64,86 @@ program
   .configureOutput({ outputError: (str, write) => write(str) })
   .exitOverride();
 
-program
+/** Step selection and config, shared by every command that analyses traces. */
+function addAnalysisOptions(cmd: Command): Command {
+  return cmd
+    .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
+    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+    .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
+    .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
+    .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
+    .option('--config <file>', 'JSON config: extra kernel classes, rule options')
+    .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
+    .option('--batch <n>', 'sequences per step (with --model)', positive)
+    .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
+    .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
+    .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)');
+}
+
+/** Loads the traces, analyses them, runs the rules, and writes what `render` makes of it. */
+async function withDiagnosis(traces: string[], opts: Record<string, any>, render: (a: Analysis, r: DiagnoseResult) => Promise<string>): Promise<void> {
+  const config = loadConfig(opts.config);
+  const workload = workloadFrom(opts);
+  const gpu = gpuFrom(opts.gpu);
+  const inputs = resolveInputs(traces);
+  try {
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
+    const model = loadTrace(inputs.paths);
+    const { analysis, result } = diagnoseModel(model, {
+      classRows: config.kernelClasses,
+      steps: {
+        steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
+        gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
+      },
+      rules: { options: config.rules, disabled: config.disabledRules },
+      workload,
+      gpu,
+    });
+    result.trace.paths = traces;
+    result.trace.path = traces[0]!;
+    emit(await render(analysis, result), opts.output, traces);
+  } finally {
+    inputs.cleanup();
+  }
+}
+
+const diagnose = program
   .command('diagnose')
   .description('where each GPU\'s step time goes: GEMM, attention, communication, idle; and findings')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
-  .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
-  .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
-  .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
-  .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
-  .option('--config <file>', 'JSON config: extra kernel classes, rule options')
-  .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
-  .option('--batch <n>', 'sequences per step (with --model)', positive)
-  .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
-  .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-  .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)')
-  .action((traces: string[], opts) => {
-    const config = loadConfig(opts.config);
-    const workload = workloadFrom(opts);
-    const gpu = gpuFrom(opts.gpu);
-    const inputs = resolveInputs(traces);
-    try {
-      for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
-      const model = loadTrace(inputs.paths);
-      const { result } = diagnoseModel(model, {
-        classRows: config.kernelClasses,
-        steps: {
-          steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
-          gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
-        },
-        rules: { options: config.rules, disabled: config.disabledRules },
-        workload,
-        gpu,
-      });
-      result.trace.paths = traces;
-      result.trace.path = traces[0]!;
-      const text = opts.format === 'json' ? renderJson(result) : opts.format === 'md' ? renderMarkdown(result) : renderTerminal(result);
-      emit(text, opts.output, traces);
-    } finally {
-      inputs.cleanup();
+  .option('--chart <dir>', 'also write the charts as SVG files into this folder');
+addAnalysisOptions(diagnose).action(async (traces: string[], opts) => {
+  await withDiagnosis(traces, opts, async (analysis, result) => {
+    if (opts.format === 'html' || opts.chart) {
+      const layers = buildLayerResult(analysis);
+      const charts = await renderCharts(analysis, result, layers);
+      if (opts.chart) writeCharts(opts.chart, charts, traces);
+      if (opts.format === 'html') return renderHtml(result, layers, charts);
     }
+    return opts.format === 'json' ? renderJson(result) : opts.format === 'md' ? renderMarkdown(result) : renderTerminal(result);
   });
+});
+
+const layers = program
+  .command('layers')
+  .description('per-layer time for prefill and decode: attention and MLP compute and comm, exposed comm, idle')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the table to a file instead of stdout')
+  .option('--chart <dir>', 'also write the charts as SVG files into this folder');
+addAnalysisOptions(layers).action(async (traces: string[], opts) => {
+  await withDiagnosis(traces, opts, async (analysis, result) => {
+    const layerResult = buildLayerResult(analysis);
+    if (opts.chart) writeCharts(opts.chart, await renderCharts(analysis, result, layerResult), traces);
+    if (opts.format === 'json') {
+      const { schemaVersion, tool, trace, stepDetection, warnings } = result;
+      return renderJson({ schemaVersion, tool, trace, stepDetection, layers: layerResult, warnings });
+    }
+    return opts.format === 'md' ? renderLayersMarkdown(result, layerResult) : renderLayersTerminal(result, layerResult);
+  });
+});
 
 program
   .command('classify')

@@ -1,6 +1,7 @@
 /** The rule registry: every rule ships here, and a test checks each has its doc in rules/<id>.md. */
 import type { Rule } from './types.js';
 import { rule as collectiveWait } from './collective-wait.js';
+import { rule as graphKernelsHidden } from './graph-kernels-hidden.js';
 import { rule as latencyBoundCollectives } from './latency-bound-collectives.js';
 import { rule as lowBusBandwidth } from './low-bus-bandwidth.js';
 import { rule as ncclAlgorithmOverride } from './nccl-algorithm-override.js';
@@ -14,4 +15,5 @@ export const RULES: readonly Rule[] = [
   latencyBoundCollectives,
   ncclAlgorithmOverride,
   sequenceParallel,
+  graphKernelsHidden,
 ];

@@ -19,7 +19,7 @@ describe('rule registry', () => {
       expect(existsSync(doc)).toBe(true);
       const text = readFileSync(doc, 'utf8');
       expect(text.startsWith(`# ${r.meta.id}\n`)).toBe(true);
-      for (const section of ['**Detects', '**Thresholds.**', '**Example', '**Fix.**']) expect(text).toContain(section);
+      for (const section of ['## Detects', '## Thresholds', '## Example', '## Fix']) expect(text).toContain(`\n${section}\n`);
       for (const option of Object.keys(r.meta.defaults)) expect(text, `option ${option} documented`).toContain(`\`${option}\``);
     });
   }

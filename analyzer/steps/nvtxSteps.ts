@@ -7,7 +7,7 @@ import type { TraceModel } from '../model/types.js';
 import type { Phase } from './types.js';
 
 /** Domains of libraries, whose ranges describe calls into the library, never model steps. */
-const LIBRARY_DOMAINS = /^(nccl|mpi|ucx|ucc|nvshmem|cudnn|cublas|cupti|cuda|nvtx|omp|openmp)$/i;
+export const LIBRARY_DOMAINS = /^(nccl|mpi|ucx|ucc|nvshmem|cudnn|cublas|cupti|cuda|nvtx|omp|openmp)$/i;
 
 const PREFILL = /prefill|prompt|context[ _-]?phase|(^|[^a-z])extend([^a-z]|$)/i;
 const DECODE = /decode|generation|generate/i;

@@ -1,0 +1,58 @@
+/**
+ * One step on every GPU, op by op, for the timeline chart: the median decode step of the first GPU (else
+ * prefill, else any step) and the same step (by ordinal) on the others, on one clock so arrival skew shows.
+ */
+import type { Analysis } from '../analysis.js';
+import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { layerAnalysis } from '../layers/layerSummary.js';
+import type { Phase } from '../steps/types.js';
+
+export interface TimelineLane {
+  deviceId: number;
+  label: string;
+  /** The step's span on this GPU, relative to the timeline's origin. */
+  startNs: number;
+  endNs: number;
+  /** Start of each layer window on this GPU, relative to the origin. */
+  layerStartsNs: number[];
+}
+
+export interface TimelineOp {
+  lane: number;
+  startNs: number;
+  endNs: number;
+  class: KernelClass;
+}
+
+export interface StepTimeline {
+  phase: Phase;
+  name: string;
+  /** Session time of the origin: the earliest start of the step on any GPU. */
+  originNs: number;
+  lanes: TimelineLane[];
+  ops: TimelineOp[];
+}
+
+export function stepTimeline(analysis: Analysis): StepTimeline | null {
+  const { steps, model, classes } = analysis;
+  const phase = (['decode', 'prefill', 'step'] as const).find((p) => steps.steps.some((s) => s.phase === p));
+  if (!phase) return null;
+  const first = steps.byDevice.find((list) => list.some((s) => s.phase === phase))!;
+  const candidates = first.filter((s) => s.phase === phase).sort((a, b) => a.end - a.start - (b.end - b.start));
+  const chosen = candidates[(candidates.length - 1) >> 1]!;
+  const same = steps.byDevice.map((list) => list.find((s) => s.ordinal === chosen.ordinal && s.phase === phase)).filter((s) => s !== undefined);
+  const originNs = Math.min(...same.map((s) => s.start));
+  const { breakdowns } = layerAnalysis(analysis);
+  const ops: TimelineOp[] = [];
+  const lanes = same.map((s, lane) => {
+    for (const i of s.ops) {
+      ops.push({ lane, startNs: model.ops.start[i]! - originNs, endNs: model.ops.end[i]! - originNs, class: KERNEL_CLASSES[classes.opClass[i]!]! });
+    }
+    const d = model.devices[s.device]!;
+    return {
+      deviceId: d.deviceId, label: d.label, startNs: s.start - originNs, endNs: s.end - originNs,
+      layerStartsNs: breakdowns[s.index]?.layers.map((l) => l.attention.startNs - originNs) ?? [],
+    };
+  });
+  return { phase, name: chosen.name, originNs, lanes, ops };
+}

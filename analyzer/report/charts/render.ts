@@ -1,0 +1,26 @@
+/**
+ * Vega-Lite spec → SVG, in-process: vega's headless view with no renderer draws the scenegraph to an SVG
+ * string. No canvas package and no browser: text widths are estimated instead of measured.
+ */
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+export async function renderSvg(spec: TopLevelSpec, idPrefix = ''): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return scopeIds(await view.toSVG(), idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Every view numbers its clip paths from `clip1`: several SVGs inlined in one page would clip each other's
+ * marks. Prefixing the ids (and the references to them) keeps each chart's to itself.
+ */
+function scopeIds(svg: string, prefix: string): string {
+  if (!prefix) return svg;
+  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
+  if (ids.size === 0) return svg;
+  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (all, head: string, id: string) => (ids.has(id) ? `${head}${prefix}-${id}` : all));
+}

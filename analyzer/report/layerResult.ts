@@ -1,0 +1,31 @@
+/**
+ * The per-layer part of a report: plain data for the `layers` table, its JSON and the per-layer charts.
+ */
+import type { Analysis } from '../analysis.js';
+import { layerAnalysis, type LayerPhaseSummary } from '../layers/layerSummary.js';
+import { LAYER_METHODS, type LayerSource } from '../layers/types.js';
+
+export interface LayerPhaseResult extends Omit<LayerPhaseSummary, 'device'> {
+  deviceId: number;
+  label: string;
+}
+
+export interface LayerResult {
+  /** How layers were found, for each way used. */
+  methods: Partial<Record<LayerSource, string>>;
+  /** One per device and phase, devices in order. */
+  phases: LayerPhaseResult[];
+}
+
+export function buildLayerResult(analysis: Analysis): LayerResult {
+  const { summaries } = layerAnalysis(analysis);
+  const methods: Partial<Record<LayerSource, string>> = {};
+  for (const s of summaries) for (const k of Object.keys(s.sources) as LayerSource[]) methods[k] = LAYER_METHODS[k];
+  return {
+    methods,
+    phases: summaries.map(({ device, ...rest }) => {
+      const d = analysis.model.devices[device]!;
+      return { deviceId: d.deviceId, label: d.label, ...rest };
+    }),
+  };
+}

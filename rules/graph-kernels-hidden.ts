@@ -1,0 +1,70 @@
+/**
+ * graph-kernels-hidden: CUDA graphs traced at graph level (nsys' default, `--cuda-graph-trace=graph`) leave
+ * one span per graph execution and none of the kernels inside, so the time they cover cannot be split
+ * into GEMM, attention and communication, and layers cannot be found in it.
+ */
+import { OpKind } from '../analyzer/model/types.js';
+import type { Rule } from './types.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'graph-kernels-hidden',
+    severity: 'warning',
+    title: 'CUDA graph kernels not traced',
+    description: 'Graph launches were traced at graph level: the kernels inside them are missing from the trace.',
+    defaults: { minShare: 0.01 },
+    requires: ['steps'],
+  },
+  check(analysis, options) {
+    const { model, steps } = analysis;
+    const { ops } = model;
+    const graphNs = new Float64Array(model.devices.length);
+    const executions = new Uint32Array(model.devices.length);
+    for (let i = 0; i < ops.n; i++) {
+      if (ops.kind[i] !== OpKind.graph) continue;
+      const d = ops.device[i]!;
+      graphNs[d] = graphNs[d]! + ops.end[i]! - ops.start[i]!;
+      executions[d] = executions[d]! + 1;
+    }
+    const total = executions.reduce((a, b) => a + b, 0);
+    if (total === 0) return [];
+    // Share of the affected steps' time spent inside hidden graphs.
+    let hiddenInSteps = 0;
+    let affectedSpan = 0;
+    const affected: Record<string, number> = {};
+    for (const s of steps.steps) {
+      let hidden = 0;
+      for (const op of s.ops) if (ops.kind[op] === OpKind.graph) hidden += ops.end[op]! - ops.start[op]!;
+      if (hidden === 0) continue;
+      hiddenInSteps += hidden;
+      affectedSpan += s.end - s.start;
+      affected[s.phase] = (affected[s.phase] ?? 0) + 1;
+    }
+    const share = affectedSpan > 0 ? hiddenInSteps / affectedSpan : 1;
+    if (share < Number(options.minShare)) return [];
+    const devices = model.devices.filter((d) => executions[d.index]! > 0);
+    const perGpu = Object.entries(affected).map(([p, n]) => `${Math.round(n / devices.length)} ${p} step${n > devices.length ? 's' : ''}`);
+    const where = perGpu.length ? `${perGpu.join(' and ')} per GPU spend ${(share * 100).toFixed(1)}% of their time` : 'GPU time is spent';
+    return [{
+      rule: 'graph-kernels-hidden',
+      severity: 'warning',
+      message:
+        `${total} CUDA graph executions on ${devices.length} GPU(s) were traced at graph level: ${where} inside graphs whose ` +
+        'kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +
+        'no layers can be found in it.',
+      evidence: {
+        devices: devices.map((d) => d.deviceId),
+        graphExecutions: total,
+        graphTimeNs: graphNs.reduce((a, b) => a + b, 0),
+        stepsAffected: affected,
+        shareOfAffectedSteps: share,
+        cudaGraphTraceMode: model.files[0]!.meta.cudaGraphTraceMode,
+      },
+      recommendation:
+        'Profile again with `nsys profile --cuda-graph-trace=node ...` (the default is `graph`): every kernel ' +
+        'inside a graph then appears in the kernel table with its graph node id, and the replays are split into ' +
+        'classes and layers like eager steps. Node-level tracing costs more per kernel than graph-level, so ' +
+        'keep the capture to a few steps (capture range or --duration).',
+    }];
+  },
+};

@@ -6,9 +6,11 @@ import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
 import { buildResult, type DiagnoseResult } from './analyzer/report/result.js';
-import { runRules, type RunOptions } from './rules/engine.js';
+import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/engine.js';
 import { layerCount } from './analyzer/layers/layerSummary.js';
-import { RULES } from './rules/index.js';
+import { PLAN_RULES, RULES } from './rules/index.js';
+import { planRow } from './analyzer/plan/tpPlan.js';
+import { gpuOf, tpDegree } from './analyzer/roofline/achievement.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, runRules };
 export type { AnalysisOptions, DiagnoseResult, TraceModel };
@@ -26,5 +28,12 @@ export interface DiagnoseOptions extends AnalysisOptions {
 export function diagnoseModel(model: TraceModel, options: DiagnoseOptions = {}): { analysis: Analysis; result: DiagnoseResult } {
   const analysis = new Analysis(model, options);
   const findings = runRules(analysis, RULES, options.rules);
-  return { analysis, result: buildResult(analysis, findings, { layers: layerCount(analysis) }) };
+  // With a model, the plan checks run for the TP degree the trace shows.
+  const w = options.workload;
+  const gpu = gpuOf(analysis, 0);
+  if (w && gpu) {
+    const plan = planRow(w.model, tpDegree(analysis), { tps: [], gpu, batch: w.batch, context: w.prompt ?? null, memoryUtilization: 0.9, activationBytes: 2 });
+    findings.push(...runPlanRules(w.model, plan, PLAN_RULES, options.rules));
+  }
+  return { analysis, result: buildResult(analysis, sortFindings(findings), { layers: layerCount(analysis) }) };
 }

@@ -10,7 +10,8 @@ import { breakdownStep, type StepBreakdown } from './breakdown/stepBreakdown.js'
 import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps, type StepOptions } from './steps/findSteps.js';
-import { PHASES, type StepSet } from './steps/types.js';
+import { PHASES, type Step, type StepSet } from './steps/types.js';
+import { steadySteps } from './steps/steady.js';
 import { opStepIndex } from './steps/opSteps.js';
 import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
 import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';
@@ -56,6 +57,16 @@ export class Analysis {
     return this.cache.get(key) as T;
   }
 
+  /** 1 for steps within a factor of their device/phase's typical step; the others are outliers. */
+  get steady(): Uint8Array {
+    return this.memo('steady', () => steadySteps(this.steps));
+  }
+
+  /** The steady steps of a device and phase: what findings judge. */
+  steadyStepsOf(device: number, phase: string): Step[] {
+    return this.steps.byDevice[device]!.filter((s) => s.phase === phase && this.steady[s.index] === 1);
+  }
+
   /** Step index of each op (-1 outside steps). */
   get opStep(): Int32Array {
     return this.memo('opStep', () => opStepIndex(this.model.ops.n, this.steps));
@@ -73,14 +84,15 @@ export class Analysis {
     return this.memo('collectives', () => matchCollectives(this.model, this.classes));
   }
 
-  /** Phase of a collective instance: the phase of the step its kernels belong to. */
+  /** Phase of a collective instance: the phase of the steady step its kernels belong to ('none' outside
+   *  steady steps: warm-up collectives, with communicator setup, are not judged with the others). */
   collectivePhase(i: number): CollectivePhase {
     const c = this.collectives;
     for (let d = 0; d < c.nDevices; d++) {
       const o = c.ops[i * c.nDevices + d]!;
       if (o < 0) continue;
       const s = this.opStep[o]!;
-      if (s >= 0) return this.steps.steps[s]!.phase;
+      if (s >= 0) return this.steady[s] ? this.steps.steps[s]!.phase : 'none';
     }
     return 'none';
   }

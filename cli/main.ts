@@ -22,7 +22,12 @@ import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
 import { writeFileAtomic } from './output.js';
-import { gpuFrom, workloadFrom } from './workload.js';
+import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
+import { tpPlan, type PlanOptions } from '../analyzer/plan/tpPlan.js';
+import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planReport.js';
+import { runPlanRules, sortFindings } from '../rules/engine.js';
+import { PLAN_RULES } from '../rules/index.js';
+import { collectRuleOption, mergeRuleOptions, tripsGate } from './ruleOptions.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -44,6 +49,12 @@ function seconds(value: string): number {
   return v * 1e9;
 }
 
+function tpList(value: string): number[] {
+  const tps = value.split(',').map((x) => Number(x.trim()));
+  if (tps.some((t) => !Number.isInteger(t) || t < 1)) throw new InvalidArgumentError('expected TP degrees like 1,2,4,8');
+  return tps;
+}
+
 function positive(value: string): number {
   const v = Number(value);
   if (!(v > 0)) throw new InvalidArgumentError('expected a positive number');
@@ -60,8 +71,7 @@ program
   .name('nsys-tp')
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (str, write) => write(str) })
+  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 
 /** Step selection and config, shared by every command that analyses traces. */
@@ -77,7 +87,9 @@ function addAnalysisOptions(cmd: Command): Command {
     .option('--batch <n>', 'sequences per step (with --model)', positive)
     .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
     .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-    .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)');
+    .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)')
+    .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
+    .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']));
 }
 
 /** Loads the traces, analyses them, runs the rules, and writes what `render` makes of it. */
@@ -95,13 +107,15 @@ async function withDiagnosis(traces: string[], opts: Record<string, any>, render
         steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
         gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
       },
-      rules: { options: config.rules, disabled: config.disabledRules },
+      rules: { options: mergeRuleOptions(config.rules, opts.rule), disabled: config.disabledRules },
       workload,
       gpu,
     });
     result.trace.paths = traces;
     result.trace.path = traces[0]!;
     emit(await render(analysis, result), opts.output, traces);
+    const tripped = tripsGate(result.findings, opts.failOn);
+    if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
   } finally {
     inputs.cleanup();
   }
@@ -144,6 +158,29 @@ addAnalysisOptions(layers).action(async (traces: string[], opts) => {
     return opts.format === 'md' ? renderLayersMarkdown(result, layerResult) : renderLayersTerminal(result, layerResult);
   });
 });
+
+program
+  .command('plan')
+  .description('TP plan check: weights, heads and KV per rank, FP8 block alignment, all-reduce cost per token, KV cache room')
+  .requiredOption('--model <preset|config.json>', 'llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
+  .option('--tp <list>', 'TP degrees to compare', tpList, [1, 2, 4, 8])
+  .option('--gpu <name>', 'GPU (H100, H200, A100, B200)', 'H100')
+  .option('--batch <n>', 'decode batch (sequences per step)', positive, 1)
+  .option('--context <n>', 'tokens of context per sequence: checks the KV cache fits', positive)
+  .option('--dtype <dtype>', 'weight dtype when it differs from the config (bf16, fp8)')
+  .option('--memory-utilization <f>', 'fraction of GPU memory the server may use', positive, 0.9)
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .option('--rule <id.option=value>', 'override a rule option (repeatable)', collectRuleOption)
+  .action((opts) => {
+    const model = loadModelShape(opts.model, opts.dtype);
+    const gpu = gpuFrom(opts.gpu)!;
+    const o: PlanOptions = { tps: opts.tp, gpu, batch: opts.batch, context: opts.context ?? null, memoryUtilization: opts.memoryUtilization, activationBytes: 2 };
+    const plans = tpPlan(model, o);
+    const findings = sortFindings(plans.flatMap((p) => runPlanRules(model, p, PLAN_RULES, { options: opts.rule })));
+    const result = buildPlanResult(model, o, plans, findings);
+    emit(opts.format === 'json' ? renderJson(result) : renderPlanTerminal(result), opts.output, []);
+  });
 
 program
   .command('classify')

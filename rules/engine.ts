@@ -3,7 +3,9 @@
  * options are the rule's defaults overridden by the user's (config file, then --rule flags).
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { SEVERITY_ORDER, type Finding, type Rule } from './types.js';
+import { SEVERITY_ORDER, type Finding, type PlanRule, type Rule } from './types.js';
+import type { ModelShape } from '../analyzer/llm/modelShape.js';
+import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
 
 export type RuleOptions = Record<string, Record<string, number | string | boolean>>;
 
@@ -15,12 +17,20 @@ export interface RunOptions {
 }
 
 export function runRules(analysis: Analysis, rules: readonly Rule[], run: RunOptions = {}): Finding[] {
+  return sortFindings(guarded(rules, run, (rule, options) => rule.check(analysis, options)));
+}
+
+export function runPlanRules(model: ModelShape, plan: TpPlanRow, rules: readonly PlanRule[], run: RunOptions = {}): Finding[] {
+  return sortFindings(guarded(rules, run, (rule, options) => rule.checkPlan(model, plan, options)));
+}
+
+function guarded<R extends Rule | PlanRule>(rules: readonly R[], run: RunOptions, check: (rule: R, options: Record<string, number | string | boolean>) => Finding[]): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (run.disabled?.includes(rule.meta.id)) continue;
     const options = { ...rule.meta.defaults, ...(run.options?.[rule.meta.id] ?? {}) };
     try {
-      for (const f of rule.check(analysis, options)) findings.push({ ...f, rule: rule.meta.id });
+      for (const f of check(rule, options)) findings.push({ ...f, rule: rule.meta.id });
     } catch (e) {
       findings.push({
         rule: rule.meta.id,
@@ -31,7 +41,7 @@ export function runRules(analysis: Analysis, rules: readonly Rule[], run: RunOpt
       });
     }
   }
-  return sortFindings(findings);
+  return findings;
 }
 
 /** Severity first, then the time a fix would save. */

@@ -1,5 +1,13 @@
 /** The rule registry: every rule ships here, and a test checks each has its doc in rules/<id>.md. */
-import type { Rule } from './types.js';
+import type { PlanRule, Rule } from './types.js';
+import { rule as fp8BlockMisaligned } from './fp8-block-misaligned.js';
+import { rule as kvHeadsReplicated } from './kv-heads-replicated.js';
+import { rule as commDominantStep } from './comm-dominant-step.js';
+import { rule as commSerialized } from './comm-serialized.js';
+import { rule as hostBoundGaps } from './host-bound-gaps.js';
+import { rule as syncInStep } from './sync-in-step.js';
+import { rule as lowFlopsAchievement } from './low-flops-achievement.js';
+import { rule as lowHbmBandwidth } from './low-hbm-bandwidth.js';
 import { rule as collectiveWait } from './collective-wait.js';
 import { rule as graphKernelsHidden } from './graph-kernels-hidden.js';
 import { rule as latencyBoundCollectives } from './latency-bound-collectives.js';
@@ -9,6 +17,12 @@ import { rule as sequenceParallel } from './sequence-parallel.js';
 import { rule as stragglerRank } from './straggler-rank.js';
 
 export const RULES: readonly Rule[] = [
+  commDominantStep,
+  commSerialized,
+  hostBoundGaps,
+  syncInStep,
+  lowFlopsAchievement,
+  lowHbmBandwidth,
   collectiveWait,
   stragglerRank,
   lowBusBandwidth,
@@ -17,3 +31,6 @@ export const RULES: readonly Rule[] = [
   sequenceParallel,
   graphKernelsHidden,
 ];
+
+/** Plan checks: run on a model and TP degree (nsys-tp plan; diagnose with --model, for the trace's TP). */
+export const PLAN_RULES: readonly PlanRule[] = [fp8BlockMisaligned, kvHeadsReplicated];

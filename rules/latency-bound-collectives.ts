@@ -29,9 +29,9 @@ export const rule: Rule = {
     for (const phase of ['prefill', 'decode', 'step'] as const) {
       const ks = small.filter((k) => k.phase === phase);
       if (ks.length === 0) continue;
-      const summaries = a.phases.filter((p) => p.phase === phase);
-      const steps = median(summaries.map((p) => p.count));
-      const span = median(summaries.map((p) => p.medianNs));
+      const steady = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((s) => s.length);
+      const steps = median(steady.map((s) => s.length));
+      const span = median(steady.map((s) => median(s.map((x) => x.end - x.start))));
       const count = ks.reduce((x, k) => x + k.count, 0);
       const perStep = count / Math.max(1, steps);
       const transfer = ks.reduce((x, k) => x + k.transferTotalNs, 0) / Math.max(1, steps);

@@ -2,6 +2,8 @@
  * The rule contract (ESLint / Lighthouse style): a rule is meta + check; a finding is what it reports.
  */
 import type { Analysis } from '../analyzer/analysis.js';
+import type { ModelShape } from '../analyzer/llm/modelShape.js';
+import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -27,6 +29,12 @@ export interface RuleMeta {
   defaults: Record<string, number | string | boolean>;
   /** Analysis artifacts the rule reads (documentation, and to skip rules whose inputs are missing). */
   requires: string[];
+}
+
+/** A rule on a TP plan (model + TP degree), run by `plan` for each TP and by `diagnose` for the trace's TP. */
+export interface PlanRule {
+  meta: RuleMeta;
+  checkPlan(model: ModelShape, plan: TpPlanRow, options: Record<string, number | string | boolean>): Finding[];
 }
 
 export interface Rule {

@@ -91,7 +91,8 @@ describe.skipIf(!HAVE_TRACES)('collectives on ../shared/traces', () => {
       const path = sharedTrace(name);
       const { json, ref } = checkTotals(path, WORKLOAD);
       const k = json.collectives.sizeClasses.find((x: any) => x.phase === 'prefill');
-      expect(k.transferMedianNs).toBe(median(inRange(path, ref, 'prefill').map((r) => r.transfer)));
+      // The warm-up prefill (communicator setup, library init) is an outlier step: judged apart.
+      expect(k.transferMedianNs).toBe(median(inRange(path, ref, 'prefill', 'last').map((r) => r.transfer)));
       expect(rules(json).includes('low-bus-bandwidth')).toBe(flagged);
       if (!flagged) expect(k.busGBps).toBeGreaterThan(0.9 * k.expectedBusGBps);
     }

@@ -5,13 +5,14 @@
 import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import type { Phase, Step } from '../steps/types.js';
+import { isSteady, lowerMedian } from '../steps/steady.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 
 export interface OutlierStep {
   step: number;
   name: string;
   spanNs: number;
-  /** Span relative to the phase median. */
+  /** Span relative to the phase's typical step (its lower median): outside [1/3, 3] (steps/steady.ts). */
   ratio: number;
 }
 
@@ -39,17 +40,13 @@ export interface PhaseSummary {
   outliers: OutlierStep[];
 }
 
-/** A step is an outlier when its span is more than 1.5x the median or under half of it; with fewer than
- *  four steps there is no median to speak of. */
-const OUTLIER_HIGH = 1.5;
-const OUTLIER_LOW = 0.5;
-const OUTLIER_MIN_STEPS = 4;
 
 export function summarisePhase(phase: Phase, device: number, steps: Step[], breakdowns: StepBreakdown[]): PhaseSummary | null {
   const pairs = steps.map((s) => [s, breakdowns[s.index]!] as const).filter(([s]) => s.phase === phase && s.device === device);
   if (pairs.length === 0) return null;
   const spans = pairs.map(([, b]) => b.spanNs);
   const med = median(spans) ?? 0;
+  const typical = lowerMedian(spans);
   const ratio = (num: (b: StepBreakdown) => number) => median(pairs.map(([, b]) => (b.spanNs > 0 ? num(b) / b.spanNs : 0))) ?? 0;
   const sum = (f: (b: StepBreakdown) => number) => pairs.reduce((a, [, b]) => a + f(b), 0);
   const timeNs = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, sum((b) => b.classNs[i]!)])) as Record<KernelClass | 'idle', number>;
@@ -71,7 +68,7 @@ export function summarisePhase(phase: Phase, device: number, steps: Step[], brea
     exposedCommShare: ratio((b) => b.exposedCommNs),
     idleShare: ratio((b) => b.idleNs),
     outliers: pairs
-      .filter(([, b]) => pairs.length >= OUTLIER_MIN_STEPS && med > 0 && (b.spanNs > OUTLIER_HIGH * med || b.spanNs < OUTLIER_LOW * med))
-      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / med })),
+      .filter(([s]) => !isSteady(s.end - s.start, typical))
+      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical })),
   };
 }

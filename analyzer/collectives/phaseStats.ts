@@ -56,11 +56,11 @@ export function phaseCollectives(a: Analysis, phase: Phase): PhaseCollectives | 
     last.lastArrivals++;
     last.skewWhenLastNs += c.skewNs[i]!;
   }
-  const summaries = a.phases.filter((p) => p.phase === phase);
+  const steady = [...ranks].map((d) => a.steadyStepsOf(d, phase));
   return {
     phase, instances, ranks: ranks.size,
-    steps: median(summaries.map((p) => p.count)) || 0,
-    stepSpanNs: median(summaries.map((p) => p.medianNs)) || 0,
+    steps: median(steady.map((s) => s.length)) || 0,
+    stepSpanNs: median(steady.map((s) => median(s.map((x) => x.end - x.start)))) || 0,
     kernelNs: kernel, waitNs: wait, transferNs: transfer,
     devices: devices.filter((d) => ranks.has(d.device)),
     medianSkewNs: median(instances.map((i) => c.skewNs[i]!)),

@@ -57,5 +57,8 @@ export function describeHostCalls(calls: HostCallInWindow[], windowNs: number): 
   if (calls.length === 0) return 'no CUDA or OS call in flight: CPU-side work (Python, framework, scheduling)';
   const covered = calls.reduce((a, c) => a + c.overlapNs, 0);
   const top = calls.slice(0, 3).map((c) => `${c.name} ${(c.overlapNs / 1e6).toFixed(2)} ms`).join(', ');
-  return covered < windowNs * 0.5 ? `${top}; the rest (${(((windowNs - covered) / windowNs) * 100).toFixed(0)}%) CPU-side work with no call in flight` : top;
+  const rest = covered < windowNs * 0.5 ? `; the rest (${(((windowNs - covered) / windowNs) * 100).toFixed(0)}%) CPU-side work with no call in flight` : '';
+  // A module or library load right before a launch is a kernel compiled or loaded at run time.
+  const jit = calls.some((c) => /^cu(Library|Module)Load/.test(c.name)) ? ' (a kernel library was loaded during the gap: a kernel compiled or loaded at run time, such as a new cuDNN or Triton plan)' : '';
+  return top + rest + jit;
 }

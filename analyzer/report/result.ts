@@ -7,6 +7,8 @@ import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import type { Phase } from '../steps/types.js';
 import type { Finding } from '../../rules/types.js';
+import { achievements } from '../roofline/achievement.js';
+import { detectRuntime } from '../runtime/detectRuntime.js';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -93,12 +95,34 @@ export interface DiagnoseResult {
     exportSchema: string | null;
     gpus: { deviceId: number; name: string; smCount: number | null; memoryBandwidthGBps: number | null }[];
     cudaGraphTraceMode: string | null;
+    runtime: { id: string; name: string; evidence: string | null };
   };
   stepDetection: { source: string; description: string };
   devices: DeviceResult[];
   collectives: CollectivesResult;
+  /** Achieved FLOP/s and HBM bandwidth per GPU and phase; present with --model and --batch. */
+  roofline: RooflineRow[] | null;
   findings: Finding[];
   warnings: string[];
+}
+
+export interface RooflineRow {
+  deviceId: number;
+  phase: 'prefill' | 'decode';
+  tp: number;
+  layers: number;
+  flopsPerStep: number;
+  bytesPerStep: number;
+  /** Median per steady step: GEMM + attention kernel time, and the step span. */
+  computeNs: number;
+  spanNs: number;
+  tflopsOverCompute: number;
+  tflopsOverSpan: number;
+  hbmGBpsOverCompute: number;
+  hbmGBpsOverSpan: number;
+  peakTflops: number;
+  peakHbmGBps: number;
+  bound: 'compute' | 'memory';
 }
 
 function stepStats(p: PhaseSummary | undefined): StepStats {
@@ -118,6 +142,14 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
 
 /** Layer counts are provided by the layer analysis when it runs; absent, they are null. */
 export type LayerCount = (device: number, phase: Phase) => number | null;
+
+/** The model the user named and the trace disagree on depth: say which one the roofline used. */
+function layerMismatch(a: Analysis): string[] {
+  const w = a.options.workload;
+  if (!w) return [];
+  const seen = [...new Set(achievements(a).map((x) => x.layers))];
+  return seen.filter((l) => l !== w.model.layers).map((l) => `--model has ${w.model.layers} layers but the trace's steps have ${l}: the roofline uses ${l}`);
+}
 
 function collectivesResult(a: Analysis): CollectivesResult {
   const s = a.collectiveSummary;
@@ -177,12 +209,21 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
       exportSchema: first.meta.exportSchema,
       gpus,
       cudaGraphTraceMode: first.meta.cudaGraphTraceMode,
+      runtime: analysis.memo('runtime', () => detectRuntime(model)),
     },
     stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
     devices,
     collectives: collectivesResult(analysis),
+    roofline: analysis.options.workload
+      ? achievements(analysis).map((x) => ({
+          deviceId: model.devices[x.device]!.deviceId, phase: x.phase, tp: x.tp, layers: x.layers, flopsPerStep: x.cost.flops,
+          bytesPerStep: x.cost.weightBytes + x.cost.kvBytes, computeNs: x.computeNs, spanNs: x.spanNs,
+          tflopsOverCompute: x.tflopsOverCompute, tflopsOverSpan: x.tflopsOverSpan, hbmGBpsOverCompute: x.hbmGBpsOverCompute,
+          hbmGBpsOverSpan: x.hbmGBpsOverSpan, peakTflops: x.peakTflops, peakHbmGBps: x.peakHbmGBps, bound: x.bound,
+        }))
+      : null,
     findings,
-    warnings: [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings],
+    warnings: [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings, ...layerMismatch(analysis)],
   };
 }
 

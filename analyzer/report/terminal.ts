@@ -52,6 +52,28 @@ function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'):
   return table(rows, { gap: 1 }).map((l) => '  ' + l);
 }
 
+function rooflineSection(r: DiagnoseResult): string[] {
+  const rows: string[][] = [['phase', 'GPU', 'per step', 'kernels', 'achieved', 'of peak', 'over span', 'of peak']];
+  for (const x of [...r.roofline!].sort((a, b) => a.phase.localeCompare(b.phase) * -1 || a.deviceId - b.deviceId)) {
+    const label = r.devices.find((d) => d.deviceId === x.deviceId)?.label ?? `GPU ${x.deviceId}`;
+    const compute = x.bound === 'compute';
+    const fmt = (v: number) => (compute ? `${v.toFixed(0)} TFLOP/s` : `${(v / 1000).toFixed(2)} TB/s`);
+    const a = compute ? x.tflopsOverCompute : x.hbmGBpsOverCompute;
+    const s = compute ? x.tflopsOverSpan : x.hbmGBpsOverSpan;
+    const peak = compute ? x.peakTflops : x.peakHbmGBps;
+    rows.push([
+      x.phase, termSafe(label), compute ? `${(x.flopsPerStep / 1e12).toFixed(2)} TFLOP` : fmtBytes(x.bytesPerStep), fmtNs(x.computeNs, 1),
+      fmt(a), fmtPct(a / peak, 0), fmt(s), fmtPct(s / peak, 0),
+    ]);
+  }
+  const tp = r.roofline![0]!;
+  return [
+    ...wrap(`ROOFLINE · TP=${tp.tp}, ${tp.layers} layers; prefill judged on FLOPs, decode on HBM bytes (weights + KV cache, transformer layers only)`, WIDTH, '  '),
+    ...table(rows, { gap: 2, leftCols: 2 }).map((l) => '  ' + l),
+    ...wrap('  kernels: median GEMM + attention kernel time per steady step; over span: the same work over the whole step.', WIDTH, '  '),
+  ];
+}
+
 function collectivesSection(r: DiagnoseResult): string[] {
   const c = r.collectives;
   const ranks = Math.max(...c.sizeClasses.map((k) => k.ranks));
@@ -100,7 +122,9 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   words[0] = lead + words[0];
   const out: string[] = [];
   let line = '';
-  for (const w of words) {
+  // A word longer than a line (a kernel name) is cut into line-sized pieces.
+  const pieces = words.flatMap((w) => ([...w].length > width - indent.length ? [...w].join('').match(new RegExp(`.{1,${width - indent.length - 1}}`, 'gu')) ?? [w] : [w]));
+  for (const w of pieces) {
     if (line && [...line].length + 1 + [...w].length > width) {
       out.push(line);
       line = indent + w;
@@ -120,6 +144,7 @@ export function renderTerminal(r: DiagnoseResult): string {
       [...gpuNames].map(([n, c]) => `${c} × ${termSafe(n)}`).join(', '),
   );
   out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
+  if (r.trace.runtime.evidence) out.push(...wrap(`Runtime: ${termSafe(r.trace.runtime.name)} (${termSafe(r.trace.runtime.evidence)})`, WIDTH));
   for (const w of r.warnings) out.push(...wrap(`warning: ${termSafe(w)}`, WIDTH, '  '));
   for (const phase of ['prefill', 'decode', 'step'] as const) {
     const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
@@ -141,6 +166,7 @@ export function renderTerminal(r: DiagnoseResult): string {
     }
   }
   if (r.collectives.count > 0) out.push('', ...collectivesSection(r));
+  if (r.roofline && r.roofline.length) out.push('', ...rooflineSection(r));
   out.push('');
   if (r.findings.length === 0) out.push('FINDINGS · none');
   else {

@@ -51,11 +51,13 @@ FROM inst i JOIN last l USING (op, stream, rn) LEFT JOIN d0 USING (op, stream, r
   }));
 }
 
-/** Instances whose device-0 kernel was launched inside an NVTX range named `name` on the launching thread. */
-export function inRange(path: string, refs: RefInstance[], name: string): RefInstance[] {
+/** Instances whose device-0 kernel was launched inside an NVTX range named `name` on the launching thread
+ *  (`last`: only each thread's last such range, i.e. not the warm-up pass). */
+export function inRange(path: string, refs: RefInstance[], name: string, which: 'all' | 'last' = 'all'): RefInstance[] {
   const db = new Database(path, { readonly: true });
-  const ranges = db.prepare(`SELECT n.start, n.end, n.globalTid FROM NVTX_EVENTS n LEFT JOIN StringIds s ON s.id = n.textId
-    WHERE coalesce(n.text, s.value) = ? AND n.end IS NOT NULL`).raw(true).all(name) as [number, number, number][];
+  let ranges = db.prepare(`SELECT n.start, n.end, n.globalTid FROM NVTX_EVENTS n LEFT JOIN StringIds s ON s.id = n.textId
+    WHERE coalesce(n.text, s.value) = ? AND n.end IS NOT NULL ORDER BY n.start`).raw(true).all(name) as [number, number, number][];
+  if (which === 'last') ranges = ranges.filter(([s, , t]) => !ranges.some(([s2, , t2]) => t2 === t && s2 > s));
   db.close();
   return refs.filter((r) => r.launch0 !== null && ranges.some(([s, e, t]) => t === r.launchTid0 && r.launch0! >= s && r.launch0! <= e));
 }

@@ -1,0 +1,82 @@
+/**
+ * Achieved FLOP/s and HBM bandwidth per GPU and phase against the GPU's peak (DESIGN 3 roofline).
+ * Two denominators: the time the GPU spent in GEMM and attention kernels (kernel quality, the rules
+ * judge this one) and the whole step span (what the deployment gets, idle and comm included).
+ * Prefill is judged on compute, decode on bandwidth.
+ */
+import type { Analysis } from '../analysis.js';
+import { CLASS_INDEX } from '../classify/opClasses.js';
+import { gpuSpecFor, type GpuSpec } from '../hardware/gpuSpecs.js';
+import { stepCost, type StepCost } from '../llm/stepCost.js';
+import type { Phase } from '../steps/types.js';
+import { median } from '../util/stats.js';
+import { layerCount } from '../layers/layerSummary.js';
+
+export interface PhaseAchievement {
+  device: number;
+  phase: 'prefill' | 'decode';
+  tp: number;
+  layers: number;
+  cost: StepCost;
+  /** Median per step. */
+  computeNs: number;
+  spanNs: number;
+  tflopsOverCompute: number;
+  tflopsOverSpan: number;
+  hbmGBpsOverCompute: number;
+  hbmGBpsOverSpan: number;
+  peakTflops: number;
+  peakHbmGBps: number;
+  gpu: string;
+  /** Which bound judges the phase. */
+  bound: 'compute' | 'memory';
+}
+
+/** TP degree: the ranks taking part in the tensor-parallel collectives, else 1. */
+export function tpDegree(a: Analysis): number {
+  return a.memo('tpDegree', () => {
+    const kinds = a.collectives.kinds.filter((k) => k.op === 'all-reduce' || k.op === 'reduce-scatter' || k.op === 'all-gather');
+    return kinds.length ? Math.max(...kinds.map((k) => k.devices.length)) : 1;
+  });
+}
+
+export function gpuOf(a: Analysis, device: number): GpuSpec | null {
+  return a.options.gpu ?? gpuSpecFor(a.model.devices[device]?.gpu?.name);
+}
+
+export function achievements(a: Analysis): PhaseAchievement[] {
+  return a.memo('achievements', () => {
+    const w = a.options.workload;
+    if (!w) return [];
+    const tp = tpDegree(a);
+    const layersOf = layerCount(a);
+    const out: PhaseAchievement[] = [];
+    for (const d of a.model.devices) {
+      const gpu = gpuOf(a, d.index);
+      if (!gpu) continue;
+      const hbm = d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : gpu.hbmTBps * 1000;
+      const peak = w.model.dtypeBytes === 1 && gpu.fp8Tflops ? gpu.fp8Tflops : gpu.bf16Tflops;
+      for (const phase of ['prefill', 'decode'] as const) {
+        const steps = a.steadyStepsOf(d.index, phase);
+        if (steps.length === 0) continue;
+        if (phase === 'prefill' && !w.prompt) continue;
+        const layers = layersOf(d.index, phase as Phase) ?? w.model.layers;
+        const prompt = w.prompt ?? 0;
+        const cost = stepCost(w.model, tp, phase, w.batch, prompt, prompt, layers);
+        const compute = median(steps.map((s) => {
+          const b = a.breakdowns[s.index]!;
+          return b.classNs[CLASS_INDEX.gemm]! + b.classNs[CLASS_INDEX.attention]!;
+        }));
+        const span = median(steps.map((s) => a.breakdowns[s.index]!.spanNs));
+        const bytes = cost.weightBytes + cost.kvBytes;
+        out.push({
+          device: d.index, phase, tp, layers, cost, computeNs: compute, spanNs: span,
+          tflopsOverCompute: cost.flops / compute / 1e3, tflopsOverSpan: cost.flops / span / 1e3,
+          hbmGBpsOverCompute: bytes / compute, hbmGBpsOverSpan: bytes / span,
+          peakTflops: peak, peakHbmGBps: hbm, gpu: gpu.name, bound: phase === 'prefill' ? 'compute' : 'memory',
+        });
+      }
+    }
+    return out;
+  });
+}

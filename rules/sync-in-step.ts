@@ -1,0 +1,105 @@
+/**
+ * sync-in-step: the host blocks on the GPU (device, stream or event synchronization, blocking copies)
+ * inside steps, draining the GPU's queue each time.
+ */
+import type { Analysis } from '../analyzer/analysis.js';
+import { fmtNs, fmtPct } from '../analyzer/report/format.js';
+import type { Phase, Step } from '../analyzer/steps/types.js';
+import { lowerBound } from '../analyzer/util/sort.js';
+import { median } from '../analyzer/util/stats.js';
+import type { Finding, Rule } from './types.js';
+
+const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
+
+interface StepSyncs {
+  step: Step;
+  calls: { name: string; start: number; end: number }[];
+  /** GPU idle right after each sync: from the drained queue to the next kernel. */
+  drainNs: number;
+}
+
+function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
+  const hc = a.model.hostCalls;
+  const { ops } = a.model;
+  const thread = s.thread >= 0 ? s.thread : ops.thread[s.ops[0]!]!;
+  let t0 = s.hostStart;
+  let t1 = s.hostEnd;
+  for (const i of s.ops) {
+    const l = ops.launchStart[i]!;
+    if (!Number.isNaN(l)) {
+      t0 = Math.min(t0, l);
+      t1 = Math.max(t1, l);
+    }
+  }
+  const calls: StepSyncs['calls'] = [];
+  let drain = 0;
+  for (let i = 0; i < hc.n; i++) {
+    if (hc.thread[i] !== thread || hc.start[i]! < t0 || hc.start[i]! > t1) continue;
+    const name = hc.names[hc.name[i]!]!;
+    if (!SYNC.test(name)) continue;
+    calls.push({ name, start: hc.start[i]!, end: hc.end[i]! });
+    // The next op after the sync returned, and the last one finished before it.
+    const k = lowerBound(deviceStarts, hc.end[i]!);
+    if (k < deviceList.length && k > 0) {
+      let lastEnd = -Infinity;
+      for (let j = k - 1; j >= 0 && j >= k - 64; j--) lastEnd = Math.max(lastEnd, ops.end[deviceList[j]!]!);
+      drain += Math.max(0, deviceStarts[k]! - Math.max(lastEnd, hc.start[i]!));
+    }
+  }
+  return { step: s, calls, drainNs: drain };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'sync-in-step',
+    severity: 'warning',
+    title: 'Host synchronizations inside steps',
+    description:
+      'The step\'s thread calls cudaDeviceSynchronize / cudaStreamSynchronize / cudaEventSynchronize or a blocking copy inside steps ' +
+      '(median at least minPerStep per step). Each drains the GPU\'s queue; the idle time after them is the impact.',
+    defaults: { minPerStep: 1 },
+    requires: ['steps', 'hostCalls'],
+  },
+  check(a: Analysis, o) {
+    const out: Finding[] = [];
+    const tl = a.timeline;
+    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+      const hit = a.model.devices.flatMap((d) => {
+        const steps = a.steadyStepsOf(d.index, phase);
+        if (steps.length === 0) return [];
+        const list = tl.ops[d.index]!;
+        const starts = Float64Array.from(list, (i) => a.model.ops.start[i]!);
+        const per = steps.map((s) => syncsOf(a, s, starts, list));
+        const count = median(per.map((p) => p.calls.length));
+        if (count < (o.minPerStep as number)) return [];
+        const names = new Map<string, number>();
+        for (const p of per) for (const c of p.calls) names.set(c.name, (names.get(c.name) ?? 0) + 1);
+        return [{ device: d, count, steps: steps.length, names, drain: median(per.map((p) => p.drainNs)), span: median(steps.map((s) => s.end - s.start)) }];
+      });
+      if (hit.length === 0) continue;
+      const names = new Map<string, number>();
+      for (const h of hit) for (const [n, c] of h.names) names.set(n, (names.get(n) ?? 0) + c);
+      const top = [...names].sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ×${c}`).join(', ');
+      const drain = median(hit.map((h) => h.drain));
+      const span = median(hit.map((h) => h.span));
+      out.push({
+        rule: 'sync-in-step',
+        severity: 'warning',
+        message:
+          `The host synchronizes with the GPU inside ${phase} steps: ${median(hit.map((h) => h.count))} times per step on ` +
+          `${hit.map((h) => h.device.label).join(', ')} (${top}). Each drains the GPU's queue; the GPU then idles ${fmtNs(drain)} per step ` +
+          `waiting for new launches (${fmtPct(drain / span)} of the step).`,
+        evidence: {
+          phase, devices: hit.map((h) => ({ deviceId: h.device.deviceId, syncsPerStep: h.count, drainNsPerStep: h.drain })),
+          drainNsPerStep: drain, stepSpanNs: span, calls: Object.fromEntries(names),
+        },
+        recommendation:
+          'Remove host synchronizations from the step loop: no torch.cuda.synchronize(), .item(), .cpu() or .tolist() on GPU tensors ' +
+          'between launches; keep values needed on the host one step behind (async copies to pinned memory with an event checked later). ' +
+          'Besides the idle time, a sync stops the host from running ahead of the GPU, which is what hides launch overhead.',
+        impactNs: drain,
+      });
+    }
+    return out;
+  },
+};

@@ -12,9 +12,11 @@
  * not launched from a CUDA graph (or whose graph was traced at graph level, where no kernel rows exist).
  * correlationId ties a GPU operation to the runtime call that launched it, but only within one process:
  * ids repeat across the processes of a multi-rank report.
+ * Rows come as stored: NULL or text where nsys writes integers is possible in a damaged or edited file, and
+ * the reader (raw.ts) skips or defaults such values rather than this SQL dropping them unseen.
  */
 import type { Db } from './open.js';
-import { colOr, type Schema } from './schema.js';
+import { colOr, requireColumns, type Schema } from './schema.js';
 
 /** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, shortNameId, demangledNameId, graphNodeId */
 export type KernelRow = [number, number, number, number, number, number, number, number, number | null];
@@ -32,33 +34,37 @@ export function kernelsSql(s: Schema): string {
     coalesce(correlationId, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
     ${colOr(s, K, 'shortName', '-1')}, ${colOr(s, K, 'demangledName', colOr(s, K, 'shortName', '-1'))},
     ${colOr(s, K, 'graphNodeId', 'NULL')}
-  FROM ${K} WHERE start IS NOT NULL AND end IS NOT NULL`;
+  FROM ${K}`;
 }
 
 export function memcpySql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(correlationId, 0),
-    coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(bytes, 0), ${colOr(s, MC, 'copyKind', '0')}
-  FROM ${MC} WHERE start IS NOT NULL AND end IS NOT NULL`;
+    coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(${colOr(s, MC, 'bytes', '0')}, 0), ${colOr(s, MC, 'copyKind', '0')}
+  FROM ${MC}`;
 }
 
 export function memsetSql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(correlationId, 0),
-    coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(bytes, 0)
-  FROM ${MS} WHERE start IS NOT NULL AND end IS NOT NULL`;
+    coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(${colOr(s, MS, 'bytes', '0')}, 0)
+  FROM ${MS}`;
 }
 
-function rows<T>(db: Db, sql: string): Iterable<T> {
+/** Every GPU table is read for these; without them a row places nothing on a timeline. */
+export const GPU_OP_COLUMNS = ['start', 'end', 'deviceId'];
+
+function rows<T>(db: Db, s: Schema, table: string, sql: string): Iterable<T> {
+  requireColumns(s, table, GPU_OP_COLUMNS);
   return db.prepare(sql).raw(true).iterate() as Iterable<T>;
 }
 
 export function kernelRows(db: Db, s: Schema): Iterable<KernelRow> {
-  return s.has(K) ? rows<KernelRow>(db, kernelsSql(s)) : [];
+  return s.has(K) ? rows<KernelRow>(db, s, K, kernelsSql(s)) : [];
 }
 export function memcpyRows(db: Db, s: Schema): Iterable<MemcpyRow> {
-  return s.has(MC) ? rows<MemcpyRow>(db, memcpySql(s)) : [];
+  return s.has(MC) ? rows<MemcpyRow>(db, s, MC, memcpySql(s)) : [];
 }
 export function memsetRows(db: Db, s: Schema): Iterable<MemsetRow> {
-  return s.has(MS) ? rows<MemsetRow>(db, memsetSql(s)) : [];
+  return s.has(MS) ? rows<MemsetRow>(db, s, MS, memsetSql(s)) : [];
 }
 
 /** Number of kernel rows: zero means a CPU-only profile. */

@@ -6,7 +6,8 @@
  * graphId, graphExecId). Units: start_ns / end_ns on the session clock.
  */
 import type { Db } from './open.js';
-import type { Schema } from './schema.js';
+import { requireColumns, type Schema } from './schema.js';
+import { GPU_OP_COLUMNS } from './gpuOps.js';
 
 /** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, graphId, graphExecId */
 export type GraphTraceRow = [number, number, number, number, number, number, number, number];
@@ -15,8 +16,9 @@ const T = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
 
 export function graphTraceRows(db: Db, s: Schema): Iterable<GraphTraceRow> {
   if (!s.has(T)) return [];
+  requireColumns(s, T, GPU_OP_COLUMNS);
   const c = (n: string, d: string) => (s.hasColumn(T, n) ? `coalesce("${n}", ${d})` : d);
   return db.prepare(`SELECT start, end, deviceId, ${c('streamId', '0')}, ${c('correlationId', '0')}, ${c('globalPid', '0')},
-      ${c('graphId', '0')}, ${c('graphExecId', '0')} FROM ${T} WHERE start IS NOT NULL AND end IS NOT NULL`)
+      ${c('graphId', '0')}, ${c('graphExecId', '0')} FROM ${T}`)
     .raw(true).iterate() as Iterable<GraphTraceRow>;
 }

@@ -19,24 +19,31 @@ export const MIN_HOST_CALL_NS = 20_000;
 /** Synchronizations and kernel-library loads matter at any length. */
 export const ALWAYS_KEPT_API_GLOBS = ['*Synchronize*', 'cuLibraryLoad*', 'cuModuleLoad*', 'cudaMemcpy_*', 'cudaMemcpy2D_*', 'cuMemcpyDtoH*', 'cuMemcpyHtoD_*', 'cudaMalloc*', 'cudaFree*'];
 
+/** A damaged file can hold NULL or text in any column: such calls explain nothing and are left out. */
+const timed = (r: readonly unknown[]) => typeof r[0] === 'number' && typeof r[1] === 'number' && typeof r[3] === 'number';
+
 export function hostCallRows(db: Db, s: Schema, threads: readonly number[]): { rows: HostCallRow[]; nameIds: Set<number> } {
   const rows: HostCallRow[] = [];
   const nameIds = new Set<number>();
-  if (threads.length === 0) return { rows, nameIds };
-  const tids = threads.map((t) => String(t)).join(',');
+  // Thread ids come from the launches as stored: only integers go into the SQL.
+  const ids = threads.filter((t) => Number.isSafeInteger(t));
+  if (ids.length === 0) return { rows, nameIds };
+  const tids = ids.join(',');
   const kept = findStringIds(db, s, ALWAYS_KEPT_API_GLOBS);
   const RT = 'CUPTI_ACTIVITY_KIND_RUNTIME';
   if (s.hasColumn(RT, 'nameId')) {
     const sql = `SELECT start, end, globalTid, nameId, 0 FROM ${RT}
       WHERE globalTid IN (${tids}) AND (end - start >= ${MIN_HOST_CALL_NS}${kept.length ? ` OR nameId IN (${kept.join(',')})` : ''})`;
     for (const r of db.prepare(sql).raw(true).iterate() as Iterable<HostCallRow>) {
+      if (!timed(r)) continue;
       rows.push(r);
       nameIds.add(r[3]);
     }
   }
-  if (s.hasColumn('OSRT_API', 'nameId') && s.hasColumn('OSRT_API', 'globalTid')) {
+  if (['start', 'end', 'nameId', 'globalTid'].every((c) => s.hasColumn('OSRT_API', c))) {
     const sql = `SELECT start, end, globalTid, nameId, 1 FROM OSRT_API WHERE globalTid IN (${tids}) AND end - start >= ${MIN_HOST_CALL_NS}`;
     for (const r of db.prepare(sql).raw(true).iterate() as Iterable<HostCallRow>) {
+      if (!timed(r)) continue;
       rows.push(r);
       nameIds.add(r[3]);
     }

@@ -8,7 +8,7 @@
  * (process id = globalTid >> 24 << 24, the globalPid of the GPU tables).
  */
 import type { Db } from './open.js';
-import type { Schema } from './schema.js';
+import { requireColumns, type Schema } from './schema.js';
 import { findStringIds } from './strings.js';
 
 /** start_ns, end_ns, globalTid, correlationId, nameId */
@@ -34,7 +34,8 @@ export interface LaunchQuery {
 }
 
 export function launchRows(db: Db, s: Schema): LaunchQuery {
-  if (!s.has(RT) || !s.hasColumn(RT, 'nameId')) return { rows: [], nameIds: [] };
+  if (!s.has(RT)) return { rows: [], nameIds: [] };
+  requireColumns(s, RT, ['start', 'end', 'globalTid', 'correlationId', 'nameId']);
   const nameIds = findStringIds(db, s, LAUNCH_API_GLOBS);
   if (nameIds.length === 0) return { rows: [], nameIds };
   return { rows: db.prepare(launchesSql(nameIds)).raw(true).iterate() as Iterable<LaunchRow>, nameIds };

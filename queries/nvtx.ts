@@ -8,7 +8,7 @@
  * is returned with end_ns = -1.
  */
 import type { Db } from './open.js';
-import type { Schema } from './schema.js';
+import { requireColumns, type Schema } from './schema.js';
 
 /** start_ns, end_ns (-1 if open), globalTid, domainId, text, eventType */
 export type NvtxRangeRow = [number, number, number, number, string | null, number];
@@ -32,13 +32,14 @@ export function nvtxRangesSql(s: Schema): string {
 
 export function nvtxRangeRows(db: Db, s: Schema): Iterable<NvtxRangeRow> {
   if (!s.has(T)) return [];
+  requireColumns(s, T, ['start', 'end', 'eventType', 'globalTid']);
   return db.prepare(nvtxRangesSql(s)).raw(true).iterate() as Iterable<NvtxRangeRow>;
 }
 
 /** domainId → domain name (NCCL, MPI, ...); domain 0 is the default domain and has no row. */
 export function nvtxDomains(db: Db, s: Schema): Map<number, string> {
   const out = new Map<number, string>();
-  if (!s.has(T) || !s.hasColumn(T, 'domainId')) return out;
+  if (!s.has(T) || !s.hasColumn(T, 'domainId') || !s.hasColumn(T, 'eventType')) return out;
   const sql = `SELECT n.domainId, ${textExpr(s)} FROM ${T} n WHERE n.eventType = ${DOMAIN_CREATE}`;
   for (const [id, name] of db.prepare(sql).raw(true).iterate() as Iterable<[number, string | null]>) {
     if (name) out.set(id, name);

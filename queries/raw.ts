@@ -12,7 +12,7 @@ import { exportMeta, isNsysExport, type ExportMeta } from './metadata.js';
 import { nvtxDomains, nvtxRangeRows } from './nvtx.js';
 import { openTraceDb, sqliteReason, type Db } from './open.js';
 import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
-import { probeSchema, type Schema } from './schema.js';
+import { probeSchema, SchemaGap, type Schema } from './schema.js';
 import { loadStrings } from './strings.js';
 import { graphTraceRows } from './graphs.js';
 import { hostCallRows, type HostCallRow } from './hostCalls.js';
@@ -83,25 +83,30 @@ export interface RawTrace {
   warnings: string[];
 }
 
-function readOps(db: Db, s: Schema): RawOps {
+/** A stored value as a number, or `fallback` when it is NULL or text (a damaged or edited file). */
+const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : fallback);
+/** A time as stored, or NaN when it is no number or beyond 2^53 ns (104 days: no capture, and past exact doubles). */
+const time = (v: unknown): number => (typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? v : NaN);
+
+function readOps(db: Db, s: Schema, warnings: string[]): RawOps {
   const start = f64(), end = f64(), dev = i32(), stream = i32(), kind = u8(), name = i32(), longName = i32();
   const bytes = f64(), graph = f64(), corr = f64(), pid = f64();
-  for (const r of kernelRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    name.push(r[6]); longName.push(r[7]); graph.push(r[8] ?? NaN); kind.push(OP_KERNEL); bytes.push(0);
-  }
-  for (const r of memcpyRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(r[6]); name.push(r[7]); longName.push(-1); graph.push(NaN); kind.push(OP_MEMCPY);
-  }
-  for (const r of memsetRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(r[6]); name.push(0); longName.push(-1); graph.push(NaN); kind.push(OP_MEMSET);
-  }
-  for (const r of graphTraceRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(0); name.push(r[6]); longName.push(-1); graph.push(NaN); kind.push(OP_GRAPH);
-  }
+  let skipped = 0;
+  // Columns 0-5 are the same in every GPU table: start, end, deviceId, streamId, correlationId, globalPid.
+  const common = (r: readonly unknown[], k: number, nameId: unknown, longNameId: unknown, nBytes: unknown, graphNode: unknown): void => {
+    const s0 = time(r[0]), e0 = time(r[1]);
+    if (Number.isNaN(s0) || Number.isNaN(e0) || typeof r[2] !== 'number') {
+      skipped++;
+      return;
+    }
+    start.push(s0); end.push(e0); dev.push(r[2]); stream.push(num(r[3], 0)); corr.push(num(r[4], 0)); pid.push(num(r[5], 0));
+    name.push(num(nameId, -1)); longName.push(num(longNameId, -1)); bytes.push(num(nBytes, 0)); graph.push(num(graphNode, NaN)); kind.push(k);
+  };
+  for (const r of kernelRows(db, s)) common(r, OP_KERNEL, r[6], r[7], 0, r[8]);
+  for (const r of memcpyRows(db, s)) common(r, OP_MEMCPY, r[7], -1, r[6], NaN);
+  for (const r of memsetRows(db, s)) common(r, OP_MEMSET, 0, -1, r[6], NaN);
+  for (const r of graphTraceRows(db, s)) common(r, OP_GRAPH, r[6], -1, 0, NaN);
+  if (skipped) warnings.push(`${skipped} GPU operations without a valid start, end or device (NULL, not a number, or out of range) were skipped`);
   return {
     n: start.length, start: start.finish(), end: end.finish(), deviceId: dev.finish(), stream: stream.finish(),
     kind: kind.finish(), nameId: name.finish(), longNameId: longName.finish(), bytes: bytes.finish(),
@@ -109,28 +114,43 @@ function readOps(db: Db, s: Schema): RawOps {
   };
 }
 
-function readLaunches(db: Db, s: Schema): { launches: RawLaunches; nameIds: number[] } {
+function readLaunches(db: Db, s: Schema, warnings: string[]): { launches: RawLaunches; nameIds: number[] } {
   const start = f64(), end = f64(), tid = f64(), corr = f64(), name = i32();
   const q = launchRows(db, s);
+  let skipped = 0;
   for (const r of q.rows) {
-    start.push(r[0]); end.push(r[1]); tid.push(r[2]); corr.push(r[3]); name.push(r[4]);
+    const s0 = time(r[0]), e0 = time(r[1]);
+    if (Number.isNaN(s0) || Number.isNaN(e0) || typeof r[2] !== 'number' || typeof r[3] !== 'number') {
+      skipped++;
+      continue;
+    }
+    start.push(s0); end.push(e0); tid.push(r[2]); corr.push(r[3]); name.push(r[4]);
   }
+  if (skipped) warnings.push(`${skipped} CUDA launch calls without a valid start, end, thread or correlation id (NULL, not a number, or out of range) were skipped`);
   return {
     launches: { n: start.length, start: start.finish(), end: end.finish(), globalTid: tid.finish(), correlation: corr.finish(), nameId: name.finish() },
     nameIds: q.nameIds,
   };
 }
 
-function readNvtx(db: Db, s: Schema): RawNvtx {
+function readNvtx(db: Db, s: Schema, warnings: string[]): RawNvtx {
   const start = f64(), end = f64(), tid = f64(), dom = i32(), text = i32();
   const texts: string[] = [];
   const index = new Map<string, number>();
+  let skipped = 0;
   for (const r of nvtxRangeRows(db, s)) {
-    const t = r[4] ?? '';
+    const s0 = time(r[0]);
+    if (Number.isNaN(s0)) {
+      skipped++;
+      continue;
+    }
+    const t = r[4] === null || r[4] === undefined ? '' : String(r[4]);
     let ti = index.get(t);
     if (ti === undefined) { ti = texts.length; texts.push(t); index.set(t, ti); }
-    start.push(r[0]); end.push(r[1]); tid.push(r[2]); dom.push(r[3]); text.push(ti);
+    const e0 = time(r[1]);
+    start.push(s0); end.push(Number.isNaN(e0) ? -1 : e0); tid.push(num(r[2], 0)); dom.push(num(r[3], 0)); text.push(ti);
   }
+  if (skipped) warnings.push(`${skipped} NVTX ranges without a valid start time (NULL, not a number, or out of range) were skipped`);
   return { n: start.length, start: start.finish(), end: end.finish(), globalTid: tid.finish(), domainId: dom.finish(), text: text.finish(), texts };
 }
 
@@ -138,9 +158,12 @@ function readNvtx(db: Db, s: Schema): RawNvtx {
 export function readRawTrace(path: string): RawTrace {
   const db = openTraceDb(path);
   try {
+    // One read transaction: every query sees the same file even if a writer gets in between them.
+    db.exec('BEGIN');
     return readOpen(db, path);
   } catch (e) {
     if (e instanceof TraceError) throw e;
+    if (e instanceof SchemaGap) throw new TraceError(`${path}: ${e.message}`);
     throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
   } finally {
     db.close();
@@ -151,13 +174,15 @@ function readOpen(db: Db, path: string): RawTrace {
   const s = probeSchema(db);
   if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
   const warnings: string[] = [];
-  const ops = readOps(db, s);
+  const ops = readOps(db, s, warnings);
   if (ops.n === 0) {
+    if (warnings.length) throw new TraceError(`${path}: no usable GPU activity: ${warnings[0]}`);
     throw new TraceError(
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
-  const { launches, nameIds } = readLaunches(db, s);
+  if (!s.has('StringIds')) warnings.push('no StringIds table: kernel, API and NVTX names are unknown, so kernels cannot be classed');
+  const { launches, nameIds } = readLaunches(db, s, warnings);
   const ids = new Set<number>(nameIds);
   const launchThreads = [...new Set(launches.globalTid)];
   const host = hostCallRows(db, s, launchThreads);
@@ -176,7 +201,7 @@ function readOpen(db: Db, path: string): RawTrace {
     threadNames: threadNameRows(db, s),
     ops,
     launches,
-    nvtx: readNvtx(db, s),
+    nvtx: readNvtx(db, s, warnings),
     nvtxDomains: nvtxDomains(db, s),
     nccl: ncclPayloads(db, s),
     hostCalls: host.rows,

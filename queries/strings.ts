@@ -3,12 +3,13 @@
  * Table read: StringIds(id INTEGER, value TEXT).
  */
 import type { Db } from './open.js';
-import type { Schema } from './schema.js';
+import { requireColumns, type Schema } from './schema.js';
 
 /** Values of the given ids, fetched in batches so a huge StringIds table is never read whole. */
 export function loadStrings(db: Db, schema: Schema, ids: Iterable<number>): Map<number, string> {
   const out = new Map<number, string>();
   if (!schema.has('StringIds')) return out;
+  requireColumns(schema, 'StringIds', ['id', 'value']);
   const all = [...new Set(ids)].filter((x) => Number.isFinite(x));
   const BATCH = 500;
   for (let i = 0; i < all.length; i += BATCH) {
@@ -24,6 +25,7 @@ export function loadStrings(db: Db, schema: Schema, ids: Iterable<number>): Map<
 /** Ids of the strings matching any of the GLOB patterns (case-sensitive, as nsys writes API names). */
 export function findStringIds(db: Db, schema: Schema, globs: readonly string[]): number[] {
   if (!schema.has('StringIds') || globs.length === 0) return [];
+  requireColumns(schema, 'StringIds', ['id', 'value']);
   const where = globs.map(() => 'value GLOB ?').join(' OR ');
   return db.prepare(`SELECT id FROM StringIds WHERE ${where}`).pluck().all(...globs) as number[];
 }

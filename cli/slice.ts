@@ -4,6 +4,7 @@
 import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TraceError } from '../queries/errors.js';
+import { writeErrorText } from './output.js';
 import { openTraceDb } from '../queries/open.js';
 import type { TraceModel } from '../analyzer/model/types.js';
 import type { Step } from '../analyzer/steps/types.js';
@@ -33,7 +34,8 @@ export function writeSlice(input: string, output: string, spec: SliceSpec): Slic
   } catch (e) {
     rmSync(tmp, { force: true });
     if (e instanceof TraceError) throw e;
-    throw new TraceError(`${output}: cannot write the slice (${(e as Error).message.split('\n')[0]})`);
+    const code = String((e as NodeJS.ErrnoException).code ?? '');
+    throw new TraceError(`${output}: cannot write the slice (${code.startsWith('SQLITE') ? (e as Error).message.split('\n')[0] : writeErrorText(e)})`);
   } finally {
     src.close();
   }

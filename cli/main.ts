@@ -14,6 +14,7 @@ import { buildLayerResult } from '../analyzer/report/layerResult.js';
 import { renderLayersMarkdown } from '../analyzer/report/layersMarkdown.js';
 import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
 import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
+import { termSafe } from '../analyzer/report/format.js';
 import type { StepSource } from '../analyzer/steps/types.js';
 import { Analysis, diagnoseModel, loadTrace } from '../index.js';
 import { sliceSpec, writeSlice } from './slice.js';
@@ -71,7 +72,7 @@ program
   .name('nsys-tp')
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
-  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
+  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
   .exitOverride();
 
 /** Step selection and config, shared by every command that analyses traces. */
@@ -99,7 +100,7 @@ async function withDiagnosis(traces: string[], opts: Record<string, any>, render
   const gpu = gpuFrom(opts.gpu);
   const inputs = resolveInputs(traces);
   try {
-    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     const model = loadTrace(inputs.paths);
     const { analysis, result } = diagnoseModel(model, {
       classRows: config.kernelClasses,
@@ -193,7 +194,7 @@ program
       const name = line.replace(/\r$/, '');
       if (!name.trim()) continue;
       const c = classifier.classify(name, name);
-      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${name}\n`);
+      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`);
     }
   });
 
@@ -213,7 +214,7 @@ program
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
     const stats = writeSlice(trace, opts.output, spec);
     process.stderr.write(
-      `nsys-tp: wrote ${opts.output}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
+      `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
         `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
     );
   });
@@ -229,17 +230,17 @@ async function main(): Promise<void> {
       return;
     }
     if (e instanceof TraceError) {
-      process.stderr.write(`nsys-tp: ${e.message}\n`);
+      process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = 2;
       return;
     }
     if (e instanceof ExitError) {
-      if (e.message) process.stderr.write(`nsys-tp: ${e.message}\n`);
+      if (e.message) process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = e.code;
       return;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`nsys-tp: internal error: ${msg.split('\n')[0]} (set NSYS_TP_DEBUG=1 for details)\n`);
+    process.stderr.write(`nsys-tp: internal error: ${termSafe(msg.split('\n')[0]!)} (set NSYS_TP_DEBUG=1 for details)\n`);
     if (process.env.NSYS_TP_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = 3;
   }

@@ -1,0 +1,136 @@
+/**
+ * The commands the bad-input catalogue runs, one row each: what it is called and the arguments it gets for
+ * an input under test. A new command joins the catalogue by adding its row to the list of the kind of input
+ * it reads; every bad input of that kind is then tried on it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './traces.js';
+
+export interface RunContext {
+  /** The input under test (a broken trace, a broken model config, ...). */
+  input: string;
+  /** An intact copy of a sample trace, for commands that need a good file beside the bad one. */
+  good: string;
+  /** An empty folder for what the command writes (its name has a space and non-ASCII letters). */
+  out: string;
+}
+
+export interface CommandRow {
+  command: string;
+  args: (c: RunContext) => string[];
+  /** A clean refusal this command may give on an input the others read (slice: no steps to keep). */
+  mayRefuse?: RegExp;
+  /** Its stdout is JSON: parsed and checked for every input it accepts. */
+  json?: boolean;
+  /** What it reads on stdin, when not the input itself. */
+  stdin?: string;
+}
+
+/** Commands that read nsys exports. */
+export const TRACE_COMMANDS: CommandRow[] = [
+  { command: 'diagnose', args: (c) => ['diagnose', c.input] },
+  { command: 'diagnose --format json', args: (c) => ['diagnose', c.input, '--format', 'json'], json: true },
+  { command: 'diagnose --format md -o', args: (c) => ['diagnose', c.input, '--format', 'md', '-o', join(c.out, 'report ü.md')] },
+  { command: 'diagnose --format html -o --chart', args: (c) => ['diagnose', c.input, '--format', 'html', '-o', join(c.out, 'report.html'), '--chart', join(c.out, 'charts')] },
+  { command: 'layers', args: (c) => ['layers', c.input] },
+  { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
+  { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },
+  { command: 'slice -o', args: (c) => ['slice', c.input, '--steps', '^decode', '-o', join(c.out, 'slice.sqlite')], mayRefuse: /no steps match/ },
+];
+
+/** Commands that read a model config.json (--model). */
+export const MODEL_COMMANDS: CommandRow[] = [
+  { command: 'plan', args: (c) => ['plan', '--model', c.input] },
+  { command: 'plan --format json -o', args: (c) => ['plan', '--model', c.input, '--format', 'json', '-o', join(c.out, 'plan.json')] },
+  { command: 'diagnose --model', args: (c) => ['diagnose', c.good, '--model', c.input, '--batch', '8', '--format', 'json'], json: true },
+];
+
+/** Commands that read an nsys-tp config file (--config). */
+export const CONFIG_COMMANDS: CommandRow[] = [
+  { command: 'diagnose --config', args: (c) => ['diagnose', c.good, '--config', c.input, '--format', 'md'] },
+  { command: 'layers --config', args: (c) => ['layers', c.good, '--config', c.input] },
+  { command: 'classify --config', args: (c) => ['classify', '--config', c.input], stdin: 'nvjet_sm90_tst_64x8_64x16_2x1_v_bz_NNT\nncclDevKernel_AllReduce_Sum_bf16_RING_LL\n' },
+];
+
+/** Commands that read stdin (the input file is piped in). */
+export const STDIN_COMMANDS: CommandRow[] = [{ command: 'classify', args: () => ['classify'] }];
+
+export interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+/** Long enough for the slowest command on a busy 2-core machine, short enough to call a hang a hang. */
+export const RUN_TIMEOUT_MS = 60_000;
+
+/** Runs the built CLI without blocking the test process (several runs share the cores). */
+export function runCliAsync(args: string[], opts: { stdin?: Buffer | string; uid?: number; cwd?: string; prefix?: string[] } = {}): Promise<Run> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const argv = [...(opts.prefix ?? []), process.execPath, join(REPO, 'dist/cli/main.js'), ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd ?? REPO,
+      env: { ...process.env, NSYS_TP_DEBUG: '' },
+      timeout: RUN_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => {}); // a command that stops reading early closes the pipe
+    child.stdin.end(opts.stdin ?? '');
+    child.on('close', (status, signal) => {
+      const ms = Date.now() - t0;
+      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms, timedOut: signal === 'SIGKILL' && ms >= RUN_TIMEOUT_MS });
+    });
+  });
+}
+
+/** What makes a run acceptable whatever the input: no crash, no hang, no stack trace, one-line errors. */
+export function cleanExit(r: Run): string[] {
+  const problems: string[] = [];
+  if (r.timedOut) problems.push(`hung (killed after ${RUN_TIMEOUT_MS} ms)`);
+  else if (r.status !== 0 && r.status !== 2) problems.push(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
+  if (/\n\s+at |internal error|Error: /.test(r.stderr)) problems.push('stack trace or internal error on stderr');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  if (lines.some((l) => !l.startsWith('nsys-tp: '))) problems.push('stderr lines not from nsys-tp');
+  if (r.status === 2) {
+    if (lines.length !== 1) problems.push(`${lines.length} lines on stderr for an error`);
+    if (r.stdout !== '') problems.push('an error and output on stdout');
+  }
+  return problems;
+}
+
+/** Temp files a writer left behind (writes are temp file + rename). */
+export function leftoverTemps(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (/\.tmp$|-journal$/.test(f)) out.push(p);
+    else if (statSync(p).isDirectory()) out.push(...leftoverTemps(p));
+  }
+  return out;
+}
+
+/** Runs `tasks` with at most `n` in flight. */
+export async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+  return results;
+}

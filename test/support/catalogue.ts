@@ -134,3 +134,24 @@ export async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T
   await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
   return results;
 }
+
+/** Commands that write files, with the path under test as their output (a file, or a folder for --chart). */
+export interface WriterRow {
+  command: string;
+  args: (input: string, target: string) => string[];
+  target: 'file' | 'folder';
+  /** False for commands that read no trace (the input-overwrite cases do not apply). */
+  readsTrace?: boolean;
+}
+
+export const WRITERS: WriterRow[] = [
+  { command: 'diagnose -o', args: (i, o) => ['diagnose', i, '-o', o], target: 'file' },
+  { command: 'diagnose --format json -o', args: (i, o) => ['diagnose', i, '--format', 'json', '-o', o], target: 'file' },
+  { command: 'diagnose --format md -o', args: (i, o) => ['diagnose', i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'diagnose --format html -o', args: (i, o) => ['diagnose', i, '--format', 'html', '-o', o], target: 'file' },
+  { command: 'diagnose --chart', args: (i, o) => ['diagnose', i, '--chart', o], target: 'folder' },
+  { command: 'layers --format md -o', args: (i, o) => ['layers', i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'layers --chart', args: (i, o) => ['layers', i, '--chart', o], target: 'folder' },
+  { command: 'slice -o', args: (i, o) => ['slice', i, '--steps', '^decode', '-o', o], target: 'file' },
+  { command: 'plan --format json -o', args: (_i, o) => ['plan', '--model', 'llama-3.3-70b', '--format', 'json', '-o', o], target: 'file', readsTrace: false },
+];

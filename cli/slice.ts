@@ -37,6 +37,8 @@ export function writeSlice(input: string, output: string, spec: SliceSpec): Slic
   } catch (e) {
     rmSync(tmp, { force: true });
     if (e instanceof TraceError) throw e;
+    // SQLite's and the file system's errors are about the files; anything else is a bug, reported as one.
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     throw new TraceError(`${output}: cannot write the slice (${sliceWriteError(e)})`);
   } finally {
     src.close();

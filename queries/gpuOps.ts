@@ -31,20 +31,20 @@ const MS = 'CUPTI_ACTIVITY_KIND_MEMSET';
 
 export function kernelsSql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, K, 'streamId', '0')},
-    coalesce(correlationId, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
+    coalesce(${colOr(s, K, 'correlationId', '0')}, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
     ${colOr(s, K, 'shortName', '-1')}, ${colOr(s, K, 'demangledName', colOr(s, K, 'shortName', '-1'))},
     ${colOr(s, K, 'graphNodeId', 'NULL')}
   FROM ${K}`;
 }
 
 export function memcpySql(s: Schema): string {
-  return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(correlationId, 0),
+  return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(${colOr(s, MC, 'correlationId', '0')}, 0),
     coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(${colOr(s, MC, 'bytes', '0')}, 0), ${colOr(s, MC, 'copyKind', '0')}
   FROM ${MC}`;
 }
 
 export function memsetSql(s: Schema): string {
-  return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(correlationId, 0),
+  return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(${colOr(s, MS, 'correlationId', '0')}, 0),
     coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(${colOr(s, MS, 'bytes', '0')}, 0)
   FROM ${MS}`;
 }

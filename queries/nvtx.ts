@@ -18,9 +18,10 @@ export const NVTX_RANGE_TYPES = [59, 60, 70];
 const DOMAIN_CREATE = 75;
 
 function textExpr(s: Schema): string {
-  const inline = s.hasColumn(T, 'text') ? 'n.text' : 'NULL';
-  return s.hasColumn(T, 'textId') && s.has('StringIds')
-    ? `coalesce(${inline}, (SELECT value FROM StringIds WHERE id = n.textId))`
+  // CAST: a damaged file can hold a BLOB or a number where the text goes (see strings.ts).
+  const inline = s.hasColumn(T, 'text') ? 'CAST(n.text AS TEXT)' : 'NULL';
+  return s.hasColumn(T, 'textId') && s.hasColumn('StringIds', 'value')
+    ? `coalesce(${inline}, (SELECT CAST(value AS TEXT) FROM StringIds WHERE id = n.textId))`
     : inline;
 }
 

@@ -164,7 +164,9 @@ export function readRawTrace(path: string): RawTrace {
   } catch (e) {
     if (e instanceof TraceError) throw e;
     if (e instanceof SchemaGap) throw new TraceError(`${path}: ${e.message}`);
-    throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
+    // SQLite's complaints are about the file; anything else is a bug here and must not pass for bad input.
+    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
+    throw e;
   } finally {
     db.close();
   }

@@ -18,7 +18,7 @@ import { reportProblems } from './support/sanity.js';
 import { samplePath } from './support/traces.js';
 
 const sha = (p: string) => (!existsSync(p) ? 'absent' : statSync(p).isDirectory() ? 'folder' : createHash('sha256').update(readFileSync(p)).digest('hex'));
-const listing = (d: string) => (existsSync(d) ? readdirSync(d).sort().join('\n') : '');
+const listing = (d: string, ignore?: RegExp) => (existsSync(d) ? readdirSync(d).filter((f) => !ignore?.test(f)).sort().join('\n') : '');
 const CONCURRENCY = Math.max(2, availableParallelism());
 
 /** Per command: bad inputs tried, refused with exit 2, read with exit 0. */
@@ -29,6 +29,7 @@ interface Case {
   expect: 'error' | 'ok';
   message?: RegExp;
   check?: BadTrace['check'];
+  sideFiles?: RegExp;
   make(dir: string): Made | Promise<Made>;
 }
 
@@ -43,7 +44,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
   const goodBefore = sha(good);
   // The input's folder (or the input, when it is one): nothing may appear there or go.
   const watched = sha(made.path) === 'folder' ? made.path : dirname(made.path);
-  const beside = listing(watched);
+  const beside = listing(watched, c.sideFiles);
   const problems: string[] = [];
   const stdinEmpty = viaStdin && sha(made.path) !== 'folder' && existsSync(made.path) && statSync(made.path).size === 0;
   let runs;
@@ -98,7 +99,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
     }
     for (const f of leftoverTemps(out)) problems.push(`${at}temp file left: ${f}`);
   }
-  if (listing(watched) !== beside) problems.push(`files appeared or went beside the input: ${listing(watched)}`);
+  if (listing(watched, c.sideFiles) !== beside) problems.push(`files appeared or went beside the input: ${listing(watched)}`);
   if (sha(made.path) !== before) problems.push('the input changed');
   if (sha(good) !== goodBefore) problems.push('the good trace changed');
   expect(problems, `${c.name}:\n${problems.join('\n')}`).toEqual([]);

@@ -20,8 +20,8 @@ import { reportProblems } from './support/sanity.js';
 
 export const FUZZ = {
   firstSeed: Number(process.env.NSYS_TP_FUZZ_SEED ?? 1),
-  cases: Number(process.env.NSYS_TP_FUZZ_CASES ?? 160),
-  budgetMs: Number(process.env.NSYS_TP_FUZZ_SECONDS ?? 35) * 1000,
+  cases: Number(process.env.NSYS_TP_FUZZ_CASES ?? 120),
+  budgetMs: Number(process.env.NSYS_TP_FUZZ_SECONDS ?? 30) * 1000,
 };
 
 /** The command each case runs, by seed: diagnose in every format, layers now and then. */

@@ -79,6 +79,8 @@ export interface BadTrace {
   /** error: every command exits 2 with one line matching `message`; ok: diagnose and layers exit 0. */
   expect: 'error' | 'ok';
   message?: RegExp;
+  /** Files SQLite itself may leave beside the input (names matching this). */
+  sideFiles?: RegExp;
   /** Checks on `diagnose --format json` of an ok case: the partial result is right, not just present. */
   check?: (json: any, facts: Record<string, number>) => void;
 }
@@ -359,6 +361,25 @@ export const BAD_TRACES: BadTrace[] = [
       writer.close();
       return { path };
     },
+  },
+  {
+    name: 'a WAL-mode copy whose last commit is still in the -wal file',
+    expect: 'ok',
+    // SQLite reads the commit from the -wal file; it keeps its shared-memory index in a -shm file beside it.
+    sideFiles: /-shm$/,
+    make: (d) => {
+      const live = editedCopy(d, 'wal-live.sqlite', () => {});
+      const writer = new Database(live);
+      writer.pragma('journal_mode = WAL');
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.exec("UPDATE META_DATA_EXPORT SET value = '2099.1.1' WHERE name = 'EXPORT_PRODUCT_VERSION'");
+      const path = join(d, 'wal.sqlite');
+      writeFileSync(path, readFileSync(live));
+      writeFileSync(`${path}-wal`, readFileSync(`${live}-wal`));
+      writer.close();
+      return { path };
+    },
+    check: (j) => mustMatch(j.trace.nsysVersion, /^2099\.1\.1$/),
   },
 ];
 

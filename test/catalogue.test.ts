@@ -54,15 +54,18 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
         const out = join(dir, `out ${i} ü 名`);
         mkdirSync(out);
         const stdin = viaStdin ? readFileSync(made.path) : row.stdin;
-        const r = await runCliAsync(row.args({ input: made.path, good, out }), { stdin });
-        return { row, r, out };
+        const ctx = { input: made.path, good, out };
+        const args = row.args(ctx);
+        const kept = (row.keeps?.(ctx) ?? []).map((f) => [f, sha(f)] as const);
+        const r = await runCliAsync(args, { stdin });
+        return { row, r, out, kept };
       }),
       CONCURRENCY,
     );
   } finally {
     await made.release?.();
   }
-  for (const { row, r, out } of runs) {
+  for (const { row, r, out, kept } of runs) {
     const at = `${row.command}: `;
     const t = tally.get(row.command) ?? { tried: 0, refused: 0, read: 0 };
     t.tried++;
@@ -98,6 +101,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
       }
     }
     for (const f of leftoverTemps(out)) problems.push(`${at}temp file left: ${f}`);
+    if (r.status === 2) for (const [f, h] of kept) if (sha(f) !== h) problems.push(`${at}refused, yet changed ${f}`);
   }
   if (listing(watched, c.sideFiles) !== beside) problems.push(`files appeared or went beside the input: ${listing(watched)}`);
   if (sha(made.path) !== before) problems.push('the input changed');

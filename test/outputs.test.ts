@@ -41,7 +41,7 @@ interface OutputCase {
 /** A file (or a chart folder holding one) with the previous output in it. */
 function previous(target: string, row: WriterRow): string {
   if (row.target === 'file') {
-    writeFileSync(target, OLD);
+    writeFileSync(target, row.before ?? OLD);
     return target;
   }
   mkdirSync(target, { recursive: true });
@@ -85,7 +85,7 @@ const CASES: OutputCase[] = [
   },
   {
     name: 'a hard link to the input (a new file replaces the link; the input keeps its bytes)',
-    applies: (r) => tracesOnly(r) && r.target === 'file',
+    applies: (r) => tracesOnly(r) && r.target === 'file' && r.before === undefined,
     setup: (d, input) => {
       linkSync(input, join(d, 'hard.sqlite'));
       return { target: join(d, 'hard.sqlite') };

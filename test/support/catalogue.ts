@@ -4,7 +4,7 @@
  * it reads; every bad input of that kind is then tried on it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './traces.js';
 
@@ -26,6 +26,23 @@ export interface CommandRow {
   json?: boolean;
   /** What it reads on stdin, when not the input itself. */
   stdin?: string;
+  /** Other files it reads or edits (a benchmark result it adds to): byte-identical whenever it refuses. */
+  keeps?: (c: RunContext) => string[];
+}
+
+/** A benchmark result as `vllm bench serve --save-result` writes it (fields abridged), for commands that add to one. */
+export const BENCH_RESULT = `${JSON.stringify({
+  date: '20261127-041651', backend: 'vllm', model_id: 'meta-llama/Llama-3.3-70B-Instruct', tokenizer_id: 'meta-llama/Llama-3.3-70B-Instruct',
+  num_prompts: 200, request_rate: 'inf', max_concurrency: 8, duration: 61.2, completed: 200, total_input_tokens: 102400,
+  total_output_tokens: 25600, request_throughput: 3.27, output_throughput: 418.3, total_token_throughput: 2091.5,
+  mean_ttft_ms: 182.4, median_ttft_ms: 170.1, p99_ttft_ms: 402.7, mean_tpot_ms: 18.3, median_tpot_ms: 18.1, p99_tpot_ms: 21.9,
+}, null, 2)}\n`;
+
+/** Writes BENCH_RESULT into `dir` (a name with a space and a non-ASCII letter) and returns its path. */
+export function benchResult(dir: string): string {
+  const p = join(dir, 'bench ü.json');
+  if (!existsSync(p)) writeFileSync(p, BENCH_RESULT);
+  return p;
 }
 
 /** Commands that read nsys exports. */
@@ -142,6 +159,8 @@ export interface WriterRow {
   target: 'file' | 'folder';
   /** False for commands that read no trace (the input-overwrite cases do not apply). */
   readsTrace?: boolean;
+  /** For commands that edit an existing file (attach): what the target holds before the run. */
+  before?: string;
 }
 
 export const WRITERS: WriterRow[] = [

@@ -10,7 +10,7 @@ import { TraceError } from './errors.js';
 export type Db = Database.Database;
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
-export const BUSY_TIMEOUT_MS = 1000;
+const BUSY_TIMEOUT_MS = 1000;
 
 function readHead(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');

@@ -24,6 +24,8 @@ export interface CommandRow {
   mayRefuse?: RegExp;
   /** Its stdout is JSON: parsed and checked for every input it accepts. */
   json?: boolean;
+  /** Its JSON is a diagnosis of the input alone: the bad input's own checks (`BadTrace.check`) apply. */
+  checked?: boolean;
   /** What it reads on stdin, when not the input itself. */
   stdin?: string;
   /** Other files it reads or edits (a benchmark result it adds to): byte-identical whenever it refuses. */
@@ -48,9 +50,10 @@ export function benchResult(dir: string): string {
 /** Commands that read nsys exports. */
 export const TRACE_COMMANDS: CommandRow[] = [
   { command: 'diagnose', args: (c) => ['diagnose', c.input] },
-  { command: 'diagnose --format json', args: (c) => ['diagnose', c.input, '--format', 'json'], json: true },
+  { command: 'diagnose --format json', args: (c) => ['diagnose', c.input, '--format', 'json'], json: true, checked: true },
   { command: 'diagnose --format md -o', args: (c) => ['diagnose', c.input, '--format', 'md', '-o', join(c.out, 'report ü.md')] },
   { command: 'diagnose --format html -o --chart', args: (c) => ['diagnose', c.input, '--format', 'html', '-o', join(c.out, 'report.html'), '--chart', join(c.out, 'charts')] },
+  { command: 'diagnose (per-rank files, one bad) --format json', args: (c) => ['diagnose', c.good, c.input, '--format', 'json'], json: true },
   { command: 'layers', args: (c) => ['layers', c.input] },
   { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
   { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },

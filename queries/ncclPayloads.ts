@@ -43,6 +43,8 @@ function schemaFields(db: Db, s: Schema): Map<number, Fields> {
   const T = 'NVTX_PAYLOAD_SCHEMA_ENTRIES';
   if (!['schemaId', 'offset', 'name'].every((c) => s.hasColumn(T, c))) return out;
   for (const [schemaId, name, offset] of db.prepare(`SELECT schemaId, CAST(name AS TEXT), coalesce(offset, 0) FROM ${T}`).raw(true).iterate() as Iterable<[number, string | null, number]>) {
+    // A field is read at its offset into the payload: only a byte offset can be one (a damaged row is skipped).
+    if (!Number.isSafeInteger(offset) || offset < 0) continue;
     const f = out.get(schemaId) ?? {};
     const n = (name ?? '').toLowerCase();
     if (n.includes('communicator')) f.comm = offset;

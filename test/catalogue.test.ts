@@ -5,7 +5,7 @@
  * stack trace or a hang. The input is byte-identical afterwards and no temp file is left anywhere.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
   if (sha(made.path) !== before) problems.push('the input changed');
   if (sha(good) !== goodBefore) problems.push('the good trace changed');
   expect(problems, `${c.name}:\n${problems.join('\n')}`).toEqual([]);
+  rmSync(dir, { recursive: true, force: true }); // kept when something failed, to look at
 }
 
 describe('bad traces on every command that reads traces', () => {

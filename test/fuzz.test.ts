@@ -69,5 +69,6 @@ it(`fuzz: up to ${FUZZ.cases} corrupted exports within ${FUZZ.budgetMs / 1000} s
   console.log(`fuzz: ${ran} cases, seeds ${FUZZ.firstSeed}..${FUZZ.firstSeed + ran - 1}, ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
     [...exits].sort().map(([k, n]) => `${k}: ${n}`).join(', '));
   expect(failures, failures.join('\n')).toEqual([]);
+  rmSync(dir, { recursive: true, force: true });
   expect(ran).toBeGreaterThanOrEqual(Math.min(FUZZ.cases, 20));
 }, FUZZ.budgetMs + 120_000);

@@ -5,7 +5,7 @@
  * there before as it was.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,14 @@ function previous(target: string, row: WriterRow): string {
 }
 
 const tracesOnly = (row: WriterRow) => row.readsTrace !== false;
+
+/** rm -rf that first makes the read-only folders of a case writable again. */
+function removeTree(p: string): void {
+  if (!statSync(p).isDirectory()) return void rmSync(p, { force: true });
+  chmodSync(p, 0o755);
+  for (const f of readdirSync(p)) if (lstatSync(join(p, f)).isDirectory()) removeTree(join(p, f));
+  rmSync(p, { recursive: true, force: true });
+}
 
 const CASES: OutputCase[] = [
   {
@@ -186,6 +194,7 @@ describe('files the tool writes', () => {
         for (const f of leftoverTemps(dir)) problems.push(`${at}temp file left: ${f}`);
       }
       expect(problems, problems.join('\n')).toEqual([]);
+      for (const { dir } of results) removeTree(dir);
     });
   }
 });

@@ -28,6 +28,11 @@ import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planRepo
 import { runPlanRules, sortFindings } from '../rules/engine.js';
 import { PLAN_RULES } from '../rules/index.js';
 import { collectRuleOption, mergeRuleOptions, tripsGate } from './ruleOptions.js';
+import { diagnoseFiles } from './diagnosis.js';
+import { compareTraces } from '../analyzer/compare/compareTraces.js';
+import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
+import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
+import { regressionsOver } from '../analyzer/compare/verdict.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -58,6 +63,12 @@ function tpList(value: string): number[] {
 function positive(value: string): number {
   const v = Number(value);
   if (!(v > 0)) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}
+
+function percent(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError('expected a percentage, e.g. 5');
   return v;
 }
 
@@ -157,6 +168,25 @@ addAnalysisOptions(layers).action(async (traces: string[], opts) => {
     }
     return opts.format === 'md' ? renderLayersMarkdown(result, layerResult) : renderLayersTerminal(result, layerResult);
   });
+});
+
+const compare = program
+  .command('compare')
+  .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
+  .argument('<base>', 'the reference trace (nsys SQLite export)')
+  .argument('<new>', 'the trace to review')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
+  .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
+addAnalysisOptions(compare).action((base: string, next: string, opts) => {
+  const workload = workloadFrom(opts);
+  const gpu = gpuFrom(opts.gpu);
+  const r = compareTraces(diagnoseFiles([base], opts, workload, gpu), diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
+  emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderCompareMarkdown(r) : renderCompareTerminal(r), opts.output, [base, next]);
+  const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
+  if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${(c.change * 100).toFixed(1)}% slower`).join(', ')}`);
+  const tripped = tripsGate(r.findings.added.map((f) => ({ ...f, evidence: {}, recommendation: '' })), opts.failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) added (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 });
 
 program

@@ -33,6 +33,8 @@ import { compareTraces } from '../analyzer/compare/compareTraces.js';
 import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
 import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
 import { regressionsOver } from '../analyzer/compare/verdict.js';
+import { scalingCharts, scalingResult } from './scaling.js';
+import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -188,6 +190,34 @@ addAnalysisOptions(compare).action((base: string, next: string, opts) => {
   const tripped = tripsGate(r.findings.added.map((f) => ({ ...f, evidence: {}, recommendation: '' })), opts.failOn);
   if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) added (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 });
+
+program
+  .command('scaling')
+  .description('traces of one model at several TP degrees: step time, tokens/s per replica and per GPU, efficiency, $/MTok, which TP to serve at')
+  .argument('<traces...>', 'one nsys SQLite export per TP degree (TP is read from each trace)')
+  .requiredOption('--batch <n>', 'tokens per decode step (sequences in the batch)', positive)
+  .option('--prompt <n>', 'prompt tokens per sequence: prefill tokens per step = batch × prompt', positive)
+  .option('--gpu-hour-price <usd>', 'price of one GPU-hour, for $ per million tokens', positive)
+  .option('--context <n>', 'tokens of context per sequence: recommends the cheapest TP whose weights and KV cache fit (needs --model)', positive)
+  .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
+  .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
+  .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
+  .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
+  .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+  .option('--config <file>', 'JSON config: extra kernel classes, rule options')
+  .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the table to a file instead of stdout')
+  .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
+  .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
+  .action(async (traces: string[], opts) => {
+    const r = scalingResult(traces, opts, TOOL_VERSION);
+    if (opts.chart) writeCharts(opts.chart, await scalingCharts(r), traces);
+    emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderScalingMarkdown(r) : renderScalingTerminal(r), opts.output, traces);
+    const tripped = tripsGate(r.findings, opts.failOn);
+    if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+  });
 
 program
   .command('plan')

@@ -35,6 +35,7 @@ import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
 import { regressionsOver } from '../analyzer/compare/verdict.js';
 import { scalingCharts, scalingResult } from './scaling.js';
 import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
+import { attachToReport } from './attach.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -218,6 +219,19 @@ program
     const tripped = tripsGate(r.findings, opts.failOn);
     if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
   });
+
+const attach = program
+  .command('attach')
+  .description('add the trace\'s summary and findings to a benchmark report of the same run (vllm bench serve --save-result JSON, or Markdown)')
+  .argument('<report>', 'benchmark result JSON (or Markdown with --format md), updated in place')
+  .argument('<traces...>', 'the run\'s nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(['json', 'md']).default('json'));
+addAnalysisOptions(attach).action((report: string, traces: string[], opts) => {
+  const r = attachToReport(report, traces, opts.format, opts, workloadFrom(opts), gpuFrom(opts.gpu));
+  process.stderr.write(`nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${report} (${r.findings.length} finding(s))\n`);
+  const tripped = tripsGate(r.findings, opts.failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+});
 
 program
   .command('plan')

@@ -35,6 +35,14 @@ function readReport(path: string): { real: string; text: string; mode: number } 
 }
 
 export function attachToReport(report: string, traces: string[], format: 'json' | 'md', opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): AttachSummary {
+  const sameFile = (t: string) => {
+    try {
+      return realpathSync(t) === realpathSync(report);
+    } catch {
+      return false;
+    }
+  };
+  if (traces.some(sameFile)) throw new TraceError(`${report}: refusing to overwrite an input trace (the report comes first, then the traces)`);
   const { real, text, mode } = readReport(report);
   let replaced = false;
   if (format === 'json') {

@@ -32,7 +32,7 @@ import { diagnoseFiles } from './diagnosis.js';
 import { compareTraces } from '../analyzer/compare/compareTraces.js';
 import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
 import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
-import { regressionsOver } from '../analyzer/compare/verdict.js';
+import { changeText, regressionsOver } from '../analyzer/compare/verdict.js';
 import { scalingCharts, scalingResult } from './scaling.js';
 import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
 import { attachToReport } from './attach.js';
@@ -187,7 +187,7 @@ addAnalysisOptions(compare).action((base: string, next: string, opts) => {
   const r = compareTraces(diagnoseFiles([base], opts, workload, gpu), diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
   emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderCompareMarkdown(r) : renderCompareTerminal(r), opts.output, [base, next]);
   const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
-  if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${(c.change * 100).toFixed(1)}% slower`).join(', ')}`);
+  if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
   const tripped = tripsGate(r.findings.added.map((f) => ({ ...f, evidence: {}, recommendation: '' })), opts.failOn);
   if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) added (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 });

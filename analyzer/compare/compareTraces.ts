@@ -163,7 +163,10 @@ export function compareTraces(base: CompareSide, next: CompareSide, version: str
     }
   }
   const setup = setupDiff(base.analysis, next.analysis);
-  const findings = findingsDiff(base.result.findings, next.result.findings);
+  const findings = findingsDiff(base.result.findings, next.result.findings, {
+    base: new Set(phases.filter((p) => p.base).map((p) => p.phase)),
+    new: new Set(phases.filter((p) => p.new).map((p) => p.phase)),
+  });
   const warnings = [
     ...base.result.warnings.map((w) => `base: ${w}`),
     ...next.result.warnings.map((w) => `new: ${w}`),

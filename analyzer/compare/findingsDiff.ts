@@ -18,6 +18,8 @@ export interface FindingsDiff {
   resolved: FindingRef[];
   /** In both; the new trace's finding. */
   persisting: FindingRef[];
+  /** About a phase only one of the traces has: neither added nor resolved. */
+  unpaired: FindingRef[];
 }
 
 function ref(f: Finding): FindingRef {
@@ -28,14 +30,17 @@ function ref(f: Finding): FindingRef {
 
 const key = (r: FindingRef) => `${r.rule}|${r.phase ?? ''}|${r.deviceId ?? ''}`;
 
-export function findingsDiff(base: readonly Finding[], next: readonly Finding[]): FindingsDiff {
+/** `phases`: the phases with steps in each trace. */
+export function findingsDiff(base: readonly Finding[], next: readonly Finding[], phases: { base: Set<string>; new: Set<string> }): FindingsDiff {
+  const inBoth = (r: FindingRef) => r.phase === null || (phases.base.has(r.phase) && phases.new.has(r.phase));
   const b = base.map(ref);
   const n = next.map(ref);
   const bk = new Set(b.map(key));
   const nk = new Set(n.map(key));
   return {
-    added: n.filter((r) => !bk.has(key(r))),
-    resolved: b.filter((r) => !nk.has(key(r))),
+    added: n.filter((r) => inBoth(r) && !bk.has(key(r))),
+    resolved: b.filter((r) => inBoth(r) && !nk.has(key(r))),
     persisting: n.filter((r) => bk.has(key(r))),
+    unpaired: [...b, ...n].filter((r) => !inBoth(r)),
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Did a phase's step time change between two traces, beyond noise? Three tests, all must pass:
- * 1. the medians differ by more than RUN_TO_RUN (3%): two captures of one configuration differ that much
- *    with nothing changed (tp2graph and tp2graph-blobs, the same run captured twice: decode medians
- *    3.015 vs 2.977 ms, −1.3%; prefill 45.6 vs 44.8 ms, −1.7%), and steps within one trace cannot show it;
+ * 1. the medians differ by more than RUN_TO_RUN (3%): two captures of one configuration differ by 1–2%
+ *    with nothing changed (tp2graph and tp2graph-blobs, the same run captured twice:
+ *    decode 3.016 vs 2.979 ms, −1.2%, though the rank test alone calls it significant at p = 2e-5;
+ *    prefill 45.64 vs 44.80 ms, −1.9%), and the steps within one trace cannot show that;
  * 2. each median lies outside the other trace's p10–p90 band of steady steps: the change is larger than
  *    either trace's own step-to-step spread;
  * 3. the Mann–Whitney rank test rejects "same distribution" at p < ALPHA, when the samples are large
- *    enough for it to ever do so (at least 4 steps each, or 3 + 5); with fewer steps tests 1–2 decide.
+ *    enough for it to ever do so (4 + 4, 3 + 5 or 2 + 8 steps at least); with fewer, tests 1–2 decide.
  */
 import { quantile } from 'd3-array';
 import { median } from '../util/stats.js';

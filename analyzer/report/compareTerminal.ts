@@ -19,7 +19,8 @@ function phaseSection(p: PhaseComparison): string[] {
   const b = p.base;
   const n = p.new;
   if (!b || !n) {
-    out.push(`${TITLES[p.phase]} · only in the ${b ? 'base' : 'new'} trace (${(b ?? n)!.steps.count} steady steps, median ${fmtNs((b ?? n)!.steps.medianNs)})`);
+    const c = (b ?? n)!.steps.count;
+    out.push(`${TITLES[p.phase]} · only in the ${b ? 'base' : 'new'} trace (${c} steady step${c === 1 ? '' : 's'}, median ${fmtNs((b ?? n)!.steps.medianNs)})`);
     return out;
   }
   const s = p.shift!;
@@ -90,7 +91,8 @@ function findingsSection(r: CompareResult): string[] {
   const tag = (s: string) => (s === 'error' ? 'ERROR' : s === 'warning' ? 'WARN' : 'INFO');
   const where = (x: { phase: string | null; deviceId: number | null }) =>
     x.phase || x.deviceId !== null ? ` (${[x.phase, x.deviceId !== null ? `GPU ${x.deviceId}` : null].filter(Boolean).join(', ')})` : '';
-  const out = ['', `FINDINGS · ${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both`];
+  const out = ['', `FINDINGS · ${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both` +
+    (f.unpaired.length ? `, ${f.unpaired.length} about a phase only one trace has` : '')];
   for (const x of f.added) out.push(...wrap(`  + ${tag(x.severity)} ${x.rule}${where(x)}: ${termSafe(x.message)}`, WIDTH, '      '));
   const line = (mark: string, x: (typeof f.added)[number]) => {
     const head = `  ${mark} ${tag(x.severity)} ${x.rule}${where(x)}: `;

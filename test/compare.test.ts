@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { referencePhase, referenceSteps } from './support/reference.js';
 import { referenceScaling } from './support/referenceScaling.js';
 import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 
@@ -42,6 +43,21 @@ describe('compare on the committed samples', () => {
     // comm-serialized is about prefill, which the graph sample does not have: neither resolved nor added.
     expect(r.findings.unpaired.map((f: any) => f.rule)).toEqual(['comm-serialized']);
     expect(r.verdict.line).toMatch(/^decode 50\.\d× faster/);
+  });
+
+  it('time per class per step and GPU agrees with the SQL reference (every decode step of these slices is steady)', () => {
+    const r = compareJson([eager, graph]);
+    const d = phase(r, 'decode');
+    for (const [side, path] of [['base', eager], ['new', graph]] as const) {
+      const ref = referenceSteps(path, ['decode [0-9]*']);
+      const devices = [...new Set(ref.map((x) => x.deviceId))];
+      const per = devices.map((id) => referencePhase(ref, id, () => true));
+      expect(per.every((p) => p.count === d.shift[side].count)).toBe(true);
+      for (const c of ['gemm', 'attention', 'communication', 'norm', 'idle']) {
+        const mean = per.reduce((a, p) => a + p.timeNs[c]! / p.count, 0) / per.length;
+        expect(d[side].classNs[c], `${side} ${c}`).toBeCloseTo(mean, 3);
+      }
+    }
   });
 
   it('a trace against itself: every phase unchanged, no findings added or resolved', () => {

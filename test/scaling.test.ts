@@ -100,6 +100,9 @@ describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph:
     expect(svg).toContain('ideal (linear from TP=1)');
     expect(svg).toMatch(/69% efficient/);
     expect(svg).toContain('$0.633/MTok');
+    const md = runCli(['scaling', ...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE), '--format', 'md']).stdout;
+    expect(md).toMatch(/\| tokens\/s per GPU \| 1,595 \| 1,327 \| 1,097 \|/);
+    expect(md).toContain('| \\$/MTok (output) | \\$0.435 | \\$0.523 | \\$0.633 |');
   });
 
   it('bad input: one line on stderr, exit 2', () => {

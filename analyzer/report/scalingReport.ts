@@ -85,6 +85,9 @@ export function renderScalingTerminal(r: ScalingResult): string {
   return out.join('\n') + '\n';
 }
 
+/** GitHub reads two dollar signs on a line as inline math. */
+const dollars = (s: string) => s.replace(/\$/g, '\\$');
+
 export function renderScalingMarkdown(r: ScalingResult): string {
   const out: string[] = [`## nsys-tp scaling`, ''];
   for (const x of r.rows) out.push(`- TP=${x.tp}: \`${mdEscape(x.path)}\` (${x.gpus} × ${mdEscape(x.gpuName ?? 'unknown GPU')})`);
@@ -92,16 +95,16 @@ export function renderScalingMarkdown(r: ScalingResult): string {
   for (const phase of ['decode', 'prefill'] as const) {
     const rows = phaseRows(r, phase);
     if (!rows) continue;
-    out.push('', `### ${mdEscape(phaseTitle(r, phase))}`, '', ...mdTable(rows[0]!, rows.slice(1).map((row) => row.map((c) => mdEscape(c.trim())))));
+    out.push('', `### ${mdEscape(phaseTitle(r, phase))}`, '', ...mdTable(rows[0]!, rows.slice(1).map((row) => row.map((c) => dollars(mdEscape(c.trim()))))));
   }
   out.push('', '**Bottleneck per TP (decode):** ' + r.rows.map((x) => `TP=${x.tp}: ${mdEscape(x.bottleneck)}`).join('; ') + '.');
-  if (r.trap) out.push('', `**Per-GPU throughput:** ${mdEscape(r.trap)}`);
+  if (r.trap) out.push('', `**Per-GPU throughput:** ${dollars(mdEscape(r.trap))}`);
   if (r.recommendation) {
-    out.push('', `**Recommended TP** (context ${r.recommendation.context} tokens): ${mdEscape(r.recommendation.reason)}`);
+    out.push('', `**Recommended TP** (context ${r.recommendation.context} tokens): ${dollars(mdEscape(r.recommendation.reason))}`);
     if (r.recommendation.alternative) out.push(mdEscape(r.recommendation.alternative));
   }
   out.push('', '### Findings', '');
   if (r.findings.length === 0) out.push('None.');
-  for (const f of r.findings) out.push(`- **${f.severity}** \`${f.rule}\`: ${mdEscape(f.message)}  `, `  *What to try:* ${mdEscape(f.recommendation)}`);
+  for (const f of r.findings) out.push(`- **${f.severity}** \`${f.rule}\`: ${dollars(mdEscape(f.message))}  `, `  *What to try:* ${dollars(mdEscape(f.recommendation))}`);
   return out.join('\n') + '\n';
 }

@@ -98,7 +98,7 @@ function bottleneck(row: ScalingRow, isBase: boolean): string {
 export function scalingTable(inputs: ScalingInput[], o: ScalingOptions): ScalingRow[] {
   const rows: ScalingRow[] = inputs.map((x) => {
     const tp = tpDegree(x.analysis);
-    const f = x.findings.filter((g) => g.evidence.phase === 'decode')[0] ?? null;
+    const f = x.findings.find((g) => g.evidence.phase === 'decode') ?? null;
     return {
       path: x.path, tp, gpus: x.analysis.model.devices.length, gpuName: x.analysis.model.devices[0]?.gpu?.name ?? null, layers: x.layers,
       decode: phaseRow(x.analysis, 'decode', tp, o.batch, o.gpuHourPrice),

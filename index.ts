@@ -37,3 +37,8 @@ export function diagnoseModel(model: TraceModel, options: DiagnoseOptions = {}):
   }
   return { analysis, result: buildResult(analysis, sortFindings(findings), { layers: layerCount(analysis) }) };
 }
+
+export { compareTraces, type CompareResult } from './analyzer/compare/compareTraces.js';
+export { scalingTable, type ScalingRow } from './analyzer/scaling/scalingTable.js';
+export { recommendTp } from './analyzer/scaling/recommendTp.js';
+export { SCALING_RULES } from './rules/index.js';

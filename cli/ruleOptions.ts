@@ -3,7 +3,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { RuleOptions } from '../rules/engine.js';
-import { PLAN_RULES, RULES } from '../rules/index.js';
+import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../rules/types.js';
 
 /** commander collector: parses one `id.option=value` into the accumulated options. */
@@ -11,7 +11,7 @@ export function collectRuleOption(value: string, acc: RuleOptions = {}): RuleOpt
   const m = /^([a-z0-9-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError('expected id.option=value, e.g. comm-dominant-step.threshold=0.25');
   const [, id, option, raw] = m as unknown as [string, string, string, string];
-  const all = [...RULES, ...PLAN_RULES];
+  const all = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
   const rule = all.find((r) => r.meta.id === id);
   if (!rule) throw new InvalidArgumentError(`unknown rule "${id}" (rules: ${all.map((r) => r.meta.id).join(', ')})`);
   const def = rule.meta.defaults[option];

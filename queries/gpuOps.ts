@@ -14,6 +14,7 @@
  * ids repeat across the processes of a multi-rank report.
  */
 import type { Db } from './open.js';
+import { pages } from './scan.js';
 import { colOr, type Schema } from './schema.js';
 
 /** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, shortNameId, demangledNameId, graphNodeId */
@@ -32,33 +33,30 @@ export function kernelsSql(s: Schema): string {
     coalesce(correlationId, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
     ${colOr(s, K, 'shortName', '-1')}, ${colOr(s, K, 'demangledName', colOr(s, K, 'shortName', '-1'))},
     ${colOr(s, K, 'graphNodeId', 'NULL')}
-  FROM ${K} WHERE start IS NOT NULL AND end IS NOT NULL`;
+  FROM ${K} WHERE rowid BETWEEN ? AND ? AND start IS NOT NULL AND end IS NOT NULL`;
 }
 
 export function memcpySql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(correlationId, 0),
     coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(bytes, 0), ${colOr(s, MC, 'copyKind', '0')}
-  FROM ${MC} WHERE start IS NOT NULL AND end IS NOT NULL`;
+  FROM ${MC} WHERE rowid BETWEEN ? AND ? AND start IS NOT NULL AND end IS NOT NULL`;
 }
 
 export function memsetSql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(correlationId, 0),
     coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(bytes, 0)
-  FROM ${MS} WHERE start IS NOT NULL AND end IS NOT NULL`;
+  FROM ${MS} WHERE rowid BETWEEN ? AND ? AND start IS NOT NULL AND end IS NOT NULL`;
 }
 
-function rows<T>(db: Db, sql: string): Iterable<T> {
-  return db.prepare(sql).raw(true).iterate() as Iterable<T>;
+/** Pages of rows (scan.ts); `scanned` is told the rows read so far. */
+export function kernelPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<KernelRow[]> {
+  return s.has(K) ? pages<KernelRow>(db, K, kernelsSql(s), scanned) : [];
 }
-
-export function kernelRows(db: Db, s: Schema): Iterable<KernelRow> {
-  return s.has(K) ? rows<KernelRow>(db, kernelsSql(s)) : [];
+export function memcpyPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<MemcpyRow[]> {
+  return s.has(MC) ? pages<MemcpyRow>(db, MC, memcpySql(s), scanned) : [];
 }
-export function memcpyRows(db: Db, s: Schema): Iterable<MemcpyRow> {
-  return s.has(MC) ? rows<MemcpyRow>(db, memcpySql(s)) : [];
-}
-export function memsetRows(db: Db, s: Schema): Iterable<MemsetRow> {
-  return s.has(MS) ? rows<MemsetRow>(db, memsetSql(s)) : [];
+export function memsetPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<MemsetRow[]> {
+  return s.has(MS) ? pages<MemsetRow>(db, MS, memsetSql(s), scanned) : [];
 }
 
 /** Number of kernel rows: zero means a CPU-only profile. */

@@ -1,21 +1,26 @@
 /**
- * Reads everything the analyses need from one export into typed columns (one allocation per column, no
- * object per row). This is the gatherer: it knows tables and ids; joining, sorting and aligning clocks are
- * the trace model's job (analyzer/model).
+ * Reads everything the analyses need from one export into typed columns (no object per row). This is the
+ * gatherer: it knows tables and ids; joining, sorting and aligning clocks are the trace model's job
+ * (analyzer/model). Each table is scanned once, in rowid pages, with SQLite doing the filtering; rows go
+ * straight into typed columns, so memory is the columns' bytes. The export's wide ids (globalPid and
+ * globalTid, about 2^48; kernel name id pairs) are numbered per file as they are read, so a column holds
+ * a small int32 and the model maps each distinct id once, not once per row.
  */
 import { TraceError } from './errors.js';
-import { f64, i32, u8 } from './columns.js';
-import { kernelRows, memcpyRows, memsetRows } from './gpuOps.js';
+import { allocate, CHUNK_ROWS, ChunkedColumns, trim } from './columns.js';
+import { kernelPages, memcpyPages, memsetPages } from './gpuOps.js';
 import { gpuRows, type GpuRow } from './gpus.js';
-import { launchRows } from './launches.js';
+import { RUNTIME_TABLE, runtimeCallPages } from './launches.js';
 import { exportMeta, isNsysExport, type ExportMeta } from './metadata.js';
-import { nvtxDomains, nvtxRangeRows } from './nvtx.js';
+import { nvtxDomains, nvtxRangePages } from './nvtx.js';
 import { openTraceDb, sqliteReason, type Db } from './open.js';
 import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
+import { ScanProgress, type ProgressCallback } from './progress.js';
+import { rowidSpan, spanRows } from './scan.js';
 import { probeSchema, type Schema } from './schema.js';
 import { loadStrings } from './strings.js';
-import { graphTraceRows } from './graphs.js';
-import { hostCallRows, type HostCallRow } from './hostCalls.js';
+import { graphTracePages } from './graphs.js';
+import { MIN_HOST_CALL_NS, osrtCallPages } from './hostCalls.js';
 import { ncclPayloads, type NcclPayloads } from './ncclPayloads.js';
 
 export const OP_KERNEL = 0;
@@ -24,6 +29,15 @@ export const OP_MEMSET = 2;
 /** A CUDA graph execution traced at graph level: the GPU was busy, the kernels inside are not in the trace. */
 export const OP_GRAPH = 3;
 
+/** What names an op: kernels by their StringIds ids, the others by kind and a number. */
+export interface RawOpName {
+  kind: number;
+  /** Kernels: StringIds id of the short name; memcpy: copyKind; memset: 0; graph: graphId. */
+  nameId: number;
+  /** Kernels: StringIds id of the demangled name; -1 for the others. */
+  longNameId: number;
+}
+
 export interface RawOps {
   n: number;
   start: Float64Array;
@@ -31,24 +45,36 @@ export interface RawOps {
   deviceId: Int32Array;
   stream: Int32Array;
   kind: Uint8Array;
-  /** StringIds id of the short name (kernels); memcpy: copyKind; memset: 0; graph: graphId. */
-  nameId: Int32Array;
-  /** StringIds id of the demangled name (kernels only). */
-  longNameId: Int32Array;
+  /** Index into RawTrace.opNames. */
+  name: Int32Array;
   bytes: Float64Array;
   /** graphNodeId, NaN when the op was not launched from a graph. */
   graphNode: Float64Array;
   correlation: Float64Array;
-  globalPid: Float64Array;
+  /** Index into RawTrace.globalPids. */
+  process: Int32Array;
 }
 
 export interface RawLaunches {
   n: number;
   start: Float64Array;
   end: Float64Array;
-  globalTid: Float64Array;
+  /** Index into RawTrace.globalTids. */
+  thread: Int32Array;
   correlation: Float64Array;
   nameId: Int32Array;
+}
+
+export interface RawHostCalls {
+  n: number;
+  start: Float64Array;
+  end: Float64Array;
+  /** Index into RawTrace.globalTids. */
+  thread: Int32Array;
+  /** StringIds id of the API (CUDA) or function (OS runtime) name. */
+  nameId: Int32Array;
+  /** 0 CUDA API, 1 OS runtime. */
+  source: Uint8Array;
 }
 
 export interface RawNvtx {
@@ -56,7 +82,8 @@ export interface RawNvtx {
   start: Float64Array;
   /** -1 when the range never ended. */
   end: Float64Array;
-  globalTid: Float64Array;
+  /** Index into RawTrace.globalTids. */
+  thread: Int32Array;
   domainId: Int32Array;
   /** Index into `texts`. */
   text: Int32Array;
@@ -70,75 +97,261 @@ export interface RawTrace {
   processes: ProcessRow[];
   threadNames: ThreadNameRow[];
   ops: RawOps;
+  opNames: RawOpName[];
+  /** The globalPids the ops' `process` column numbers, in order of first appearance. */
+  globalPids: number[];
+  /** The globalTids the `thread` columns number (launches first, then host calls, then NVTX). */
+  globalTids: number[];
   launches: RawLaunches;
   nvtx: RawNvtx;
   nvtxDomains: Map<number, string>;
   /** NCCL calls with message sizes and communicator layouts, when the export carries NVTX payloads. */
   nccl: NcclPayloads;
   /** Long or notable CUDA API / OS runtime calls of the threads that launch GPU work. */
-  hostCalls: HostCallRow[];
+  hostCalls: RawHostCalls;
   /** StringIds values referenced by ops (names), launches and host calls (API names). */
   strings: Map<number, string>;
   /** Set while reading when the trace lacks something the analyses would use. */
   warnings: string[];
 }
 
-function readOps(db: Db, s: Schema): RawOps {
-  const start = f64(), end = f64(), dev = i32(), stream = i32(), kind = u8(), name = i32(), longName = i32();
-  const bytes = f64(), graph = f64(), corr = f64(), pid = f64();
-  for (const r of kernelRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    name.push(r[6]); longName.push(r[7]); graph.push(r[8] ?? NaN); kind.push(OP_KERNEL); bytes.push(0);
+const KERNEL_TABLE = 'CUPTI_ACTIVITY_KIND_KERNEL';
+const MEMCPY_TABLE = 'CUPTI_ACTIVITY_KIND_MEMCPY';
+const MEMSET_TABLE = 'CUPTI_ACTIVITY_KIND_MEMSET';
+const GRAPH_TABLE = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
+const NVTX_TABLE = 'NVTX_EVENTS';
+const OSRT_TABLE = 'OSRT_API';
+/** Scanned in this order; the progress estimate covers them all. */
+const SCANNED = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE, RUNTIME_TABLE, OSRT_TABLE, NVTX_TABLE];
+
+const OP_COLUMNS = {
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, stream: Int32Array, kind: Uint8Array, name: Int32Array,
+  bytes: Float64Array, graphNode: Float64Array, correlation: Float64Array, process: Int32Array,
+};
+const LAUNCH_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, correlation: Float64Array, nameId: Int32Array };
+const HOST_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, nameId: Int32Array, source: Uint8Array };
+const NVTX_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, domainId: Int32Array, text: Int32Array };
+
+/**
+ * Numbers wide ids (a globalTid is about 2^48, not a small integer to V8) as they come: a scan of the
+ * first 32 (a file has a handful of processes and launching threads), then a Map.
+ */
+class IdNumbering {
+  readonly ids: number[] = [];
+  private readonly first = new Float64Array(32);
+  private readonly map = new Map<number, number>();
+
+  of(id: number): number {
+    const n = Math.min(this.ids.length, this.first.length);
+    for (let i = 0; i < n; i++) if (this.first[i] === id) return i;
+    let k = this.map.get(id);
+    if (k === undefined) {
+      k = this.ids.length;
+      this.ids.push(id);
+      if (k < this.first.length) this.first[k] = id;
+      else this.map.set(id, k);
+    }
+    return k;
   }
-  for (const r of memcpyRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(r[6]); name.push(r[7]); longName.push(-1); graph.push(NaN); kind.push(OP_MEMCPY);
-  }
-  for (const r of memsetRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(r[6]); name.push(0); longName.push(-1); graph.push(NaN); kind.push(OP_MEMSET);
-  }
-  for (const r of graphTraceRows(db, s)) {
-    start.push(r[0]); end.push(r[1]); dev.push(r[2]); stream.push(r[3]); corr.push(r[4]); pid.push(r[5]);
-    bytes.push(0); name.push(r[6]); longName.push(-1); graph.push(NaN); kind.push(OP_GRAPH);
-  }
-  return {
-    n: start.length, start: start.finish(), end: end.finish(), deviceId: dev.finish(), stream: stream.finish(),
-    kind: kind.finish(), nameId: name.finish(), longNameId: longName.finish(), bytes: bytes.finish(),
-    graphNode: graph.finish(), correlation: corr.finish(), globalPid: pid.finish(),
-  };
 }
 
-function readLaunches(db: Db, s: Schema): { launches: RawLaunches; nameIds: number[] } {
-  const start = f64(), end = f64(), tid = f64(), corr = f64(), name = i32();
-  const q = launchRows(db, s);
-  for (const r of q.rows) {
-    start.push(r[0]); end.push(r[1]); tid.push(r[2]); corr.push(r[3]); name.push(r[4]);
+/** Op names numbered as they come: kernels by demangled-name id (checked against the short-name id). */
+class OpNameNumbering {
+  readonly list: RawOpName[] = [];
+  private readonly kernels = new Map<number, number>();
+  private readonly others = new Map<number, number>();
+  private readonly exact = new Map<string, number>();
+
+  kernel(nameId: number, longNameId: number): number {
+    const k = this.kernels.get(longNameId);
+    if (k !== undefined && this.list[k]!.nameId === nameId) return k;
+    const i = this.of(OP_KERNEL, nameId, longNameId);
+    if (k === undefined) this.kernels.set(longNameId, i);
+    return i;
   }
-  return {
-    launches: { n: start.length, start: start.finish(), end: end.finish(), globalTid: tid.finish(), correlation: corr.finish(), nameId: name.finish() },
-    nameIds: q.nameIds,
-  };
+
+  /** A memcpy (by copy kind), memset or graph execution (by graph id). */
+  other(kind: number, id: number): number {
+    const key = kind * 4294967296 + id;
+    let i = this.others.get(key);
+    if (i === undefined) this.others.set(key, (i = this.of(kind, id, -1)));
+    return i;
+  }
+
+  private of(kind: number, nameId: number, longNameId: number): number {
+    const key = `${kind}:${nameId}:${longNameId}`;
+    let i = this.exact.get(key);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push({ kind, nameId, longNameId });
+      this.exact.set(key, i);
+    }
+    return i;
+  }
 }
 
-function readNvtx(db: Db, s: Schema): RawNvtx {
-  const start = f64(), end = f64(), tid = f64(), dom = i32(), text = i32();
+/**
+ * Kernels, copies, sets and graph executions, in that order (each in its table's start order). The four
+ * tables' rowid spans bound the row count (and equal it in an nsys export), so the columns are allocated
+ * once, at their final size.
+ */
+function readOps(db: Db, s: Schema, progress: ScanProgress, names: OpNameNumbering, pids: IdNumbering): RawOps {
+  let cap = 0;
+  for (const t of [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE]) if (s.has(t)) cap += spanRows(rowidSpan(db, t));
+  const c = allocate(OP_COLUMNS, cap);
+  let i = 0;
+  // Fresh columns are zero-filled: kind OP_KERNEL (0) and bytes 0 need no writing for kernels.
+  for (const page of kernelPages(db, s, progress.begin(KERNEL_TABLE))) {
+    for (let j = 0; j < page.length; j++, i++) {
+      const r = page[j]!;
+      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
+      c.process[i] = pids.of(r[5]); c.name[i] = names.kernel(r[6], r[7]); c.graphNode[i] = r[8] ?? NaN;
+    }
+  }
+  for (const page of memcpyPages(db, s, progress.begin(MEMCPY_TABLE))) {
+    for (let j = 0; j < page.length; j++, i++) {
+      const r = page[j]!;
+      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
+      c.process[i] = pids.of(r[5]); c.bytes[i] = r[6]; c.name[i] = names.other(OP_MEMCPY, r[7]); c.graphNode[i] = NaN; c.kind[i] = OP_MEMCPY;
+    }
+  }
+  for (const page of memsetPages(db, s, progress.begin(MEMSET_TABLE))) {
+    for (let j = 0; j < page.length; j++, i++) {
+      const r = page[j]!;
+      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
+      c.process[i] = pids.of(r[5]); c.bytes[i] = r[6]; c.name[i] = names.other(OP_MEMSET, 0); c.graphNode[i] = NaN; c.kind[i] = OP_MEMSET;
+    }
+  }
+  for (const page of graphTracePages(db, s, progress.begin(GRAPH_TABLE))) {
+    for (let j = 0; j < page.length; j++, i++) {
+      const r = page[j]!;
+      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
+      c.process[i] = pids.of(r[5]); c.name[i] = names.other(OP_GRAPH, r[6]); c.graphNode[i] = NaN; c.kind[i] = OP_GRAPH;
+    }
+  }
+  return { n: i, ...(i === cap ? c : trim(c, i)) };
+}
+
+/** flags[nameId]: 1 a launch API, 2 an API kept as a host call whatever its length. */
+function nameFlags(launchIds: readonly number[], keptIds: readonly number[]): Uint8Array {
+  const flags = new Uint8Array(Math.max(-1, ...launchIds, ...keptIds) + 1);
+  for (const id of launchIds) flags[id]! |= 1;
+  for (const id of keptIds) flags[id]! |= 2;
+  return flags;
+}
+
+/** Launches and CUDA API host calls from the one runtime pass; OS runtime host calls of the launching threads. */
+function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering): { launches: RawLaunches; hostCalls: RawHostCalls; nameIds: number[] } {
+  const q = runtimeCallPages(db, s, progress.begin(RUNTIME_TABLE));
+  const flags = nameFlags(q.launchIds, q.keptIds);
+  const nFlags = flags.length;
+  const L = new ChunkedColumns(LAUNCH_COLUMNS);
+  const H = new ChunkedColumns(HOST_COLUMNS);
+  let lc = L.chunk, li = 0, hc = H.chunk, hi = 0;
+  for (const page of q.pages) {
+    for (let j = 0; j < page.length; j++) {
+      const r = page[j]!;
+      const name = r[4];
+      const f = name < nFlags ? flags[name]! : 0;
+      const launch = (f & 1) !== 0 && r[3] !== 0;
+      const host = (f & 2) !== 0 || r[1] - r[0] >= MIN_HOST_CALL_NS;
+      if (!launch && !host) continue;
+      const thread = tids.of(r[2]);
+      if (launch) {
+        if (li === CHUNK_ROWS) { lc = L.next(); li = 0; }
+        lc.start[li] = r[0]; lc.end[li] = r[1]; lc.thread[li] = thread; lc.correlation[li] = r[3]; lc.nameId[li] = name;
+        li++;
+      }
+      if (host) {
+        if (hi === CHUNK_ROWS) { hc = H.next(); hi = 0; }
+        hc.start[hi] = r[0]; hc.end[hi] = r[1]; hc.thread[hi] = thread; hc.nameId[hi] = name;
+        hi++;
+      }
+    }
+  }
+  const launches = L.finish(li);
+  const api = H.finish(hi);
+  // Host calls matter on the threads that launch GPU work only: keep those, then add their OS runtime calls.
+  const launching = new Uint8Array(tids.ids.length);
+  for (let j = 0; j < launches.n; j++) launching[launches.thread[j]!] = 1;
+  const H2 = new ChunkedColumns(HOST_COLUMNS);
+  let c = H2.chunk, k = 0;
+  for (let j = 0; j < api.n; j++) {
+    if (!launching[api.thread[j]!]) continue;
+    if (k === CHUNK_ROWS) { c = H2.next(); k = 0; }
+    c.start[k] = api.start[j]!; c.end[k] = api.end[j]!; c.thread[k] = api.thread[j]!; c.nameId[k] = api.nameId[j]!;
+    k++;
+  }
+  const threads = tids.ids.filter((_t, i) => launching[i]);
+  for (const page of osrtCallPages(db, s, threads, progress.begin(OSRT_TABLE))) {
+    for (const r of page) {
+      if (k === CHUNK_ROWS) { c = H2.next(); k = 0; }
+      c.start[k] = r[0]; c.end[k] = r[1]; c.thread[k] = tids.of(r[2]); c.nameId[k] = r[3]; c.source[k] = 1;
+      k++;
+    }
+  }
+  const hostCalls = H2.finish(k);
+  return { launches, hostCalls, nameIds: [...q.launchIds, ...distinct(hostCalls.nameId, hostCalls.n)] };
+}
+
+/** NVTX ranges; texts are interned (inline texts by value, registered ones by StringIds id, looked up once). */
+function readNvtx(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering): RawNvtx {
+  const t = new ChunkedColumns(NVTX_COLUMNS);
+  let c = t.chunk, i = 0;
   const texts: string[] = [];
-  const index = new Map<string, number>();
-  for (const r of nvtxRangeRows(db, s)) {
-    const t = r[4] ?? '';
-    let ti = index.get(t);
-    if (ti === undefined) { ti = texts.length; texts.push(t); index.set(t, ti); }
-    start.push(r[0]); end.push(r[1]); tid.push(r[2]); dom.push(r[3]); text.push(ti);
+  const byText = new Map<string, number>();
+  const byId = new Map<number, number>();
+  for (const page of nvtxRangePages(db, s, progress.begin(NVTX_TABLE))) {
+    for (const r of page) {
+      if (i === CHUNK_ROWS) { c = t.next(); i = 0; }
+      let ti: number | undefined;
+      if (r[4] === null && r[5] !== null) {
+        ti = byId.get(r[5]);
+        if (ti === undefined) { ti = texts.length; texts.push(''); byId.set(r[5], ti); }
+      } else {
+        const text = r[4] ?? '';
+        ti = byText.get(text);
+        if (ti === undefined) { ti = texts.length; texts.push(text); byText.set(text, ti); }
+      }
+      c.start[i] = r[0]; c.end[i] = r[1]; c.thread[i] = tids.of(r[2]); c.domainId[i] = r[3]; c.text[i] = ti;
+      i++;
+    }
   }
-  return { n: start.length, start: start.finish(), end: end.finish(), globalTid: tid.finish(), domainId: dom.finish(), text: text.finish(), texts };
+  const names = loadStrings(db, s, byId.keys());
+  for (const [id, ti] of byId) texts[ti] = names.get(id) ?? '';
+  return { ...t.finish(i), texts };
+}
+
+/** Distinct values of ids[0..n) (non-negative integers, StringIds ids), without a set entry per row. */
+function distinct(ids: Int32Array, n: number): number[] {
+  let max = -1;
+  for (let i = 0; i < n; i++) if (ids[i]! > max) max = ids[i]!;
+  const seen = new Uint8Array(max + 1);
+  for (let i = 0; i < n; i++) if (ids[i]! >= 0) seen[ids[i]!] = 1;
+  const out: number[] = [];
+  for (let id = 0; id <= max; id++) if (seen[id]) out.push(id);
+  return out;
+}
+
+/** The buffers of every typed column, to transfer the trace from a worker thread without copying it. */
+export function transferables(raw: RawTrace): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const table of [raw.ops, raw.launches, raw.nvtx, raw.hostCalls] as object[]) {
+    for (const v of Object.values(table)) if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+  }
+  return [...out];
+}
+
+export interface ReadOptions {
+  /** Called as rows are read (after every page of rows, and at each table's start). */
+  onProgress?: ProgressCallback;
 }
 
 /** Reads one export. Throws TraceError for anything that is not an analysable nsys export. */
-export function readRawTrace(path: string): RawTrace {
+export function readRawTrace(path: string, options: ReadOptions = {}): RawTrace {
   const db = openTraceDb(path);
   try {
-    return readOpen(db, path);
+    return readOpen(db, path, options);
   } catch (e) {
     if (e instanceof TraceError) throw e;
     throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
@@ -147,27 +360,25 @@ export function readRawTrace(path: string): RawTrace {
   }
 }
 
-function readOpen(db: Db, path: string): RawTrace {
+function readOpen(db: Db, path: string, options: ReadOptions): RawTrace {
   const s = probeSchema(db);
   if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
+  const progress = new ScanProgress(db, s, SCANNED, options.onProgress);
   const warnings: string[] = [];
-  const ops = readOps(db, s);
+  const opNames = new OpNameNumbering();
+  const pids = new IdNumbering();
+  const tids = new IdNumbering();
+  const ops = readOps(db, s, progress, opNames, pids);
   if (ops.n === 0) {
     throw new TraceError(
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
-  const { launches, nameIds } = readLaunches(db, s);
-  const ids = new Set<number>(nameIds);
-  const launchThreads = [...new Set(launches.globalTid)];
-  const host = hostCallRows(db, s, launchThreads);
-  for (const id of host.nameIds) ids.add(id);
-  for (let i = 0; i < ops.n; i++) {
-    if (ops.kind[i] !== OP_KERNEL) continue;
-    ids.add(ops.nameId[i]!);
-    ids.add(ops.longNameId[i]!);
-  }
+  const { launches, hostCalls, nameIds } = readApiCalls(db, s, progress, tids);
+  const ids = [...nameIds, ...opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId])];
   if (launches.n === 0 && ops.n > 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
+  const nvtx = readNvtx(db, s, progress, tids);
+  progress.end();
   return {
     path,
     meta: exportMeta(db, s),
@@ -175,11 +386,14 @@ function readOpen(db: Db, path: string): RawTrace {
     processes: processRows(db, s),
     threadNames: threadNameRows(db, s),
     ops,
+    opNames: opNames.list,
+    globalPids: pids.ids,
+    globalTids: tids.ids,
     launches,
-    nvtx: readNvtx(db, s),
+    nvtx,
     nvtxDomains: nvtxDomains(db, s),
     nccl: ncclPayloads(db, s),
-    hostCalls: host.rows,
+    hostCalls,
     strings: loadStrings(db, s, ids),
     warnings,
   };

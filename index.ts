@@ -2,6 +2,8 @@
  * nsys-tp as a library: load exports, analyse, run the rules, build the Result every format renders.
  */
 import { readRawTrace } from './queries/raw.js';
+import { readRawTracesInParallel } from './queries/parallelRead.js';
+import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
@@ -13,12 +15,22 @@ import { planRow } from './analyzer/plan/tpPlan.js';
 import { gpuOf, tpDegree } from './analyzer/roofline/achievement.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, runRules };
-export type { AnalysisOptions, DiagnoseResult, TraceModel };
+export type { AnalysisOptions, DiagnoseResult, LoadProgress, ProgressCallback, TraceModel };
 
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
   return buildModel(list.map((p) => readRawTrace(p)));
+}
+
+/**
+ * loadTrace for big traces: several files are read in parallel worker threads (one per file, as many at
+ * once as there are cores); `onProgress` hears rows read against the rows to read, over all files.
+ */
+export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback } = {}): Promise<TraceModel> {
+  const list = Array.isArray(paths) ? paths : [paths];
+  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [readRawTrace(list[0]!, options)];
+  return buildModel(raws);
 }
 
 export interface DiagnoseOptions extends AnalysisOptions {

@@ -15,7 +15,7 @@ import { renderLayersMarkdown } from '../analyzer/report/layersMarkdown.js';
 import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
 import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
 import type { StepSource } from '../analyzer/steps/types.js';
-import { Analysis, diagnoseModel, loadTrace } from '../index.js';
+import { Analysis, diagnoseModel, loadTraces } from '../index.js';
 import { sliceSpec, writeSlice } from './slice.js';
 import { renderCharts, writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
@@ -36,6 +36,8 @@ import { changeText, regressionsOver } from '../analyzer/compare/verdict.js';
 import { scalingCharts, scalingResult } from './scaling.js';
 import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
 import { attachToReport } from './attach.js';
+import { progressBar } from './progress.js';
+import { basename } from 'node:path';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -80,6 +82,16 @@ function emit(text: string, output: string | undefined, inputs: string[]): void 
   else process.stdout.write(text);
 }
 
+/** Loads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
+async function load(paths: string[], shown: string[]) {
+  const bar = progressBar(process.stderr, `reading ${shown.length === 1 ? basename(shown[0]!) : `${shown.length} files`}`);
+  try {
+    return await loadTraces(paths, { onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.done();
+  }
+}
+
 const program = new Command();
 program
   .name('nsys-tp')
@@ -114,7 +126,7 @@ async function withDiagnosis(traces: string[], opts: Record<string, any>, render
   const inputs = resolveInputs(traces);
   try {
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
-    const model = loadTrace(inputs.paths);
+    const model = await load(inputs.paths, traces);
     const { analysis, result } = diagnoseModel(model, {
       classRows: config.kernelClasses,
       steps: {
@@ -280,8 +292,8 @@ program
   .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
-  .action((trace: string, opts) => {
-    const model = loadTrace(trace);
+  .action(async (trace: string, opts) => {
+    const model = await load([trace], [trace]);
     const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
     if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);

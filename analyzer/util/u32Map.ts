@@ -1,18 +1,17 @@
 /**
- * An open-addressing hash from uint32 keys (not 0) to row indices, 8 bytes a slot at a load of at most
- * 0.7: the launch join holds one entry per launch, millions of them, for each process. The table size is
- * not a power of two (the hash is mapped onto it by multiplication), so it stays close to what the load
- * needs instead of doubling.
+ * An open-addressing hash from uint32 keys (not 0) to row indices, for the launch join: one entry per
+ * launch, millions of them, looked up once per GPU op. Key and value sit side by side (a lookup touches one
+ * cache line, not two), 8 bytes a slot at a load of at most 0.7; the table size is not a power of two
+ * (the hash is mapped onto it by multiplication), so it stays close to what that load needs.
  */
 export class U32Map {
-  private readonly keys: Uint32Array;
-  private readonly values: Int32Array;
+  /** [key, value] pairs; key 0 is an empty slot. */
+  private readonly slots: Uint32Array;
   private readonly cap: number;
 
   constructor(expected: number) {
     this.cap = Math.max(8, Math.ceil(expected / 0.7));
-    this.keys = new Uint32Array(this.cap);
-    this.values = new Int32Array(this.cap);
+    this.slots = new Uint32Array(2 * this.cap);
   }
 
   private slot(key: number): number {
@@ -27,12 +26,13 @@ export class U32Map {
 
   /** First value set for a key wins: a later duplicate is ignored. */
   set(key: number, value: number): void {
+    const s = this.slots;
     let i = this.slot(key);
     for (;;) {
-      const k = this.keys[i]!;
+      const k = s[2 * i]!;
       if (k === 0) {
-        this.keys[i] = key;
-        this.values[i] = value;
+        s[2 * i] = key;
+        s[2 * i + 1] = value;
         return;
       }
       if (k === key) return;
@@ -42,10 +42,11 @@ export class U32Map {
 
   /** The value for key, or -1. */
   get(key: number): number {
+    const s = this.slots;
     let i = this.slot(key);
     for (;;) {
-      const k = this.keys[i]!;
-      if (k === key) return this.values[i]!;
+      const k = s[2 * i]!;
+      if (k === key) return s[2 * i + 1]!;
       if (k === 0) return -1;
       if (++i === this.cap) i = 0;
     }

@@ -1,3 +1,14 @@
+/**
+ * Typed columns for tables of tens of millions of rows: a table costs its bytes and nothing else, no
+ * object per row. Allocated once when the row count is known beforehand (`allocate`); otherwise filled
+ * row by row into fixed-size chunks (`ChunkedColumns`), so growing never copies, and `finish` copies each
+ * column once into an exact-size array, dropping that column's chunks before the next: the peak is the
+ * data plus one column, not twice the data.
+ */
+type Ctor = Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
+export type Schema = Record<string, Ctor>;
+export type Columns<S extends Schema> = { [K in keyof S]: InstanceType<S[K]> };
+
 /** Columns of `n` rows, zero-filled. */
 export function allocate<S extends Schema>(schema: S, n: number): Columns<S> {
   const c = {} as Columns<S>;
@@ -11,16 +22,6 @@ export function trim<S extends Schema>(cols: Columns<S>, n: number): Columns<S> 
   for (const k in cols) c[k] = cols[k].slice(0, n) as Columns<S>[typeof k];
   return c;
 }
-
-/**
- * Typed columns filled row by row from a query whose row count is unknown until it ends. Rows go into
- * fixed-size chunks, so growing never copies; `finish` copies each column once into an exact-size array
- * and drops that column's chunks before the next, so the peak is the data plus one column, not twice it.
- * A table of tens of millions of rows costs its bytes and nothing else: no object per row.
- */
-type Ctor = Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-export type Schema = Record<string, Ctor>;
-export type Columns<S extends Schema> = { [K in keyof S]: InstanceType<S[K]> };
 
 /** Rows per chunk: 512 KiB for a Float64 column. */
 export const CHUNK_ROWS = 65536;

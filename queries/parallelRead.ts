@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TraceError } from './errors.js';
 import type { ProgressCallback } from './progress.js';
-import { readRawTrace, type RawTrace } from './raw.js';
+import { readRawTrace, rowsToScan, type RawTrace } from './raw.js';
 
 type Message =
   | { type: 'progress'; done: number; total: number }
@@ -49,7 +49,9 @@ export async function readRawTracesInParallel(paths: readonly string[], onProgre
   // Run from TypeScript sources (a test runner), there is no compiled worker to start: read in turn.
   if (!existsSync(fileURLToPath(WORKER))) return paths.map((p) => readRawTrace(p));
   const done = paths.map(() => 0);
-  const totals = paths.map(() => 0);
+  // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
+  // file waiting for a free core starts.
+  const totals = onProgress ? paths.map((p) => rowsToScan(p)) : paths.map(() => 0);
   const report = (i: number, d: number, t: number) => {
     done[i] = d;
     totals[i] = t;

@@ -342,6 +342,21 @@ export function transferables(raw: RawTrace): ArrayBuffer[] {
   return [...out];
 }
 
+/** The rows readRawTrace will scan in `path` (what its progress counts to), 0 when it cannot tell. */
+export function rowsToScan(path: string): number {
+  try {
+    const db = openTraceDb(path);
+    try {
+      const s = probeSchema(db);
+      return SCANNED.reduce((n, t) => n + (s.has(t) ? spanRows(rowidSpan(db, t)) : 0), 0);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
 export interface ReadOptions {
   /** Called as rows are read (after every page of rows, and at each table's start). */
   onProgress?: ProgressCallback;

@@ -55,10 +55,10 @@ export interface RawOps {
   process: Int32Array;
 }
 
+/** The launch calls: only what the model joins to each op (start, thread, API), not their end. */
 export interface RawLaunches {
   n: number;
   start: Float64Array;
-  end: Float64Array;
   /** Index into RawTrace.globalTids. */
   thread: Int32Array;
   correlation: Float64Array;
@@ -128,7 +128,7 @@ const OP_COLUMNS = {
   start: Float64Array, end: Float64Array, deviceId: Int32Array, stream: Int32Array, kind: Uint8Array, name: Int32Array,
   bytes: Float64Array, graphNode: Float64Array, correlation: Float64Array, process: Int32Array,
 };
-const LAUNCH_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, correlation: Float64Array, nameId: Int32Array };
+const LAUNCH_COLUMNS = { start: Float64Array, thread: Int32Array, correlation: Float64Array, nameId: Int32Array };
 const HOST_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, nameId: Int32Array, source: Uint8Array };
 const NVTX_COLUMNS = { start: Float64Array, end: Float64Array, thread: Int32Array, domainId: Int32Array, text: Int32Array };
 
@@ -259,7 +259,7 @@ function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumberi
       const thread = tids.of(r[2]);
       if (launch) {
         if (li === CHUNK_ROWS) { lc = L.next(); li = 0; }
-        lc.start[li] = r[0]; lc.end[li] = r[1]; lc.thread[li] = thread; lc.correlation[li] = r[3]; lc.nameId[li] = name;
+        lc.start[li] = r[0]; lc.thread[li] = thread; lc.correlation[li] = r[3]; lc.nameId[li] = name;
         li++;
       }
       if (host) {

@@ -14,7 +14,7 @@ import { FewKeys } from '../util/fewKeys.js';
 import { NumericIndex } from '../util/numericIndex.js';
 import { U32Map } from '../util/u32Map.js';
 import { argsort, isIdentity, permuteInPlace } from '../util/sort.js';
-import type { Communicator, Device, GpuOps, HostCalls, Launches, NcclCalls, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
+import type { Communicator, Device, GpuOps, HostCalls, NcclCalls, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
 
 const PID_SHIFT = 16777216; // globalTid = globalPid + OS tid (low 24 bits)
 const CORR_SHIFT = 4294967296; // join key = process index * 2^32 + correlationId
@@ -143,9 +143,9 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     }));
   }
 
-  // Launches of all files, in file order (sorted after the join, which keeps the first of duplicate ids).
+  // Launches of all files, in file order: each op takes its launch's start, thread and API from them (the
+  // first of duplicate ids wins); then they are dropped.
   const lBases = prefixSums(raws.map((r) => r.launches.n));
-  const nl = lBases[raws.length]!;
   const lThread = take(raws.map((r) => r.launches.thread), () => raws.forEach((r) => (r.launches.thread = NO_I32)));
   mapThreads(lThread, lBases);
   const lApi = take(raws.map((r) => r.launches.nameId), () => raws.forEach((r) => (r.launches.nameId = NO_I32)));
@@ -159,9 +159,7 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     }
   });
   const lStart = take(raws.map((r) => r.launches.start), () => raws.forEach((r) => (r.launches.start = NO_F64)));
-  const lEnd = take(raws.map((r) => r.launches.end), () => raws.forEach((r) => (r.launches.end = NO_F64)));
   addOffsets(lStart, lBases, offsets);
-  addOffsets(lEnd, lBases, offsets);
   const lCorr = take(raws.map((r) => r.launches.correlation), () => raws.forEach((r) => (r.launches.correlation = NO_F64)));
   raws.forEach((r) => (r.launches.n = 0));
 
@@ -170,10 +168,6 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     opName: (r, name) => opNameIndex(opNames, r, name.kind, name.nameId, name.longNameId),
     join: { start: lStart, thread: lThread, api: lApi, correlation: lCorr, processOfThread: (t) => threads.list[t]!.process },
   });
-
-  const launches: Launches = { n: nl, start: lStart, end: lEnd, thread: lThread, correlation: lCorr, api: lApi };
-  const lOrder = argsort(lStart);
-  if (!isIdentity(lOrder)) permuteInPlace([lStart, lEnd, lThread, lCorr, lApi], lOrder);
 
   const nvtx = buildNvtx(raws, offsets, mapThreads, warnings);
 
@@ -191,7 +185,6 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     threads: threads.list,
     ops,
     opNames: opNames.list,
-    launches,
     apiNames: apiNames.list,
     nvtx,
     ncclCalls,

@@ -146,7 +146,7 @@ interface Row {
   bareRss: number;
   /** Greatest peak RSS of diagnose's runs: the one a target must hold for. */
   diagRss: number;
-  model: { bytes: number; ops: { rows: number; bytes: number }; launches: { rows: number; bytes: number }; nvtx: { rows: number; bytes: number }; hostCalls: { rows: number; bytes: number } } | null;
+  model: { bytes: number; ops: { rows: number; bytes: number }; launches: { rows: number }; nvtx: { rows: number; bytes: number }; hostCalls: { rows: number; bytes: number } } | null;
 }
 
 function summarise(input: Input, runs: Pair[], withModel: boolean): Row {
@@ -259,20 +259,21 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
   }
 
   L.push('## Memory', '');
-  L.push('| file | trace model | ops | launches | host calls | NVTX | model / file | bare scan peak | diagnose peak |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('| file | trace model | ops | host calls | NVTX | model / file | bare scan peak | diagnose peak |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const m = r.model;
     if (!m) continue;
-    L.push(`| ${r.input.label} | ${mb(m.bytes)} MB | ${mb(m.ops.bytes)} MB | ${mb(m.launches.bytes)} MB | ${mb(m.hostCalls.bytes)} MB | ${mb(m.nvtx.bytes)} MB | ` +
+    L.push(`| ${r.input.label} | ${mb(m.bytes)} MB | ${mb(m.ops.bytes)} MB | ${mb(m.hostCalls.bytes)} MB | ${mb(m.nvtx.bytes)} MB | ` +
       `${pct(m.bytes / r.input.bytes)} | ${mb(r.bareRss)} MB | ${mb(r.diagRss)} MB |`);
   }
   L.push('');
   L.push('The trace model is the typed columns every analysis reads (analyzer/model/types.ts): per GPU op 73 bytes (start, end, launch ' +
-    'start, bytes, graph node and correlation id as float64; device, stream, name, process, thread and API as int32; kind), per launch 32, ' +
-    'per NVTX range 28, per host call 25. The columns read from SQLite are moved into it (no second copy), sorted in place, and it is ' +
-    'kept whole while the analyses run; on top of it come what Node.js and SQLite need to read at all (the bare scan\'s peak) and the ' +
-    'analyses\' own indexes (launches per thread, ops per step).', '');
+    'start, bytes, graph node and correlation id as float64; device, stream, name, process, thread and API as int32; kind), per NVTX ' +
+    'range 28, per host call 25; the launch calls are joined to their ops while loading and not kept. The columns read from SQLite are ' +
+    'moved into it (no second copy), sorted in place, and it is kept whole while the analyses run; on top of it come what Node.js and ' +
+    'SQLite need to read at all (the bare scan\'s peak) and the analyses\' own results and indexes (per step: its ops, its breakdown, ' +
+    'its layers\' windows; per op: its step, its place on its device\'s timeline, its launching thread\'s list).', '');
 
   L.push('## Targets', '');
   L.push(`- diagnose within 1.5× the bare scan at every size: **${worstRatio <= 1.5 ? 'met' : 'missed'}** (worst median ratio ${worstRatio.toFixed(2)}×).`);
@@ -281,13 +282,15 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
   let bound = '';
   if (!rssOk.every(Boolean) && m) {
     const floor = big.bareRss + m.bytes;
-    bound = ` What bounds it: the trace model alone is ${pct(m.bytes / big.input.bytes)} of the file at every size (${mb(m.bytes)} MB at ` +
-      `${big.input.label}), above a quarter before anything else; and reading at all takes Node.js and SQLite ${mb(small.bareRss)} MB ` +
-      `(the bare scan's peak at ${small.input.label}${small.bareRss > small.input.bytes / 4 ? ', itself more than a quarter of that file' : ''}). ` +
+    const share = m.bytes / big.input.bytes;
+    bound = ` What bounds it: the trace model is ${pct(share)} of the file at every size (${mb(m.bytes)} MB at ${big.input.label})` +
+      `${share > 0.25 ? ', above a quarter by itself' : ', close to a quarter by itself'}; reading at all takes Node.js and SQLite ` +
+      `${mb(small.bareRss)} MB (the bare scan's peak at ${small.input.label}${small.bareRss > small.input.bytes / 4 ? ', itself more than a quarter of that file' : ''}). ` +
       `Model plus bare scan is ${mb(floor)} MB at ${big.input.label} = ${pct(floor / big.input.bytes)} of the file; diagnose peaks ` +
-      `${mb(big.diagRss - floor)} MB (${pct((big.diagRss - floor) / m.bytes)} of the model) above that, for the analyses' indexes and ` +
-      'garbage not yet collected. A quarter would take a smaller trace model (narrower columns; launches not kept once joined to their ' +
-      'ops), a change to what every analysis reads, so it is left for a decision on the model.';
+      `${mb(big.diagRss - floor)} MB (${pct((big.diagRss - floor) / m.bytes)} of the model) above that, for what the analyses keep (per ` +
+      'step and per layer window objects, per-op indexes) and garbage not yet collected. A quarter would take a smaller trace model ' +
+      '(narrower columns) and analyses that keep less per step and per op: changes to what every analysis reads, left for a decision ' +
+      'on the model.';
   }
   L.push(`- peak memory below a quarter of the file size: **${rssOk.every(Boolean) ? 'met' : 'missed'}** (${rssLine}).${bound}`);
   L.push(`- peak memory below 1.5 GB at ${big.input.label}: **${big.diagRss < 1.5 * GB ? 'met' : 'missed'}** (${mb(big.diagRss)} MB, the greatest of ${RUNS} runs).`);

@@ -30,21 +30,29 @@ const ALL = KERNEL_CLASSES.length;
 const COMPUTE = ALL + 1;
 const COMM_OR_COMPUTE = ALL + 2;
 
+/** Per meter: the total so far and the open interval [ms, me); reused by every call (one runs at a time). */
+const total = new Float64Array(COMM_OR_COMPUTE + 1);
+const ms = new Float64Array(COMM_OR_COMPUTE + 1);
+const me = new Float64Array(COMM_OR_COMPUTE + 1);
+
+/** UnionMeter.add on meter m: intervals come in ascending start order. */
+function add(m: number, s: number, e: number): void {
+  if (s > me[m]!) {
+    if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
+    ms[m] = s;
+    me[m] = e;
+  } else if (e > me[m]!) {
+    me[m] = e;
+  }
+}
+
 export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Array | number[], spanStart: number, spanEnd: number): Omit<StepBreakdown, 'step'> {
-  // Per meter: the total so far and the open interval [ms, me). Nothing is allocated per op.
-  const total = new Float64Array(COMM_OR_COMPUTE + 1);
-  const ms = new Float64Array(COMM_OR_COMPUTE + 1);
-  const me = new Float64Array(COMM_OR_COMPUTE + 1).fill(-Infinity);
+  // Called per step and per layer window (hundreds of thousands of times in a big trace): nothing is
+  // allocated per op, and per call only what is returned.
+  total.fill(0);
+  ms.fill(0);
+  me.fill(-Infinity);
   const classCount = new Uint32Array(KERNEL_CLASSES.length);
-  const add = (m: number, s: number, e: number) => {
-    if (s > me[m]!) {
-      if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
-      ms[m] = s;
-      me[m] = e;
-    } else if (e > me[m]!) {
-      me[m] = e;
-    }
-  };
   const { start, end } = ops;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;

@@ -2,10 +2,11 @@
  * Vega-Lite spec → SVG, in-process: vega's headless view with no renderer draws the scenegraph to an SVG
  * string. No canvas package and no browser: text widths are estimated instead of measured.
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 export async function renderSvg(spec: TopLevelSpec, idPrefix = ''): Promise<string> {
+  // vega and vega-lite take a third of a second to load: on the first chart, not at every start of the CLI.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return scopeIds(await view.toSVG(), idPrefix);

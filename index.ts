@@ -2,7 +2,7 @@
  * nsys-tp as a library: load exports, analyse, run the rules, build the Result every format renders.
  */
 import { readRawTrace } from './queries/raw.js';
-import { readRawTracesInParallel } from './queries/parallelRead.js';
+import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
@@ -24,12 +24,13 @@ export function loadTrace(paths: string | string[]): TraceModel {
 }
 
 /**
- * loadTrace for big traces: several files are read in parallel worker threads (one per file, as many at
- * once as there are cores); `onProgress` hears rows read against the rows to read, over all files.
+ * loadTrace for big traces, reading on several cores: several files in parallel worker threads (one per
+ * file, as many at once as there are cores), one file's GPU and host tables in two worker threads at once.
+ * `onProgress` hears rows read against the rows to read, over all files.
  */
 export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback } = {}): Promise<TraceModel> {
   const list = Array.isArray(paths) ? paths : [paths];
-  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [readRawTrace(list[0]!, options)];
+  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [await readRawTraceSplit(list[0]!, options.onProgress)];
   return buildModel(raws);
 }
 

@@ -1,7 +1,9 @@
 /**
- * Several exports (one per rank) read at once: each file's readRawTrace runs in its own worker thread, as
- * many at a time as there are cores, and its typed columns come back transferred (no copy). Progress is
- * the sum over the files.
+ * Reading on several cores. Several exports (one per rank): each file's readRawTrace runs in its own worker
+ * thread, as many at once as there are cores. One export: a worker thread reads its GPU tables while this
+ * thread reads its host tables (separate read-only connections; SQLite reads are CPU-bound, so on two free
+ * cores this nearly halves the wait, for one worker's memory). Typed columns come back transferred, not
+ * copied; progress is the sum over all readers.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -9,30 +11,33 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TraceError } from './errors.js';
 import type { ProgressCallback } from './progress.js';
-import { readRawTrace, rowsToScan, type RawTrace } from './raw.js';
+import { joinParts, readHostPart, readRawTrace, rowsToScan, type RawGpuPart, type RawHostPart, type RawTrace } from './raw.js';
 
+type Part = 'all' | 'gpu';
 type Message =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; raw: RawTrace }
+  | { type: 'done'; result: unknown }
   | { type: 'error'; traceError: boolean; message: string; hint?: string; stack?: string };
 
 const WORKER = new URL('./rawWorker.js', import.meta.url);
+/** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
+const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
-function readInWorker(path: string, onProgress: (done: number, total: number) => void, workers: Set<Worker>): Promise<RawTrace> {
+function inWorker<T>(
+  path: string, part: Part, onProgress: (done: number, total: number) => void, workers: Set<Worker>, progress?: SharedArrayBuffer,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { path } });
+    const worker = new Worker(WORKER, { workerData: { path, part, progress } });
     workers.add(worker);
-    worker.on('exit', () => workers.delete(worker));
     let settled = false;
     worker.on('message', (m: Message) => {
       if (m.type === 'progress') onProgress(m.done, m.total);
       else if (m.type === 'done') {
         settled = true;
-        resolve(m.raw);
+        resolve(m.result as T);
       } else {
         settled = true;
-        const err = m.traceError ? new TraceError(m.message, m.hint) : Object.assign(new Error(m.message), { stack: m.stack });
-        reject(err);
+        reject(m.traceError ? new TraceError(m.message, m.hint) : Object.assign(new Error(m.message), { stack: m.stack }));
       }
     });
     worker.on('error', (e) => {
@@ -40,40 +45,73 @@ function readInWorker(path: string, onProgress: (done: number, total: number) =>
       settled = true;
     });
     worker.on('exit', (code) => {
+      workers.delete(worker);
       if (!settled) reject(new Error(`worker reading ${path} exited with code ${code}`));
     });
   });
 }
 
-export async function readRawTracesInParallel(paths: readonly string[], onProgress?: ProgressCallback): Promise<RawTrace[]> {
-  // Run from TypeScript sources (a test runner), there is no compiled worker to start: read in turn.
-  if (!existsSync(fileURLToPath(WORKER))) return paths.map((p) => readRawTrace(p));
-  const done = paths.map(() => 0);
-  // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
-  // file waiting for a free core starts.
-  const totals = onProgress ? paths.map((p) => rowsToScan(p)) : paths.map(() => 0);
-  const report = (i: number, d: number, t: number) => {
+/** Sums the readers' progress into one callback. */
+function progressSum(n: number, onProgress?: ProgressCallback, totals?: number[]) {
+  const done = new Array<number>(n).fill(0);
+  const total = totals ?? new Array<number>(n).fill(0);
+  return (i: number) => (d: number, t: number) => {
     done[i] = d;
-    totals[i] = t;
-    onProgress?.({ done: done.reduce((a, b) => a + b, 0), total: totals.reduce((a, b) => a + b, 0) });
+    total[i] = t;
+    onProgress?.({ done: done.reduce((a, b) => a + b, 0), total: total.reduce((a, b) => a + b, 0) });
   };
-  const out: RawTrace[] = new Array(paths.length);
+}
+
+/** Runs the reads, at most `lanes` at once; one failure is the answer, and the other reads are stopped. */
+async function runAll<T>(jobs: ((workers: Set<Worker>) => Promise<T>)[], lanes: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
   const workers = new Set<Worker>();
   let next = 0;
   let failed = false;
   const lane = async () => {
-    while (next < paths.length && !failed) {
+    while (next < jobs.length && !failed) {
       const i = next++;
-      out[i] = await readInWorker(paths[i]!, (d, t) => report(i, d, t), workers);
+      out[i] = await jobs[i]!(workers);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(paths.length, availableParallelism()) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs.length, lanes)) }, lane));
   } catch (e) {
-    // One bad file is the answer: the other reads are abandoned, not waited for.
     failed = true;
     await Promise.all([...workers].map((w) => w.terminate()));
     throw e;
   }
   return out;
+}
+
+export async function readRawTracesInParallel(paths: readonly string[], onProgress?: ProgressCallback): Promise<RawTrace[]> {
+  if (!canUseWorkers()) return paths.map((p) => readRawTrace(p));
+  // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
+  // file waiting for a free core starts.
+  const report = progressSum(paths.length, onProgress, onProgress ? paths.map((p) => rowsToScan(p)) : undefined);
+  return runAll(paths.map((p, i) => (w: Set<Worker>) => inWorker<RawTrace>(p, 'all', report(i), w)), availableParallelism());
+}
+
+/** One export: its GPU tables in a worker thread while this thread reads its host tables. */
+export async function readRawTraceSplit(path: string, onProgress?: ProgressCallback): Promise<RawTrace> {
+  if (!canUseWorkers() || availableParallelism() < 2) return readRawTrace(path, { onProgress });
+  // The worker writes its rows done and total here: this thread is busy reading, not taking messages.
+  const shared = new Float64Array(new SharedArrayBuffer(16));
+  const report = (done: number, total: number) => onProgress?.({ done: done + shared[0]!, total: total + shared[1]! });
+  const workers = new Set<Worker>();
+  const gpu = inWorker<RawGpuPart>(path, 'gpu', () => {}, workers, shared.buffer as SharedArrayBuffer);
+  gpu.catch(() => {}); // awaited below; a host-side failure first is the one reported
+  let host: RawHostPart;
+  try {
+    host = readHostPart(path, { onProgress: (p) => report(p.done, p.total) });
+  } catch (e) {
+    await Promise.all([...workers].map((w) => w.terminate()));
+    throw e;
+  }
+  const timer = onProgress ? setInterval(() => report(0, 0), 100) : undefined;
+  try {
+    return joinParts(path, await gpu, host);
+  } finally {
+    clearInterval(timer);
+  }
 }

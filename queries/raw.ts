@@ -121,8 +121,6 @@ const MEMSET_TABLE = 'CUPTI_ACTIVITY_KIND_MEMSET';
 const GRAPH_TABLE = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
 const NVTX_TABLE = 'NVTX_EVENTS';
 const OSRT_TABLE = 'OSRT_API';
-/** Scanned in this order; the progress estimate covers them all. */
-const SCANNED = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE, RUNTIME_TABLE, OSRT_TABLE, NVTX_TABLE];
 
 const OP_COLUMNS = {
   start: Float64Array, end: Float64Array, deviceId: Int32Array, stream: Int32Array, kind: Uint8Array, name: Int32Array,
@@ -333,28 +331,25 @@ function distinct(ids: Int32Array, n: number): number[] {
   return out;
 }
 
-/** The buffers of every typed column, to transfer the trace from a worker thread without copying it. */
-export function transferables(raw: RawTrace): ArrayBuffer[] {
+/** The GPU side of an export: its ops, their names and processes, and the kernel names' strings. */
+export interface RawGpuPart {
+  ops: RawOps;
+  opNames: RawOpName[];
+  globalPids: number[];
+  strings: Map<number, string>;
+}
+
+/** The host side: API calls, NVTX ranges, NCCL payloads, and what names the GPUs, processes and threads. */
+export type RawHostPart = Omit<RawTrace, 'path' | 'ops' | 'opNames' | 'globalPids' | 'warnings'>;
+
+/** The buffers of every typed column, to transfer a trace (or a part) from a worker thread without copying. */
+export function transferables(raw: Partial<Pick<RawTrace, 'ops' | 'launches' | 'nvtx' | 'hostCalls'>>): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const table of [raw.ops, raw.launches, raw.nvtx, raw.hostCalls] as object[]) {
+  for (const table of [raw.ops, raw.launches, raw.nvtx, raw.hostCalls]) {
+    if (!table) continue;
     for (const v of Object.values(table)) if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
   }
   return [...out];
-}
-
-/** The rows readRawTrace will scan in `path` (what its progress counts to), 0 when it cannot tell. */
-export function rowsToScan(path: string): number {
-  try {
-    const db = openTraceDb(path);
-    try {
-      const s = probeSchema(db);
-      return SCANNED.reduce((n, t) => n + (s.has(t) ? spanRows(rowidSpan(db, t)) : 0), 0);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
 }
 
 export interface ReadOptions {
@@ -362,11 +357,17 @@ export interface ReadOptions {
   onProgress?: ProgressCallback;
 }
 
-/** Reads one export. Throws TraceError for anything that is not an analysable nsys export. */
-export function readRawTrace(path: string, options: ReadOptions = {}): RawTrace {
+/** The tables each part scans, in order; the progress estimate covers them all. */
+const GPU_TABLES = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE];
+const HOST_TABLES = [RUNTIME_TABLE, OSRT_TABLE, NVTX_TABLE];
+
+/** Opens an export, checks it is one, and turns SQLite failures into one clear TraceError. */
+function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
   const db = openTraceDb(path);
   try {
-    return readOpen(db, path, options);
+    const s = probeSchema(db);
+    if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
+    return read(db, s);
   } catch (e) {
     if (e instanceof TraceError) throw e;
     throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
@@ -375,41 +376,84 @@ export function readRawTrace(path: string, options: ReadOptions = {}): RawTrace 
   }
 }
 
-function readOpen(db: Db, path: string, options: ReadOptions): RawTrace {
-  const s = probeSchema(db);
-  if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
-  const progress = new ScanProgress(db, s, SCANNED, options.onProgress);
-  const warnings: string[] = [];
+function gpuPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawGpuPart {
   const opNames = new OpNameNumbering();
   const pids = new IdNumbering();
-  const tids = new IdNumbering();
   const ops = readOps(db, s, progress, opNames, pids);
   if (ops.n === 0) {
     throw new TraceError(
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
+  const kernelNames = opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
+  return { ops, opNames: opNames.list, globalPids: pids.ids, strings: loadStrings(db, s, kernelNames) };
+}
+
+function hostPart(db: Db, s: Schema, progress: ScanProgress): RawHostPart {
+  const tids = new IdNumbering();
   const { launches, hostCalls, nameIds } = readApiCalls(db, s, progress, tids);
-  const ids = [...nameIds, ...opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId])];
-  if (launches.n === 0 && ops.n > 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
   const nvtx = readNvtx(db, s, progress, tids);
-  progress.end();
   return {
-    path,
     meta: exportMeta(db, s),
     gpus: gpuRows(db, s),
     processes: processRows(db, s),
     threadNames: threadNameRows(db, s),
-    ops,
-    opNames: opNames.list,
-    globalPids: pids.ids,
     globalTids: tids.ids,
     launches,
     nvtx,
     nvtxDomains: nvtxDomains(db, s),
     nccl: ncclPayloads(db, s),
     hostCalls,
-    strings: loadStrings(db, s, ids),
-    warnings,
+    strings: loadStrings(db, s, nameIds),
   };
+}
+
+/** Reads the GPU side of one export (the kernel, memcpy, memset and graph tables). */
+export function readGpuPart(path: string, options: ReadOptions = {}): RawGpuPart {
+  return withExport(path, (db, s) => {
+    const progress = new ScanProgress(db, s, GPU_TABLES, options.onProgress);
+    const part = gpuPart(db, s, path, progress);
+    progress.end();
+    return part;
+  });
+}
+
+/** Reads the host side of one export (the CUDA API, OS runtime and NVTX tables, and the naming tables). */
+export function readHostPart(path: string, options: ReadOptions = {}): RawHostPart {
+  return withExport(path, (db, s) => {
+    const progress = new ScanProgress(db, s, HOST_TABLES, options.onProgress);
+    const part = hostPart(db, s, progress);
+    progress.end();
+    return part;
+  });
+}
+
+/** The two parts of one export as one raw trace. */
+export function joinParts(path: string, gpu: RawGpuPart, host: RawHostPart): RawTrace {
+  const warnings: string[] = [];
+  if (host.launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
+  return {
+    ...host, path, ops: gpu.ops, opNames: gpu.opNames, globalPids: gpu.globalPids,
+    strings: new Map([...gpu.strings, ...host.strings]), warnings,
+  };
+}
+
+/** Reads one export. Throws TraceError for anything that is not an analysable nsys export. */
+export function readRawTrace(path: string, options: ReadOptions = {}): RawTrace {
+  return withExport(path, (db, s) => {
+    const progress = new ScanProgress(db, s, [...GPU_TABLES, ...HOST_TABLES], options.onProgress);
+    const gpu = gpuPart(db, s, path, progress);
+    const host = hostPart(db, s, progress);
+    progress.end();
+    return joinParts(path, gpu, host);
+  });
+}
+
+/** The rows readRawTrace will scan in `path` (what its progress counts to), 0 when it cannot tell. */
+export function rowsToScan(path: string): number {
+  try {
+    return withExport(path, (db, s) => [...GPU_TABLES, ...HOST_TABLES].reduce((n, t) => n + (s.has(t) ? spanRows(rowidSpan(db, t)) : 0), 0));
+  } catch {
+    return 0;
+  }
 }

@@ -1,16 +1,27 @@
 /**
- * A worker thread that reads one export (readRawTrace) and sends it back with its typed columns
- * transferred, not copied. Started by parallelRead.ts, one per file.
+ * A worker thread that reads one export, or its GPU tables only, and sends it back with its typed columns
+ * transferred, not copied. Started by parallelRead.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceError } from './errors.js';
-import { readRawTrace, transferables } from './raw.js';
+import { readGpuPart, readRawTrace, transferables } from './raw.js';
 
 const port = parentPort!;
-const path = (workerData as { path: string }).path;
+const { path, part, progress } = workerData as { path: string; part: 'all' | 'gpu'; progress?: SharedArrayBuffer };
+// Progress goes into shared memory when the parent reads too (it takes no messages until it is done), else
+// in messages.
+const shared = progress ? new Float64Array(progress) : null;
 try {
-  const raw = readRawTrace(path, { onProgress: (p) => port.postMessage({ type: 'progress', done: p.done, total: p.total }) });
-  port.postMessage({ type: 'done', raw }, transferables(raw));
+  const onProgress = (p: { done: number; total: number }) => {
+    if (shared) {
+      shared[0] = p.done;
+      shared[1] = p.total;
+    } else {
+      port.postMessage({ type: 'progress', done: p.done, total: p.total });
+    }
+  };
+  const result = part === 'gpu' ? readGpuPart(path, { onProgress }) : readRawTrace(path, { onProgress });
+  port.postMessage({ type: 'done', result }, transferables(result));
 } catch (e) {
   port.postMessage({
     type: 'error',

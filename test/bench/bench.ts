@@ -232,8 +232,10 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
     'ratios are per pair of runs. Peak RSS is the process\'s maxRSS: the least of the runs for the bare scan, the greatest for diagnose. ' +
     '`diagnose` is the CLI as a user runs it (`nsys-tp diagnose --format json FILE`). The bare scan is `test/bench/bareScan.ts`: one pass ' +
     'over each table nsys-tp reads, the same columns of the same rows (every GPU operation; launch APIs, host-call APIs and calls of 20 µs ' +
-    'or more from the CUDA API table; NVTX ranges), iterated with better-sqlite3 in raw mode and dropped. nsys-tp fetches the same rows in ' +
-    'rowid pages with `all()`, about 15% cheaper per row than stepping the iterator, which is why its reading can cost less than the bare scan.');
+    'or more from the CUDA API table; NVTX ranges), iterated with better-sqlite3 in raw mode and dropped, in one thread. nsys-tp fetches ' +
+    'the same rows in rowid pages with `all()` (about 15% cheaper per row than stepping the iterator) and reads a file\'s GPU tables in a ' +
+    `worker thread while its main thread reads the host tables (${cpus().length} cores here): that is how its wall time can be below the ` +
+    'bare scan\'s. The CPU time ratio counts the work of all threads.');
   if (perRank) {
     L.push('', `The last row is the ${perRank.input.label.replace(/ \(.*/, '')} input as one file per rank (${perRank.input.files.length} files, ` +
       'split with test/support/perRank.ts and repeated like the combined file): `nsys-tp diagnose r0.sqlite r1.sqlite ...` reads them in ' +

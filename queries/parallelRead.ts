@@ -1,9 +1,9 @@
 /**
  * Reading on several cores. Several exports (one per rank): each file's readRawTrace runs in its own worker
- * thread, as many at once as there are cores. One export: a worker thread reads its GPU tables while this
- * thread reads its host tables (separate read-only connections; SQLite reads are CPU-bound, so on two free
- * cores this nearly halves the wait, for one worker's memory). Typed columns come back transferred, not
- * copied; progress is the sum over all readers.
+ * thread, as many at once as there are cores. One export: a worker thread reads its GPU tables and NVTX
+ * ranges while this thread reads its API calls (separate read-only connections; SQLite reads are
+ * CPU-bound, so on two free cores this nearly halves the wait, for one worker's memory). Typed columns come
+ * back transferred, not copied; progress is the sum over all readers.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TraceError } from './errors.js';
 import type { ProgressCallback } from './progress.js';
-import { joinParts, readHostPart, readRawTrace, rowsToScan, type RawGpuPart, type RawHostPart, type RawTrace } from './raw.js';
+import { joinParts, readCallsPart, readRawTrace, rowsToScan, type RawOpsPart, type RawCallsPart, type RawTrace } from './raw.js';
 
-type Part = 'all' | 'gpu';
+type Part = 'all' | 'ops';
 type Message =
   | { type: 'progress'; done: number; total: number }
   | { type: 'done'; result: unknown }
@@ -92,25 +92,25 @@ export async function readRawTracesInParallel(paths: readonly string[], onProgre
   return runAll(paths.map((p, i) => (w: Set<Worker>) => inWorker<RawTrace>(p, 'all', report(i), w)), availableParallelism());
 }
 
-/** One export: its GPU tables in a worker thread while this thread reads its host tables. */
+/** One export: its ops part (GPU tables, NVTX) in a worker thread while this thread reads its calls part. */
 export async function readRawTraceSplit(path: string, onProgress?: ProgressCallback): Promise<RawTrace> {
   if (!canUseWorkers() || availableParallelism() < 2) return readRawTrace(path, { onProgress });
   // The worker writes its rows done and total here: this thread is busy reading, not taking messages.
   const shared = new Float64Array(new SharedArrayBuffer(16));
   const report = (done: number, total: number) => onProgress?.({ done: done + shared[0]!, total: total + shared[1]! });
   const workers = new Set<Worker>();
-  const gpu = inWorker<RawGpuPart>(path, 'gpu', () => {}, workers, shared.buffer as SharedArrayBuffer);
-  gpu.catch(() => {}); // awaited below; a host-side failure first is the one reported
-  let host: RawHostPart;
+  const ops = inWorker<RawOpsPart>(path, 'ops', () => {}, workers, shared.buffer as SharedArrayBuffer);
+  ops.catch(() => {}); // awaited below; a failure in this thread first is the one reported
+  let calls: RawCallsPart;
   try {
-    host = readHostPart(path, { onProgress: (p) => report(p.done, p.total) });
+    calls = readCallsPart(path, { onProgress: (p) => report(p.done, p.total) });
   } catch (e) {
     await Promise.all([...workers].map((w) => w.terminate()));
     throw e;
   }
   const timer = onProgress ? setInterval(() => report(0, 0), 100) : undefined;
   try {
-    return joinParts(path, await gpu, host);
+    return joinParts(path, await ops, calls);
   } finally {
     clearInterval(timer);
   }

@@ -331,16 +331,23 @@ function distinct(ids: Int32Array, n: number): number[] {
   return out;
 }
 
-/** The GPU side of an export: its ops, their names and processes, and the kernel names' strings. */
-export interface RawGpuPart {
+/**
+ * An export is read in two parts, which two threads can read at once (parallelRead.ts); the split only
+ * balances the work. The ops part: the GPU tables (kernels, copies, sets, graph executions) and the NVTX
+ * ranges, with the kernel names' strings.
+ */
+export interface RawOpsPart {
   ops: RawOps;
   opNames: RawOpName[];
   globalPids: number[];
+  /** NVTX ranges, their `thread` numbering `nvtxTids` (renumbered into RawTrace.globalTids on joining). */
+  nvtx: RawNvtx;
+  nvtxTids: number[];
   strings: Map<number, string>;
 }
 
-/** The host side: API calls, NVTX ranges, NCCL payloads, and what names the GPUs, processes and threads. */
-export type RawHostPart = Omit<RawTrace, 'path' | 'ops' | 'opNames' | 'globalPids' | 'warnings'>;
+/** The calls part: CUDA API and OS runtime calls, NCCL payloads, and what names the GPUs, processes and threads. */
+export type RawCallsPart = Omit<RawTrace, 'path' | 'ops' | 'opNames' | 'globalPids' | 'nvtx' | 'warnings'>;
 
 /** The buffers of every typed column, to transfer a trace (or a part) from a worker thread without copying. */
 export function transferables(raw: Partial<Pick<RawTrace, 'ops' | 'launches' | 'nvtx' | 'hostCalls'>>): ArrayBuffer[] {
@@ -358,8 +365,8 @@ export interface ReadOptions {
 }
 
 /** The tables each part scans, in order; the progress estimate covers them all. */
-const GPU_TABLES = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE];
-const HOST_TABLES = [RUNTIME_TABLE, OSRT_TABLE, NVTX_TABLE];
+const OPS_TABLES = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE, NVTX_TABLE];
+const CALLS_TABLES = [RUNTIME_TABLE, OSRT_TABLE];
 
 /** Opens an export, checks it is one, and turns SQLite failures into one clear TraceError. */
 function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
@@ -376,7 +383,7 @@ function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
   }
 }
 
-function gpuPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawGpuPart {
+function opsPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawOpsPart {
   const opNames = new OpNameNumbering();
   const pids = new IdNumbering();
   const ops = readOps(db, s, progress, opNames, pids);
@@ -385,14 +392,15 @@ function gpuPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawGp
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
+  const tids = new IdNumbering();
+  const nvtx = readNvtx(db, s, progress, tids);
   const kernelNames = opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
-  return { ops, opNames: opNames.list, globalPids: pids.ids, strings: loadStrings(db, s, kernelNames) };
+  return { ops, opNames: opNames.list, globalPids: pids.ids, nvtx, nvtxTids: tids.ids, strings: loadStrings(db, s, kernelNames) };
 }
 
-function hostPart(db: Db, s: Schema, progress: ScanProgress): RawHostPart {
+function callsPart(db: Db, s: Schema, progress: ScanProgress): RawCallsPart {
   const tids = new IdNumbering();
   const { launches, hostCalls, nameIds } = readApiCalls(db, s, progress, tids);
-  const nvtx = readNvtx(db, s, progress, tids);
   return {
     meta: exportMeta(db, s),
     gpus: gpuRows(db, s),
@@ -400,7 +408,6 @@ function hostPart(db: Db, s: Schema, progress: ScanProgress): RawHostPart {
     threadNames: threadNameRows(db, s),
     globalTids: tids.ids,
     launches,
-    nvtx,
     nvtxDomains: nvtxDomains(db, s),
     nccl: ncclPayloads(db, s),
     hostCalls,
@@ -408,51 +415,63 @@ function hostPart(db: Db, s: Schema, progress: ScanProgress): RawHostPart {
   };
 }
 
-/** Reads the GPU side of one export (the kernel, memcpy, memset and graph tables). */
-export function readGpuPart(path: string, options: ReadOptions = {}): RawGpuPart {
+/** Reads the ops part of one export. */
+export function readOpsPart(path: string, options: ReadOptions = {}): RawOpsPart {
   return withExport(path, (db, s) => {
-    const progress = new ScanProgress(db, s, GPU_TABLES, options.onProgress);
-    const part = gpuPart(db, s, path, progress);
+    const progress = new ScanProgress(db, s, OPS_TABLES, options.onProgress);
+    const part = opsPart(db, s, path, progress);
     progress.end();
     return part;
   });
 }
 
-/** Reads the host side of one export (the CUDA API, OS runtime and NVTX tables, and the naming tables). */
-export function readHostPart(path: string, options: ReadOptions = {}): RawHostPart {
+/** Reads the calls part of one export. */
+export function readCallsPart(path: string, options: ReadOptions = {}): RawCallsPart {
   return withExport(path, (db, s) => {
-    const progress = new ScanProgress(db, s, HOST_TABLES, options.onProgress);
-    const part = hostPart(db, s, progress);
+    const progress = new ScanProgress(db, s, CALLS_TABLES, options.onProgress);
+    const part = callsPart(db, s, progress);
     progress.end();
     return part;
   });
 }
 
-/** The two parts of one export as one raw trace. */
-export function joinParts(path: string, gpu: RawGpuPart, host: RawHostPart): RawTrace {
+/** The two parts of one export as one raw trace: NVTX threads numbered after the calls' threads. */
+export function joinParts(path: string, ops: RawOpsPart, calls: RawCallsPart): RawTrace {
   const warnings: string[] = [];
-  if (host.launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
+  if (calls.launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
+  const globalTids = [...calls.globalTids];
+  const index = new Map(globalTids.map((t, i) => [t, i]));
+  const renumber = Int32Array.from(ops.nvtxTids, (t) => {
+    let i = index.get(t);
+    if (i === undefined) {
+      index.set(t, (i = globalTids.length));
+      globalTids.push(t);
+    }
+    return i;
+  });
+  const { thread } = ops.nvtx;
+  for (let i = 0; i < thread.length; i++) thread[i] = renumber[thread[i]!]!;
   return {
-    ...host, path, ops: gpu.ops, opNames: gpu.opNames, globalPids: gpu.globalPids,
-    strings: new Map([...gpu.strings, ...host.strings]), warnings,
+    ...calls, path, ops: ops.ops, opNames: ops.opNames, globalPids: ops.globalPids, nvtx: ops.nvtx, globalTids,
+    strings: new Map([...ops.strings, ...calls.strings]), warnings,
   };
 }
 
 /** Reads one export. Throws TraceError for anything that is not an analysable nsys export. */
 export function readRawTrace(path: string, options: ReadOptions = {}): RawTrace {
   return withExport(path, (db, s) => {
-    const progress = new ScanProgress(db, s, [...GPU_TABLES, ...HOST_TABLES], options.onProgress);
-    const gpu = gpuPart(db, s, path, progress);
-    const host = hostPart(db, s, progress);
+    const progress = new ScanProgress(db, s, [...OPS_TABLES, ...CALLS_TABLES], options.onProgress);
+    const ops = opsPart(db, s, path, progress);
+    const calls = callsPart(db, s, progress);
     progress.end();
-    return joinParts(path, gpu, host);
+    return joinParts(path, ops, calls);
   });
 }
 
 /** The rows readRawTrace will scan in `path` (what its progress counts to), 0 when it cannot tell. */
 export function rowsToScan(path: string): number {
   try {
-    return withExport(path, (db, s) => [...GPU_TABLES, ...HOST_TABLES].reduce((n, t) => n + (s.has(t) ? spanRows(rowidSpan(db, t)) : 0), 0));
+    return withExport(path, (db, s) => [...OPS_TABLES, ...CALLS_TABLES].reduce((n, t) => n + (s.has(t) ? spanRows(rowidSpan(db, t)) : 0), 0));
   } catch {
     return 0;
   }

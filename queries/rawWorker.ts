@@ -1,13 +1,13 @@
 /**
- * A worker thread that reads one export, or its GPU tables only, and sends it back with its typed columns
- * transferred, not copied. Started by parallelRead.ts.
+ * A worker thread that reads one export, or its ops part (GPU tables, NVTX ranges), and sends it back with
+ * its typed columns transferred, not copied. Started by parallelRead.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceError } from './errors.js';
-import { readGpuPart, readRawTrace, transferables } from './raw.js';
+import { readOpsPart, readRawTrace, transferables } from './raw.js';
 
 const port = parentPort!;
-const { path, part, progress } = workerData as { path: string; part: 'all' | 'gpu'; progress?: SharedArrayBuffer };
+const { path, part, progress } = workerData as { path: string; part: 'all' | 'ops'; progress?: SharedArrayBuffer };
 // Progress goes into shared memory when the parent reads too (it takes no messages until it is done), else
 // in messages.
 const shared = progress ? new Float64Array(progress) : null;
@@ -20,7 +20,7 @@ try {
       port.postMessage({ type: 'progress', done: p.done, total: p.total });
     }
   };
-  const result = part === 'gpu' ? readGpuPart(path, { onProgress }) : readRawTrace(path, { onProgress });
+  const result = part === 'ops' ? readOpsPart(path, { onProgress }) : readRawTrace(path, { onProgress });
   port.postMessage({ type: 'done', result }, transferables(result));
 } catch (e) {
   port.postMessage({

@@ -254,14 +254,14 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
 
   L.push('## Where the time goes', '');
   L.push('One thread, no worker (test/bench/phases.ts), one run: reading is SQLite and the loader; the rest is work on the trace model.', '');
-  L.push('| file | read | trace model | analyses and rules | report | total | beyond reading, per s of reading |');
+  L.push('| file | read | trace model | analyses and rules | report | total | beyond reading |');
   L.push('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const p = r.phases;
     if (!p) continue;
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const total = p.readMs + p.modelMs + p.analysesMs + p.reportMs;
-    L.push(`| ${r.input.label} | ${s(p.readMs)} | ${s(p.modelMs)} | ${s(p.analysesMs)} | ${s(p.reportMs)} | ${s(total)} | ${((total - p.readMs) / p.readMs).toFixed(2)} s |`);
+    L.push(`| ${r.input.label} | ${s(p.readMs)} | ${s(p.modelMs)} | ${s(p.analysesMs)} | ${s(p.reportMs)} | ${s(total)} | +${pct((total - p.readMs) / p.readMs)} |`);
   }
   L.push('');
   L.push('Reading costs about what the bare scan does; the model build and the analyses (steps, per-step and per-layer breakdowns, ' +
@@ -302,7 +302,16 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
     'its layers\' windows; per op: its step, its place on its device\'s timeline, its launching thread\'s list).', '');
 
   L.push('## Targets', '');
-  L.push(`- diagnose within 1.5× the bare scan at every size: **${worstRatio <= 1.5 ? 'met' : 'missed'}** (worst median ratio ${worstRatio.toFixed(2)}×).`);
+  const worstRun = Math.max(...rows.flatMap((r) => r.ratios));
+  const oneCore = rows.filter((r) => r.phases).map((r) => {
+    const p = r.phases!;
+    return { label: r.input.label, extra: (p.modelMs + p.analysesMs + p.reportMs) / p.readMs };
+  });
+  const worstOneCore = oneCore.reduce((a, b) => (b.extra > a.extra ? b : a), oneCore[0] ?? { label: '', extra: 0 });
+  L.push(`- diagnose within 1.5× the bare scan at every size: **${worstRatio <= 1.5 ? 'met' : 'missed'}** (worst median ratio ${worstRatio.toFixed(2)}×; ` +
+    `single runs up to ${worstRun.toFixed(2)}× when other jobs held the second core). It rests on the second core: in one thread, diagnose ` +
+    `does ${pct(worstOneCore.extra)} more than its reading at ${worstOneCore.label} ("Where the time goes"), the model build and the analyses, ` +
+    'and its reading costs about the bare scan.');
   const rssLine = rows.map((r, i) => `${r.input.label}: ${mb(r.diagRss)} MB against ${mb(r.input.bytes / 4)} MB, ${rssOk[i] ? 'met' : `${pct(r.diagRss / (r.input.bytes / 4) - 1)} over`}`).join('; ');
   const m = big.model;
   let bound = '';

@@ -67,6 +67,9 @@ class PackedWindow implements WindowTimes {
   }
 }
 
+/** The ops of the window being measured, reused by every window (one is measured at a time). */
+let scratch = new Uint32Array(1024);
+
 /** Measures windows of one step: ops overlapping [a, b) found by binary search on start and a running max of end. */
 class StepWindows {
   private readonly maxEnd: Float64Array;
@@ -74,7 +77,7 @@ class StepWindows {
   constructor(private readonly ops: GpuOps, private readonly opClass: Uint8Array, private readonly seq: Uint32Array, private readonly buf: Float64Array) {
     this.maxEnd = new Float64Array(seq.length);
     let m = -Infinity;
-    seq.forEach((op, p) => (this.maxEnd[p] = m = Math.max(m, ops.end[op]!)));
+    for (let p = 0; p < seq.length; p++) this.maxEnd[p] = m = Math.max(m, ops.end[seq[p]!]!);
   }
 
   private firstStartAtOrAfter(t: number): number {
@@ -101,12 +104,14 @@ class StepWindows {
 
   measure(a: number, b: number): WindowTimes {
     const hi = this.firstStartAtOrAfter(b);
-    const inside: number[] = [];
-    for (let p = this.firstEndingAfter(a); p < hi; p++) {
+    const lo = this.firstEndingAfter(a);
+    if (scratch.length < hi - lo) scratch = new Uint32Array(2 * (hi - lo));
+    let n = 0;
+    for (let p = lo; p < hi; p++) {
       const op = this.seq[p]!;
-      if (this.ops.end[op]! > a) inside.push(op);
+      if (this.ops.end[op]! > a) scratch[n++] = op;
     }
-    const r = breakdownOps(this.ops, this.opClass, inside, a, b);
+    const r = breakdownOps(this.ops, this.opClass, scratch.subarray(0, n), a, b);
     const at = this.next;
     this.next += FIELDS;
     this.buf.set([a, b, r.spanNs, r.computeNs, r.commNs, r.overlapNs, r.exposedCommNs, r.busyNs - r.computeNs - r.exposedCommNs, r.busyNs, r.idleNs], at);

@@ -50,6 +50,8 @@ function searchLaunch(launchStart: Float64Array, idx: Uint32Array, x: number, lo
   return lo;
 }
 
+let counts = new Int32Array(16);
+
 /** Ops launched by `thread` during [start, end], grouped by device, each sorted by op start. */
 export function projectRange(model: TraceModel, index: LaunchIndex, thread: number, start: number, end: number): Map<number, Uint32Array> {
   const out = new Map<number, Uint32Array>();
@@ -58,26 +60,34 @@ export function projectRange(model: TraceModel, index: LaunchIndex, thread: numb
   const lo = searchLaunch(model.ops.launchStart, idx, start, 0, false);
   const hi = searchLaunch(model.ops.launchStart, idx, end, lo, true);
   if (hi <= lo) return out;
-  // Counted per device first, then filled: typed arrays from the start, nothing per op on the JS heap.
+  // Counted per device first, then filled: typed arrays from the start, nothing per op on the JS heap. Called
+  // for every step and layer range (hundreds of thousands in a big trace): the counters are reused.
   const { device } = model.ops;
-  const counts = new Int32Array(model.devices.length);
+  const ndev = model.devices.length;
+  if (counts.length < ndev) counts = new Int32Array(ndev);
   const seen: number[] = [];
   for (let k = lo; k < hi; k++) {
     const d = device[idx[k]!]!;
     if (counts[d]!++ === 0) seen.push(d);
   }
-  const lists: Uint32Array[] = [];
+  const lists: Uint32Array[] = new Array(ndev);
   for (const d of seen) {
     lists[d] = new Uint32Array(counts[d]!);
     out.set(d, lists[d]!);
+    counts[d] = 0;
   }
-  counts.fill(0);
+  let sorted = true;
   for (let k = lo; k < hi; k++) {
     const op = idx[k]!;
     const d = device[op]!;
-    lists[d]![counts[d]!++] = op;
+    const at = counts[d]!++;
+    const list = lists[d]!;
+    if (at > 0 && list[at - 1]! > op) sorted = false;
+    list[at] = op;
   }
-  // Op indices are in start order (the model sorts ops by start), so sorting indices sorts by time.
-  for (const list of out.values()) list.sort();
+  for (const d of seen) counts[d] = 0;
+  // Op indices are in start order (the model sorts ops by start), so sorting indices sorts by time; ops
+  // launched in order usually are already.
+  if (!sorted) for (const list of out.values()) list.sort();
   return out;
 }

@@ -2,6 +2,8 @@
  * nsys-tp as a library: load exports, analyse, run the rules, build the Result every format renders.
  */
 import { readRawTrace } from './queries/raw.js';
+import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
+import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
@@ -13,12 +15,23 @@ import { planRow } from './analyzer/plan/tpPlan.js';
 import { gpuOf, tpDegree } from './analyzer/roofline/achievement.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, runRules };
-export type { AnalysisOptions, DiagnoseResult, TraceModel };
+export type { AnalysisOptions, DiagnoseResult, LoadProgress, ProgressCallback, TraceModel };
 
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
   return buildModel(list.map((p) => readRawTrace(p)));
+}
+
+/**
+ * loadTrace for big traces, reading on several cores: several files in parallel worker threads (one per
+ * file, as many at once as there are cores), one file's GPU and host tables in two worker threads at once.
+ * `onProgress` hears rows read against the rows to read, over all files.
+ */
+export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback } = {}): Promise<TraceModel> {
+  const list = Array.isArray(paths) ? paths : [paths];
+  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [await readRawTraceSplit(list[0]!, options.onProgress)];
+  return buildModel(raws);
 }
 
 export interface DiagnoseOptions extends AnalysisOptions {
@@ -37,3 +50,8 @@ export function diagnoseModel(model: TraceModel, options: DiagnoseOptions = {}):
   }
   return { analysis, result: buildResult(analysis, sortFindings(findings), { layers: layerCount(analysis) }) };
 }
+
+export { compareTraces, type CompareResult } from './analyzer/compare/compareTraces.js';
+export { scalingTable, type ScalingRow } from './analyzer/scaling/scalingTable.js';
+export { recommendTp } from './analyzer/scaling/recommendTp.js';
+export { SCALING_RULES } from './rules/index.js';

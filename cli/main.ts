@@ -16,7 +16,7 @@ import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
 import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
 import { termSafe } from '../analyzer/report/format.js';
 import type { StepSource } from '../analyzer/steps/types.js';
-import { Analysis, diagnoseModel, loadTrace } from '../index.js';
+import { Analysis, diagnoseModel, loadTraces } from '../index.js';
 import { sliceSpec, writeSlice } from './slice.js';
 import { renderCharts, writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
@@ -29,6 +29,16 @@ import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planRepo
 import { runPlanRules, sortFindings } from '../rules/engine.js';
 import { PLAN_RULES } from '../rules/index.js';
 import { collectRuleOption, mergeRuleOptions, tripsGate } from './ruleOptions.js';
+import { diagnoseFiles } from './diagnosis.js';
+import { compareTraces } from '../analyzer/compare/compareTraces.js';
+import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
+import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
+import { changeText, regressionsOver } from '../analyzer/compare/verdict.js';
+import { scalingCharts, scalingResult } from './scaling.js';
+import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
+import { attachToReport } from './attach.js';
+import { progressBar } from './progress.js';
+import { basename } from 'node:path';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -62,9 +72,25 @@ function positive(value: string): number {
   return v;
 }
 
+function percent(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError('expected a percentage, e.g. 5');
+  return v;
+}
+
 function emit(text: string, output: string | undefined, inputs: string[]): void {
   if (output) writeFileAtomic(output, text, inputs);
   else process.stdout.write(text);
+}
+
+/** Loads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
+async function load(paths: string[], shown: string[]) {
+  const bar = progressBar(process.stderr, `reading ${shown.length === 1 ? termSafe(basename(shown[0]!)) : `${shown.length} files`}`);
+  try {
+    return await loadTraces(paths, { onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.done();
+  }
 }
 
 const program = new Command();
@@ -101,7 +127,7 @@ async function withDiagnosis(traces: string[], opts: Record<string, any>, render
   const inputs = resolveInputs(traces);
   try {
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
-    const model = loadTrace(inputs.paths);
+    const model = await load(inputs.paths, traces);
     const { analysis, result } = diagnoseModel(model, {
       classRows: config.kernelClasses,
       steps: {
@@ -160,6 +186,66 @@ addAnalysisOptions(layers).action(async (traces: string[], opts) => {
   });
 });
 
+const compare = program
+  .command('compare')
+  .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
+  .argument('<base>', 'the reference trace (nsys SQLite export)')
+  .argument('<new>', 'the trace to review')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
+  .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
+addAnalysisOptions(compare).action((base: string, next: string, opts) => {
+  const workload = workloadFrom(opts);
+  const gpu = gpuFrom(opts.gpu);
+  const r = compareTraces(diagnoseFiles([base], opts, workload, gpu), diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
+  emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderCompareMarkdown(r) : renderCompareTerminal(r), opts.output, [base, next]);
+  const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
+  if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
+  const tripped = tripsGate(r.findings.added.map((f) => ({ ...f, evidence: {}, recommendation: '' })), opts.failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) added (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+});
+
+program
+  .command('scaling')
+  .description('traces of one model at several TP degrees: step time, tokens/s per replica and per GPU, efficiency, $/MTok, which TP to serve at')
+  .argument('<traces...>', 'one nsys SQLite export per TP degree (TP is read from each trace)')
+  .requiredOption('--batch <n>', 'tokens per decode step (sequences in the batch)', positive)
+  .option('--prompt <n>', 'prompt tokens per sequence: prefill tokens per step = batch × prompt', positive)
+  .option('--gpu-hour-price <usd>', 'price of one GPU-hour, for $ per million tokens', positive)
+  .option('--context <n>', 'tokens of context per sequence: recommends the cheapest TP whose weights and KV cache fit (needs --model)', positive)
+  .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
+  .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
+  .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
+  .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
+  .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+  .option('--config <file>', 'JSON config: extra kernel classes, rule options')
+  .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .option('-o, --output <file>', 'write the table to a file instead of stdout')
+  .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
+  .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
+  .action(async (traces: string[], opts) => {
+    const r = scalingResult(traces, opts, TOOL_VERSION);
+    if (opts.chart) writeCharts(opts.chart, await scalingCharts(r), traces);
+    emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderScalingMarkdown(r) : renderScalingTerminal(r), opts.output, traces);
+    const tripped = tripsGate(r.findings, opts.failOn);
+    if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+  });
+
+const attach = program
+  .command('attach')
+  .description('add the trace\'s summary and findings to a benchmark report of the same run (vllm bench serve --save-result JSON, or Markdown)')
+  .argument('<report>', 'benchmark result JSON (or Markdown with --format md), updated in place')
+  .argument('<traces...>', 'the run\'s nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(['json', 'md']).default('json'));
+addAnalysisOptions(attach).action((report: string, traces: string[], opts) => {
+  const r = attachToReport(report, traces, opts.format, opts, workloadFrom(opts), gpuFrom(opts.gpu));
+  process.stderr.write(`nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${termSafe(report)} (${r.findings.length} finding(s))\n`);
+  const tripped = tripsGate(r.findings, opts.failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+});
+
 program
   .command('plan')
   .description('TP plan check: weights, heads and KV per rank, FP8 block alignment, all-reduce cost per token, KV cache room')
@@ -207,8 +293,8 @@ program
   .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
-  .action((trace: string, opts) => {
-    const model = loadTrace(trace);
+  .action(async (trace: string, opts) => {
+    const model = await load([trace], [trace]);
     const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
     if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);

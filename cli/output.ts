@@ -2,7 +2,7 @@
  * Writing files the user asked for: atomically (temp file + rename in the same folder), never over an
  * input trace.
  */
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TraceError } from '../queries/errors.js';
 
@@ -14,12 +14,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, inputs: readonly string[] = []): void {
+/** `mode`: the permissions the file gets (a file rewritten in place keeps its own). */
+export function writeFileAtomic(path: string, data: string | Uint8Array, inputs: readonly string[] = [], mode?: number): void {
   if (inputs.some((i) => sameFile(i, path))) throw new TraceError(`${path}: refusing to overwrite an input trace`);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
+    if (mode !== undefined) fchmodSync(fd, mode);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     // A full disk or a file size limit cuts a write short before it fails: write until all is out or an
     // error says why not, so a partial report never replaces a whole one.

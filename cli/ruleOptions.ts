@@ -3,7 +3,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { RuleOptions } from '../rules/engine.js';
-import { PLAN_RULES, RULES } from '../rules/index.js';
+import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../rules/types.js';
 
 /** commander collector: parses one `id.option=value` into the accumulated options. */
@@ -20,7 +20,7 @@ export function collectRuleOption(value: string, acc: RuleOptions = {}): RuleOpt
  * of the option's type. `fromText` (the command line) parses numbers and booleans from their spelling.
  */
 function ruleOptionValue(id: string, option: string, raw: unknown, fromText: boolean): number | string | boolean {
-  const all = [...RULES, ...PLAN_RULES];
+  const all = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
   const rule = all.find((r) => r.meta.id === id);
   if (!rule) throw new InvalidArgumentError(`unknown rule "${id}" (rules: ${all.map((r) => r.meta.id).join(', ')})`);
   const def = rule.meta.defaults[option];
@@ -59,7 +59,7 @@ export function ruleOptionsFromConfig(raw: unknown): RuleOptions {
 /** The `disabledRules` of a config file: a list of known rule ids. */
 export function disabledRulesFromConfig(raw: unknown): string[] {
   if (raw === undefined) return [];
-  const ids = [...RULES, ...PLAN_RULES].map((r) => r.meta.id);
+  const ids = [...RULES, ...PLAN_RULES, ...SCALING_RULES].map((r) => r.meta.id);
   if (!Array.isArray(raw)) throw new InvalidArgumentError('disabledRules must be a list of rule ids');
   for (const id of raw) if (typeof id !== 'string' || !ids.includes(id)) throw new InvalidArgumentError(`disabledRules: unknown rule ${JSON.stringify(id)} (rules: ${ids.join(', ')})`);
   return raw as string[];

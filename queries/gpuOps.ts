@@ -16,6 +16,7 @@
  * the reader (raw.ts) skips or defaults such values rather than this SQL dropping them unseen.
  */
 import type { Db } from './open.js';
+import { pages } from './scan.js';
 import { colOr, requireColumns, type Schema } from './schema.js';
 
 /** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, shortNameId, demangledNameId, graphNodeId */
@@ -34,37 +35,39 @@ export function kernelsSql(s: Schema): string {
     coalesce(${colOr(s, K, 'correlationId', '0')}, 0), coalesce(${colOr(s, K, 'globalPid', '0')}, 0),
     ${colOr(s, K, 'shortName', '-1')}, ${colOr(s, K, 'demangledName', colOr(s, K, 'shortName', '-1'))},
     ${colOr(s, K, 'graphNodeId', 'NULL')}
-  FROM ${K}`;
+  FROM ${K} WHERE rowid BETWEEN ? AND ?`;
 }
 
 export function memcpySql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MC, 'streamId', '0')}, coalesce(${colOr(s, MC, 'correlationId', '0')}, 0),
     coalesce(${colOr(s, MC, 'globalPid', '0')}, 0), coalesce(${colOr(s, MC, 'bytes', '0')}, 0), ${colOr(s, MC, 'copyKind', '0')}
-  FROM ${MC}`;
+  FROM ${MC} WHERE rowid BETWEEN ? AND ?`;
 }
 
 export function memsetSql(s: Schema): string {
   return `SELECT start, end, deviceId, ${colOr(s, MS, 'streamId', '0')}, coalesce(${colOr(s, MS, 'correlationId', '0')}, 0),
     coalesce(${colOr(s, MS, 'globalPid', '0')}, 0), coalesce(${colOr(s, MS, 'bytes', '0')}, 0)
-  FROM ${MS}`;
+  FROM ${MS} WHERE rowid BETWEEN ? AND ?`;
 }
 
 /** Every GPU table is read for these; without them a row places nothing on a timeline. */
 export const GPU_OP_COLUMNS = ['start', 'end', 'deviceId'];
 
-function rows<T>(db: Db, s: Schema, table: string, sql: string): Iterable<T> {
+function tablePages<R>(db: Db, s: Schema, table: string, sql: string, scanned?: (n: number) => void): Iterable<R[]> {
+  if (!s.has(table)) return [];
   requireColumns(s, table, GPU_OP_COLUMNS);
-  return db.prepare(sql).raw(true).iterate() as Iterable<T>;
+  return pages<R>(db, table, sql, scanned);
 }
 
-export function kernelRows(db: Db, s: Schema): Iterable<KernelRow> {
-  return s.has(K) ? rows<KernelRow>(db, s, K, kernelsSql(s)) : [];
+/** Pages of rows (scan.ts); `scanned` is told the rows read so far. */
+export function kernelPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<KernelRow[]> {
+  return tablePages<KernelRow>(db, s, K, kernelsSql(s), scanned);
 }
-export function memcpyRows(db: Db, s: Schema): Iterable<MemcpyRow> {
-  return s.has(MC) ? rows<MemcpyRow>(db, s, MC, memcpySql(s)) : [];
+export function memcpyPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<MemcpyRow[]> {
+  return tablePages<MemcpyRow>(db, s, MC, memcpySql(s), scanned);
 }
-export function memsetRows(db: Db, s: Schema): Iterable<MemsetRow> {
-  return s.has(MS) ? rows<MemsetRow>(db, s, MS, memsetSql(s)) : [];
+export function memsetPages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<MemsetRow[]> {
+  return tablePages<MemsetRow>(db, s, MS, memsetSql(s), scanned);
 }
 
 /** Number of kernel rows: zero means a CPU-only profile. */

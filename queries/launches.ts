@@ -1,20 +1,26 @@
 /**
- * CUDA API calls that put work on a GPU (kernel launches, graph launches, async copies and sets), the host
- * side of every GPU operation. Only these calls are read: a trace has many more API calls (event queries,
- * attribute lookups) that never launch anything.
+ * CUDA API calls, read in one pass over the export's largest table: the calls that put work on a GPU
+ * (kernel launches, graph launches, async copies and sets: the host side of every GPU operation) and the
+ * host calls that explain GPU idle time (long calls, synchronizations, module loads; see hostCalls.ts).
+ * A trace has many more API calls (event queries, attribute lookups) that are neither: SQLite skips them.
  *
  * Table read: CUPTI_ACTIVITY_KIND_RUNTIME (start, end, globalTid, correlationId, nameId), StringIds.
  * Units: start_ns / end_ns on the session clock; globalTid is nsys' global thread id
  * (process id = globalTid >> 24 << 24, the globalPid of the GPU tables).
+ * Rows come as stored (NULL or text is possible in a damaged file): the reader (raw.ts) skips such calls
+ * and counts the launches among them.
  */
 import type { Db } from './open.js';
 import { requireColumns, type Schema } from './schema.js';
+import { pages } from './scan.js';
 import { findStringIds } from './strings.js';
+import { ALWAYS_KEPT_API_GLOBS, MIN_HOST_CALL_NS } from './hostCalls.js';
 
-/** start_ns, end_ns, globalTid, correlationId, nameId */
-export type LaunchRow = [number, number, number, number, number];
+/** start_ns, end_ns, globalTid, correlationId (0 when none), nameId */
+export type RuntimeRow = [number, number, number, number, number];
 
-const RT = 'CUPTI_ACTIVITY_KIND_RUNTIME';
+export const RUNTIME_TABLE = 'CUPTI_ACTIVITY_KIND_RUNTIME';
+const RT = RUNTIME_TABLE;
 
 /** GLOB patterns of the API names (runtime `cuda*_vNNNN` and driver `cu*`) that enqueue GPU work. */
 export const LAUNCH_API_GLOBS = [
@@ -22,23 +28,27 @@ export const LAUNCH_API_GLOBS = [
   'cuda*Memcpy*', 'cuMemcpy*', 'cuda*Memset*', 'cuMemset*',
 ];
 
-export function launchesSql(nameIds: readonly number[]): string {
-  return `SELECT start, end, globalTid, correlationId, nameId FROM ${RT}
-    WHERE correlationId IS NOT NULL AND correlationId != 0 AND nameId IN (${nameIds.join(',')})`;
+/** Launch calls (by name, with a correlation id), plus host calls worth keeping (long, or by name). */
+export function runtimeCallsSql(launchIds: readonly number[], keptIds: readonly number[]): string {
+  const ids = [...new Set([...launchIds, ...keptIds])];
+  return `SELECT start, end, globalTid, coalesce(correlationId, 0), nameId FROM ${RT}
+    WHERE rowid BETWEEN ? AND ? AND (${ids.length ? `nameId IN (${ids.join(',')}) OR ` : ''}end - start >= ${MIN_HOST_CALL_NS})`;
 }
 
-export interface LaunchQuery {
-  rows: Iterable<LaunchRow>;
+export interface RuntimeQuery {
+  pages: Iterable<RuntimeRow[]>;
   /** StringIds ids of the launch APIs found in this trace. */
-  nameIds: number[];
+  launchIds: number[];
+  /** StringIds ids of the APIs kept as host calls whatever their length. */
+  keptIds: number[];
 }
 
-export function launchRows(db: Db, s: Schema): LaunchQuery {
-  if (!s.has(RT)) return { rows: [], nameIds: [] };
+export function runtimeCallPages(db: Db, s: Schema, scanned?: (n: number) => void): RuntimeQuery {
+  if (!s.has(RT)) return { pages: [], launchIds: [], keptIds: [] };
   requireColumns(s, RT, ['start', 'end', 'globalTid', 'correlationId', 'nameId']);
-  const nameIds = findStringIds(db, s, LAUNCH_API_GLOBS);
-  if (nameIds.length === 0) return { rows: [], nameIds };
-  return { rows: db.prepare(launchesSql(nameIds)).raw(true).iterate() as Iterable<LaunchRow>, nameIds };
+  const launchIds = findStringIds(db, s, LAUNCH_API_GLOBS);
+  const keptIds = findStringIds(db, s, ALWAYS_KEPT_API_GLOBS);
+  return { pages: pages<RuntimeRow>(db, RT, runtimeCallsSql(launchIds, keptIds), scanned), launchIds, keptIds };
 }
 
 /**

@@ -8,10 +8,11 @@
  * is returned with end_ns = -1.
  */
 import type { Db } from './open.js';
+import { pages } from './scan.js';
 import { requireColumns, type Schema } from './schema.js';
 
-/** start_ns, end_ns (-1 if open), globalTid, domainId, text, eventType */
-export type NvtxRangeRow = [number, number, number, number, string | null, number];
+/** start_ns, end_ns (-1 if open), globalTid, domainId, text (inline), textId (StringIds id, when not inline) */
+export type NvtxRangeRow = [number, number, number, number, string | null, number | null];
 
 const T = 'NVTX_EVENTS';
 export const NVTX_RANGE_TYPES = [59, 60, 70];
@@ -25,16 +26,21 @@ function textExpr(s: Schema): string {
     : inline;
 }
 
+/**
+ * The text id is returned as is, not looked up per row: the caller resolves the few distinct ids once
+ * (through strings.ts, which reads them as text like the inline text here).
+ */
 export function nvtxRangesSql(s: Schema): string {
+  const textId = s.hasColumn(T, 'textId') && s.hasColumn('StringIds', 'value') ? 'n.textId' : 'NULL';
   return `SELECT n.start, coalesce(n.end, -1), coalesce(n.globalTid, 0), ${s.hasColumn(T, 'domainId') ? 'coalesce(n.domainId, 0)' : '0'},
-    ${textExpr(s)}, n.eventType
-  FROM ${T} n WHERE n.eventType IN (${NVTX_RANGE_TYPES.join(',')}) AND n.start IS NOT NULL`;
+    ${s.hasColumn(T, 'text') ? 'CAST(n.text AS TEXT)' : 'NULL'}, ${textId}
+  FROM ${T} n WHERE n.rowid BETWEEN ? AND ? AND n.eventType IN (${NVTX_RANGE_TYPES.join(',')}) AND n.start IS NOT NULL`;
 }
 
-export function nvtxRangeRows(db: Db, s: Schema): Iterable<NvtxRangeRow> {
+export function nvtxRangePages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<NvtxRangeRow[]> {
   if (!s.has(T)) return [];
   requireColumns(s, T, ['start', 'end', 'eventType', 'globalTid']);
-  return db.prepare(nvtxRangesSql(s)).raw(true).iterate() as Iterable<NvtxRangeRow>;
+  return pages<NvtxRangeRow>(db, T, nvtxRangesSql(s), scanned);
 }
 
 /** domainId → domain name (NCCL, MPI, ...); domain 0 is the default domain and has no row. */

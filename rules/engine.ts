@@ -3,9 +3,10 @@
  * options are the rule's defaults overridden by the user's (config file, then --rule flags).
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { SEVERITY_ORDER, type Finding, type PlanRule, type Rule } from './types.js';
+import { SEVERITY_ORDER, type Finding, type PlanRule, type Rule, type ScalingRule } from './types.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
 import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
+import type { ScalingRow } from '../analyzer/scaling/scalingTable.js';
 
 export type RuleOptions = Record<string, Record<string, number | string | boolean>>;
 
@@ -24,7 +25,11 @@ export function runPlanRules(model: ModelShape, plan: TpPlanRow, rules: readonly
   return sortFindings(guarded(rules, run, (rule, options) => rule.checkPlan(model, plan, options)));
 }
 
-function guarded<R extends Rule | PlanRule>(rules: readonly R[], run: RunOptions, check: (rule: R, options: Record<string, number | string | boolean>) => Finding[]): Finding[] {
+export function runScalingRules(rows: readonly ScalingRow[], rules: readonly ScalingRule[], run: RunOptions = {}): Finding[] {
+  return sortFindings(guarded(rules, run, (rule, options) => rule.checkScaling(rows, options)));
+}
+
+function guarded<R extends Rule | PlanRule | ScalingRule>(rules: readonly R[], run: RunOptions, check: (rule: R, options: Record<string, number | string | boolean>) => Finding[]): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (run.disabled?.includes(rule.meta.id)) continue;

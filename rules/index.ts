@@ -1,5 +1,5 @@
 /** The rule registry: every rule ships here, and a test checks each has its doc in rules/<id>.md. */
-import type { PlanRule, Rule } from './types.js';
+import type { PlanRule, Rule, ScalingRule } from './types.js';
 import { rule as fp8BlockMisaligned } from './fp8-block-misaligned.js';
 import { rule as kvHeadsReplicated } from './kv-heads-replicated.js';
 import { rule as commDominantStep } from './comm-dominant-step.js';
@@ -15,6 +15,7 @@ import { rule as lowBusBandwidth } from './low-bus-bandwidth.js';
 import { rule as ncclAlgorithmOverride } from './nccl-algorithm-override.js';
 import { rule as sequenceParallel } from './sequence-parallel.js';
 import { rule as stragglerRank } from './straggler-rank.js';
+import { rule as poorTpScaling } from './poor-tp-scaling.js';
 
 export const RULES: readonly Rule[] = [
   commDominantStep,
@@ -34,3 +35,6 @@ export const RULES: readonly Rule[] = [
 
 /** Plan checks: run on a model and TP degree (nsys-tp plan; diagnose with --model, for the trace's TP). */
 export const PLAN_RULES: readonly PlanRule[] = [fp8BlockMisaligned, kvHeadsReplicated];
+
+/** Cross-trace checks: run by nsys-tp scaling on traces of one model at several TP degrees. */
+export const SCALING_RULES: readonly ScalingRule[] = [poorTpScaling];

@@ -4,7 +4,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { fmtNs, fmtPct } from '../analyzer/report/format.js';
+import { ellipsize, fmtNs, fmtPct } from '../analyzer/report/format.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import type { Finding, Rule } from './types.js';
@@ -42,7 +42,8 @@ export const rule: Rule = {
         const hostTop = why[0]?.host ?? '';
         const cause = idle >= busy
           ? `before its late arrivals its GPU sat idle (${fmtNs(idle / why.length)} more than the other ranks on average; largest gap ${fmtNs(why[0]!.gapNs)}, host: ${hostTop})`
-          : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(busy / why.length)} on average)`;
+          : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(busy / why.length)} on average` +
+            (why[0]!.extraKernels.length ? `; kernels the others do not run: ${why[0]!.extraKernels.map((k) => `${k.count}× ${ellipsize(k.name, 50)} (${fmtNs(k.ns)})`).join(', ')})` : ')');
         out.push({
           rule: 'straggler-rank',
           severity: 'warning',
@@ -53,7 +54,7 @@ export const rule: Rule = {
             phase, deviceId: a.model.devices[d.device]!.deviceId, lastArrivals: d.lastArrivals, instances: pc.instances.length, share, fairShare: fair,
             medianSkewNs: medSkew, skewPerStepNs: perStep, stepSpanNs: pc.stepSpanNs,
             lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
-            largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls })),
+            largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls, extraKernels: w.extraKernels })),
           },
           recommendation: idle >= busy
             ? `Find what ${label}'s host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`

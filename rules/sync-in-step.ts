@@ -33,8 +33,12 @@ function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: U
   }
   const calls: StepSyncs['calls'] = [];
   let drain = 0;
-  for (let i = 0; i < hc.n; i++) {
-    if (hc.thread[i] !== thread || hc.start[i]! < t0 || hc.start[i]! > t1) continue;
+  // The thread's calls starting in [t0, t1], from the shared per-thread index (not a scan of every call
+  // of the trace for every step: a production trace has tens of thousands of steps and millions of calls).
+  const entry = a.hostCalls.byThread.get(thread);
+  const from = entry ? lowerBound(entry.starts, t0) : 0;
+  for (let c = from; entry && c < entry.calls.length && entry.starts[c]! <= t1; c++) {
+    const i = entry.calls[c]!;
     const name = hc.names[hc.name[i]!]!;
     if (!SYNC.test(name)) continue;
     calls.push({ name, start: hc.start[i]!, end: hc.end[i]! });
@@ -68,7 +72,8 @@ export const rule: Rule = {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];
         const list = tl.ops[d.index]!;
-        const starts = Float64Array.from(list, (i) => a.model.ops.start[i]!);
+        const starts = new Float64Array(list.length);
+        for (let k = 0; k < list.length; k++) starts[k] = a.model.ops.start[list[k]!]!;
         const per = steps.map((s) => syncsOf(a, s, starts, list));
         const count = median(per.map((p) => p.calls.length));
         if (count < (o.minPerStep as number)) return [];

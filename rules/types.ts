@@ -4,6 +4,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
 import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
+import type { ScalingRow } from '../analyzer/scaling/scalingTable.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -40,4 +41,10 @@ export interface PlanRule {
 export interface Rule {
   meta: RuleMeta;
   check(analysis: Analysis, options: Record<string, number | string | boolean>): Finding[];
+}
+
+/** A rule across traces of one model at several TP degrees (nsys-tp scaling): rows sorted by TP. */
+export interface ScalingRule {
+  meta: RuleMeta;
+  checkScaling(rows: readonly ScalingRow[], options: Record<string, number | string | boolean>): Finding[];
 }

@@ -32,7 +32,7 @@ describe('diagnose output formats', () => {
     expect(r.status).toBe(0);
     for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     for (const g of ['GPU 0', 'GPU 1', 'GPU 2', 'GPU 3']) expect(r.stdout).toContain(g);
-    expect(r.stdout).toMatch(/DECODE · 3 steps per GPU · median step 1\.8\d ms/);
+    expect(r.stdout).toMatch(/DECODE · 3 steps per GPU, 3 steady · median steady step 1\.8\d ms/);
     expect(r.stdout).toMatch(/communication\s+0\.\d\d \d+(\.\d)?%/);
   });
   it('Markdown has a table per phase', () => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLAN_RULES, RULES } from '../rules/index.js';
+import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { REPO } from './support/traces.js';
 
 const RULES_DIR = join(REPO, 'rules');
@@ -11,9 +11,9 @@ const INFRA = new Set(['index.ts', 'types.ts', 'engine.ts', 'advice.ts']);
 describe('rule registry', () => {
   it('every rule file is registered and every registered rule has its file', () => {
     const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts') && !INFRA.has(f) && !f.startsWith('_')).map((f) => f.replace(/\.ts$/, ''));
-    expect([...RULES, ...PLAN_RULES].map((r) => r.meta.id).sort()).toEqual(files.sort());
+    expect([...RULES, ...PLAN_RULES, ...SCALING_RULES].map((r) => r.meta.id).sort()).toEqual(files.sort());
   });
-  for (const r of [...RULES, ...PLAN_RULES]) {
+  for (const r of [...RULES, ...PLAN_RULES, ...SCALING_RULES]) {
     it(`${r.meta.id}: documented in rules/${r.meta.id}.md with Detects / Thresholds / Example / Fix`, () => {
       const doc = join(RULES_DIR, `${r.meta.id}.md`);
       expect(existsSync(doc)).toBe(true);

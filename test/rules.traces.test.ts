@@ -54,6 +54,18 @@ describe('rules on committed samples', () => {
     expect(fired(json('tp4sp.sqlite'))).toContain('sequence-parallel');
     expect(fired(json('tp4tree-decode.sqlite'))).toContain('nccl-algorithm-override');
   });
+  it('tp4straggle: GPU 3 runs 4 extra GEMMs per layer (tpmodel --straggle 4): named, with the extra kernels', () => {
+    const j = json('tp4straggle.sqlite');
+    const s = j.findings.filter((f: any) => f.rule === 'straggler-rank');
+    expect(s.map((f: any) => [f.evidence.phase, f.evidence.deviceId]).sort()).toEqual([['decode', 3], ['prefill', 3]]);
+    for (const f of s) {
+      const late = f.evidence.largestLateArrivals[0];
+      expect(late.extraBusyNs).toBeGreaterThan(late.extraIdleNs);
+      expect(late.extraKernels[0]).toMatchObject({ count: 4 });
+      expect(late.extraKernels[0].name).toMatch(/^nvjet_/);
+      expect(f.message).toMatch(/more GPU work than the other ranks/);
+    }
+  });
   it('tp2graph-blobs prefill: nothing wrong', () => expect(fired(json('tp2graph-blobs-prefill.sqlite'))).toEqual([]));
   it('findings are sorted by severity, then impact', () => {
     const j = json('tp4nop2p.sqlite');

@@ -6,7 +6,6 @@ import { COMM, IS_COMPUTE } from '../classify/opClasses.js';
 import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
 import type { GpuOps } from '../model/types.js';
 import type { Step } from '../steps/types.js';
-import { UnionMeter } from '../util/intervals.js';
 
 export interface StepBreakdown {
   step: number;
@@ -26,26 +25,52 @@ export interface StepBreakdown {
   classCount: Uint32Array;
 }
 
+/** Union meters (util/intervals.ts UnionMeter, unrolled into typed arrays): one per class, then these. */
+const ALL = KERNEL_CLASSES.length;
+const COMPUTE = ALL + 1;
+const COMM_OR_COMPUTE = ALL + 2;
+
+/** Per meter: the total so far and the open interval [ms, me); reused by every call (one runs at a time). */
+const total = new Float64Array(COMM_OR_COMPUTE + 1);
+const ms = new Float64Array(COMM_OR_COMPUTE + 1);
+const me = new Float64Array(COMM_OR_COMPUTE + 1);
+
+/** UnionMeter.add on meter m: intervals come in ascending start order. */
+function add(m: number, s: number, e: number): void {
+  if (s > me[m]!) {
+    if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
+    ms[m] = s;
+    me[m] = e;
+  } else if (e > me[m]!) {
+    me[m] = e;
+  }
+}
+
 export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Array | number[], spanStart: number, spanEnd: number): Omit<StepBreakdown, 'step'> {
-  const meters = KERNEL_CLASSES.map(() => new UnionMeter());
-  const all = new UnionMeter();
-  const compute = new UnionMeter();
-  const commOrCompute = new UnionMeter();
+  // Called per step and per layer window (hundreds of thousands of times in a big trace): nothing is
+  // allocated per op, and per call only what is returned.
+  total.fill(0);
+  ms.fill(0);
+  me.fill(-Infinity);
   const classCount = new Uint32Array(KERNEL_CLASSES.length);
-  for (const i of indices) {
-    const s = Math.max(ops.start[i]!, spanStart);
-    const e = Math.min(ops.end[i]!, spanEnd);
+  const { start, end } = ops;
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]!;
+    const s = Math.max(start[i]!, spanStart);
+    const e = Math.min(end[i]!, spanEnd);
     const c = opClass[i]!;
     classCount[c]!++;
-    meters[c]!.add(s, e);
-    all.add(s, e);
-    if (IS_COMPUTE[c]) compute.add(s, e);
-    if (IS_COMPUTE[c] || c === COMM) commOrCompute.add(s, e);
+    if (e <= s) continue;
+    add(c, s, e);
+    add(ALL, s, e);
+    if (IS_COMPUTE[c]) add(COMPUTE, s, e);
+    if (IS_COMPUTE[c] || c === COMM) add(COMM_OR_COMPUTE, s, e);
   }
-  const classNs = Float64Array.from(meters, (m) => m.finish());
-  const busyNs = all.finish();
-  const computeNs = compute.finish();
-  const unionCC = commOrCompute.finish();
+  for (let m = 0; m <= COMM_OR_COMPUTE; m++) if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
+  const classNs = total.slice(0, ALL);
+  const busyNs = total[ALL]!;
+  const computeNs = total[COMPUTE]!;
+  const unionCC = total[COMM_OR_COMPUTE]!;
   const commNs = classNs[COMM]!;
   const exposedCommNs = Math.max(0, unionCC - computeNs);
   const spanNs = Math.max(0, spanEnd - spanStart);

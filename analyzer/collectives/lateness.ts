@@ -21,6 +21,10 @@ export interface Segment {
   gapStart: number;
   gapEnd: number;
   opAfterGap: number;
+  /** Kernel launches per name in the stretch: what one rank runs that the others do not. */
+  names: Map<number, number>;
+  /** Summed kernel time per name in the stretch. */
+  nameNs: Map<number, number>;
 }
 
 /** The stretch before op `o` on its device, back to the previous communication op. */
@@ -36,8 +40,15 @@ export function segmentBefore(model: TraceModel, classes: OpClasses, tl: DeviceT
   let gapEnd = start;
   let opAfterGap = o;
   let busyEnd = start;
+  const names = new Map<number, number>();
+  const nameNs = new Map<number, number>();
   for (let j = k + 1; j <= tl.position[o]!; j++) {
     const i = list[j]!;
+    if (j < tl.position[o]!) {
+      const n = model.ops.name[i]!;
+      names.set(n, (names.get(n) ?? 0) + 1);
+      nameNs.set(n, (nameNs.get(n) ?? 0) + model.ops.end[i]! - model.ops.start[i]!);
+    }
     const s = Math.max(model.ops.start[i]!, start);
     if (s - busyEnd > gapEnd - gapStart) {
       gapStart = busyEnd;
@@ -50,7 +61,7 @@ export function segmentBefore(model: TraceModel, classes: OpClasses, tl: DeviceT
     }
   }
   const busyNs = meter.finish();
-  return { device: d, start, end, busyNs, idleNs: Math.max(0, end - start - busyNs), gapStart, gapEnd, opAfterGap };
+  return { device: d, start, end, busyNs, idleNs: Math.max(0, end - start - busyNs), gapStart, gapEnd, opAfterGap, names, nameNs };
 }
 
 export interface LateArrival {
@@ -67,6 +78,8 @@ export interface LateArrival {
   launchDelayNs: number;
   host: string;
   hostCalls: string[];
+  /** Kernels the late rank ran more often than the other ranks in the stretch, with their time. */
+  extraKernels: { name: string; count: number; ns: number }[];
 }
 
 export function explainLateArrival(
@@ -93,5 +106,11 @@ export function explainLateArrival(
     launchDelayNs: Number.isNaN(launch) ? NaN : launch - mine.gapStart,
     host: describeHostCalls(calls, gapNs),
     hostCalls: calls.slice(0, 5).map((x) => x.name),
+    extraKernels: [...mine.names]
+      .map(([n, count]) => ({ n, extra: count - median(others.map((s) => s.names.get(n) ?? 0)), count }))
+      .filter((x) => x.extra > 0)
+      .map((x) => ({ name: model.opNames[x.n]!.short, count: x.extra, ns: ((mine.nameNs.get(x.n) ?? 0) * x.extra) / x.count }))
+      .sort((a, b) => b.ns - a.ns)
+      .slice(0, 3),
   };
 }

@@ -20,18 +20,26 @@ export interface HostCallIndex {
 
 export function hostCallIndex(model: TraceModel): HostCallIndex {
   const hc = model.hostCalls;
-  const lists = new Map<number, number[]>();
+  // Counted per thread, then filled: typed arrays throughout (a production trace has millions of calls).
+  const counts = new Map<number, number>();
+  for (let i = 0; i < hc.n; i++) counts.set(hc.thread[i]!, (counts.get(hc.thread[i]!) ?? 0) + 1);
+  const byThread = new Map<number, { calls: Uint32Array; starts: Float64Array; maxDur: number }>();
+  for (const [t, c] of counts) byThread.set(t, { calls: new Uint32Array(c), starts: new Float64Array(c), maxDur: 0 });
+  const fill = new Map<number, number>();
+  let entry: { calls: Uint32Array; starts: Float64Array; maxDur: number } | undefined;
+  let last = NaN;
+  let k = 0;
   for (let i = 0; i < hc.n; i++) {
     const t = hc.thread[i]!;
-    let l = lists.get(t);
-    if (!l) lists.set(t, (l = []));
-    l.push(i);
-  }
-  const byThread = new Map<number, { calls: Uint32Array; starts: Float64Array; maxDur: number }>();
-  for (const [t, l] of lists) {
-    let maxDur = 0;
-    for (const i of l) maxDur = Math.max(maxDur, hc.end[i]! - hc.start[i]!);
-    byThread.set(t, { calls: Uint32Array.from(l), starts: Float64Array.from(l, (i) => hc.start[i]!), maxDur });
+    if (t !== last) {
+      if (entry) fill.set(last, k);
+      entry = byThread.get(t)!;
+      k = fill.get(t) ?? 0;
+      last = t;
+    }
+    entry!.calls[k] = i;
+    entry!.starts[k++] = hc.start[i]!;
+    entry!.maxDur = Math.max(entry!.maxDur, hc.end[i]! - hc.start[i]!);
   }
   return { byThread };
 }

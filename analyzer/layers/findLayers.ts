@@ -27,9 +27,10 @@ const TP_OPS: ReadonlySet<string> = new Set(['all-reduce', 'reduce-scatter', 'al
 
 /** Whether an op is a collective that tensor parallelism puts at the end of a block. */
 export function tpCollectives(analysis: Analysis): (op: number) => boolean {
-  const { byName } = analysis.classes;
+  // Decided once per distinct name: asked once per op of every step.
+  const isTp = Uint8Array.from(analysis.classes.byName, (c) => (TP_OPS.has(c.op ?? '') ? 1 : 0));
   const names = analysis.model.ops.name;
-  return (op) => TP_OPS.has(byName[names[op]!]!.op ?? '');
+  return (op) => isTp[names[op]!] === 1;
 }
 
 export function findLayers(analysis: Analysis): StepLayers[] {

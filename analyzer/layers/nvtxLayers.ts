@@ -64,17 +64,6 @@ function layerRanges(model: TraceModel): LayerRange[] {
   return out;
 }
 
-function positionOf(sorted: Uint32Array, op: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < op) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Layer cuts per step index, for the steps that have layer ranges. `split` is -1 where the layer has no
  * sub-ranges to split it by.
@@ -83,20 +72,26 @@ export function nvtxLayerCuts(model: TraceModel, steps: readonly Step[], index: 
   const out = new Map<number, LayerCut[]>();
   const ranges = layerRanges(model);
   if (ranges.length === 0) return out;
+  // Each op's step and its place in it (steps' op lists are sorted), found once instead of searched per op.
   const opStep = new Int32Array(model.ops.n).fill(-1);
-  for (const s of steps) for (const op of s.ops) opStep[op] = s.index;
+  const opPos = new Int32Array(model.ops.n);
+  for (const s of steps) {
+    for (let k = 0; k < s.ops.length; k++) {
+      opStep[s.ops[k]!] = s.index;
+      opPos[s.ops[k]!] = k;
+    }
+  }
   const { launchStart } = model.ops;
   for (const r of ranges) {
     for (const ops of projectRange(model, index, r.thread, r.start, r.end).values()) {
       const s = opStep[ops[0]!]!;
       if (s < 0) continue;
-      const seq = steps[s]!.ops;
       let first = Infinity;
       let last = -1;
       let split = Infinity;
       for (const op of ops) {
         if (opStep[op] !== s) continue;
-        const p = positionOf(seq, op);
+        const p = opPos[op]!;
         first = Math.min(first, p);
         last = Math.max(last, p);
         const inMlp = r.mlpStart !== null ? launchStart[op]! >= r.mlpStart : r.attentionEnd !== null && launchStart[op]! > r.attentionEnd;

@@ -2,13 +2,22 @@
  * Builds the trace model from what the queries read: puts every file on one clock, joins each GPU op to the
  * API call that launched it (correlationId *and* process: ids repeat across the processes of a multi-rank
  * report), and sorts everything by time.
+ *
+ * A production trace has tens of millions of rows, so this works column by column on typed arrays: the raw
+ * columns are moved into the model (a single file's arrays are used as they are, several files' are
+ * concatenated) and dropped from the raw traces as soon as they are used, ids are mapped through small
+ * caches instead of a string-keyed map per row, and sorting merges the runs nsys already wrote in order.
+ * The peak is the model plus one column, not the raw trace and the model side by side.
  */
-import { OP_GRAPH, OP_KERNEL, OP_MEMCPY, type RawTrace } from '../../queries/raw.js';
+import { OP_GRAPH, OP_KERNEL, OP_MEMCPY, type RawOpName, type RawTrace } from '../../queries/raw.js';
+import { FewKeys } from '../util/fewKeys.js';
 import { NumericIndex } from '../util/numericIndex.js';
-import { argsort, permute } from '../util/sort.js';
-import type { Communicator, Device, GpuOps, HostCalls, Launches, NcclCalls, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
+import { U32Map } from '../util/u32Map.js';
+import { argsort, isIdentity, permuteInPlace } from '../util/sort.js';
+import type { Communicator, Device, GpuOps, HostCalls, NcclCalls, NvtxRanges, OpName, Process, Thread, TraceModel } from './types.js';
 
 const PID_SHIFT = 16777216; // globalTid = globalPid + OS tid (low 24 bits)
+const CORR_SHIFT = 4294967296; // join key = process index * 2^32 + correlationId
 
 const MEMCPY_KINDS: Record<number, string> = {
   1: 'HtoD', 2: 'DtoH', 3: 'HtoA', 4: 'AtoH', 5: 'AtoA', 6: 'AtoD', 7: 'DtoA', 8: 'DtoD', 9: 'HtoH', 10: 'PtoP',
@@ -29,6 +38,51 @@ class Interner<K> {
   }
 }
 
+type Typed = Float64Array | Int32Array | Uint8Array;
+
+/**
+ * One column of every file, end to end: the file's own array when there is one file, else a new one.
+ * `drop` clears the raw traces' references, so each raw column is freed once it has been used.
+ */
+function take<T extends Typed>(parts: T[], drop: () => void): T {
+  if (parts.length === 1) {
+    drop();
+    return parts[0]!;
+  }
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new (parts[0]!.constructor as new (n: number) => T)(n);
+  let k = 0;
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
+  drop();
+  return out;
+}
+
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
+
+/** Adds each file's clock offset to its rows [bases[f], bases[f+1]) of `col`. */
+function addOffsets(col: Float64Array, bases: number[], offsets: number[]): void {
+  offsets.forEach((off, f) => {
+    if (off === 0) return;
+    for (let i = bases[f]!; i < bases[f + 1]!; i++) col[i] = col[i]! + off;
+  });
+}
+
+function prefixSums(counts: number[]): number[] {
+  const out = [0];
+  for (const c of counts) out.push(out[out.length - 1]! + c);
+  return out;
+}
+
+/**
+ * The trace model of one or several exports. Consumes the raw traces: their typed columns move into the
+ * model, and the raw traces are left with empty columns.
+ */
 export function buildModel(raws: RawTrace[]): TraceModel {
   const warnings: string[] = [];
   const starts = raws.map((r) => r.meta.sessionStartUtcNs);
@@ -61,13 +115,24 @@ export function buildModel(raws: RawTrace[]): TraceModel {
       globalTid,
       name: threadNames[file]!.get(globalTid) ?? '',
     }));
+  /** Model thread of each file's thread numbers (RawTrace.globalTids), made on first use, in row order. */
+  const threadMaps = raws.map((r) => new Int32Array(r.globalTids.length).fill(-1));
+  const mapThreads = (col: Int32Array, bases: number[]): void => {
+    raws.forEach((r, f) => {
+      const map = threadMaps[f]!;
+      for (let i = bases[f]!; i < bases[f + 1]!; i++) {
+        const raw = col[i]!;
+        let t = map[raw]!;
+        if (t < 0) map[raw] = t = threadOf(f, r.globalTids[raw]!);
+        col[i] = t;
+      }
+    });
+  };
 
   // Devices first, in (file, deviceId) order, so their indices read naturally.
   const deviceKeys: [number, number][] = [];
   raws.forEach((r, f) => {
-    const ids = new Set<number>();
-    for (let i = 0; i < r.ops.n; i++) ids.add(r.ops.deviceId[i]!);
-    for (const id of [...ids].sort((a, b) => a - b)) deviceKeys.push([f, id]);
+    for (const id of distinctInts(r.ops.deviceId)) deviceKeys.push([f, id]);
   });
   const idsRepeat = new Set(deviceKeys.map(([, d]) => d)).size < deviceKeys.length;
   for (const [f, id] of deviceKeys) {
@@ -78,110 +143,39 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     }));
   }
 
-  // Launches of all files, then the (process, correlationId) → launch join.
-  let nl = 0;
-  for (const r of raws) nl += r.launches.n;
-  const lStart = new Float64Array(nl), lEnd = new Float64Array(nl), lThread = new Int32Array(nl);
-  const lCorr = new Float64Array(nl), lApi = new Int32Array(nl);
-  const lProc = new Int32Array(nl);
-  let k = 0;
+  // Launches of all files, in file order: each op takes its launch's start, thread and API from them (the
+  // first of duplicate ids wins); then they are dropped.
+  const lBases = prefixSums(raws.map((r) => r.launches.n));
+  const lThread = take(raws.map((r) => r.launches.thread), () => raws.forEach((r) => (r.launches.thread = NO_I32)));
+  mapThreads(lThread, lBases);
+  const lApi = take(raws.map((r) => r.launches.nameId), () => raws.forEach((r) => (r.launches.nameId = NO_I32)));
   raws.forEach((r, f) => {
-    const L = r.launches;
-    const off = offsets[f]!;
-    for (let i = 0; i < L.n; i++, k++) {
-      lStart[k] = L.start[i]! + off;
-      lEnd[k] = L.end[i]! + off;
-      const t = threadOf(f, L.globalTid[i]!);
-      lThread[k] = t;
-      lProc[k] = threads.list[t]!.process;
-      lCorr[k] = L.correlation[i]!;
-      const nameId = L.nameId[i]!;
-      lApi[k] = apiNames.get(String(nameId) + '@' + f, () => r.strings.get(nameId) ?? `api#${nameId}`);
+    const cache = new Map<number, number>();
+    for (let k = lBases[f]!; k < lBases[f + 1]!; k++) {
+      const nameId = lApi[k]!;
+      let a = cache.get(nameId);
+      if (a === undefined) cache.set(nameId, (a = apiNames.get(String(nameId) + '@' + f, () => r.strings.get(nameId) ?? `api#${nameId}`)));
+      lApi[k] = a;
     }
   });
-  const byCorrelation = new NumericIndex(nl);
-  for (let i = 0; i < nl; i++) byCorrelation.set(lProc[i]! * 4294967296 + lCorr[i]!, i);
+  const lStart = take(raws.map((r) => r.launches.start), () => raws.forEach((r) => (r.launches.start = NO_F64)));
+  addOffsets(lStart, lBases, offsets);
+  const lCorr = take(raws.map((r) => r.launches.correlation), () => raws.forEach((r) => (r.launches.correlation = NO_F64)));
+  raws.forEach((r) => (r.launches.n = 0));
 
-  // GPU ops of all files.
-  let n = 0;
-  for (const r of raws) n += r.ops.n;
-  const ops = {
-    n, start: new Float64Array(n), end: new Float64Array(n), device: new Int32Array(n), stream: new Int32Array(n),
-    kind: new Uint8Array(n), name: new Int32Array(n), bytes: new Float64Array(n), graphNode: new Float64Array(n),
-    correlation: new Float64Array(n), process: new Int32Array(n), launchStart: new Float64Array(n),
-    thread: new Int32Array(n), launchApi: new Int32Array(n),
-  } satisfies GpuOps;
-  let badTimes = 0;
-  let unlaunched = 0;
-  k = 0;
-  raws.forEach((r, f) => {
-    const O = r.ops;
-    const off = offsets[f]!;
-    const pidCache = new Map<number, number>();
-    const devCache = new Map<number, number>();
-    for (let i = 0; i < O.n; i++, k++) {
-      let s = O.start[i]!, e = O.end[i]!;
-      if (!(e >= s)) {
-        badTimes++;
-        e = s;
-      }
-      ops.start[k] = s + off;
-      ops.end[k] = e + off;
-      const dId = O.deviceId[i]!;
-      let d = devCache.get(dId);
-      if (d === undefined) devCache.set(dId, (d = devices.get(`${f}:${dId}`, () => { throw new Error('unreachable'); })));
-      ops.device[k] = d;
-      ops.stream[k] = O.stream[i]!;
-      const kind = O.kind[i]!;
-      ops.kind[k] = kind;
-      ops.name[k] = opNameIndex(opNames, r, kind, O.nameId[i]!, O.longNameId[i]!);
-      ops.bytes[k] = O.bytes[i]!;
-      ops.graphNode[k] = O.graphNode[i]!;
-      const gp = O.globalPid[i]!;
-      let p = pidCache.get(gp);
-      if (p === undefined) pidCache.set(gp, (p = processOf(f, gp)));
-      ops.process[k] = p;
-      const corr = O.correlation[i]!;
-      ops.correlation[k] = corr;
-      const li = corr > 0 ? byCorrelation.get(p * 4294967296 + corr) : -1;
-      if (li >= 0) {
-        ops.launchStart[k] = lStart[li]!;
-        ops.thread[k] = lThread[li]!;
-        ops.launchApi[k] = lApi[li]!;
-      } else {
-        ops.launchStart[k] = NaN;
-        ops.thread[k] = -1;
-        ops.launchApi[k] = -1;
-        unlaunched++;
-      }
-    }
+  const ops = buildOps(raws, offsets, {
+    devices, processOf, warnings,
+    opName: (r, name) => opNameIndex(opNames, r, name.kind, name.nameId, name.longNameId),
+    join: { start: lStart, thread: lThread, api: lApi, correlation: lCorr, processOfThread: (t) => threads.list[t]!.process },
   });
-  if (badTimes) warnings.push(`${badTimes} GPU operations end before they start; treated as zero-length`);
-  if (unlaunched && nl > 0) warnings.push(`${unlaunched} of ${n} GPU operations have no launching API call in the trace (launched before the capture started, or not traced)`);
 
-  const order = argsort(ops.start);
-  const sortedOps: GpuOps = {
-    n,
-    start: permute(ops.start, order), end: permute(ops.end, order), device: permute(ops.device, order),
-    stream: permute(ops.stream, order), kind: permute(ops.kind, order), name: permute(ops.name, order),
-    bytes: permute(ops.bytes, order), graphNode: permute(ops.graphNode, order),
-    correlation: permute(ops.correlation, order), process: permute(ops.process, order),
-    launchStart: permute(ops.launchStart, order), thread: permute(ops.thread, order),
-    launchApi: permute(ops.launchApi, order),
-  };
-  const lOrder = argsort(lStart);
-  const launches: Launches = {
-    n: nl, start: permute(lStart, lOrder), end: permute(lEnd, lOrder), thread: permute(lThread, lOrder),
-    correlation: permute(lCorr, lOrder), api: permute(lApi, lOrder),
-  };
-
-  const nvtx = buildNvtx(raws, offsets, threadOf, warnings);
+  const nvtx = buildNvtx(raws, offsets, mapThreads, warnings);
 
   const { ncclCalls, communicators } = buildNccl(raws, offsets, threadOf, (f, cudaDevice) => {
     const d = devices.list.find((x) => x.file === f && x.deviceId === cudaDevice);
     return d ? d.index : -1;
   });
-  const hostCalls = buildHostCalls(raws, offsets, threadOf);
+  const hostCalls = buildHostCalls(raws, offsets, mapThreads);
 
   for (const r of raws) warnings.push(...r.warnings);
   return {
@@ -189,9 +183,8 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     devices: devices.list,
     processes: processes.list,
     threads: threads.list,
-    ops: sortedOps,
+    ops,
     opNames: opNames.list,
-    launches,
     apiNames: apiNames.list,
     nvtx,
     ncclCalls,
@@ -199,6 +192,148 @@ export function buildModel(raws: RawTrace[]): TraceModel {
     hostCalls,
     warnings,
   };
+}
+
+/** Sorted distinct values of an array of small non-negative integers (device ids). */
+function distinctInts(values: Int32Array): number[] {
+  const seen = new FewKeys();
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (seen.get(v) < 0) {
+      seen.set(v, 1);
+      out.push(v);
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+interface OpContext {
+  devices: Interner<Device>;
+  processOf: (file: number, globalPid: number) => number;
+  opName: (r: RawTrace, name: RawOpName) => number;
+  warnings: string[];
+  /** Launches (unsorted, all files) to join on (process, correlationId). */
+  join: { start: Float64Array; thread: Int32Array; api: Int32Array; correlation: Float64Array; processOfThread: (t: number) => number };
+}
+
+/** GPU ops of all files: on one clock, with their devices, names, processes and launches; sorted by start. */
+function buildOps(raws: RawTrace[], offsets: number[], ctx: OpContext): GpuOps {
+  const bases = prefixSums(raws.map((r) => r.ops.n));
+  const n = bases[raws.length]!;
+  const start = take(raws.map((r) => r.ops.start), () => raws.forEach((r) => (r.ops.start = NO_F64)));
+  const end = take(raws.map((r) => r.ops.end), () => raws.forEach((r) => (r.ops.end = NO_F64)));
+  let badTimes = 0;
+  raws.forEach((_r, f) => {
+    const off = offsets[f]!;
+    for (let i = bases[f]!; i < bases[f + 1]!; i++) {
+      const s = start[i]!;
+      let e = end[i]!;
+      if (!(e >= s)) {
+        badTimes++;
+        e = s;
+      }
+      start[i] = s + off;
+      end[i] = e + off;
+    }
+  });
+  if (badTimes) ctx.warnings.push(`${badTimes} GPU operations end before they start; treated as zero-length`);
+
+  const device = take(raws.map((r) => r.ops.deviceId), () => raws.forEach((r) => (r.ops.deviceId = NO_I32)));
+  raws.forEach((_r, f) => {
+    const cache = new FewKeys();
+    for (let i = bases[f]!; i < bases[f + 1]!; i++) {
+      const id = device[i]!;
+      let d = cache.get(id);
+      if (d < 0) cache.set(id, (d = ctx.devices.get(`${f}:${id}`, () => { throw new Error('unreachable'); })));
+      device[i] = d;
+    }
+  });
+
+  const kind = take(raws.map((r) => r.ops.kind), () => raws.forEach((r) => (r.ops.kind = NO_U8)));
+  const name = take(raws.map((r) => r.ops.name), () => raws.forEach((r) => (r.ops.name = NO_I32)));
+  const process = take(raws.map((r) => r.ops.process), () => raws.forEach((r) => (r.ops.process = NO_I32)));
+  raws.forEach((r, f) => {
+    // Each file's distinct names and processes, in order of first appearance, then every row through them.
+    const names = Int32Array.from(r.opNames, (n) => ctx.opName(r, n));
+    const procs = Int32Array.from(r.globalPids, (gp) => ctx.processOf(f, gp));
+    for (let i = bases[f]!; i < bases[f + 1]!; i++) {
+      name[i] = names[name[i]!]!;
+      process[i] = procs[process[i]!]!;
+    }
+  });
+
+  const correlation = take(raws.map((r) => r.ops.correlation), () => raws.forEach((r) => (r.ops.correlation = NO_F64)));
+  const { launchStart, thread, launchApi } = joinLaunches(process, correlation, ctx.join, ctx.warnings);
+
+  const stream = take(raws.map((r) => r.ops.stream), () => raws.forEach((r) => (r.ops.stream = NO_I32)));
+  const bytes = take(raws.map((r) => r.ops.bytes), () => raws.forEach((r) => (r.ops.bytes = NO_F64)));
+  const graphNode = take(raws.map((r) => r.ops.graphNode), () => raws.forEach((r) => (r.ops.graphNode = NO_F64)));
+  raws.forEach((r) => (r.ops.n = 0));
+
+  const order = argsort(start);
+  const cols = { start, end, device, stream, kind, name, bytes, graphNode, correlation, process, launchStart, thread, launchApi };
+  if (!isIdentity(order)) permuteInPlace(Object.values(cols), order);
+  return { n, ...cols };
+}
+
+/**
+ * Per op: start, thread and API of the call that launched it (NaN / -1 when the launch is not in the
+ * trace). Correlation ids are per process, so the join is one uint32 hash per process; ids that are not
+ * uint32 (never seen from CUPTI) fall back to one hash on (process, id).
+ */
+function joinLaunches(process: Int32Array, correlation: Float64Array, L: OpContext['join'], warnings: string[]) {
+  const n = process.length;
+  const nl = L.start.length;
+  const procOf = new FewKeys();
+  const lProc = (t: number) => {
+    let p = procOf.get(t);
+    if (p < 0) procOf.set(t, (p = L.processOfThread(t)));
+    return p;
+  };
+  const counts: number[] = [];
+  let fits = true;
+  for (let i = 0; i < nl; i++) {
+    const p = lProc(L.thread[i]!);
+    counts[p] = (counts[p] ?? 0) + 1;
+    if (!U32Map.fits(L.correlation[i]!)) fits = false;
+  }
+  // Launch row of each op first (into `thread`, reused below), then its start, thread and API.
+  const thread = new Int32Array(n);
+  if (fits) {
+    const maps: (U32Map | undefined)[] = counts.map((c) => (c ? new U32Map(c) : undefined));
+    for (let i = 0; i < nl; i++) maps[lProc(L.thread[i]!)]!.set(L.correlation[i]!, i);
+    const none = new U32Map(0);
+    for (let i = 0; i < n; i++) {
+      const corr = correlation[i]!;
+      thread[i] = U32Map.fits(corr) ? (maps[process[i]!] ?? none).get(corr) : -1;
+    }
+  } else {
+    const index = new NumericIndex(nl);
+    for (let i = 0; i < nl; i++) index.set(lProc(L.thread[i]!) * CORR_SHIFT + L.correlation[i]!, i);
+    for (let i = 0; i < n; i++) {
+      const corr = correlation[i]!;
+      thread[i] = corr > 0 ? index.get(process[i]! * CORR_SHIFT + corr) : -1;
+    }
+  }
+  const launchStart = new Float64Array(n);
+  const launchApi = new Int32Array(n);
+  let unlaunched = 0;
+  for (let i = 0; i < n; i++) {
+    const li = thread[i]!;
+    if (li >= 0) {
+      launchStart[i] = L.start[li]!;
+      thread[i] = L.thread[li]!;
+      launchApi[i] = L.api[li]!;
+    } else {
+      launchStart[i] = NaN;
+      thread[i] = -1;
+      launchApi[i] = -1;
+      unlaunched++;
+    }
+  }
+  if (unlaunched && nl > 0) warnings.push(`${unlaunched} of ${n} GPU operations have no launching API call in the trace (launched before the capture started, or not traced)`);
+  return { launchStart, thread, launchApi };
 }
 
 function buildNccl(
@@ -233,24 +368,47 @@ function buildNccl(
   return { ncclCalls: calls, communicators: comms.list };
 }
 
-function buildHostCalls(raws: RawTrace[], offsets: number[], threadOf: (f: number, tid: number) => number): HostCalls {
+type MapThreads = (col: Int32Array, bases: number[]) => void;
+
+function buildHostCalls(raws: RawTrace[], offsets: number[], mapThreads: MapThreads): HostCalls {
   const names = new Interner<string>();
-  const rows = raws.flatMap((r, f) => r.hostCalls.map((c) => ({ c, f })));
-  rows.sort((a, b) => a.c[0] + offsets[a.f]! - (b.c[0] + offsets[b.f]!));
-  const n = rows.length;
-  const out: HostCalls = {
-    n, start: new Float64Array(n), end: new Float64Array(n), thread: new Int32Array(n), name: new Int32Array(n), names: names.list, source: new Uint8Array(n),
-  };
-  rows.forEach(({ c, f }, i) => {
-    const [start, end, tid, nameId, source] = c;
-    out.start[i] = start + offsets[f]!;
-    out.end[i] = end + offsets[f]!;
-    out.thread[i] = threadOf(f, tid);
-    const name = raws[f]!.strings.get(nameId) ?? `call#${nameId}`;
-    out.name[i] = names.get(name, () => name);
-    out.source[i] = source;
+  const bases = prefixSums(raws.map((r) => r.hostCalls.n));
+  const n = bases[raws.length]!;
+  const start = take(raws.map((r) => r.hostCalls.start), () => raws.forEach((r) => (r.hostCalls.start = NO_F64)));
+  const end = take(raws.map((r) => r.hostCalls.end), () => raws.forEach((r) => (r.hostCalls.end = NO_F64)));
+  addOffsets(start, bases, offsets);
+  addOffsets(end, bases, offsets);
+  const source = take(raws.map((r) => r.hostCalls.source), () => raws.forEach((r) => (r.hostCalls.source = NO_U8)));
+  const thread = take(raws.map((r) => r.hostCalls.thread), () => raws.forEach((r) => (r.hostCalls.thread = NO_I32)));
+  mapThreads(thread, bases);
+  const name = take(raws.map((r) => r.hostCalls.nameId), () => raws.forEach((r) => (r.hostCalls.nameId = NO_I32)));
+  raws.forEach((r, f) => {
+    const cache = new Map<number, number>();
+    for (let k = bases[f]!; k < bases[f + 1]!; k++) {
+      const nameId = name[k]!;
+      let idx = cache.get(nameId);
+      if (idx === undefined) {
+        const s = r.strings.get(nameId) ?? `call#${nameId}`;
+        cache.set(nameId, (idx = names.get(s, () => s)));
+      }
+      name[k] = idx;
+    }
+    r.hostCalls.n = 0;
   });
-  return out;
+  const order = argsort(start);
+  if (!isIdentity(order)) permuteInPlace([start, end, thread, name, source], order);
+  // Names numbered in time order, as a reader of the sorted calls meets them.
+  const renumber = new Int32Array(names.list.length).fill(-1);
+  const inOrder: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = name[i]!;
+    if (renumber[a] === -1) {
+      renumber[a] = inOrder.length;
+      inOrder.push(names.list[a]!);
+    }
+    name[i] = renumber[a]!;
+  }
+  return { n, start, end, thread, name, names: inOrder, source };
 }
 
 function opNameIndex(names: Interner<OpName>, r: RawTrace, kind: number, nameId: number, longId: number): number {
@@ -267,35 +425,42 @@ function opNameIndex(names: Interner<OpName>, r: RawTrace, kind: number, nameId:
   return names.get(`m:${label}`, () => ({ short: label, long: label, kind }));
 }
 
-function buildNvtx(raws: RawTrace[], offsets: number[], threadOf: (f: number, tid: number) => number, warnings: string[]): NvtxRanges {
-  let n = 0;
-  for (const r of raws) n += r.nvtx.n;
-  const start = new Float64Array(n), end = new Float64Array(n), thread = new Int32Array(n);
-  const domain = new Int32Array(n), text = new Int32Array(n);
+function buildNvtx(raws: RawTrace[], offsets: number[], mapThreads: MapThreads, warnings: string[]): NvtxRanges {
+  const bases = prefixSums(raws.map((r) => r.nvtx.n));
+  const n = bases[raws.length]!;
   const domains = new Interner<string>();
   const texts = new Interner<string>();
   domains.get('', () => '');
+  const start = take(raws.map((r) => r.nvtx.start), () => raws.forEach((r) => (r.nvtx.start = NO_F64)));
+  const end = take(raws.map((r) => r.nvtx.end), () => raws.forEach((r) => (r.nvtx.end = NO_F64)));
+  const domain = take(raws.map((r) => r.nvtx.domainId), () => raws.forEach((r) => (r.nvtx.domainId = NO_I32)));
+  const text = take(raws.map((r) => r.nvtx.text), () => raws.forEach((r) => (r.nvtx.text = NO_I32)));
+  const thread = take(raws.map((r) => r.nvtx.thread), () => raws.forEach((r) => (r.nvtx.thread = NO_I32)));
+  mapThreads(thread, bases);
   let open = 0;
-  let k = 0;
   raws.forEach((r, f) => {
     const N = r.nvtx;
     const off = offsets[f]!;
     const textIdx = N.texts.map((t) => texts.get(t, () => t));
-    for (let i = 0; i < N.n; i++, k++) {
-      start[k] = N.start[i]! + off;
-      const e = N.end[i]!;
+    const domainIdx = new FewKeys();
+    for (let i = 0, k = bases[f]!; i < N.n; i++, k++) {
+      start[k] = start[k]! + off;
+      const e = end[k]!;
       if (e < 0) open++;
       end[k] = e < 0 ? NaN : e + off;
-      thread[k] = threadOf(f, N.globalTid[i]!);
-      const dn = N.domainId[i] === 0 ? '' : r.nvtxDomains.get(N.domainId[i]!) ?? `domain ${N.domainId[i]}`;
-      domain[k] = domains.get(dn, () => dn);
-      text[k] = textIdx[N.text[i]!]!;
+      const id = domain[k]!;
+      let d = domainIdx.get(id);
+      if (d < 0) {
+        const dn = id === 0 ? '' : r.nvtxDomains.get(id) ?? `domain ${id}`;
+        domainIdx.set(id, (d = domains.get(dn, () => dn)));
+      }
+      domain[k] = d;
+      text[k] = textIdx[text[k]!]!;
     }
+    r.nvtx = { n: 0, start: NO_F64, end: NO_F64, thread: NO_I32, domainId: NO_I32, text: NO_I32, texts: [] };
   });
   if (open) warnings.push(`${open} NVTX ranges never ended (the capture stopped inside them); they are ignored`);
   const order = argsort(start);
-  return {
-    n, start: permute(start, order), end: permute(end, order), thread: permute(thread, order),
-    domain: permute(domain, order), domains: domains.list, text: permute(text, order), texts: texts.list,
-  };
+  if (!isIdentity(order)) permuteInPlace([start, end, thread, domain, text], order);
+  return { n, start, end, thread, domain, domains: domains.list, text, texts: texts.list };
 }

@@ -56,17 +56,6 @@ export interface NvtxRanges {
   texts: string[];
 }
 
-/** CUDA API calls that launched GPU work, sorted by start. */
-export interface Launches {
-  n: number;
-  start: Float64Array;
-  end: Float64Array;
-  thread: Int32Array;
-  correlation: Float64Array;
-  /** Index into TraceModel.apiNames. */
-  api: Int32Array;
-}
-
 /** NCCL API calls recorded with their NVTX payloads (`--include-blobs=true`), sorted by start. */
 export interface NcclCalls {
   n: number;
@@ -144,7 +133,8 @@ export interface TraceModel {
   threads: Thread[];
   ops: GpuOps;
   opNames: OpName[];
-  launches: Launches;
+  /** Names of the CUDA API calls that launched ops (GpuOps.launchApi). The launch calls themselves are not
+   *  kept: each op carries its launch (start, thread, API), and a production trace has millions of them. */
   apiNames: string[];
   nvtx: NvtxRanges;
   ncclCalls: NcclCalls;

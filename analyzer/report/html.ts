@@ -45,13 +45,13 @@ function phaseTable(r: DiagnoseResult, phase: (typeof PHASES)[number]): string {
   const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
   if (devs.length === 0) return '';
   const rows: string[][] = [
-    ['steps', ...devs.map((d) => String(d.steps[phase]!.count))],
+    ['steps (steady)', ...devs.map((d) => `${d.steps[phase]!.count} (${d.steps[phase]!.steadyCount})`)],
     ['median step', ...devs.map((d) => fmtNs(d.steps[phase]!.medianNs))],
   ];
   for (const c of CLASS_ROWS) {
     rows.push([`${c} (ms/step, % of span)`, ...devs.map((d) => {
       const p = d[phase];
-      const n = d.steps[phase]!.count;
+      const n = d.steps[phase]!.steadyCount;
       return p ? `${fmtMs(p.timeNs[c] / n)} (${fmtPct(p.spanNs ? p.timeNs[c] / p.spanNs : 0)})` : '-';
     })]);
   }

@@ -23,13 +23,13 @@ export function renderMarkdown(r: DiagnoseResult): string {
     out.push(`## ${phase === 'step' ? 'Steps' : phase[0]!.toUpperCase() + phase.slice(1)}`);
     out.push('');
     const rows: string[][] = [
-      ['steps', ...devs.map((d) => String(d.steps[phase]!.count))],
+      ['steps (steady)', ...devs.map((d) => `${d.steps[phase]!.count} (${d.steps[phase]!.steadyCount})`)],
       ['median step (ms)', ...devs.map((d) => fmtMs(d.steps[phase]!.medianNs))],
     ];
     for (const c of CLASS_ROWS) {
       rows.push([`${c} (ms/step, % of span)`, ...devs.map((d) => {
         const p = d[phase];
-        const n = d.steps[phase]!.count;
+        const n = d.steps[phase]!.steadyCount;
         return p ? `${fmtMs(p.timeNs[c] / n)} (${fmtPct(p.spanNs ? p.timeNs[c] / p.spanNs : 0)})` : '-';
       })]);
     }

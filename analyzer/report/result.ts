@@ -29,7 +29,10 @@ export interface PhaseResult {
 }
 
 export interface StepStats {
+  /** Every step of the phase, outliers included. */
   count: number;
+  /** The steps the phase's times and shares describe (the rest are outliers). */
+  steadyCount: number;
   medianNs: number | null;
   p10Ns: number | null;
   p90Ns: number | null;
@@ -127,8 +130,8 @@ export interface RooflineRow {
 
 function stepStats(p: PhaseSummary | undefined): StepStats {
   return p
-    ? { count: p.count, medianNs: p.medianNs, p10Ns: p.p10Ns, p90Ns: p.p90Ns, minNs: p.minNs, maxNs: p.maxNs }
-    : { count: 0, medianNs: null, p10Ns: null, p90Ns: null, minNs: null, maxNs: null };
+    ? { count: p.count, steadyCount: p.steadyCount, medianNs: p.medianNs, p10Ns: p.p10Ns, p90Ns: p.p90Ns, minNs: p.minNs, maxNs: p.maxNs }
+    : { count: 0, steadyCount: 0, medianNs: null, p10Ns: null, p90Ns: null, minNs: null, maxNs: null };
 }
 
 function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseResult | null {

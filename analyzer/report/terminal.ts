@@ -28,8 +28,8 @@ function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'):
   const P = (d: DeviceResult): PhaseResult | null | undefined => d[phase];
   const st = (d: DeviceResult) => d.steps[phase];
   const rows: string[][] = [['', ...devs.map((d) => termSafe(d.label))]];
-  rows.push(['steps', ...devs.map((d) => String(st(d)?.count ?? 0))]);
-  rows.push(['median step', ...devs.map((d) => `${fmtMs(st(d)?.medianNs)} ms`)]);
+  rows.push(['steps (steady)', ...devs.map((d) => `${st(d)?.count ?? 0} (${st(d)?.steadyCount ?? 0})`)]);
+  rows.push(['median steady step', ...devs.map((d) => `${fmtMs(st(d)?.medianNs)} ms`)]);
   rows.push(['p10 … p90 (ms)', ...devs.map((d) => `${fmtMs(st(d)?.p10Ns, 1)}…${fmtMs(st(d)?.p90Ns, 1)}`)]);
   rows.push(['ms per step, % of span', ...devs.map(() => '')]);
   for (const c of CLASS_ROWS) {
@@ -37,7 +37,7 @@ function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'):
       `  ${c === 'communication' ? 'communication' : c}`,
       ...devs.map((d) => {
         const p = P(d);
-        const n = st(d)?.count ?? 0;
+        const n = st(d)?.steadyCount ?? 0;
         if (!p || n === 0) return '-';
         return `${fmtMs(p.timeNs[c] / n)} ${pctCell(p.spanNs > 0 ? p.timeNs[c] / p.spanNs : 0)}`;
       }),
@@ -88,7 +88,7 @@ function collectivesSection(r: DiagnoseResult): string[] {
   for (const k of c.sizeClasses) {
     const last = Object.entries(k.lastArriver).sort((a, b) => b[1] - a[1])[0];
     rows.push([
-      k.phase === 'none' ? 'other' : k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1),
+      k.phase === 'none' ? 'outside' : k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1),
       k.busGBps === null ? '-' : k.busGBps < 10 ? k.busGBps.toFixed(1) : k.busGBps.toFixed(0), k.latencyBound ? 'latency' : k.expectedBusGBps === null ? '-' : k.expectedBusGBps.toFixed(0),
       fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${termSafe(label(last[0]))} ${fmtPct(last[1] / k.count, 0)}` : '-',
     ]);
@@ -97,7 +97,8 @@ function collectivesSection(r: DiagnoseResult): string[] {
   out.push(
     ...wrap(
       "  transfer: median of the fastest rank's kernel per collective (the last to arrive barely waits); waiting: the rest of " +
-        "every rank's kernel time; skew: median spread of the ranks' start times; busBW (GB/s): nccl-tests convention, on transfer time.",
+        "every rank's kernel time; skew: median spread of the ranks' start times; busBW (GB/s): nccl-tests convention, on transfer time; " +
+        'outside: collectives outside steady steps (warm-up with communicator setup, graph capture, outlier steps).',
       WIDTH,
       '  ',
     ),
@@ -150,19 +151,21 @@ export function renderTerminal(r: DiagnoseResult): string {
     const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
     if (devs.length === 0) continue;
     const counts = [...new Set(devs.map((d) => d.steps[phase]!.count))];
+    const steady = [...new Set(devs.map((d) => d.steps[phase]!.steadyCount))];
     const medians = devs.map((d) => d.steps[phase]!.medianNs ?? 0).sort((a, b) => a - b);
+    const n = (xs: number[]) => (xs.length === 1 ? String(xs[0]) : xs.join('/'));
     out.push('');
     out.push(
-      `${PHASE_TITLES[phase]} · ${counts.length === 1 ? `${counts[0]} step${counts[0] === 1 ? '' : 's'} per GPU` : `${counts.join('/')} steps`} · ` +
-        `median step ${fmtNs(medians[Math.floor(medians.length / 2)])}`,
+      `${PHASE_TITLES[phase]} · ${n(counts)} step${counts.length === 1 && counts[0] === 1 ? '' : 's'} per GPU, ${n(steady)} steady · ` +
+        `median steady step ${fmtNs(medians[Math.floor(medians.length / 2)])}`,
     );
     for (const group of chunks(devs, Math.floor((WIDTH - LABEL_WIDTH) / CELL_WIDTH))) {
       out.push(...phaseTable(group, phase));
     }
-    const outliers = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => `${termSafe(d.label)} "${termSafe(o.name)}" ${fmtNs(o.spanNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× median)`));
+    const outliers = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => `${termSafe(d.label)} "${termSafe(o.name)}" ${fmtNs(o.spanNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`));
     if (outliers.length) {
       const shown = outliers.slice(0, 6).join('; ') + (outliers.length > 6 ? `; and ${outliers.length - 6} more` : '');
-      out.push(...wrap(`  outlier steps: ${shown}`, WIDTH, '    '));
+      out.push(...wrap(`  outlier steps, not in the numbers above: ${shown}`, WIDTH, '    '));
     }
   }
   if (r.collectives.count > 0) out.push('', ...collectivesSection(r));

@@ -92,13 +92,18 @@ export function median(xs: number[]): number {
 
 /** The DESIGN 6 per-phase numbers for one device, from reference steps. */
 export function referencePhase(steps: RefStep[], deviceId: number, isPhase: (name: string) => boolean) {
-  const mine = steps.filter((s) => s.deviceId === deviceId && isPhase(s.name));
+  const all = steps.filter((s) => s.deviceId === deviceId && isPhase(s.name));
+  // Steady steps: within 3x of the lower median span either way (a warm-up pass is an outlier).
+  const sorted = all.map((s) => s.spanNs).sort((a, b) => a - b);
+  const typical = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const mine = all.filter((s) => s.spanNs <= 3 * typical && 3 * s.spanNs >= typical);
   const get = (s: RefStep, k: string) => s.ns[k] ?? 0;
   const sum = (k: string) => mine.reduce((a, s) => a + get(s, k), 0);
   const exposed = (s: RefStep) => get(s, 'commOrCompute') - get(s, 'compute');
   const withComm = mine.filter((s) => get(s, 'communication') > 0);
   return {
-    count: mine.length,
+    count: all.length,
+    steadyCount: mine.length,
     medianNs: median(mine.map((s) => s.spanNs)),
     timeNs: Object.fromEntries(
       ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'].map((c) => [c, sum(c)]).concat([['idle', mine.reduce((a, s) => a + s.spanNs - get(s, 'all'), 0)]]),

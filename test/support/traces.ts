@@ -7,7 +7,14 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository root: the first folder up with a package.json (this file also runs compiled, from dist/). */
+function findRepo(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const REPO = findRepo();
 export const SHARED_TRACES = process.env.NSYS_TP_TRACES ?? resolve(REPO, '../shared/traces');
 export const HAVE_TRACES = existsSync(SHARED_TRACES);
 const CACHE = join(REPO, '.cache/traces');

@@ -1,0 +1,46 @@
+/**
+ * Findings added and resolved between two traces. A finding is the same one in both when its rule, its
+ * phase and (for findings about one GPU, such as straggler-rank) its GPU are: a straggler that moved from
+ * GPU 0 to GPU 2 is one resolved and one added.
+ */
+import type { Finding, Severity } from '../../rules/types.js';
+
+export interface FindingRef {
+  rule: string;
+  severity: Severity;
+  phase: string | null;
+  deviceId: number | null;
+  message: string;
+}
+
+export interface FindingsDiff {
+  added: FindingRef[];
+  resolved: FindingRef[];
+  /** In both; the new trace's finding. */
+  persisting: FindingRef[];
+  /** About a phase only one of the traces has: neither added nor resolved. */
+  unpaired: FindingRef[];
+}
+
+function ref(f: Finding): FindingRef {
+  const phase = typeof f.evidence.phase === 'string' ? f.evidence.phase : null;
+  const deviceId = typeof f.evidence.deviceId === 'number' ? f.evidence.deviceId : null;
+  return { rule: f.rule, severity: f.severity, phase, deviceId, message: f.message };
+}
+
+const key = (r: FindingRef) => `${r.rule}|${r.phase ?? ''}|${r.deviceId ?? ''}`;
+
+/** `phases`: the phases with steps in each trace. */
+export function findingsDiff(base: readonly Finding[], next: readonly Finding[], phases: { base: Set<string>; new: Set<string> }): FindingsDiff {
+  const inBoth = (r: FindingRef) => r.phase === null || (phases.base.has(r.phase) && phases.new.has(r.phase));
+  const b = base.map(ref);
+  const n = next.map(ref);
+  const bk = new Set(b.map(key));
+  const nk = new Set(n.map(key));
+  return {
+    added: n.filter((r) => inBoth(r) && !bk.has(key(r))),
+    resolved: b.filter((r) => inBoth(r) && !nk.has(key(r))),
+    persisting: n.filter((r) => bk.has(key(r))),
+    unpaired: [...b, ...n].filter((r) => !inBoth(r)),
+  };
+}

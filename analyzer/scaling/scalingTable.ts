@@ -1,0 +1,127 @@
+/**
+ * TP scaling across traces of one model at several TP degrees: step time (median of the steady replica
+ * steps), tokens/s per replica and per GPU, scaling efficiency against the smallest TP, comm share, the
+ * time each class spends beyond ideal scaling, and the cost per million tokens.
+ *
+ *   tokens/s per replica = tokens per step / step time (decode: batch; prefill: batch × prompt)
+ *   tokens/s per GPU     = tokens/s per replica / TP
+ *   efficiency           = (tokens/s per replica / the smallest TP's) / (TP / smallest TP)
+ *                        = tokens/s per GPU / the smallest TP's tokens/s per GPU
+ *   $/MTok               = $ per GPU-hour × TP / 3600 / tokens/s per replica × 1e6
+ *   beyond ideal (class) = class time per step − the smallest TP's × smallest TP / TP
+ */
+import type { Analysis } from '../analysis.js';
+import { steadyProfile, type TimeClass } from '../breakdown/steadyProfile.js';
+import { tpDegree } from '../roofline/achievement.js';
+import { phaseStepTimes } from '../steps/replicaSteps.js';
+import { stepSample } from '../compare/stepShift.js';
+import type { Finding } from '../../rules/types.js';
+
+export interface ScalingOptions {
+  /** Sequences per decode step (tokens per decode step). */
+  batch: number;
+  /** Prompt tokens per sequence; prefill tokens per step = batch × prompt. */
+  prompt: number | null;
+  /** $ per GPU-hour. */
+  gpuHourPrice: number | null;
+}
+
+export interface ScalingPhase {
+  steps: number;
+  stepNs: number;
+  p10Ns: number;
+  p90Ns: number;
+  tokensPerStep: number | null;
+  tokensPerSReplica: number | null;
+  tokensPerSGpu: number | null;
+  /** Against the smallest TP's row; null on that row or without its phase. */
+  speedup: number | null;
+  efficiency: number | null;
+  commShare: number;
+  /** ns per step per GPU (steady steps). */
+  classNs: Record<TimeClass, number>;
+  /** ns per step per GPU beyond ideal scaling from the smallest TP; null on that row. */
+  beyondIdealNs: Record<TimeClass, number> | null;
+  usdPerMTok: number | null;
+}
+
+export interface ScalingRow {
+  path: string;
+  tp: number;
+  gpus: number;
+  gpuName: string | null;
+  layers: number | null;
+  decode: ScalingPhase | null;
+  prefill: ScalingPhase | null;
+  /** What limits the row's decode step: at the smallest TP its largest class, above it the class furthest beyond ideal. */
+  bottleneck: string;
+  /** The row's most severe decode finding (diagnose rules), if any. */
+  topFinding: { rule: string; severity: string; message: string } | null;
+}
+
+export interface ScalingInput {
+  analysis: Analysis;
+  findings: Finding[];
+  path: string;
+  layers: number | null;
+}
+
+type Phase = 'decode' | 'prefill';
+
+function phaseRow(a: Analysis, phase: Phase, tp: number, tokensPerStep: number | null, price: number | null): ScalingPhase | null {
+  const times = phaseStepTimes(a, phase);
+  const p = steadyProfile(a, phase);
+  if (times.length === 0 || !p) return null;
+  const s = stepSample(times);
+  const perReplica = tokensPerStep === null ? null : tokensPerStep / (s.medianNs / 1e9);
+  return {
+    steps: s.count, stepNs: s.medianNs, p10Ns: s.p10Ns, p90Ns: s.p90Ns, tokensPerStep,
+    tokensPerSReplica: perReplica, tokensPerSGpu: perReplica === null ? null : perReplica / tp,
+    speedup: null, efficiency: null, commShare: p.commShare, classNs: p.classNs, beyondIdealNs: null,
+    usdPerMTok: perReplica === null || price === null ? null : ((price * tp) / 3600 / perReplica) * 1e6,
+  };
+}
+
+const fmtMs = (ns: number) => `${(ns / 1e6).toFixed(2)} ms`;
+
+function bottleneck(row: ScalingRow, isBase: boolean): string {
+  const d = row.decode ?? row.prefill;
+  if (!d) return '-';
+  if (isBase || !d.beyondIdealNs) {
+    const [c, ns] = Object.entries(d.classNs).sort((x, y) => y[1] - x[1])[0]!;
+    return `${c} ${((ns / d.stepNs) * 100).toFixed(0)}% of the step`;
+  }
+  const [c, ns] = Object.entries(d.beyondIdealNs).sort((x, y) => y[1] - x[1])[0]!;
+  return `${c} +${fmtMs(ns)} beyond ideal`;
+}
+
+export function scalingTable(inputs: ScalingInput[], o: ScalingOptions): ScalingRow[] {
+  const rows: ScalingRow[] = inputs.map((x) => {
+    const tp = tpDegree(x.analysis);
+    const f = x.findings.find((g) => g.evidence.phase === 'decode') ?? null;
+    return {
+      path: x.path, tp, gpus: x.analysis.model.devices.length, gpuName: x.analysis.model.devices[0]?.gpu?.name ?? null, layers: x.layers,
+      decode: phaseRow(x.analysis, 'decode', tp, o.batch, o.gpuHourPrice),
+      prefill: phaseRow(x.analysis, 'prefill', tp, o.prompt === null ? null : o.batch * o.prompt, o.gpuHourPrice),
+      bottleneck: '',
+      topFinding: f ? { rule: f.rule, severity: f.severity, message: f.message } : null,
+    };
+  });
+  rows.sort((a, b) => a.tp - b.tp);
+  const base = rows[0];
+  for (const r of rows) {
+    for (const phase of ['decode', 'prefill'] as const) {
+      const p = r[phase];
+      const b = base?.[phase];
+      if (!p || !b || r === base) continue;
+      const ideal = base!.tp / r.tp;
+      if (p.tokensPerSReplica !== null && b.tokensPerSReplica !== null) {
+        p.speedup = p.tokensPerSReplica / b.tokensPerSReplica;
+        p.efficiency = p.speedup / (r.tp / base!.tp);
+      }
+      p.beyondIdealNs = Object.fromEntries(Object.entries(p.classNs).map(([c, ns]) => [c, ns - b.classNs[c as TimeClass] * ideal])) as Record<TimeClass, number>;
+    }
+    r.bottleneck = bottleneck(r, r === base);
+  }
+  return rows;
+}

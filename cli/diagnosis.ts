@@ -1,0 +1,50 @@
+/**
+ * One trace (or one per-rank set) loaded, analysed and judged with the options every analysing command
+ * shares, for commands that take several traces (compare, scaling, attach): each is diagnosed on its own.
+ */
+import type { StepSource } from '../analyzer/steps/types.js';
+import type { Workload } from '../analyzer/collectives/messageSize.js';
+import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
+import { termSafe } from '../analyzer/report/format.js';
+import { diagnoseModel, loadTrace, type Analysis, type DiagnoseResult } from '../index.js';
+import { loadConfig } from './config.js';
+import { resolveInputs } from './inputs.js';
+import { mergeRuleOptions } from './ruleOptions.js';
+
+export interface Diagnosis {
+  analysis: Analysis;
+  result: DiagnoseResult;
+}
+
+export interface DiagnosisOptions {
+  steps?: RegExp;
+  stepSource?: string;
+  from?: number;
+  to?: number;
+  gapMs?: number;
+  config?: string;
+  rule?: Record<string, Record<string, number | string | boolean>>;
+}
+
+export function diagnoseFiles(traces: string[], opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Diagnosis {
+  const config = loadConfig(opts.config);
+  const inputs = resolveInputs(traces);
+  try {
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
+    const { analysis, result } = diagnoseModel(loadTrace(inputs.paths), {
+      classRows: config.kernelClasses,
+      steps: {
+        steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
+        gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
+      },
+      rules: { options: mergeRuleOptions(config.rules, opts.rule), disabled: config.disabledRules },
+      workload,
+      gpu,
+    });
+    result.trace.paths = traces;
+    result.trace.path = traces[0]!;
+    return { analysis, result };
+  } finally {
+    inputs.cleanup();
+  }
+}

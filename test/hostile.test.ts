@@ -10,8 +10,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { htmlEscape, mdEscape, termSafe } from '../analyzer/report/format.js';
-import { cleanExit, pool, runCliAsync, type Run } from './support/catalogue.js';
+import { BENCH_RESULT, cleanExit, pool, runCliAsync, type Run } from './support/catalogue.js';
 import { tempDir, textFile } from './support/fixtures.js';
+import { samplePath } from './support/traces.js';
 import { hostile, hostileShort, hostileTrace, TAGS } from './support/hostile.js';
 
 type Tag = keyof typeof TAGS;
@@ -38,6 +39,11 @@ const SHOWN = {
   diagnoseHtml: ['path', 'version', 'gpu', 'step', 'kernel', 'api', 'env', 'layer'],
   layersTerminal: ['path', 'step', 'layer'],
   layersMd: ['path', 'step', 'layer'],
+  compareTerminal: ['path', 'gpu', 'step', 'command', 'kernel', 'api', 'env'],
+  compareMd: ['path', 'gpu', 'step', 'command', 'kernel', 'api', 'env'],
+  scalingTerminal: ['path', 'gpu'],
+  scalingMd: ['path', 'gpu'],
+  attachMd: ['path', 'gpu', 'step', 'kernel', 'api', 'env'],
 } satisfies Record<string, Tag[]>;
 
 let dir: string;
@@ -47,6 +53,8 @@ let charts: Map<string, string>;
 let html: string;
 let diagnoseMd: string;
 let layersMd: string;
+let others: Record<'compareMd' | 'scalingMd' | 'attachMd', string>;
+let attachJson: string;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -69,6 +77,14 @@ beforeAll(async () => {
     planTerminal: [['plan', '--model', model]],
     planJson: [['plan', '--model', model, '--format', 'json']],
     classify: [['classify'], CLASSIFY_IN.map((n) => `${n}\n`).join('')],
+    // The hostile trace is TP=4 eager; the clean TP=4 sample beside it, and a TP=2 one for scaling.
+    compareTerminal: [['compare', samplePath('tp4graph-decode.sqlite'), trace]],
+    compareJson: [['compare', trace, samplePath('tp4graph-decode.sqlite'), '--format', 'json']],
+    compareMd: [['compare', samplePath('tp4graph-decode.sqlite'), trace, '--format', 'md', '-o', join(out, 'compare.md')]],
+    scalingTerminal: [['scaling', samplePath('tp2graph-decode.sqlite'), trace, '--batch', '8']],
+    scalingMd: [['scaling', samplePath('tp2graph-decode.sqlite'), trace, '--batch', '8', '--format', 'md', '-o', join(out, 'scaling.md')]],
+    attachMd: [['attach', textFile(out, 'bench.md', '# Benchmark\n'), trace, '--format', 'md']],
+    attachJson: [['attach', textFile(out, 'bench.json', BENCH_RESULT), trace]],
   };
   const names = Object.keys(commands);
   const results = await pool(names.map((n) => () => runCliAsync(commands[n]![0], { stdin: commands[n]![1] })), 4);
@@ -76,6 +92,12 @@ beforeAll(async () => {
   html = readFileSync(join(out, 'report.html'), 'utf8');
   diagnoseMd = readFileSync(join(out, 'report.md'), 'utf8');
   layersMd = readFileSync(join(out, 'layers.md'), 'utf8');
+  others = {
+    compareMd: readFileSync(join(out, 'compare.md'), 'utf8'),
+    scalingMd: readFileSync(join(out, 'scaling.md'), 'utf8'),
+    attachMd: readFileSync(join(out, 'bench.md'), 'utf8'),
+  };
+  attachJson = readFileSync(join(out, 'bench.json'), 'utf8');
   charts = new Map(readdirSync(join(out, 'charts')).map((f) => [f, readFileSync(join(out, 'charts', f), 'utf8')]));
 });
 
@@ -105,7 +127,10 @@ function strings(v: unknown, out: string[] = []): string[] {
 
 describe('hostile strings in every output', () => {
   it('terminal: control characters and bidi overrides stripped, the text kept', () => {
-    for (const [name, tags] of [['diagnoseTerminal', SHOWN.diagnoseTerminal], ['layersTerminal', SHOWN.layersTerminal], ['planTerminal', ['model']]] as const) {
+    for (const [name, tags] of [
+      ['diagnoseTerminal', SHOWN.diagnoseTerminal], ['layersTerminal', SHOWN.layersTerminal], ['planTerminal', ['model']],
+      ['compareTerminal', SHOWN.compareTerminal], ['scalingTerminal', SHOWN.scalingTerminal],
+    ] as const) {
       const text = stdout(name);
       absent(text, TERMINAL_UNSAFE, name);
       for (const t of tags) present(text, termSafe(probe(t)), `${name} shows ${t}`);
@@ -123,10 +148,14 @@ describe('hostile strings in every output', () => {
   });
 
   it('Markdown: markup, links, code spans and table pipes escaped, every table row whole', () => {
-    for (const [name, md, tags] of [['diagnose', diagnoseMd, SHOWN.diagnoseMd], ['layers', layersMd, SHOWN.layersMd]] as const) {
+    for (const [name, md, tags] of [
+      ['diagnose', diagnoseMd, SHOWN.diagnoseMd], ['layers', layersMd, SHOWN.layersMd], ['compare', others.compareMd, SHOWN.compareMd],
+      ['scaling', others.scalingMd, SHOWN.scalingMd], ['attach', others.attachMd, SHOWN.attachMd],
+    ] as const) {
       absent(md, TERMINAL_UNSAFE, name);
-      // The reports write no HTML and no links of their own: any of these would be the trace's.
-      absent(md, /(^|[^\\])[<[]/m, name);
+      // The reports write no links and no HTML of their own but compare's <details> and attach's markers: any
+      // other would be the trace's.
+      absent(md.replace(/<\/?(details|summary)>|<!-- nsys-tp:(begin|end) -->/g, ''), /(^|[^\\])[<[]/m, name);
       for (const t of tags) present(md, mdEscape(probe(t)), `${name} shows ${t}`);
       // A row of a table has as many unescaped pipes as the table's header.
       let cols = -1;
@@ -170,7 +199,7 @@ describe('hostile strings in every output', () => {
   });
 
   it('JSON: valid, strings round-trip exactly, nothing a terminal acts on left raw', () => {
-    for (const name of ['diagnoseJson', 'layersJson', 'planJson']) {
+    for (const name of ['diagnoseJson', 'layersJson', 'planJson', 'compareJson']) {
       const text = stdout(name);
       // JSON escapes C0 controls itself; the rest are written as \u escapes too.
       absent(text, TERMINAL_UNSAFE, name);
@@ -185,6 +214,9 @@ describe('hostile strings in every output', () => {
     for (const t of ['step', 'kernel', 'api'] as const) expect(all.some((s) => s.includes(PAYLOAD[t])), t).toBe(true);
     expect(strings(JSON.parse(stdout('layersJson'))).some((s) => s === `${PAYLOAD.layer} layer 3`)).toBe(true);
     expect(JSON.parse(stdout('planJson')).model.name).toBe(PAYLOAD.model);
+    expect(JSON.parse(stdout('compareJson')).base.paths).toEqual([trace]);
+    absent(attachJson, TERMINAL_UNSAFE, 'attach');
+    expect(JSON.parse(attachJson).nsysTp.traces).toEqual([trace]);
   });
 
   it('slice keeps every hostile string byte for byte, and names its output safely', () => {

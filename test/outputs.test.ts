@@ -45,8 +45,8 @@ function previous(target: string, row: WriterRow): string {
     return target;
   }
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, 'classes.svg'), OLD);
-  return join(target, 'classes.svg');
+  writeFileSync(join(target, row.chart ?? 'classes.svg'), OLD);
+  return join(target, row.chart ?? 'classes.svg');
 }
 
 const tracesOnly = (row: WriterRow) => row.readsTrace !== false;
@@ -165,7 +165,7 @@ describe('files the tool writes', () => {
           let s: Setup;
           if (c.name.startsWith('a chart folder holding the input')) {
             mkdirSync(join(dir, 'charts'));
-            input = join(dir, 'charts', 'classes.svg');
+            input = join(dir, 'charts', row.chart ?? 'classes.svg');
             copyFileSync(samplePath('tp4graph-decode.sqlite'), input);
             s = { target: join(dir, 'charts') };
           } else s = c.setup(dir, input, row);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './traces.js';
+import { REPO, samplePath } from './traces.js';
 
 export interface RunContext {
   /** The input under test (a broken trace, a broken model config, ...). */
@@ -47,6 +47,10 @@ export function benchResult(dir: string): string {
   return p;
 }
 
+/** The committed TP=2 slice, read (never written) by scaling beside a TP=4 input. */
+const TP2 = samplePath('tp2graph-decode.sqlite');
+const TP_REFUSAL = /TP=|TP degree|no prefill or decode steps/;
+
 /** Commands that read nsys exports. */
 export const TRACE_COMMANDS: CommandRow[] = [
   { command: 'diagnose', args: (c) => ['diagnose', c.input] },
@@ -58,6 +62,12 @@ export const TRACE_COMMANDS: CommandRow[] = [
   { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
   { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },
   { command: 'slice -o', args: (c) => ['slice', c.input, '--steps', '^decode', '-o', join(c.out, 'slice.sqlite')], mayRefuse: /no steps match/ },
+  { command: 'compare (bad as new) --format json', args: (c) => ['compare', c.good, c.input, '--format', 'json'], json: true },
+  { command: 'compare (bad as base) --format md -o', args: (c) => ['compare', c.input, c.good, '--format', 'md', '-o', join(c.out, 'compare.md')] },
+  // Refused when the input reads as TP=2 too (one trace per degree) or has no phase to scale.
+  { command: 'scaling (TP=2 and the input) --format json', args: (c) => ['scaling', TP2, c.input, '--batch', '8', '--format', 'json'], json: true, mayRefuse: TP_REFUSAL },
+  { command: 'scaling --chart', args: (c) => ['scaling', TP2, c.input, '--batch', '8', '--chart', join(c.out, 'charts')], mayRefuse: TP_REFUSAL },
+  { command: 'attach (json)', args: (c) => ['attach', benchResult(c.out), c.input], keeps: (c) => [benchResult(c.out)] },
 ];
 
 /** Commands that read a model config.json (--model). */
@@ -162,6 +172,8 @@ export interface WriterRow {
   target: 'file' | 'folder';
   /** False for commands that read no trace (the input-overwrite cases do not apply). */
   readsTrace?: boolean;
+  /** For --chart: a file name the command writes into the folder (default classes.svg). */
+  chart?: string;
   /** For commands that edit an existing file (attach): what the target holds before the run. */
   before?: string;
 }
@@ -176,4 +188,8 @@ export const WRITERS: WriterRow[] = [
   { command: 'layers --chart', args: (i, o) => ['layers', i, '--chart', o], target: 'folder' },
   { command: 'slice -o', args: (i, o) => ['slice', i, '--steps', '^decode', '-o', o], target: 'file' },
   { command: 'plan --format json -o', args: (_i, o) => ['plan', '--model', 'llama-3.3-70b', '--format', 'json', '-o', o], target: 'file', readsTrace: false },
+  { command: 'compare --format md -o', args: (i, o) => ['compare', i, i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'scaling -o', args: (i, o) => ['scaling', TP2, i, '--batch', '8', '-o', o], target: 'file' },
+  { command: 'scaling --chart', args: (i, o) => ['scaling', TP2, i, '--batch', '8', '--chart', o], target: 'folder', chart: 'scaling.svg' },
+  { command: 'attach', args: (i, o) => ['attach', o, i], target: 'file', before: BENCH_RESULT },
 ];

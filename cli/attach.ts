@@ -34,7 +34,7 @@ function readReport(path: string): { real: string; text: string; mode: number } 
   return { real, text, mode: statSync(real).mode & 0o7777 };
 }
 
-export function attachToReport(report: string, traces: string[], format: 'json' | 'md', opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): AttachSummary {
+export async function attachToReport(report: string, traces: string[], format: 'json' | 'md', opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Promise<AttachSummary> {
   const sameFile = (t: string) => {
     try {
       return realpathSync(t) === realpathSync(report);
@@ -53,7 +53,7 @@ export function attachToReport(report: string, traces: string[], format: 'json' 
       throw new TraceError(`${report}: not a benchmark result JSON object (${why.split('\n')[0]}); for a Markdown report pass --format md`);
     }
   }
-  const { analysis, result } = diagnoseFiles(traces, opts, workload, gpu);
+  const { analysis, result } = await diagnoseFiles(traces, opts, workload, gpu);
   const section = benchSection(analysis, result);
   const out = format === 'json' ? setTopLevelMember(text, ATTACH_KEY, section) : attachMarkdown(text, benchMarkdown(section));
   if (format === 'md') replaced = text.includes('<!-- nsys-tp:begin -->');

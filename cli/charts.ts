@@ -10,7 +10,7 @@ import { reportCharts, type Chart } from '../analyzer/report/charts/reportCharts
 import type { LayerResult } from '../analyzer/report/layerResult.js';
 import type { DiagnoseResult } from '../analyzer/report/result.js';
 import { TraceError } from '../queries/errors.js';
-import { writeFileAtomic } from './output.js';
+import { writeErrorText, writeFileAtomic } from './output.js';
 
 export function renderCharts(analysis: Analysis, result: DiagnoseResult, layers: LayerResult): Promise<Chart[]> {
   return reportCharts(result, layers, stepTimeline(analysis));
@@ -26,7 +26,7 @@ export function writeCharts(dir: string, charts: Chart[], inputs: string[]): str
     try {
       mkdirSync(dir);
     } catch (e) {
-      throw new TraceError(`${dir}: cannot create the chart folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new TraceError(`${dir}: cannot create the chart folder (${writeErrorText(e)})`);
     }
   }
   return charts.map((c) => {

@@ -9,6 +9,7 @@ import { validateClassRows } from '../analyzer/classify/classifier.js';
 import type { ClassRow } from '../analyzer/classify/kernelClasses.js';
 import { TraceError } from '../queries/errors.js';
 import type { RuleOptions } from '../rules/engine.js';
+import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 
 export interface Config {
   kernelClasses: ClassRow[];
@@ -30,8 +31,8 @@ export function loadConfig(path: string | undefined): Config {
   try {
     return {
       kernelClasses: obj.kernelClasses === undefined ? [] : validateClassRows(obj.kernelClasses),
-      rules: (obj.rules as RuleOptions | undefined) ?? {},
-      disabledRules: Array.isArray(obj.disabledRules) ? obj.disabledRules.map(String) : [],
+      rules: ruleOptionsFromConfig(obj.rules),
+      disabledRules: disabledRulesFromConfig(obj.disabledRules),
     };
   } catch (e) {
     throw new TraceError(`${path}: ${(e as Error).message}`);

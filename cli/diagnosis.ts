@@ -1,13 +1,16 @@
 /**
  * One trace (or one per-rank set) loaded, analysed and judged with the options every analysing command
- * shares, for commands that take several traces (compare, scaling, attach): each is diagnosed on its own.
+ * shares. Commands that take several traces (compare, scaling) diagnose each on its own.
  */
+import { basename } from 'node:path';
 import type { StepSource } from '../analyzer/steps/types.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
-import { diagnoseModel, loadTrace, type Analysis, type DiagnoseResult } from '../index.js';
+import { termSafe } from '../analyzer/report/format.js';
+import { diagnoseModel, loadTraces, type Analysis, type DiagnoseResult } from '../index.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
+import { progressBar } from './progress.js';
 import { mergeRuleOptions } from './ruleOptions.js';
 
 export interface Diagnosis {
@@ -25,12 +28,22 @@ export interface DiagnosisOptions {
   rule?: Record<string, Record<string, number | string | boolean>>;
 }
 
-export function diagnoseFiles(traces: string[], opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Diagnosis {
+/** Loads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
+export async function loadWithProgress(paths: string[], shown: string[]) {
+  const bar = progressBar(process.stderr, `reading ${shown.length === 1 ? termSafe(basename(shown[0]!)) : `${shown.length} files`}`);
+  try {
+    return await loadTraces(paths, { onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.done();
+  }
+}
+
+export async function diagnoseFiles(traces: string[], opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Promise<Diagnosis> {
   const config = loadConfig(opts.config);
   const inputs = resolveInputs(traces);
   try {
-    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
-    const { analysis, result } = diagnoseModel(loadTrace(inputs.paths), {
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
+    const { analysis, result } = diagnoseModel(await loadWithProgress(inputs.paths, traces), {
       classRows: config.kernelClasses,
       steps: {
         steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,

@@ -14,21 +14,20 @@ import { buildLayerResult } from '../analyzer/report/layerResult.js';
 import { renderLayersMarkdown } from '../analyzer/report/layersMarkdown.js';
 import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
 import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
-import type { StepSource } from '../analyzer/steps/types.js';
-import { Analysis, diagnoseModel, loadTraces } from '../index.js';
+import { termSafe } from '../analyzer/report/format.js';
+import { Analysis } from '../index.js';
 import { sliceSpec, writeSlice } from './slice.js';
 import { renderCharts, writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
-import { resolveInputs } from './inputs.js';
 import { writeFileAtomic } from './output.js';
 import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
 import { tpPlan, type PlanOptions } from '../analyzer/plan/tpPlan.js';
 import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planReport.js';
 import { runPlanRules, sortFindings } from '../rules/engine.js';
 import { PLAN_RULES } from '../rules/index.js';
-import { collectRuleOption, mergeRuleOptions, tripsGate } from './ruleOptions.js';
-import { diagnoseFiles } from './diagnosis.js';
+import { collectRuleOption, tripsGate } from './ruleOptions.js';
+import { diagnoseFiles, loadWithProgress } from './diagnosis.js';
 import { compareTraces } from '../analyzer/compare/compareTraces.js';
 import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
 import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
@@ -36,8 +35,6 @@ import { changeText, regressionsOver } from '../analyzer/compare/verdict.js';
 import { scalingCharts, scalingResult } from './scaling.js';
 import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
 import { attachToReport } from './attach.js';
-import { progressBar } from './progress.js';
-import { basename } from 'node:path';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -82,22 +79,12 @@ function emit(text: string, output: string | undefined, inputs: string[]): void 
   else process.stdout.write(text);
 }
 
-/** Loads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
-async function load(paths: string[], shown: string[]) {
-  const bar = progressBar(process.stderr, `reading ${shown.length === 1 ? basename(shown[0]!) : `${shown.length} files`}`);
-  try {
-    return await loadTraces(paths, { onProgress: (p) => bar.update(p) });
-  } finally {
-    bar.done();
-  }
-}
-
 const program = new Command();
 program
   .name('nsys-tp')
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
-  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
+  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
   .exitOverride();
 
 /** Step selection and config, shared by every command that analyses traces. */
@@ -120,31 +107,10 @@ function addAnalysisOptions(cmd: Command): Command {
 
 /** Loads the traces, analyses them, runs the rules, and writes what `render` makes of it. */
 async function withDiagnosis(traces: string[], opts: Record<string, any>, render: (a: Analysis, r: DiagnoseResult) => Promise<string>): Promise<void> {
-  const config = loadConfig(opts.config);
-  const workload = workloadFrom(opts);
-  const gpu = gpuFrom(opts.gpu);
-  const inputs = resolveInputs(traces);
-  try {
-    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${n}\n`);
-    const model = await load(inputs.paths, traces);
-    const { analysis, result } = diagnoseModel(model, {
-      classRows: config.kernelClasses,
-      steps: {
-        steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
-        gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
-      },
-      rules: { options: mergeRuleOptions(config.rules, opts.rule), disabled: config.disabledRules },
-      workload,
-      gpu,
-    });
-    result.trace.paths = traces;
-    result.trace.path = traces[0]!;
-    emit(await render(analysis, result), opts.output, traces);
-    const tripped = tripsGate(result.findings, opts.failOn);
-    if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
-  } finally {
-    inputs.cleanup();
-  }
+  const { analysis, result } = await diagnoseFiles(traces, opts, workloadFrom(opts), gpuFrom(opts.gpu));
+  emit(await render(analysis, result), opts.output, traces);
+  const tripped = tripsGate(result.findings, opts.failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 }
 
 const diagnose = program
@@ -193,10 +159,10 @@ const compare = program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
   .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
   .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
-addAnalysisOptions(compare).action((base: string, next: string, opts) => {
+addAnalysisOptions(compare).action(async (base: string, next: string, opts) => {
   const workload = workloadFrom(opts);
   const gpu = gpuFrom(opts.gpu);
-  const r = compareTraces(diagnoseFiles([base], opts, workload, gpu), diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
+  const r = compareTraces(await diagnoseFiles([base], opts, workload, gpu), await diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
   emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderCompareMarkdown(r) : renderCompareTerminal(r), opts.output, [base, next]);
   const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
   if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
@@ -225,7 +191,7 @@ program
   .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
   .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
   .action(async (traces: string[], opts) => {
-    const r = scalingResult(traces, opts, TOOL_VERSION);
+    const r = await scalingResult(traces, opts, TOOL_VERSION);
     if (opts.chart) writeCharts(opts.chart, await scalingCharts(r), traces);
     emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderScalingMarkdown(r) : renderScalingTerminal(r), opts.output, traces);
     const tripped = tripsGate(r.findings, opts.failOn);
@@ -238,9 +204,9 @@ const attach = program
   .argument('<report>', 'benchmark result JSON (or Markdown with --format md), updated in place')
   .argument('<traces...>', 'the run\'s nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(['json', 'md']).default('json'));
-addAnalysisOptions(attach).action((report: string, traces: string[], opts) => {
-  const r = attachToReport(report, traces, opts.format, opts, workloadFrom(opts), gpuFrom(opts.gpu));
-  process.stderr.write(`nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${report} (${r.findings.length} finding(s))\n`);
+addAnalysisOptions(attach).action(async (report: string, traces: string[], opts) => {
+  const r = await attachToReport(report, traces, opts.format, opts, workloadFrom(opts), gpuFrom(opts.gpu));
+  process.stderr.write(`nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${termSafe(report)} (${r.findings.length} finding(s))\n`);
   const tripped = tripsGate(r.findings, opts.failOn);
   if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 });
@@ -279,7 +245,7 @@ program
       const name = line.replace(/\r$/, '');
       if (!name.trim()) continue;
       const c = classifier.classify(name, name);
-      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${name}\n`);
+      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`);
     }
   });
 
@@ -293,13 +259,13 @@ program
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
-    const model = await load([trace], [trace]);
+    const model = await loadWithProgress([trace], [trace]);
     const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
     if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
     const stats = writeSlice(trace, opts.output, spec);
     process.stderr.write(
-      `nsys-tp: wrote ${opts.output}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
+      `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
         `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
     );
   });
@@ -315,17 +281,17 @@ async function main(): Promise<void> {
       return;
     }
     if (e instanceof TraceError) {
-      process.stderr.write(`nsys-tp: ${e.message}\n`);
+      process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = 2;
       return;
     }
     if (e instanceof ExitError) {
-      if (e.message) process.stderr.write(`nsys-tp: ${e.message}\n`);
+      if (e.message) process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = e.code;
       return;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`nsys-tp: internal error: ${msg.split('\n')[0]} (set NSYS_TP_DEBUG=1 for details)\n`);
+    process.stderr.write(`nsys-tp: internal error: ${termSafe(msg.split('\n')[0]!)} (set NSYS_TP_DEBUG=1 for details)\n`);
     if (process.env.NSYS_TP_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = 3;
   }

@@ -22,7 +22,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, inputs:
   try {
     fd = openSync(tmp, 'wx');
     if (mode !== undefined) fchmodSync(fd, mode);
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    // A full disk or a file size limit cuts a write short before it fails: write until all is out or an
+    // error says why not, so a partial report never replaces a whole one.
+    for (let off = 0; off < buf.length; ) {
+      const n = writeSync(fd, buf, off, buf.length - off);
+      if (n === 0) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+      off += n;
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -34,7 +41,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, inputs:
     } catch {
       /* the temp file was never created */
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TraceError(`${path}: cannot write (${code ?? (e as Error).message})`);
+    throw new TraceError(`${path}: cannot write (${writeErrorText(e)})`);
   }
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device',
+  EFBIG: 'file too large for this file system or limit', EDQUOT: 'disk quota exceeded', ENOENT: 'no such folder',
+  ENOTDIR: 'a part of the path is not a folder', EISDIR: 'a folder is in the way',
+};
+
+/** `EACCES: permission denied`: the code to search for and what it means. */
+export function writeErrorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!code) return (e as Error).message.split('\n')[0]!;
+  return WRITE_ERRORS[code] ? `${code}: ${WRITE_ERRORS[code]}` : code;
 }

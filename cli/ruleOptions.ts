@@ -11,6 +11,15 @@ export function collectRuleOption(value: string, acc: RuleOptions = {}): RuleOpt
   const m = /^([a-z0-9-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError('expected id.option=value, e.g. comm-dominant-step.threshold=0.25');
   const [, id, option, raw] = m as unknown as [string, string, string, string];
+  const v = ruleOptionValue(id, option, raw, true);
+  return { ...acc, [id]: { ...(acc[id] ?? {}), [option]: v } };
+}
+
+/**
+ * The value of one rule option, checked against the rule's default: a known rule, a known option, a value
+ * of the option's type. `fromText` (the command line) parses numbers and booleans from their spelling.
+ */
+function ruleOptionValue(id: string, option: string, raw: unknown, fromText: boolean): number | string | boolean {
   const all = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
   const rule = all.find((r) => r.meta.id === id);
   if (!rule) throw new InvalidArgumentError(`unknown rule "${id}" (rules: ${all.map((r) => r.meta.id).join(', ')})`);
@@ -19,15 +28,41 @@ export function collectRuleOption(value: string, acc: RuleOptions = {}): RuleOpt
     const known = Object.keys(rule.meta.defaults);
     throw new InvalidArgumentError(`rule ${id} has no option "${option}"${known.length ? ` (options: ${known.join(', ')})` : ' (it has no options)'}`);
   }
-  let v: number | string | boolean = raw;
   if (typeof def === 'number') {
-    v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`${id}.${option} takes a number`);
-  } else if (typeof def === 'boolean') {
-    if (raw !== 'true' && raw !== 'false') throw new InvalidArgumentError(`${id}.${option} takes true or false`);
-    v = raw === 'true';
+    const v = fromText && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`${id}.${option} takes a number`);
+    return v;
   }
-  return { ...acc, [id]: { ...(acc[id] ?? {}), [option]: v } };
+  if (typeof def === 'boolean') {
+    const v = fromText ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
+    if (typeof v !== 'boolean') throw new InvalidArgumentError(`${id}.${option} takes true or false`);
+    return v;
+  }
+  if (typeof raw !== 'string') throw new InvalidArgumentError(`${id}.${option} takes a string`);
+  return raw;
+}
+
+/** The `rules` of a config file, checked like --rule flags: { "<rule id>": { "<option>": value } }. */
+export function ruleOptionsFromConfig(raw: unknown): RuleOptions {
+  if (raw === undefined) return {};
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(raw)) throw new InvalidArgumentError('rules must be an object of { "<rule id>": { "<option>": value } }');
+  const out: RuleOptions = {};
+  for (const [id, opts] of Object.entries(raw)) {
+    if (!isObject(opts)) throw new InvalidArgumentError(`rules["${id}"] must be an object of options`);
+    out[id] = {};
+    for (const [option, v] of Object.entries(opts)) out[id]![option] = ruleOptionValue(id, option, v, false);
+  }
+  return out;
+}
+
+/** The `disabledRules` of a config file: a list of known rule ids. */
+export function disabledRulesFromConfig(raw: unknown): string[] {
+  if (raw === undefined) return [];
+  const ids = [...RULES, ...PLAN_RULES, ...SCALING_RULES].map((r) => r.meta.id);
+  if (!Array.isArray(raw)) throw new InvalidArgumentError('disabledRules must be a list of rule ids');
+  for (const id of raw) if (typeof id !== 'string' || !ids.includes(id)) throw new InvalidArgumentError(`disabledRules: unknown rule ${JSON.stringify(id)} (rules: ${ids.join(', ')})`);
+  return raw as string[];
 }
 
 /** Merges config-file options with command-line ones (the command line wins). */

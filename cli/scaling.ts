@@ -29,19 +29,20 @@ export interface ScalingCliOptions extends DiagnosisOptions {
   memoryUtilization: number;
 }
 
-export function scalingResult(traces: string[], o: ScalingCliOptions, version: string): ScalingResult {
+export async function scalingResult(traces: string[], o: ScalingCliOptions, version: string): Promise<ScalingResult> {
   if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
   if (o.context && !o.model) throw new TraceError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
   const model = o.model ? loadModelShape(o.model, o.dtype) : null;
   const gpu = gpuFrom(o.gpu);
   const workload = model ? { model, batch: o.batch, prompt: o.prompt } : undefined;
-  const inputs: ScalingInput[] = traces.map((path) => {
-    const { analysis, result } = diagnoseFiles([path], o, workload, gpu);
+  const inputs: ScalingInput[] = [];
+  for (const path of traces) {
+    const { analysis, result } = await diagnoseFiles([path], o, workload, gpu);
     if (!analysis.phases.some((p) => p.phase === 'decode' || p.phase === 'prefill')) {
       throw new TraceError(`${path}: no prefill or decode steps (steps: ${analysis.steps.description}); name them with --steps`);
     }
-    return { analysis, findings: result.findings, path, layers: layerCount(analysis)(0, 'decode') ?? layerCount(analysis)(0, 'prefill') };
-  });
+    inputs.push({ analysis, findings: result.findings, path, layers: layerCount(analysis)(0, 'decode') ?? layerCount(analysis)(0, 'prefill') });
+  }
   const opts = { batch: o.batch, prompt: o.prompt ?? null, gpuHourPrice: o.gpuHourPrice ?? null };
   const rows = scalingTable(inputs, opts);
   for (let i = 1; i < rows.length; i++) {

@@ -1,9 +1,10 @@
 /**
  * `nsys-tp slice`: the file side of slicing (temp file, rename, never over the input).
  */
-import { existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TraceError } from '../queries/errors.js';
+import { writeErrorText } from './output.js';
 import { openTraceDb } from '../queries/open.js';
 import type { TraceModel } from '../analyzer/model/types.js';
 import type { Step } from '../analyzer/steps/types.js';
@@ -27,16 +28,28 @@ export function writeSlice(input: string, output: string, spec: SliceSpec): Slic
   const src = openTraceDb(input);
   try {
     rmSync(tmp, { force: true });
+    // Created here rather than by SQLite, so a folder that cannot take it fails with its errno (SQLite
+    // says only "unable to open database file"); SQLite opens an empty file as an empty database.
+    closeSync(openSync(tmp, 'wx'));
     const stats = sliceExport(src, tmp, spec);
     renameSync(tmp, output);
     return stats;
   } catch (e) {
     rmSync(tmp, { force: true });
     if (e instanceof TraceError) throw e;
-    throw new TraceError(`${output}: cannot write the slice (${(e as Error).message.split('\n')[0]})`);
+    // SQLite's and the file system's errors are about the files; anything else is a bug, reported as one.
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    throw new TraceError(`${output}: cannot write the slice (${sliceWriteError(e)})`);
   } finally {
     src.close();
   }
+}
+
+function sliceWriteError(e: unknown): string {
+  const code = String((e as NodeJS.ErrnoException).code ?? '');
+  if (code.startsWith('SQLITE_FULL')) return 'SQLITE_FULL: no space left on the device';
+  if (code.startsWith('SQLITE_IOERR')) return `${code}: the write failed: a full disk or a file size limit?`;
+  return code.startsWith('SQLITE') ? (e as Error).message.split('\n')[0]! : writeErrorText(e);
 }
 
 /** What to keep for the given steps: their ops, their threads' host ranges, and the overall windows. */

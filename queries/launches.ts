@@ -7,9 +7,11 @@
  * Table read: CUPTI_ACTIVITY_KIND_RUNTIME (start, end, globalTid, correlationId, nameId), StringIds.
  * Units: start_ns / end_ns on the session clock; globalTid is nsys' global thread id
  * (process id = globalTid >> 24 << 24, the globalPid of the GPU tables).
+ * Rows come as stored (NULL or text is possible in a damaged file): the reader (raw.ts) skips such calls
+ * and counts the launches among them.
  */
 import type { Db } from './open.js';
-import type { Schema } from './schema.js';
+import { requireColumns, type Schema } from './schema.js';
 import { pages } from './scan.js';
 import { findStringIds } from './strings.js';
 import { ALWAYS_KEPT_API_GLOBS, MIN_HOST_CALL_NS } from './hostCalls.js';
@@ -42,7 +44,8 @@ export interface RuntimeQuery {
 }
 
 export function runtimeCallPages(db: Db, s: Schema, scanned?: (n: number) => void): RuntimeQuery {
-  if (!s.has(RT) || !s.hasColumn(RT, 'nameId')) return { pages: [], launchIds: [], keptIds: [] };
+  if (!s.has(RT)) return { pages: [], launchIds: [], keptIds: [] };
+  requireColumns(s, RT, ['start', 'end', 'globalTid', 'correlationId', 'nameId']);
   const launchIds = findStringIds(db, s, LAUNCH_API_GLOBS);
   const keptIds = findStringIds(db, s, ALWAYS_KEPT_API_GLOBS);
   return { pages: pages<RuntimeRow>(db, RT, runtimeCallsSql(launchIds, keptIds), scanned), launchIds, keptIds };

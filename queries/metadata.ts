@@ -27,7 +27,7 @@ export interface ExportMeta {
 
 function nameValues(db: Db, s: Schema, table: string): [string, string][] {
   if (!s.has(table) || !s.hasColumn(table, 'name') || !s.hasColumn(table, 'value')) return [];
-  return (db.prepare(`SELECT name, value FROM ${table}`).raw(true).all() as [string | null, unknown][])
+  return (db.prepare(`SELECT CAST(name AS TEXT), CAST(value AS TEXT) FROM ${table}`).raw(true).all() as [string | null, unknown][])
     .filter((r): r is [string, unknown] => r[0] !== null)
     .map(([n, v]) => [n, v === null || v === undefined ? '' : String(v)]);
 }

@@ -41,8 +41,10 @@ interface Fields {
 function schemaFields(db: Db, s: Schema): Map<number, Fields> {
   const out = new Map<number, Fields>();
   const T = 'NVTX_PAYLOAD_SCHEMA_ENTRIES';
-  if (!s.has(T) || !s.hasColumn(T, 'offset') || !s.hasColumn(T, 'name')) return out;
-  for (const [schemaId, name, offset] of db.prepare(`SELECT schemaId, name, coalesce(offset, 0) FROM ${T}`).raw(true).iterate() as Iterable<[number, string | null, number]>) {
+  if (!['schemaId', 'offset', 'name'].every((c) => s.hasColumn(T, c))) return out;
+  for (const [schemaId, name, offset] of db.prepare(`SELECT schemaId, CAST(name AS TEXT), coalesce(offset, 0) FROM ${T}`).raw(true).iterate() as Iterable<[number, string | null, number]>) {
+    // A field is read at its offset into the payload: only a byte offset can be one (a damaged row is skipped).
+    if (!Number.isSafeInteger(offset) || offset < 0) continue;
     const f = out.get(schemaId) ?? {};
     const n = (name ?? '').toLowerCase();
     if (n.includes('communicator')) f.comm = offset;
@@ -78,16 +80,16 @@ export interface NcclPayloads {
 
 export function ncclPayloads(db: Db, s: Schema): NcclPayloads {
   const out: NcclPayloads = { calls: [], inits: [] };
-  if (!s.hasColumn('NVTX_EVENTS', 'binaryData')) return out;
+  if (!['binaryData', 'start', 'end', 'eventType', 'globalTid', 'text'].every((c) => s.hasColumn('NVTX_EVENTS', c))) return out;
   const fields = schemaFields(db, s);
   if (fields.size === 0) return out;
-  const text = s.hasColumn('NVTX_EVENTS', 'textId') && s.has('StringIds')
-    ? 'coalesce(n.text, (SELECT value FROM StringIds WHERE id = n.textId))'
-    : 'n.text';
+  const text = s.hasColumn('NVTX_EVENTS', 'textId') && s.hasColumn('StringIds', 'value')
+    ? 'CAST(coalesce(n.text, (SELECT value FROM StringIds WHERE id = n.textId)) AS TEXT)'
+    : 'CAST(n.text AS TEXT)';
   const sql = `SELECT n.start, coalesce(n.end, n.start), n.globalTid, ${text}, n.binaryData FROM NVTX_EVENTS n
     WHERE n.binaryData IS NOT NULL AND n.eventType IN (59, 60)`;
   for (const [start, end, tid, name, blob] of db.prepare(sql).raw(true).iterate() as Iterable<[number, number, number, string | null, unknown]>) {
-    if (!Buffer.isBuffer(blob)) continue;
+    if (!Buffer.isBuffer(blob) || typeof start !== 'number' || typeof end !== 'number' || typeof tid !== 'number') continue;
     const p = payload(blob);
     if (!p) continue;
     const f = fields.get(p.schemaId);

@@ -3,7 +3,12 @@
  * thread, as many at once as there are cores. One export: a worker thread reads its GPU tables and NVTX
  * ranges while this thread reads its API calls (separate read-only connections; SQLite reads are
  * CPU-bound, so on two free cores this nearly halves the wait, for one worker's memory). Typed columns come
- * back transferred, not copied; progress is the sum over all readers.
+ * back transferred, not copied; progress is the sum over all readers. Each connection reads in one
+ * transaction (raw.ts), so each part is consistent in itself.
+ *
+ * When one read fails the others are asked to stop (a shared flag each worker checks after every page of
+ * rows) and waited for, not terminated: a worker terminated inside a better-sqlite3 call that then throws
+ * (a busy wait on a locked file ending in SQLITE_BUSY) aborts the whole process (v8 fatal error).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,6 +19,22 @@ import type { ProgressCallback } from './progress.js';
 import { joinParts, readCallsPart, readRawTrace, rowsToScan, type RawOpsPart, type RawCallsPart, type RawTrace } from './raw.js';
 
 type Part = 'all' | 'ops';
+
+/** The workers of one read, and the flag that asks them to stop. */
+interface Readers {
+  workers: Set<Worker>;
+  stop: Int32Array;
+}
+
+function readers(): Readers {
+  return { workers: new Set(), stop: new Int32Array(new SharedArrayBuffer(4)) };
+}
+
+/** Asks every worker still reading to stop, and waits until they have. */
+async function stopAll(r: Readers): Promise<void> {
+  Atomics.store(r.stop, 0, 1);
+  await Promise.all([...r.workers].map((w) => new Promise((resolve) => w.once('exit', resolve))));
+}
 type Message =
   | { type: 'progress'; done: number; total: number }
   | { type: 'done'; result: unknown }
@@ -24,10 +45,11 @@ const WORKER = new URL('./rawWorker.js', import.meta.url);
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
 function inWorker<T>(
-  path: string, part: Part, onProgress: (done: number, total: number) => void, workers: Set<Worker>, progress?: SharedArrayBuffer,
+  path: string, part: Part, onProgress: (done: number, total: number) => void, readers: Readers, progress?: SharedArrayBuffer,
 ): Promise<T> {
+  const { workers, stop } = readers;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { path, part, progress } });
+    const worker = new Worker(WORKER, { workerData: { path, part, progress, stop: stop.buffer } });
     workers.add(worker);
     let settled = false;
     worker.on('message', (m: Message) => {
@@ -63,22 +85,22 @@ function progressSum(n: number, onProgress?: ProgressCallback, totals?: number[]
 }
 
 /** Runs the reads, at most `lanes` at once; one failure is the answer, and the other reads are stopped. */
-async function runAll<T>(jobs: ((workers: Set<Worker>) => Promise<T>)[], lanes: number): Promise<T[]> {
+async function runAll<T>(jobs: ((readers: Readers) => Promise<T>)[], lanes: number): Promise<T[]> {
   const out: T[] = new Array(jobs.length);
-  const workers = new Set<Worker>();
+  const r = readers();
   let next = 0;
   let failed = false;
   const lane = async () => {
     while (next < jobs.length && !failed) {
       const i = next++;
-      out[i] = await jobs[i]!(workers);
+      out[i] = await jobs[i]!(r);
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs.length, lanes)) }, lane));
   } catch (e) {
     failed = true;
-    await Promise.all([...workers].map((w) => w.terminate()));
+    await stopAll(r);
     throw e;
   }
   return out;
@@ -89,7 +111,7 @@ export async function readRawTracesInParallel(paths: readonly string[], onProgre
   // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
   // file waiting for a free core starts.
   const report = progressSum(paths.length, onProgress, onProgress ? paths.map((p) => rowsToScan(p)) : undefined);
-  return runAll(paths.map((p, i) => (w: Set<Worker>) => inWorker<RawTrace>(p, 'all', report(i), w)), availableParallelism());
+  return runAll(paths.map((p, i) => (r: Readers) => inWorker<RawTrace>(p, 'all', report(i), r)), availableParallelism());
 }
 
 /** One export: its ops part (GPU tables, NVTX) in a worker thread while this thread reads its calls part. */
@@ -98,14 +120,14 @@ export async function readRawTraceSplit(path: string, onProgress?: ProgressCallb
   // The worker writes its rows done and total here: this thread is busy reading, not taking messages.
   const shared = new Float64Array(new SharedArrayBuffer(16));
   const report = (done: number, total: number) => onProgress?.({ done: done + shared[0]!, total: total + shared[1]! });
-  const workers = new Set<Worker>();
-  const ops = inWorker<RawOpsPart>(path, 'ops', () => {}, workers, shared.buffer as SharedArrayBuffer);
+  const r = readers();
+  const ops = inWorker<RawOpsPart>(path, 'ops', () => {}, r, shared.buffer as SharedArrayBuffer);
   ops.catch(() => {}); // awaited below; a failure in this thread first is the one reported
   let calls: RawCallsPart;
   try {
     calls = readCallsPart(path, { onProgress: (p) => report(p.done, p.total) });
   } catch (e) {
-    await Promise.all([...workers].map((w) => w.terminate()));
+    await stopAll(r);
     throw e;
   }
   const timer = onProgress ? setInterval(() => report(0, 0), 100) : undefined;

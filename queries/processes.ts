@@ -12,14 +12,14 @@ export interface ProcessRow { globalPid: number; pid: number; name: string }
 export interface ThreadNameRow { globalTid: number; name: string }
 
 export function processRows(db: Db, s: Schema): ProcessRow[] {
-  if (!s.has('PROCESSES')) return [];
-  const name = s.hasColumn('PROCESSES', 'name') ? 'name' : "''";
+  if (!s.hasColumn('PROCESSES', 'globalPid') || !s.hasColumn('PROCESSES', 'pid')) return [];
+  const name = s.hasColumn('PROCESSES', 'name') ? 'CAST(name AS TEXT)' : "''";
   return (db.prepare(`SELECT globalPid, pid, ${name} FROM PROCESSES WHERE globalPid IS NOT NULL`).raw(true).all() as [number, number, string | null][])
     .map(([globalPid, pid, n]) => ({ globalPid, pid, name: n ?? '' }));
 }
 
 export function threadNameRows(db: Db, s: Schema): ThreadNameRow[] {
-  if (!s.has('ThreadNames') || !s.has('StringIds')) return [];
-  return (db.prepare(`SELECT t.globalTid, s.value FROM ThreadNames t JOIN StringIds s ON s.id = t.nameId`).raw(true).all() as [number, string | null][])
+  if (!s.hasColumn('ThreadNames', 'globalTid') || !s.hasColumn('ThreadNames', 'nameId') || !s.hasColumn('StringIds', 'value')) return [];
+  return (db.prepare(`SELECT t.globalTid, CAST(s.value AS TEXT) FROM ThreadNames t JOIN StringIds s ON s.id = t.nameId`).raw(true).all() as [number, string | null][])
     .map(([globalTid, n]) => ({ globalTid, name: n ?? '' }));
 }

@@ -5,6 +5,9 @@
  * straight into typed columns, so memory is the columns' bytes. The export's wide ids (globalPid and
  * globalTid, about 2^48; kernel name id pairs) are numbered per file as they are read, so a column holds
  * a small int32 and the model maps each distinct id once, not once per row.
+ * Values come as stored: a damaged or edited file can hold NULL, text or absurd numbers anywhere. A row
+ * without a usable time (or device, or launch id) is skipped and counted in a warning; a missing detail
+ * gets its default. Only SQLite's own errors and missing columns are the file's fault (TraceError).
  */
 import { TraceError } from './errors.js';
 import { allocate, CHUNK_ROWS, ChunkedColumns, trim } from './columns.js';
@@ -17,7 +20,7 @@ import { openTraceDb, sqliteReason, type Db } from './open.js';
 import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
 import { ScanProgress, type ProgressCallback } from './progress.js';
 import { rowidSpan, spanRows } from './scan.js';
-import { probeSchema, type Schema } from './schema.js';
+import { probeSchema, SchemaGap, type Schema } from './schema.js';
 import { loadStrings } from './strings.js';
 import { graphTracePages } from './graphs.js';
 import { MIN_HOST_CALL_NS, osrtCallPages } from './hostCalls.js';
@@ -188,85 +191,130 @@ class OpNameNumbering {
   }
 }
 
+/** A stored value as a number, or `fallback` when it is NULL or text (a damaged or edited file). */
+const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : fallback);
+/** A time as stored, or NaN when it is no number or beyond 2^53 ns (104 days: no capture, and past exact doubles). */
+const time = (v: unknown): number => (typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? v : NaN);
+
 /**
  * Kernels, copies, sets and graph executions, in that order (each in its table's start order). The four
  * tables' rowid spans bound the row count (and equal it in an nsys export), so the columns are allocated
  * once, at their final size.
  */
-function readOps(db: Db, s: Schema, progress: ScanProgress, names: OpNameNumbering, pids: IdNumbering): RawOps {
+function readOps(db: Db, s: Schema, progress: ScanProgress, names: OpNameNumbering, pids: IdNumbering, warnings: string[]): RawOps {
   let cap = 0;
   for (const t of [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE]) if (s.has(t)) cap += spanRows(rowidSpan(db, t));
   const c = allocate(OP_COLUMNS, cap);
   let i = 0;
+  let skipped = 0;
+  // Columns 0-5 are the same in every GPU table: start, end, deviceId, streamId, correlationId, globalPid.
+  // A row without a usable start, end or device places nothing on a timeline: skipped and counted. (The
+  // check is written out in each loop: a closure over `i` would make it a context slot in the hot loop.)
   // Fresh columns are zero-filled: kind OP_KERNEL (0) and bytes 0 need no writing for kernels.
   for (const page of kernelPages(db, s, progress.begin(KERNEL_TABLE))) {
-    for (let j = 0; j < page.length; j++, i++) {
+    for (let j = 0; j < page.length; j++) {
       const r = page[j]!;
-      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
-      c.process[i] = pids.of(r[5]); c.name[i] = names.kernel(r[6], r[7]); c.graphNode[i] = r[8] ?? NaN;
+      const t0 = time(r[0]), t1 = time(r[1]);
+      if (t0 !== t0 || t1 !== t1 || typeof r[2] !== 'number') { skipped++; continue; }
+      c.start[i] = t0; c.end[i] = t1; c.deviceId[i] = r[2]; c.stream[i] = num(r[3], 0); c.correlation[i] = num(r[4], 0);
+      c.process[i] = pids.of(num(r[5], 0)); c.name[i] = names.kernel(num(r[6], -1), num(r[7], -1)); c.graphNode[i] = num(r[8], NaN);
+      i++;
     }
   }
   for (const page of memcpyPages(db, s, progress.begin(MEMCPY_TABLE))) {
-    for (let j = 0; j < page.length; j++, i++) {
+    for (let j = 0; j < page.length; j++) {
       const r = page[j]!;
-      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
-      c.process[i] = pids.of(r[5]); c.bytes[i] = r[6]; c.name[i] = names.other(OP_MEMCPY, r[7]); c.graphNode[i] = NaN; c.kind[i] = OP_MEMCPY;
+      const t0 = time(r[0]), t1 = time(r[1]);
+      if (t0 !== t0 || t1 !== t1 || typeof r[2] !== 'number') { skipped++; continue; }
+      c.start[i] = t0; c.end[i] = t1; c.deviceId[i] = r[2]; c.stream[i] = num(r[3], 0); c.correlation[i] = num(r[4], 0);
+      c.process[i] = pids.of(num(r[5], 0)); c.bytes[i] = num(r[6], 0); c.name[i] = names.other(OP_MEMCPY, num(r[7], -1)); c.graphNode[i] = NaN; c.kind[i] = OP_MEMCPY;
+      i++;
     }
   }
   for (const page of memsetPages(db, s, progress.begin(MEMSET_TABLE))) {
-    for (let j = 0; j < page.length; j++, i++) {
+    for (let j = 0; j < page.length; j++) {
       const r = page[j]!;
-      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
-      c.process[i] = pids.of(r[5]); c.bytes[i] = r[6]; c.name[i] = names.other(OP_MEMSET, 0); c.graphNode[i] = NaN; c.kind[i] = OP_MEMSET;
+      const t0 = time(r[0]), t1 = time(r[1]);
+      if (t0 !== t0 || t1 !== t1 || typeof r[2] !== 'number') { skipped++; continue; }
+      c.start[i] = t0; c.end[i] = t1; c.deviceId[i] = r[2]; c.stream[i] = num(r[3], 0); c.correlation[i] = num(r[4], 0);
+      c.process[i] = pids.of(num(r[5], 0)); c.bytes[i] = num(r[6], 0); c.name[i] = names.other(OP_MEMSET, 0); c.graphNode[i] = NaN; c.kind[i] = OP_MEMSET;
+      i++;
     }
   }
   for (const page of graphTracePages(db, s, progress.begin(GRAPH_TABLE))) {
-    for (let j = 0; j < page.length; j++, i++) {
+    for (let j = 0; j < page.length; j++) {
       const r = page[j]!;
-      c.start[i] = r[0]; c.end[i] = r[1]; c.deviceId[i] = r[2]; c.stream[i] = r[3]; c.correlation[i] = r[4];
-      c.process[i] = pids.of(r[5]); c.name[i] = names.other(OP_GRAPH, r[6]); c.graphNode[i] = NaN; c.kind[i] = OP_GRAPH;
+      const t0 = time(r[0]), t1 = time(r[1]);
+      if (t0 !== t0 || t1 !== t1 || typeof r[2] !== 'number') { skipped++; continue; }
+      c.start[i] = t0; c.end[i] = t1; c.deviceId[i] = r[2]; c.stream[i] = num(r[3], 0); c.correlation[i] = num(r[4], 0);
+      c.process[i] = pids.of(num(r[5], 0)); c.name[i] = names.other(OP_GRAPH, num(r[6], -1)); c.graphNode[i] = NaN; c.kind[i] = OP_GRAPH;
+      i++;
     }
   }
+  if (skipped) warnings.push(`${skipped} GPU operations without a valid start, end or device (NULL, not a number, or out of range) were skipped`);
   return { n: i, ...(i === cap ? c : trim(c, i)) };
 }
 
-/** flags[nameId]: 1 a launch API, 2 an API kept as a host call whatever its length. */
-function nameFlags(launchIds: readonly number[], keptIds: readonly number[]): Uint8Array {
-  const flags = new Uint8Array(Math.max(-1, ...launchIds, ...keptIds) + 1);
-  for (const id of launchIds) flags[id]! |= 1;
-  for (const id of keptIds) flags[id]! |= 2;
-  return flags;
+/** Ids (StringIds ids, dense from 0 in an export) up to this are flagged in an array, any beyond in a map. */
+const FLAG_ARRAY_IDS = 1 << 24;
+
+/**
+ * flags[nameId]: 1 a launch API, 2 an API kept as a host call whatever its length. An edited file can hold
+ * any id: those past FLAG_ARRAY_IDS go into `far` instead of sizing the array.
+ */
+function nameFlags(launchIds: readonly number[], keptIds: readonly number[]): { flags: Uint8Array; far: Map<number, number> } {
+  const ids = [...launchIds, ...keptIds].filter((id) => id >= 0);
+  const flags = new Uint8Array(Math.min(FLAG_ARRAY_IDS, ids.reduce((m, id) => Math.max(m, id + 1), 0)));
+  const far = new Map<number, number>();
+  const mark = (id: number, bit: number) => {
+    if (id < flags.length) flags[id]! |= bit;
+    else if (id >= 0) far.set(id, (far.get(id) ?? 0) | bit);
+  };
+  for (const id of launchIds) mark(id, 1);
+  for (const id of keptIds) mark(id, 2);
+  return { flags, far };
 }
 
-/** Launches and CUDA API host calls from the one runtime pass; OS runtime host calls of the launching threads. */
-function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering): { launches: RawLaunches; hostCalls: RawHostCalls; nameIds: number[] } {
+/**
+ * Launches and CUDA API host calls from the one runtime pass; OS runtime host calls of the launching threads.
+ * A launch without a usable time, thread or correlation id is skipped and counted; such a host call is
+ * left out (it explains nothing).
+ */
+function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering, warnings: string[]): { launches: RawLaunches; hostCalls: RawHostCalls; nameIds: number[] } {
   const q = runtimeCallPages(db, s, progress.begin(RUNTIME_TABLE));
-  const flags = nameFlags(q.launchIds, q.keptIds);
+  const { flags, far } = nameFlags(q.launchIds, q.keptIds);
   const nFlags = flags.length;
   const L = new ChunkedColumns(LAUNCH_COLUMNS);
   const H = new ChunkedColumns(HOST_COLUMNS);
   let lc = L.chunk, li = 0, hc = H.chunk, hi = 0;
+  let skipped = 0;
   for (const page of q.pages) {
     for (let j = 0; j < page.length; j++) {
       const r = page[j]!;
       const name = r[4];
-      const f = name < nFlags ? flags[name]! : 0;
+      if (typeof name !== 'number') continue;
+      const f = name < nFlags ? flags[name]! : far.size ? far.get(name) ?? 0 : 0;
       const launch = (f & 1) !== 0 && r[3] !== 0;
       const host = (f & 2) !== 0 || r[1] - r[0] >= MIN_HOST_CALL_NS;
       if (!launch && !host) continue;
+      const t0 = time(r[0]), t1 = time(r[1]);
+      const usable = t0 === t0 && t1 === t1 && typeof r[2] === 'number';
+      if (launch && !(usable && typeof r[3] === 'number')) skipped++;
+      if (!usable) continue;
       const thread = tids.of(r[2]);
-      if (launch) {
+      if (launch && typeof r[3] === 'number') {
         if (li === CHUNK_ROWS) { lc = L.next(); li = 0; }
-        lc.start[li] = r[0]; lc.thread[li] = thread; lc.correlation[li] = r[3]; lc.nameId[li] = name;
+        lc.start[li] = t0; lc.thread[li] = thread; lc.correlation[li] = r[3]; lc.nameId[li] = name;
         li++;
       }
       if (host) {
         if (hi === CHUNK_ROWS) { hc = H.next(); hi = 0; }
-        hc.start[hi] = r[0]; hc.end[hi] = r[1]; hc.thread[hi] = thread; hc.nameId[hi] = name;
+        hc.start[hi] = t0; hc.end[hi] = t1; hc.thread[hi] = thread; hc.nameId[hi] = name;
         hi++;
       }
     }
   }
+  if (skipped) warnings.push(`${skipped} CUDA launch calls without a valid start, end, thread or correlation id (NULL, not a number, or out of range) were skipped`);
   const launches = L.finish(li);
   const api = H.finish(hi);
   // Host calls matter on the threads that launch GPU work only: keep those, then add their OS runtime calls.
@@ -283,8 +331,10 @@ function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumberi
   const threads = tids.ids.filter((_t, i) => launching[i]);
   for (const page of osrtCallPages(db, s, threads, progress.begin(OSRT_TABLE))) {
     for (const r of page) {
+      const t0 = time(r[0]), t1 = time(r[1]);
+      if (t0 !== t0 || t1 !== t1 || typeof r[2] !== 'number' || typeof r[3] !== 'number') continue;
       if (k === CHUNK_ROWS) { c = H2.next(); k = 0; }
-      c.start[k] = r[0]; c.end[k] = r[1]; c.thread[k] = tids.of(r[2]); c.nameId[k] = r[3]; c.source[k] = 1;
+      c.start[k] = t0; c.end[k] = t1; c.thread[k] = tids.of(r[2]); c.nameId[k] = r[3]; c.source[k] = 1;
       k++;
     }
   }
@@ -292,18 +342,27 @@ function readApiCalls(db: Db, s: Schema, progress: ScanProgress, tids: IdNumberi
   return { launches, hostCalls, nameIds: [...q.launchIds, ...distinct(hostCalls.nameId, hostCalls.n)] };
 }
 
-/** NVTX ranges; texts are interned (inline texts by value, registered ones by StringIds id, looked up once). */
-function readNvtx(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering): RawNvtx {
+/**
+ * NVTX ranges; texts are interned (inline texts by value, registered ones by StringIds id, looked up once).
+ * A range without a usable start is skipped and counted; one without a usable end is open (-1).
+ */
+function readNvtx(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering, warnings: string[]): RawNvtx {
   const t = new ChunkedColumns(NVTX_COLUMNS);
   let c = t.chunk, i = 0;
   const texts: string[] = [];
   const byText = new Map<string, number>();
   const byId = new Map<number, number>();
+  let skipped = 0;
   for (const page of nvtxRangePages(db, s, progress.begin(NVTX_TABLE))) {
     for (const r of page) {
+      const t0 = time(r[0]);
+      if (t0 !== t0) {
+        skipped++;
+        continue;
+      }
       if (i === CHUNK_ROWS) { c = t.next(); i = 0; }
       let ti: number | undefined;
-      if (r[4] === null && r[5] !== null) {
+      if (r[4] === null && typeof r[5] === 'number') {
         ti = byId.get(r[5]);
         if (ti === undefined) { ti = texts.length; texts.push(''); byId.set(r[5], ti); }
       } else {
@@ -311,19 +370,25 @@ function readNvtx(db: Db, s: Schema, progress: ScanProgress, tids: IdNumbering):
         ti = byText.get(text);
         if (ti === undefined) { ti = texts.length; texts.push(text); byText.set(text, ti); }
       }
-      c.start[i] = r[0]; c.end[i] = r[1]; c.thread[i] = tids.of(r[2]); c.domainId[i] = r[3]; c.text[i] = ti;
+      const t1 = time(r[1]);
+      c.start[i] = t0; c.end[i] = t1 === t1 ? t1 : -1; c.thread[i] = tids.of(num(r[2], 0)); c.domainId[i] = num(r[3], 0); c.text[i] = ti;
       i++;
     }
   }
+  if (skipped) warnings.push(`${skipped} NVTX ranges without a valid start time (NULL, not a number, or out of range) were skipped`);
   const names = loadStrings(db, s, byId.keys());
   for (const [id, ti] of byId) texts[ti] = names.get(id) ?? '';
   return { ...t.finish(i), texts };
 }
 
-/** Distinct values of ids[0..n) (non-negative integers, StringIds ids), without a set entry per row. */
+/**
+ * Distinct values of ids[0..n) (non-negative integers, StringIds ids), without a set entry per row. Ids far
+ * beyond the row count (only in an edited file) are collected in a set instead of sizing a flag array.
+ */
 function distinct(ids: Int32Array, n: number): number[] {
   let max = -1;
   for (let i = 0; i < n; i++) if (ids[i]! > max) max = ids[i]!;
+  if (max > 8 * n + 65536) return [...new Set(ids.subarray(0, n))].filter((id) => id >= 0).sort((a, b) => a - b);
   const seen = new Uint8Array(max + 1);
   for (let i = 0; i < n; i++) if (ids[i]! >= 0) seen[ids[i]!] = 1;
   const out: number[] = [];
@@ -344,10 +409,15 @@ export interface RawOpsPart {
   nvtx: RawNvtx;
   nvtxTids: number[];
   strings: Map<number, string>;
+  /** What was skipped while reading this part. */
+  warnings: string[];
 }
 
-/** The calls part: CUDA API and OS runtime calls, NCCL payloads, and what names the GPUs, processes and threads. */
-export type RawCallsPart = Omit<RawTrace, 'path' | 'ops' | 'opNames' | 'globalPids' | 'nvtx' | 'warnings'>;
+/**
+ * The calls part: CUDA API and OS runtime calls, NCCL payloads, and what names the GPUs, processes and
+ * threads, with what was skipped reading them (`warnings`).
+ */
+export type RawCallsPart = Omit<RawTrace, 'path' | 'ops' | 'opNames' | 'globalPids' | 'nvtx'>;
 
 /** The buffers of every typed column, to transfer a trace (or a part) from a worker thread without copying. */
 export function transferables(raw: Partial<Pick<RawTrace, 'ops' | 'launches' | 'nvtx' | 'hostCalls'>>): ArrayBuffer[] {
@@ -368,16 +438,24 @@ export interface ReadOptions {
 const OPS_TABLES = [KERNEL_TABLE, MEMCPY_TABLE, MEMSET_TABLE, GRAPH_TABLE, NVTX_TABLE];
 const CALLS_TABLES = [RUNTIME_TABLE, OSRT_TABLE];
 
-/** Opens an export, checks it is one, and turns SQLite failures into one clear TraceError. */
+/**
+ * Opens an export, checks it is one, and turns the file's faults (SQLite's errors, a missing column) into
+ * one clear TraceError; any other exception is a bug here and must not pass for bad input.
+ */
 function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
   const db = openTraceDb(path);
   try {
+    // One read transaction: every query of this connection sees the same file even if a writer gets in
+    // between them.
+    db.exec('BEGIN');
     const s = probeSchema(db);
     if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
     return read(db, s);
   } catch (e) {
     if (e instanceof TraceError) throw e;
-    throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
+    if (e instanceof SchemaGap) throw new TraceError(`${path}: ${e.message}`);
+    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
+    throw e;
   } finally {
     db.close();
   }
@@ -386,21 +464,25 @@ function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
 function opsPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawOpsPart {
   const opNames = new OpNameNumbering();
   const pids = new IdNumbering();
-  const ops = readOps(db, s, progress, opNames, pids);
+  const warnings: string[] = [];
+  const ops = readOps(db, s, progress, opNames, pids, warnings);
   if (ops.n === 0) {
+    if (warnings.length) throw new TraceError(`${path}: no usable GPU activity: ${warnings[0]}`);
     throw new TraceError(
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
   const tids = new IdNumbering();
-  const nvtx = readNvtx(db, s, progress, tids);
+  const nvtx = readNvtx(db, s, progress, tids, warnings);
   const kernelNames = opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
-  return { ops, opNames: opNames.list, globalPids: pids.ids, nvtx, nvtxTids: tids.ids, strings: loadStrings(db, s, kernelNames) };
+  return { ops, opNames: opNames.list, globalPids: pids.ids, nvtx, nvtxTids: tids.ids, strings: loadStrings(db, s, kernelNames), warnings };
 }
 
 function callsPart(db: Db, s: Schema, progress: ScanProgress): RawCallsPart {
   const tids = new IdNumbering();
-  const { launches, hostCalls, nameIds } = readApiCalls(db, s, progress, tids);
+  const warnings: string[] = [];
+  if (!s.has('StringIds')) warnings.push('no StringIds table: kernel, API and NVTX names are unknown, so kernels cannot be classed');
+  const { launches, hostCalls, nameIds } = readApiCalls(db, s, progress, tids, warnings);
   return {
     meta: exportMeta(db, s),
     gpus: gpuRows(db, s),
@@ -412,6 +494,7 @@ function callsPart(db: Db, s: Schema, progress: ScanProgress): RawCallsPart {
     nccl: ncclPayloads(db, s),
     hostCalls,
     strings: loadStrings(db, s, nameIds),
+    warnings,
   };
 }
 
@@ -437,7 +520,7 @@ export function readCallsPart(path: string, options: ReadOptions = {}): RawCalls
 
 /** The two parts of one export as one raw trace: NVTX threads numbered after the calls' threads. */
 export function joinParts(path: string, ops: RawOpsPart, calls: RawCallsPart): RawTrace {
-  const warnings: string[] = [];
+  const warnings = [...ops.warnings, ...calls.warnings];
   if (calls.launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
   const globalTids = [...calls.globalTids];
   const index = new Map(globalTids.map((t, i) => [t, i]));

@@ -7,12 +7,15 @@ import { TraceError } from './errors.js';
 import { readOpsPart, readRawTrace, transferables } from './raw.js';
 
 const port = parentPort!;
-const { path, part, progress } = workerData as { path: string; part: 'all' | 'ops'; progress?: SharedArrayBuffer };
+const { path, part, progress, stop } = workerData as { path: string; part: 'all' | 'ops'; progress?: SharedArrayBuffer; stop: SharedArrayBuffer };
 // Progress goes into shared memory when the parent reads too (it takes no messages until it is done), else
 // in messages.
 const shared = progress ? new Float64Array(progress) : null;
+const stopFlag = new Int32Array(stop);
 try {
+  // Called after every page of rows: where the parent's request to stop (another read failed) is heard.
   const onProgress = (p: { done: number; total: number }) => {
+    if (Atomics.load(stopFlag, 0)) throw new Error('stopped: another read failed');
     if (shared) {
       shared[0] = p.done;
       shared[1] = p.total;

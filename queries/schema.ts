@@ -26,6 +26,17 @@ export function probeSchema(db: Db): Schema {
   };
 }
 
+/** A table the analyses need lacks a column they read: a layout this code does not know (or an edited file). */
+export class SchemaGap extends Error {}
+
+/** Throws SchemaGap unless `table` (which must exist) has every column in `columns`. */
+export function requireColumns(schema: Schema, table: string, columns: readonly string[]): void {
+  const missing = columns.filter((c) => !schema.hasColumn(table, c));
+  if (missing.length) {
+    throw new SchemaGap(`${table} has no column ${missing.join(', ')}: an export layout nsys-tp does not know, or an edited file`);
+  }
+}
+
 /** `"col"` when the table has it, else `fallback` (an SQL expression), so one query serves every version. */
 export function colOr(schema: Schema, table: string, column: string, fallback: string): string {
   return schema.hasColumn(table, column) ? `"${column}"` : fallback;

@@ -168,7 +168,7 @@ describe('attach never damages the benchmark file', () => {
       : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     chmodSync(dir, 0o755);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe(`nsys-tp: ${p}: cannot write (EACCES)\n`);
+    expect(r.stderr).toBe(`nsys-tp: ${p}: cannot write (EACCES: permission denied)\n`);
     expect(sha(p)).toBe(before);
     expect(readdirSync(dir)).toEqual(['bench.json']);
   });

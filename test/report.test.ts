@@ -67,7 +67,7 @@ describe('nsys-tp layers', () => {
     const dir = tempDir();
     const file = join(dir, 'file.txt');
     writeFileSync(file, 'x');
-    for (const [target, msg] of [[file, /not a folder/], [join(dir, 'no', 'such'), /cannot create the chart folder \(ENOENT\)/]] as const) {
+    for (const [target, msg] of [[file, /not a folder/], [join(dir, 'no', 'such'), /cannot create the chart folder \(ENOENT: no such folder\)/]] as const) {
       const r = runCli(['layers', GRAPH, '--chart', target]);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -48,8 +48,12 @@ export function shapeFromHfConfig(cfg: Record<string, unknown>, name = 'model'):
   const text = (cfg.text_config && typeof cfg.text_config === 'object' ? cfg.text_config : cfg) as Record<string, unknown>;
   const num = (k: string, fallback?: number): number => {
     const v = text[k];
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-    if (fallback !== undefined) return fallback;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+      // Counts of layers, heads and channels: 64.5 heads is a broken file, not a model.
+      if (!Number.isInteger(v)) throw new Error(`config's "${k}" is ${v}, not a whole number`);
+      return v;
+    }
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
     throw new Error(`config has no positive number "${k}"`);
   };
   const hidden = num('hidden_size');

@@ -78,7 +78,7 @@ export function renderCompareMarkdown(r: CompareResult): string {
   out.push('');
   out.push(`Base: \`${mdEscape(r.base.paths.join(', '))}\` (${mdEscape(r.setup.gpus.base)}, TP=${r.setup.tp.base}); new: \`${mdEscape(r.new.paths.join(', '))}\` ` +
     `(${mdEscape(r.setup.gpus.new)}, TP=${r.setup.tp.new}). Step time: ${mdEscape(r.base.stepTimes)}. A change counts only beyond noise: ` +
-    'more than 3% (run-to-run), outside both traces\' p10–p90, and a Mann–Whitney rank test at p < 0.05 when there are enough steps.');
+    'more than 3% (run-to-run), outside both traces\' p10–p90, and a Mann–Whitney rank test at p &lt; 0.05 when there are enough steps.');
   for (const w of r.warnings) out.push('', `> warning: ${mdEscape(w)}`);
   if (f.added.length || f.resolved.length) {
     out.push('', `**Findings:** ${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both`, '');

@@ -32,13 +32,16 @@ export function fmtBytes(b: number | null | undefined): string {
   return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
-/** Strips terminal control characters (ESC sequences, C0/C1 controls): trace strings are untrusted. */
+/**
+ * Strips terminal control characters (ESC sequences, C0/C1 controls) and bidirectional overrides (which
+ * make text read in another order than it runs): trace strings are untrusted. Line breaks become spaces.
+ */
 export function termSafe(s: string): string {
   return s
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
     .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, '')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
-    .replace(/\n/g, ' ');
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\n\u2028\u2029]/g, ' ');
 }
 
 /** Escapes Markdown inline syntax and table pipes so a trace string stays one cell of text. */

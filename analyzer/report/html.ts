@@ -3,11 +3,12 @@
  * fetched: a Content-Security-Policy forbids it), with the tables of the Markdown report, the per-layer
  * tables and the charts. Every string that comes from the trace is HTML-escaped.
  */
-import { fmtMs, fmtNs, fmtPct, htmlEscape, termSafe } from './format.js';
+import { fmtNs, htmlEscape, termSafe } from './format.js';
 import type { Chart } from './charts/reportCharts.js';
 import type { LayerResult } from './layerResult.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
-import { CLASS_ROWS, type DiagnoseResult } from './result.js';
+import { phaseRows } from './phaseRows.js';
+import type { DiagnoseResult } from './result.js';
 
 const PHASES = ['prefill', 'decode', 'step'] as const;
 
@@ -42,25 +43,8 @@ function tableHtml(header: string[], rows: string[][], rowClass: (i: number) => 
 }
 
 function phaseTable(r: DiagnoseResult, phase: (typeof PHASES)[number]): string {
-  const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
-  if (devs.length === 0) return '';
-  const rows: string[][] = [
-    ['steps (steady)', ...devs.map((d) => `${d.steps[phase]!.count} (${d.steps[phase]!.steadyCount})`)],
-    ['median step', ...devs.map((d) => fmtNs(d.steps[phase]!.medianNs))],
-  ];
-  for (const c of CLASS_ROWS) {
-    rows.push([`${c} (ms/step, % of span)`, ...devs.map((d) => {
-      const p = d[phase];
-      const n = d.steps[phase]!.steadyCount;
-      return p ? `${fmtMs(p.timeNs[c] / n)} (${fmtPct(p.spanNs ? p.timeNs[c] / p.spanNs : 0)})` : '-';
-    })]);
-  }
-  rows.push(['comm share (median)', ...devs.map((d) => fmtPct(d[phase]?.commShare))]);
-  rows.push(['comm overlapped (median)', ...devs.map((d) => (d[phase]?.commNs ? fmtPct(d[phase]?.overlap) : '-'))]);
-  rows.push(['exposed comm (median)', ...devs.map((d) => fmtPct(d[phase]?.exposedCommShare))]);
-  rows.push(['idle (median)', ...devs.map((d) => fmtPct(d[phase]?.idleShare))]);
-  rows.push(['layers per step', ...devs.map((d) => String(d[phase]?.layers ?? '-'))]);
-  return `<h3>${TITLES[phase]}</h3>\n${tableHtml(['', ...devs.map((d) => d.label)], rows)}`;
+  const t = phaseRows(r, phase);
+  return t ? `<h3>${TITLES[phase]}</h3>\n${tableHtml(['', ...t.devices.map((d) => d.label)], t.rows)}` : '';
 }
 
 /** Charts come from vega's SVG renderer, which escapes text; refuse anything that could run or load. */

@@ -4,7 +4,7 @@
 import type { ModelShape } from '../llm/modelShape.js';
 import type { PlanOptions, TpPlanRow } from '../plan/tpPlan.js';
 import type { Finding } from '../../rules/types.js';
-import { fmtBytes, table, termSafe } from './format.js';
+import { ellipsize, fmtBytes, table, termSafe } from './format.js';
 import { wrap } from './terminal.js';
 
 export interface PlanResult {
@@ -25,7 +25,7 @@ export function buildPlanResult(model: ModelShape, o: PlanOptions, plans: TpPlan
 export function renderPlanTerminal(r: PlanResult): string {
   const m = r.model;
   const out: string[] = [];
-  out.push(`nsys-tp plan · ${termSafe(m.name)}: ${m.layers} layers, hidden ${m.hidden}, ${m.heads} heads / ${m.kvHeads} KV heads, FFN ${m.intermediate}, ${m.dtype}`);
+  out.push(`nsys-tp plan · ${ellipsize(termSafe(m.name), 80)}: ${m.layers} layers, hidden ${m.hidden}, ${m.heads} heads / ${m.kvHeads} KV heads, FFN ${m.intermediate}, ${m.dtype}`);
   out.push(`${r.gpu} (${r.memoryUtilization * 100}% of memory usable) · decode batch ${r.batch}${r.context ? ` · context ${r.context}` : ''}`);
   out.push('');
   const P = r.plans;

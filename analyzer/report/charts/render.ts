@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 
 export async function renderSvg(spec: TopLevelSpec, idPrefix = ''): Promise<string> {
-  // vega and vega-lite take a third of a second to load: on the first chart, not at every start of the CLI.
+  // Loaded on first use: vega and vega-lite take longer to load (~0.25 s) than most commands take to run.
   const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {

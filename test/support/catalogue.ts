@@ -1,0 +1,195 @@
+/**
+ * The commands the bad-input catalogue runs, one row each: what it is called and the arguments it gets for
+ * an input under test. A new command joins the catalogue by adding its row to the list of the kind of input
+ * it reads; every bad input of that kind is then tried on it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, samplePath } from './traces.js';
+
+export interface RunContext {
+  /** The input under test (a broken trace, a broken model config, ...). */
+  input: string;
+  /** An intact copy of a sample trace, for commands that need a good file beside the bad one. */
+  good: string;
+  /** An empty folder for what the command writes (its name has a space and non-ASCII letters). */
+  out: string;
+}
+
+export interface CommandRow {
+  command: string;
+  args: (c: RunContext) => string[];
+  /** A clean refusal this command may give on an input the others read (slice: no steps to keep). */
+  mayRefuse?: RegExp;
+  /** Its stdout is JSON: parsed and checked for every input it accepts. */
+  json?: boolean;
+  /** Its JSON is a diagnosis of the input alone: the bad input's own checks (`BadTrace.check`) apply. */
+  checked?: boolean;
+  /** What it reads on stdin, when not the input itself. */
+  stdin?: string;
+  /** Other files it reads or edits (a benchmark result it adds to): byte-identical whenever it refuses. */
+  keeps?: (c: RunContext) => string[];
+}
+
+/** A benchmark result as `vllm bench serve --save-result` writes it (fields abridged), for commands that add to one. */
+export const BENCH_RESULT = `${JSON.stringify({
+  date: '20261127-041651', backend: 'vllm', model_id: 'meta-llama/Llama-3.3-70B-Instruct', tokenizer_id: 'meta-llama/Llama-3.3-70B-Instruct',
+  num_prompts: 200, request_rate: 'inf', max_concurrency: 8, duration: 61.2, completed: 200, total_input_tokens: 102400,
+  total_output_tokens: 25600, request_throughput: 3.27, output_throughput: 418.3, total_token_throughput: 2091.5,
+  mean_ttft_ms: 182.4, median_ttft_ms: 170.1, p99_ttft_ms: 402.7, mean_tpot_ms: 18.3, median_tpot_ms: 18.1, p99_tpot_ms: 21.9,
+}, null, 2)}\n`;
+
+/** Writes BENCH_RESULT into `dir` (a name with a space and a non-ASCII letter) and returns its path. */
+export function benchResult(dir: string): string {
+  const p = join(dir, 'bench ü.json');
+  if (!existsSync(p)) writeFileSync(p, BENCH_RESULT);
+  return p;
+}
+
+/** The committed TP=2 slice, read (never written) by scaling beside a TP=4 input. */
+const TP2 = samplePath('tp2graph-decode.sqlite');
+const TP_REFUSAL = /TP=|TP degree|no prefill or decode steps/;
+
+/** Commands that read nsys exports. */
+export const TRACE_COMMANDS: CommandRow[] = [
+  { command: 'diagnose', args: (c) => ['diagnose', c.input] },
+  { command: 'diagnose --format json', args: (c) => ['diagnose', c.input, '--format', 'json'], json: true, checked: true },
+  { command: 'diagnose --format md -o', args: (c) => ['diagnose', c.input, '--format', 'md', '-o', join(c.out, 'report ü.md')] },
+  { command: 'diagnose --format html -o --chart', args: (c) => ['diagnose', c.input, '--format', 'html', '-o', join(c.out, 'report.html'), '--chart', join(c.out, 'charts')] },
+  { command: 'diagnose (per-rank files, one bad) --format json', args: (c) => ['diagnose', c.good, c.input, '--format', 'json'], json: true },
+  { command: 'layers', args: (c) => ['layers', c.input] },
+  { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
+  { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },
+  { command: 'slice -o', args: (c) => ['slice', c.input, '--steps', '^decode', '-o', join(c.out, 'slice.sqlite')], mayRefuse: /no steps match/ },
+  { command: 'compare (bad as new) --format json', args: (c) => ['compare', c.good, c.input, '--format', 'json'], json: true },
+  { command: 'compare (bad as base) --format md -o', args: (c) => ['compare', c.input, c.good, '--format', 'md', '-o', join(c.out, 'compare.md')] },
+  // Refused when the input reads as TP=2 too (one trace per degree) or has no phase to scale.
+  { command: 'scaling (TP=2 and the input) --format json', args: (c) => ['scaling', TP2, c.input, '--batch', '8', '--format', 'json'], json: true, mayRefuse: TP_REFUSAL },
+  { command: 'scaling --chart', args: (c) => ['scaling', TP2, c.input, '--batch', '8', '--chart', join(c.out, 'charts')], mayRefuse: TP_REFUSAL },
+  { command: 'attach (json)', args: (c) => ['attach', benchResult(c.out), c.input], keeps: (c) => [benchResult(c.out)] },
+];
+
+/** Commands that read a model config.json (--model). */
+export const MODEL_COMMANDS: CommandRow[] = [
+  { command: 'plan', args: (c) => ['plan', '--model', c.input] },
+  { command: 'plan --format json -o', args: (c) => ['plan', '--model', c.input, '--format', 'json', '-o', join(c.out, 'plan.json')] },
+  { command: 'diagnose --model', args: (c) => ['diagnose', c.good, '--model', c.input, '--batch', '8', '--format', 'json'], json: true },
+];
+
+/** Commands that read an nsys-tp config file (--config). */
+export const CONFIG_COMMANDS: CommandRow[] = [
+  { command: 'diagnose --config', args: (c) => ['diagnose', c.good, '--config', c.input, '--format', 'md'] },
+  { command: 'layers --config', args: (c) => ['layers', c.good, '--config', c.input] },
+  { command: 'classify --config', args: (c) => ['classify', '--config', c.input], stdin: 'nvjet_sm90_tst_64x8_64x16_2x1_v_bz_NNT\nncclDevKernel_AllReduce_Sum_bf16_RING_LL\n' },
+];
+
+/** Commands that read stdin (the input file is piped in). */
+export const STDIN_COMMANDS: CommandRow[] = [{ command: 'classify', args: () => ['classify'] }];
+
+export interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+
+/** Long enough for the slowest command on a busy 2-core machine, short enough to call a hang a hang. */
+export const RUN_TIMEOUT_MS = 60_000;
+
+/** Runs the built CLI without blocking the test process (several runs share the cores). */
+export function runCliAsync(args: string[], opts: { stdin?: Buffer | string; uid?: number; cwd?: string; prefix?: string[] } = {}): Promise<Run> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const argv = [...(opts.prefix ?? []), process.execPath, join(REPO, 'dist/cli/main.js'), ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd ?? REPO,
+      env: { ...process.env, NSYS_TP_DEBUG: '' },
+      timeout: RUN_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => {}); // a command that stops reading early closes the pipe
+    child.stdin.end(opts.stdin ?? '');
+    child.on('close', (status, signal) => {
+      const ms = Date.now() - t0;
+      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms, timedOut: signal === 'SIGKILL' && ms >= RUN_TIMEOUT_MS });
+    });
+  });
+}
+
+/** What makes a run acceptable whatever the input: no crash, no hang, no stack trace, one-line errors. */
+export function cleanExit(r: Run): string[] {
+  const problems: string[] = [];
+  if (r.timedOut) problems.push(`hung (killed after ${RUN_TIMEOUT_MS} ms)`);
+  else if (r.status !== 0 && r.status !== 2) problems.push(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
+  if (/\n\s+at |internal error|Error: /.test(r.stderr)) problems.push('stack trace or internal error on stderr');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  if (lines.some((l) => !l.startsWith('nsys-tp: '))) problems.push('stderr lines not from nsys-tp');
+  if (r.status === 2) {
+    if (lines.length !== 1) problems.push(`${lines.length} lines on stderr for an error`);
+    if (r.stdout !== '') problems.push('an error and output on stdout');
+  }
+  return problems;
+}
+
+/** Temp files a writer left behind (writes are temp file + rename). */
+export function leftoverTemps(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (/\.tmp$|-journal$/.test(f)) out.push(p);
+    else if (statSync(p).isDirectory()) out.push(...leftoverTemps(p));
+  }
+  return out;
+}
+
+/** Runs `tasks` with at most `n` in flight. */
+export async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+  return results;
+}
+
+/** Commands that write files, with the path under test as their output (a file, or a folder for --chart). */
+export interface WriterRow {
+  command: string;
+  args: (input: string, target: string) => string[];
+  target: 'file' | 'folder';
+  /** False for commands that read no trace (the input-overwrite cases do not apply). */
+  readsTrace?: boolean;
+  /** For --chart: a file name the command writes into the folder (default classes.svg). */
+  chart?: string;
+  /** For commands that edit an existing file (attach): what the target holds before the run. */
+  before?: string;
+}
+
+export const WRITERS: WriterRow[] = [
+  { command: 'diagnose -o', args: (i, o) => ['diagnose', i, '-o', o], target: 'file' },
+  { command: 'diagnose --format json -o', args: (i, o) => ['diagnose', i, '--format', 'json', '-o', o], target: 'file' },
+  { command: 'diagnose --format md -o', args: (i, o) => ['diagnose', i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'diagnose --format html -o', args: (i, o) => ['diagnose', i, '--format', 'html', '-o', o], target: 'file' },
+  { command: 'diagnose --chart', args: (i, o) => ['diagnose', i, '--chart', o], target: 'folder' },
+  { command: 'layers --format md -o', args: (i, o) => ['layers', i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'layers --chart', args: (i, o) => ['layers', i, '--chart', o], target: 'folder' },
+  { command: 'slice -o', args: (i, o) => ['slice', i, '--steps', '^decode', '-o', o], target: 'file' },
+  { command: 'plan --format json -o', args: (_i, o) => ['plan', '--model', 'llama-3.3-70b', '--format', 'json', '-o', o], target: 'file', readsTrace: false },
+  { command: 'compare --format md -o', args: (i, o) => ['compare', i, i, '--format', 'md', '-o', o], target: 'file' },
+  { command: 'scaling -o', args: (i, o) => ['scaling', TP2, i, '--batch', '8', '-o', o], target: 'file' },
+  { command: 'scaling --chart', args: (i, o) => ['scaling', TP2, i, '--batch', '8', '--chart', o], target: 'folder', chart: 'scaling.svg' },
+  { command: 'attach', args: (i, o) => ['attach', o, i], target: 'file', before: BENCH_RESULT },
+];

@@ -6,11 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { diagnoseJson } from './support/cli.js';
 import { inRange, referenceCollectives } from './support/referenceCollectives.js';
 import { median } from './support/reference.js';
-import { HAVE_TRACES, REPO, samplePath, sharedTrace } from './support/traces.js';
+import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 
-const MODEL = ['--model', `${REPO}/../shared/models/llama-70b-8layers.config.json`];
-const LLAMA8 = HAVE_TRACES ? MODEL : ['--model', 'llama-3.3-70b'];
-const WORKLOAD = [...LLAMA8, '--batch', '8', '--prompt', '512'];
+const WORKLOAD = ['--model', samplePath('llama-70b-8layers.config.json'), '--batch', '8', '--prompt', '512'];
 
 function checkTotals(path: string, extra: string[] = []) {
   const json = diagnoseJson([path, ...extra]);

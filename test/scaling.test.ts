@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
 import { referenceScaling } from './support/referenceScaling.js';
-import { HAVE_TRACES, REPO, samplePath, sharedTrace } from './support/traces.js';
+import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 
-const MODEL = join(REPO, '../shared/models/llama-70b-8layers.config.json');
+const MODEL = samplePath('llama-70b-8layers.config.json');
 const PRICE = 2.5;
 const BATCH = 8;
 const PROMPT = 512;

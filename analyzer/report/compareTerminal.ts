@@ -5,7 +5,7 @@
 import { changeText } from '../compare/verdict.js';
 import { TIME_CLASSES, type CollectiveStats, type CompareResult, type PhaseComparison } from '../compare/compareTraces.js';
 import { ellipsize, fmtBytes, fmtNs, table, termSafe } from './format.js';
-import { wrap } from './terminal.js';
+import { severityTag, wrap } from './terminal.js';
 
 const WIDTH = 100;
 const TITLES = { prefill: 'PREFILL', decode: 'DECODE', step: 'STEPS (phase not named in the traces)' } as const;
@@ -88,14 +88,13 @@ function collectivesSection(r: CompareResult): string[] {
 
 function findingsSection(r: CompareResult): string[] {
   const f = r.findings;
-  const tag = (s: string) => (s === 'error' ? 'ERROR' : s === 'warning' ? 'WARN' : 'INFO');
   const where = (x: { phase: string | null; deviceId: number | null }) =>
     x.phase || x.deviceId !== null ? ` (${[x.phase, x.deviceId !== null ? `GPU ${x.deviceId}` : null].filter(Boolean).join(', ')})` : '';
   const out = ['', `FINDINGS · ${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both` +
     (f.unpaired.length ? `, ${f.unpaired.length} about a phase only one trace has` : '')];
-  for (const x of f.added) out.push(...wrap(`  + ${tag(x.severity)} ${x.rule}${where(x)}: ${termSafe(x.message)}`, WIDTH, '      '));
+  for (const x of f.added) out.push(...wrap(`  + ${severityTag(x.severity)} ${x.rule}${where(x)}: ${termSafe(x.message)}`, WIDTH, '      '));
   const line = (mark: string, x: (typeof f.added)[number]) => {
-    const head = `  ${mark} ${tag(x.severity)} ${x.rule}${where(x)}: `;
+    const head = `  ${mark} ${severityTag(x.severity)} ${x.rule}${where(x)}: `;
     return head + clip(termSafe(x.message), WIDTH - [...head].length);
   };
   for (const x of f.resolved) out.push(line('−', x));

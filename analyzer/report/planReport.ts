@@ -5,7 +5,7 @@ import type { ModelShape } from '../llm/modelShape.js';
 import type { PlanOptions, TpPlanRow } from '../plan/tpPlan.js';
 import type { Finding } from '../../rules/types.js';
 import { ellipsize, fmtBytes, table, termSafe } from './format.js';
-import { wrap } from './terminal.js';
+import { findingsSection, wrap } from './terminal.js';
 
 export interface PlanResult {
   schemaVersion: 1;
@@ -52,15 +52,7 @@ export function renderPlanTerminal(r: PlanResult): string {
       '  ',
     ),
   );
-  out.push('');
-  if (r.findings.length === 0) out.push('FINDINGS · none');
-  else {
-    out.push(`FINDINGS · ${r.findings.length}`);
-    for (const f of r.findings) {
-      const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN' : 'INFO';
-      out.push(...wrap(`  ${tag} ${f.rule}: ${termSafe(f.message)}`, 100, '      '), ...wrap(`    → ${termSafe(f.recommendation)}`, 100, '        '));
-    }
-  }
+  out.push('', ...findingsSection(r.findings));
   return out.join('\n') + '\n';
 }
 

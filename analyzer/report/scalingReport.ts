@@ -7,7 +7,7 @@ import type { ScalingResult } from '../scaling/scalingResult.js';
 import type { ScalingPhase, ScalingRow } from '../scaling/scalingTable.js';
 import { fmtPct, mdEscape, table, termSafe } from './format.js';
 import { mdTable } from './markdown.js';
-import { wrap } from './terminal.js';
+import { findingsSection, wrap } from './terminal.js';
 
 const WIDTH = 100;
 const n = (x: number | null) => (x === null ? '-' : Math.round(x).toLocaleString('en-US'));
@@ -73,15 +73,7 @@ export function renderScalingTerminal(r: ScalingResult): string {
     out.push(...wrap(`  ${rec.reason}`, WIDTH, '  '));
     if (rec.alternative) out.push(...wrap(`  ${rec.alternative}`, WIDTH, '  '));
   }
-  out.push('');
-  if (r.findings.length === 0) out.push('FINDINGS · none');
-  else {
-    out.push(`FINDINGS · ${r.findings.length}`);
-    for (const f of r.findings) {
-      const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN' : 'INFO';
-      out.push(...wrap(`  ${tag} ${f.rule}: ${termSafe(f.message)}`, WIDTH, '      '), ...wrap(`    → ${termSafe(f.recommendation)}`, WIDTH, '        '));
-    }
-  }
+  out.push('', ...findingsSection(r.findings));
   return out.join('\n') + '\n';
 }
 

@@ -109,12 +109,21 @@ function collectivesSection(r: DiagnoseResult): string[] {
   return out;
 }
 
-function findingLines(f: Finding): string[] {
-  const tag = f.severity === 'error' ? 'ERROR' : f.severity === 'warning' ? 'WARN' : 'INFO';
-  return [
-    ...wrap(`${tag} ${f.rule}: ${termSafe(f.message)}`, WIDTH - 2, '    '),
-    ...wrap(`  → ${termSafe(f.recommendation)}`, WIDTH - 2, '      '),
-  ];
+export function severityTag(severity: string): string {
+  return severity === 'error' ? 'ERROR' : severity === 'warning' ? 'WARN' : 'INFO';
+}
+
+/** The FINDINGS section every terminal report ends with: each finding, then its recommendation. */
+export function findingsSection(findings: Pick<Finding, 'severity' | 'rule' | 'message' | 'recommendation'>[]): string[] {
+  if (findings.length === 0) return ['FINDINGS · none'];
+  const out = [`FINDINGS · ${findings.length}`];
+  for (const f of findings) {
+    out.push(
+      ...wrap(`  ${severityTag(f.severity)} ${f.rule}: ${termSafe(f.message)}`, WIDTH, '      '),
+      ...wrap(`    → ${termSafe(f.recommendation)}`, WIDTH, '        '),
+    );
+  }
+  return out;
 }
 
 export function wrap(text: string, width: number, indent = ''): string[] {
@@ -170,11 +179,6 @@ export function renderTerminal(r: DiagnoseResult): string {
   }
   if (r.collectives.count > 0) out.push('', ...collectivesSection(r));
   if (r.roofline && r.roofline.length) out.push('', ...rooflineSection(r));
-  out.push('');
-  if (r.findings.length === 0) out.push('FINDINGS · none');
-  else {
-    out.push(`FINDINGS · ${r.findings.length}`);
-    for (const f of r.findings) out.push(...findingLines(f).map((l) => '  ' + l));
-  }
+  out.push('', ...findingsSection(r.findings));
   return out.join('\n') + '\n';
 }

@@ -1,5 +1,8 @@
 /**
- * nsys-tp as a library: load exports, analyse, run the rules, build the Result every format renders.
+ * nsys-tp as a library, and the one runner behind the command line: each command is a function that
+ * reads the traces, analyses them, runs the rules and returns its serialisable result; `render` turns any
+ * result into any format it supports. The CLI only turns flags into these calls' configs
+ * (docs/architecture.md).
  */
 import { readRawTrace } from './queries/raw.js';
 import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
@@ -7,15 +10,39 @@ import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
-import { buildResult, type DiagnoseResult } from './analyzer/report/result.js';
+import { createClassifier, type Classification } from './analyzer/classify/classifier.js';
+import type { ClassRow } from './analyzer/classify/kernelClasses.js';
+import type { Workload } from './analyzer/collectives/messageSize.js';
+import { tpDegree } from './analyzer/collectives/tpDegree.js';
+import { BadInputError, NsysTpError, UsageError } from './analyzer/errors.js';
+import { gpuOf } from './analyzer/hardware/gpuOf.js';
+import { GPU_SPECS, gpuSpecFor, type GpuSpec } from './analyzer/hardware/gpuSpecs.js';
+import { PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
+import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
+import type { StepOptions } from './analyzer/steps/findSteps.js';
+import { attachMarkdown, benchMarkdown, MD_BEGIN } from './analyzer/report/benchAttach.js';
+import { JsonShapeError, parseJsonObject, setTopLevelMember } from './analyzer/report/jsonMember.js';
+import { formatsOf, render, FORMATS, type Format, type Result, type ResultKind } from './analyzer/report/registry.js';
+import { reportCharts, scalingCharts, type Chart } from './analyzer/report/charts/reportCharts.js';
+import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
+import { buildCompareResult, type CompareResult } from './analyzer/results/compare.js';
+import { buildDiagnoseResult, type DiagnoseResult } from './analyzer/results/diagnose.js';
+import { layersResultOf, type LayersResult } from './analyzer/results/layersResult.js';
+import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
+import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
+import { TOOL_VERSION } from './analyzer/results/tool.js';
+import type { TraceSummary } from './analyzer/summary/traceSummary.js';
 import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/engine.js';
-import { layerCount } from './analyzer/layers/layerSummary.js';
-import { PLAN_RULES, RULES } from './rules/index.js';
-import { planRow } from './analyzer/plan/tpPlan.js';
-import { gpuOf, tpDegree } from './analyzer/roofline/achievement.js';
+import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
+import type { Finding, RuleOutcome } from './rules/types.js';
 
-export { Analysis, buildModel, readRawTrace, RULES, runRules };
-export type { AnalysisOptions, DiagnoseResult, LoadProgress, ProgressCallback, TraceModel };
+export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, formatsOf, FORMATS, reportCharts, scalingCharts };
+export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
+export type {
+  AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
+  LayersResult, LoadProgress, ModelShape, PlanOptions, PlanResult, ProgressCallback, Result, ResultKind, RunOptions, ScalingResult,
+  TraceModel, TraceSummary, Workload,
+};
 
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
@@ -34,24 +61,146 @@ export async function loadTraces(paths: string | string[], options: { onProgress
   return buildModel(raws);
 }
 
-export interface DiagnoseOptions extends AnalysisOptions {
+/** What every command that analyses a trace is configured with. */
+export interface AnalyseConfig {
+  steps?: StepOptions;
+  /** Extra kernel class rows, matched before the built-in table. */
+  kernelClasses?: ClassRow[];
   rules?: RunOptions;
+  /** Model shape and batch (message sizes, roofline, plan checks). */
+  workload?: Workload;
+  /** The datasheet to judge against when the trace names no known GPU (or the wrong one). */
+  gpu?: GpuSpec;
 }
 
-export function diagnoseModel(model: TraceModel, options: DiagnoseOptions = {}): { analysis: Analysis; result: DiagnoseResult } {
-  const analysis = new Analysis(model, options);
-  const findings = runRules(analysis, RULES, options.rules);
+export interface RunHooks {
+  onProgress?: ProgressCallback;
+  /** How the report names the traces, when not by the paths read (a .nsys-rep exported to a temporary file). */
+  names?: string[];
+  /** Reads the traces (default: loadTraces); the CLI passes its own to show progress. */
+  load?: (paths: string[]) => Promise<TraceModel>;
+}
+
+/** Analyses a loaded trace and runs every rule on it: the analysis (for charts and more) and the result. */
+export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, names?: string[]): { analysis: Analysis; result: DiagnoseResult } {
+  const analysis = new Analysis(model, { steps: config.steps, classRows: config.kernelClasses, workload: config.workload, gpu: config.gpu });
+  const outcome = runRules(analysis, RULES, config.rules);
   // With a model, the plan checks run for the TP degree the trace shows.
-  const w = options.workload;
+  const w = config.workload;
   const gpu = gpuOf(analysis, 0);
+  let rules: RuleOutcome = outcome;
   if (w && gpu) {
     const plan = planRow(w.model, tpDegree(analysis), { tps: [], gpu, batch: w.batch, context: w.prompt ?? null, memoryUtilization: 0.9, activationBytes: 2 });
-    findings.push(...runPlanRules(w.model, plan, PLAN_RULES, options.rules));
+    const planned = runPlanRules({ model: w.model, plan }, PLAN_RULES, config.rules);
+    rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun] };
   }
-  return { analysis, result: buildResult(analysis, sortFindings(findings), { layers: layerCount(analysis) }) };
+  return { analysis, result: buildDiagnoseResult(analysis, rules, names) };
 }
 
-export { compareTraces, type CompareResult } from './analyzer/compare/compareTraces.js';
-export { scalingTable, type ScalingRow } from './analyzer/scaling/scalingTable.js';
-export { recommendTp } from './analyzer/scaling/recommendTp.js';
-export { SCALING_RULES } from './rules/index.js';
+async function analyse(paths: string[], config: AnalyseConfig, hooks: RunHooks): Promise<{ analysis: Analysis; result: DiagnoseResult }> {
+  if (paths.length === 0) throw new UsageError('no trace given');
+  const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))(paths);
+  return diagnoseModel(model, config, hooks.names ?? paths);
+}
+
+/** `diagnose`: where each GPU's step time goes, layers, collectives, findings. */
+export async function diagnose(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<DiagnoseResult> {
+  return (await analyse(paths, config, hooks)).result;
+}
+
+/** `layers`: per-layer time per phase and GPU. */
+export async function layers(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<LayersResult> {
+  return layersResultOf(await diagnose(paths, config, hooks));
+}
+
+/** One side of a comparison: trace paths (one or several per-rank files), or a saved diagnose result. */
+export type CompareSide = string[] | DiagnoseResult;
+
+/** `compare`: what changed between two traces, beyond noise, and why. */
+export async function compare(base: CompareSide, next: CompareSide, config: AnalyseConfig = {}, hooks: { base?: RunHooks; new?: RunHooks } = {}): Promise<CompareResult> {
+  const summary = async (side: CompareSide, h: RunHooks = {}) => (Array.isArray(side) ? (await diagnose(side, config, h)).summary : side.summary);
+  return buildCompareResult(await summary(base, hooks.base), await summary(next, hooks.new));
+}
+
+/** `scaling`: one model at several TP degrees, one trace each. */
+export async function scaling(paths: string[], config: AnalyseConfig & Omit<ScalingConfig, 'rules'>, hooks: RunHooks = {}): Promise<ScalingResult> {
+  if (paths.length < 2) throw new UsageError('scaling needs two or more traces of the same model at different TP degrees');
+  if (config.context && !config.model) throw new UsageError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
+  const workload = config.model ? { model: config.model, batch: config.batch, prompt: config.prompt ?? undefined } : undefined;
+  const summaries: TraceSummary[] = [];
+  let gpu: GpuSpec | null = config.gpu ?? null;
+  for (const [i, path] of paths.entries()) {
+    const { analysis, result } = await analyse([path], { ...config, workload }, { ...hooks, names: [hooks.names?.[i] ?? path] });
+    if (!analysis.phases.some((p) => p.phase === 'decode' || p.phase === 'prefill')) {
+      throw new BadInputError(`${hooks.names?.[i] ?? path}: no prefill or decode steps (steps: ${analysis.steps.description}); name them with --steps`);
+    }
+    if (i === 0) gpu ??= gpuOf(analysis, 0);
+    summaries.push(result.summary);
+  }
+  return buildScalingResult(summaries, { ...config, gpu, rules: config.rules });
+}
+
+/** `plan`: a model at several TP degrees, checked before anything runs. */
+export function plan(model: ModelShape, options: PlanOptions, rules: RunOptions = {}): PlanResult {
+  return buildPlanResult(model, options, rules);
+}
+
+/** A benchmark report to attach to: its text, and whether it is a result JSON or Markdown. */
+export interface AttachTarget {
+  path: string;
+  text: string;
+  format: 'json' | 'md';
+}
+
+/**
+ * `attach`: the section for a benchmark report of the same run, and the report's new text with it. The
+ * report is checked before the traces are read, so a wrong report costs no analysis.
+ */
+export async function attach(target: AttachTarget, paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<{ result: AttachResult; text: string }> {
+  let replaced = false;
+  if (target.format === 'json') {
+    try {
+      replaced = ATTACH_KEY in parseJsonObject(target.text);
+    } catch (e) {
+      const why = e instanceof JsonShapeError || e instanceof SyntaxError ? (e as Error).message : String(e);
+      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${why.split('\n')[0]}); for a Markdown report pass --format md`);
+    }
+  } else replaced = target.text.includes(MD_BEGIN);
+  const d = await diagnose(paths, config, hooks);
+  const result = buildAttachResult(target.path, target.format, replaced, d.summary, d.findings);
+  const text = target.format === 'json' ? setTopLevelMember(target.text, ATTACH_KEY, result.section) : attachMarkdown(target.text, benchMarkdown(result.section));
+  return { result, text };
+}
+
+/** Classes kernel names as the analyses class them (the built-in table, after `kernelClasses`). */
+export function classifier(kernelClasses: readonly ClassRow[] = []): (name: string, demangled?: string) => Classification {
+  const c = createClassifier(kernelClasses);
+  return (name, demangled = name) => c.classify(name, demangled);
+}
+
+/** A model shape from a preset name (`llama-3.3-70b`) or a parsed Hugging Face config.json object. */
+export function modelShape(preset: string): ModelShape | null;
+export function modelShape(config: Record<string, unknown>, name: string): ModelShape;
+export function modelShape(x: string | Record<string, unknown>, name?: string): ModelShape | null {
+  return typeof x === 'string' ? presetShape(x) : shapeFromHfConfig(x, name ?? 'config.json');
+}
+
+/** A GPU datasheet by name (`H100`, `NVIDIA H200`), or null. */
+export const gpuSpec = gpuSpecFor;
+
+/** A saved result (`--format json`), checked enough to be rendered or compared again. */
+export function parseResult(text: string, path: string): Result {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    throw new BadInputError(`${path}: not a JSON result (${(e as Error).message.split('\n')[0]})`);
+  }
+  const kinds: ResultKind[] = ['diagnose', 'layers', 'compare', 'scaling', 'plan', 'attach'];
+  const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
+  if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
+    throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);
+  }
+  if (o.schemaVersion !== 1) throw new BadInputError(`${path}: result schema version ${String(o.schemaVersion)}; this nsys-tp reads version 1`);
+  return r as Result;
+}

@@ -1,7 +1,7 @@
 /**
  * The shared, computed-once results every rule and report reads (Lighthouse's computed artifacts):
- * classes, steps, per-step breakdowns and per-phase summaries. Later stages add their own artifacts with
- * `memo`, so a result two rules need is still computed once.
+ * classes, steps, per-step breakdowns and per-phase summaries here; later stages define their own with
+ * artifact() (analyzer/artifact.ts), so a result two rules need is still computed once.
  */
 import { createClassifier } from './classify/classifier.js';
 import type { ClassRow } from './classify/kernelClasses.js';
@@ -36,7 +36,10 @@ export class Analysis {
   readonly breakdowns: StepBreakdown[];
   /** Per device (index) and phase; absent phases are not listed. */
   readonly phases: PhaseSummary[];
-  private readonly cache = new Map<string, unknown>();
+  private readonly lazy: {
+    steady?: Uint8Array; opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
+    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary;
+  } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
@@ -51,15 +54,9 @@ export class Analysis {
     }
   }
 
-  /** A result computed on first use and shared afterwards. */
-  memo<T>(key: string, compute: () => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, compute());
-    return this.cache.get(key) as T;
-  }
-
   /** 1 for steps within a factor of their device/phase's typical step; the others are outliers. */
   get steady(): Uint8Array {
-    return this.memo('steady', () => steadySteps(this.steps));
+    return (this.lazy.steady ??= steadySteps(this.steps));
   }
 
   /** The steady steps of a device and phase: what findings judge. */
@@ -69,19 +66,19 @@ export class Analysis {
 
   /** Step index of each op (-1 outside steps). */
   get opStep(): Int32Array {
-    return this.memo('opStep', () => opStepIndex(this.model.ops.n, this.steps));
+    return (this.lazy.opStep ??= opStepIndex(this.model.ops.n, this.steps));
   }
 
   get timeline(): DeviceTimeline {
-    return this.memo('timeline', () => deviceTimeline(this.model));
+    return (this.lazy.timeline ??= deviceTimeline(this.model));
   }
 
   get hostCalls(): HostCallIndex {
-    return this.memo('hostCalls', () => hostCallIndex(this.model));
+    return (this.lazy.hostCalls ??= hostCallIndex(this.model));
   }
 
   get collectives(): Collectives {
-    return this.memo('collectives', () => matchCollectives(this.model, this.classes));
+    return (this.lazy.collectives ??= matchCollectives(this.model, this.classes));
   }
 
   /** Phase of a collective instance: the phase of the steady step its kernels belong to ('none' outside
@@ -98,14 +95,14 @@ export class Analysis {
   }
 
   get messageSizes(): MessageSizes {
-    return this.memo('messageSizes', () => messageSizes(this.model, this.collectives, (i) => {
+    return (this.lazy.messageSizes ??= messageSizes(this.model, this.collectives, (i) => {
       const p = this.collectivePhase(i);
       return p === 'none' ? null : p;
     }, this.options.workload));
   }
 
   get collectiveSummary(): CollectiveSummary {
-    return this.memo('collectiveSummary', () =>
+    return (this.lazy.collectiveSummary ??=
       summariseCollectives(this.model, this.collectives, this.messageSizes, (i) => this.collectivePhase(i), this.options.gpu));
   }
 

@@ -1,25 +1,20 @@
 /**
- * `nsys-tp attach`: adds the trace's summary and findings to a benchmark report of the same run, in place.
- * The report is read and checked before the trace is analysed, and rewritten atomically (temp file +
- * rename, keeping its permissions, through a symlink to its target): on any error it is left as it was.
+ * `nsys-tp attach`, the file side: the benchmark report is read and checked before any trace is analysed,
+ * and rewritten atomically (temp file + rename, keeping its permissions, through a symlink to its
+ * target): on any error it is left as it was.
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { attachMarkdown, ATTACH_KEY, benchMarkdown, benchSection } from '../analyzer/report/benchAttach.js';
-import { JsonShapeError, parseJsonObject, setTopLevelMember } from '../analyzer/report/jsonMember.js';
-import type { Workload } from '../analyzer/collectives/messageSize.js';
-import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
-import { TraceError } from '../queries/errors.js';
-import type { Finding } from '../rules/types.js';
-import { diagnoseFiles, type DiagnosisOptions } from './diagnosis.js';
-import { writeFileAtomic } from './output.js';
+import { BadInputError, type AttachTarget } from '../index.js';
 
-export interface AttachSummary {
-  path: string;
-  findings: Finding[];
-  replaced: boolean;
-}
-
-function readReport(path: string): { real: string; text: string; mode: number } {
+export function readReport(path: string, traces: readonly string[], format: 'json' | 'md'): AttachTarget & { real: string; mode: number } {
+  const sameFile = (t: string) => {
+    try {
+      return realpathSync(t) === realpathSync(path);
+    } catch {
+      return false;
+    }
+  };
+  if (traces.some(sameFile)) throw new BadInputError(`${path}: refusing to overwrite an input trace (the report comes first, then the traces)`);
   let real: string;
   let bytes: Buffer;
   try {
@@ -27,36 +22,9 @@ function readReport(path: string): { real: string; text: string; mode: number } 
     if (statSync(real).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
     bytes = readFileSync(real);
   } catch (e) {
-    throw new TraceError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new BadInputError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const text = bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(bytes)) throw new TraceError(`${path}: not UTF-8 text; a benchmark report is expected`);
-  return { real, text, mode: statSync(real).mode & 0o7777 };
-}
-
-export async function attachToReport(report: string, traces: string[], format: 'json' | 'md', opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Promise<AttachSummary> {
-  const sameFile = (t: string) => {
-    try {
-      return realpathSync(t) === realpathSync(report);
-    } catch {
-      return false;
-    }
-  };
-  if (traces.some(sameFile)) throw new TraceError(`${report}: refusing to overwrite an input trace (the report comes first, then the traces)`);
-  const { real, text, mode } = readReport(report);
-  let replaced = false;
-  if (format === 'json') {
-    try {
-      replaced = ATTACH_KEY in parseJsonObject(text);
-    } catch (e) {
-      const why = e instanceof JsonShapeError || e instanceof SyntaxError ? (e as Error).message : String(e);
-      throw new TraceError(`${report}: not a benchmark result JSON object (${why.split('\n')[0]}); for a Markdown report pass --format md`);
-    }
-  }
-  const { analysis, result } = await diagnoseFiles(traces, opts, workload, gpu);
-  const section = benchSection(analysis, result);
-  const out = format === 'json' ? setTopLevelMember(text, ATTACH_KEY, section) : attachMarkdown(text, benchMarkdown(section));
-  if (format === 'md') replaced = text.includes('<!-- nsys-tp:begin -->');
-  writeFileAtomic(real, out, traces, mode);
-  return { path: report, findings: result.findings, replaced };
+  if (!Buffer.from(text, 'utf8').equals(bytes)) throw new BadInputError(`${path}: not UTF-8 text; a benchmark report is expected`);
+  return { path, text, format, real, mode: statSync(real).mode & 0o7777 };
 }

@@ -1,20 +1,9 @@
-/**
- * Charts and the HTML page for the CLI: builds the per-layer result and the timeline, renders the charts
- * (async: vega), and writes `--chart DIR` files.
- */
+/** `--chart DIR`: the charts of a result, written as SVG files. */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Analysis } from '../analyzer/analysis.js';
-import { stepTimeline } from '../analyzer/breakdown/stepTimeline.js';
-import { reportCharts, type Chart } from '../analyzer/report/charts/reportCharts.js';
-import type { LayerResult } from '../analyzer/report/layerResult.js';
-import type { DiagnoseResult } from '../analyzer/report/result.js';
+import type { Chart } from '../index.js';
 import { TraceError } from '../queries/errors.js';
 import { writeErrorText, writeFileAtomic } from './output.js';
-
-export function renderCharts(analysis: Analysis, result: DiagnoseResult, layers: LayerResult): Promise<Chart[]> {
-  return reportCharts(result, layers, stepTimeline(analysis));
-}
 
 /** Writes each chart as DIR/<name>.svg; returns the paths written. */
 export function writeCharts(dir: string, charts: Chart[], inputs: string[]): string[] {

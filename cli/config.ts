@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { validateClassRows } from '../analyzer/classify/classifier.js';
 import type { ClassRow } from '../analyzer/classify/kernelClasses.js';
 import { TraceError } from '../queries/errors.js';
-import type { RuleOptions } from '../rules/engine.js';
+import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 
 export interface Config {

@@ -1,34 +1,54 @@
 /**
- * One trace (or one per-rank set) loaded, analysed and judged with the options every analysing command
- * shares. Commands that take several traces (compare, scaling) diagnose each on its own.
+ * What every analysing command shares on the command line: its flags turned into the runner's config
+ * (config file, model, GPU, step selection, rule options), and the traces turned into readable exports
+ * (a .nsys-rep exported first) read with a progress bar on stderr.
  */
 import { basename } from 'node:path';
+import { loadTraces, type AnalyseConfig, type RunHooks, type Workload } from '../index.js';
 import type { StepSource } from '../analyzer/steps/types.js';
-import type { Workload } from '../analyzer/collectives/messageSize.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import { termSafe } from '../analyzer/report/format.js';
-import { diagnoseModel, loadTraces, type Analysis, type DiagnoseResult } from '../index.js';
+import type { RuleOptionOverrides } from '../rules/options.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
 import { progressBar } from './progress.js';
 import { mergeRuleOptions } from './ruleOptions.js';
+import { gpuFrom, workloadFrom } from './workload.js';
 
-export interface Diagnosis {
-  analysis: Analysis;
-  result: DiagnoseResult;
-}
-
-export interface DiagnosisOptions {
+export interface AnalysisFlags {
   steps?: RegExp;
   stepSource?: string;
   from?: number;
   to?: number;
   gapMs?: number;
   config?: string;
-  rule?: Record<string, Record<string, number | string | boolean>>;
+  rule?: RuleOptionOverrides;
+  model?: string;
+  batch?: number;
+  prompt?: number;
+  dtype?: string;
+  gpu?: string;
 }
 
-/** Loads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
+/** The runner's config from the flags; `workload` and `gpu` when the command reads them another way. */
+export function analyseConfig(opts: AnalysisFlags, over: { workload?: Workload | undefined; gpu?: GpuSpec | undefined } = {}): AnalyseConfig {
+  // In this order, so the first bad flag is the one reported: model, GPU, then the config file.
+  const workload = 'workload' in over ? over.workload : workloadFrom(opts);
+  const gpu = 'gpu' in over ? over.gpu : gpuFrom(opts.gpu);
+  const config = loadConfig(opts.config);
+  return {
+    kernelClasses: config.kernelClasses,
+    steps: {
+      steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
+      gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
+    },
+    rules: { options: mergeRuleOptions(config.rules, opts.rule), disabled: config.disabledRules },
+    workload,
+    gpu,
+  };
+}
+
+/** Reads the traces with a progress bar on stderr (drawn only on a terminal, and only for a slow load). */
 export async function loadWithProgress(paths: string[], shown: string[]) {
   const bar = progressBar(process.stderr, `reading ${shown.length === 1 ? termSafe(basename(shown[0]!)) : `${shown.length} files`}`);
   try {
@@ -38,24 +58,15 @@ export async function loadWithProgress(paths: string[], shown: string[]) {
   }
 }
 
-export async function diagnoseFiles(traces: string[], opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Promise<Diagnosis> {
-  const config = loadConfig(opts.config);
+/**
+ * Runs `fn` on the traces as readable exports (a .nsys-rep exported first, its notes on stderr), with
+ * hooks that read them with progress and name them as the user did; temporary exports are removed after.
+ */
+export async function withTraces<T>(traces: string[], fn: (paths: string[], hooks: RunHooks) => Promise<T>): Promise<T> {
   const inputs = resolveInputs(traces);
   try {
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
-    const { analysis, result } = diagnoseModel(await loadWithProgress(inputs.paths, traces), {
-      classRows: config.kernelClasses,
-      steps: {
-        steps: opts.steps, source: opts.stepSource as StepSource | undefined, from: opts.from, to: opts.to,
-        gapNs: opts.gapMs ? opts.gapMs * 1e6 : undefined,
-      },
-      rules: { options: mergeRuleOptions(config.rules, opts.rule), disabled: config.disabledRules },
-      workload,
-      gpu,
-    });
-    result.trace.paths = traces;
-    result.trace.path = traces[0]!;
-    return { analysis, result };
+    return await fn(inputs.paths, { names: traces, load: (paths) => loadWithProgress(paths, traces) });
   } finally {
     inputs.cleanup();
   }

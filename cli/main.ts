@@ -5,36 +5,23 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createInterface } from 'node:readline';
-import { createClassifier } from '../analyzer/classify/classifier.js';
-import { renderJson } from '../analyzer/report/json.js';
-import { renderMarkdown } from '../analyzer/report/markdown.js';
-import { renderTerminal } from '../analyzer/report/terminal.js';
-import { renderHtml } from '../analyzer/report/html.js';
-import { buildLayerResult } from '../analyzer/report/layerResult.js';
-import { renderLayersMarkdown } from '../analyzer/report/layersMarkdown.js';
-import { renderLayersTerminal } from '../analyzer/report/layersTerminal.js';
-import { TOOL_VERSION, type DiagnoseResult } from '../analyzer/report/result.js';
+import { readFileSync } from 'node:fs';
+import {
+  attach, classifier, compare, diagnose, layers, NsysTpError, parseResult, plan, render, reportCharts, scaling, scalingCharts, TOOL_VERSION,
+  type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
+} from '../index.js';
+import { Analysis } from '../analyzer/analysis.js';
 import { termSafe } from '../analyzer/report/format.js';
-import { Analysis } from '../index.js';
+import { regressionsOver, changeText } from '../analyzer/across/compare/verdict.js';
 import { sliceSpec, writeSlice } from './slice.js';
-import { renderCharts, writeCharts } from './charts.js';
+import { writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { writeFileAtomic } from './output.js';
 import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
-import { tpPlan, type PlanOptions } from '../analyzer/plan/tpPlan.js';
-import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planReport.js';
-import { runPlanRules, sortFindings } from '../rules/engine.js';
-import { PLAN_RULES } from '../rules/index.js';
 import { collectRuleOption, tripsGate } from './ruleOptions.js';
-import { diagnoseFiles, loadWithProgress } from './diagnosis.js';
-import { compareTraces } from '../analyzer/compare/compareTraces.js';
-import { renderCompareTerminal } from '../analyzer/report/compareTerminal.js';
-import { renderCompareMarkdown } from '../analyzer/report/compareMarkdown.js';
-import { changeText, regressionsOver } from '../analyzer/compare/verdict.js';
-import { scalingCharts, scalingResult } from './scaling.js';
-import { renderScalingMarkdown, renderScalingTerminal } from '../analyzer/report/scalingReport.js';
-import { attachToReport } from './attach.js';
+import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
+import { readReport } from './attach.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -105,53 +92,48 @@ function addAnalysisOptions(cmd: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']));
 }
 
-/** Loads the traces, analyses them, runs the rules, and writes what `render` makes of it. */
-async function withDiagnosis(traces: string[], opts: Record<string, any>, render: (a: Analysis, r: DiagnoseResult) => Promise<string>): Promise<void> {
-  const { analysis, result } = await diagnoseFiles(traces, opts, workloadFrom(opts), gpuFrom(opts.gpu));
-  emit(await render(analysis, result), opts.output, traces);
-  const tripped = tripsGate(result.findings, opts.failOn);
-  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+/** The gate of --fail-on: exit 1 when findings of that severity or worse were reported. */
+function gate(findings: readonly Pick<Finding, 'severity' | 'rule'>[], failOn: Finding['severity'] | undefined, what = 'finding(s)'): void {
+  const tripped = tripsGate(findings, failOn);
+  if (tripped.length) throw new ExitError(1, `--fail-on ${failOn}: ${tripped.length} ${what} (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 }
 
-const diagnose = program
+async function write(result: Result, format: Format, output: string | undefined, inputs: string[]): Promise<void> {
+  emit(await render(result, format), output, inputs);
+}
+
+const diagnoseCmd = program
   .command('diagnose')
   .description('where each GPU\'s step time goes: GEMM, attention, communication, idle; and findings')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder');
-addAnalysisOptions(diagnose).action(async (traces: string[], opts) => {
-  await withDiagnosis(traces, opts, async (analysis, result) => {
-    if (opts.format === 'html' || opts.chart) {
-      const layers = buildLayerResult(analysis);
-      const charts = await renderCharts(analysis, result, layers);
-      if (opts.chart) writeCharts(opts.chart, charts, traces);
-      if (opts.format === 'html') return renderHtml(result, layers, charts);
-    }
-    return opts.format === 'json' ? renderJson(result) : opts.format === 'md' ? renderMarkdown(result) : renderTerminal(result);
-  });
+addAnalysisOptions(diagnoseCmd).action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+  if (opts.chart) writeCharts(opts.chart, await reportCharts(result), traces);
+  await write(result, opts.format, opts.output, traces);
+  gate(result.findings, opts.failOn);
 });
 
-const layers = program
+const layersCmd = program
   .command('layers')
   .description('per-layer time for prefill and decode: attention and MLP compute and comm, exposed comm, idle')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder');
-addAnalysisOptions(layers).action(async (traces: string[], opts) => {
-  await withDiagnosis(traces, opts, async (analysis, result) => {
-    const layerResult = buildLayerResult(analysis);
-    if (opts.chart) writeCharts(opts.chart, await renderCharts(analysis, result, layerResult), traces);
-    if (opts.format === 'json') {
-      const { schemaVersion, tool, trace, stepDetection, warnings } = result;
-      return renderJson({ schemaVersion, tool, trace, stepDetection, layers: layerResult, warnings });
-    }
-    return opts.format === 'md' ? renderLayersMarkdown(result, layerResult) : renderLayersTerminal(result, layerResult);
-  });
+addAnalysisOptions(layersCmd).action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+  if (opts.chart) writeCharts(opts.chart, await reportCharts(result), traces);
+  const { layersResultOf } = await import('../analyzer/results/layersResult.js');
+  await write(layersResultOf(result), opts.format, opts.output, traces);
+  gate(result.findings, opts.failOn);
 });
 
-const compare = program
+const compareCmd = program
   .command('compare')
   .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
   .argument('<base>', 'the reference trace (nsys SQLite export)')
@@ -159,15 +141,14 @@ const compare = program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
   .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
   .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
-addAnalysisOptions(compare).action(async (base: string, next: string, opts) => {
-  const workload = workloadFrom(opts);
-  const gpu = gpuFrom(opts.gpu);
-  const r = compareTraces(await diagnoseFiles([base], opts, workload, gpu), await diagnoseFiles([next], opts, workload, gpu), TOOL_VERSION);
-  emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderCompareMarkdown(r) : renderCompareTerminal(r), opts.output, [base, next]);
+addAnalysisOptions(compareCmd).action(async (base: string, next: string, opts) => {
+  const config = analyseConfig(opts);
+  const side = (t: string) => withTraces([t], async (paths, hooks) => (await diagnose(paths, config, hooks)) as CompareSide);
+  const r = await compare(await side(base), await side(next), config);
+  await write(r, opts.format, opts.output, [base, next]);
   const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
   if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
-  const tripped = tripsGate(r.findings.added.map((f) => ({ ...f, evidence: {}, recommendation: '' })), opts.failOn);
-  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) added (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+  gate(r.findings.added, opts.failOn, 'finding(s) added');
 });
 
 program
@@ -191,24 +172,32 @@ program
   .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
   .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
   .action(async (traces: string[], opts) => {
-    const r = await scalingResult(traces, opts, TOOL_VERSION);
+    if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
+    if (opts.context && !opts.model) throw new TraceError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
+    const model = opts.model ? loadModelShape(opts.model, opts.dtype) : undefined;
+    const config = analyseConfig(opts, { workload: undefined, gpu: gpuFrom(opts.gpu) });
+    const r = await withTraces(traces, (paths, hooks) => scaling(paths, {
+      ...config, batch: opts.batch, prompt: opts.prompt ?? null, gpuHourPrice: opts.gpuHourPrice ?? null, model, context: opts.context,
+      memoryUtilization: opts.memoryUtilization,
+    }, hooks));
     if (opts.chart) writeCharts(opts.chart, await scalingCharts(r), traces);
-    emit(opts.format === 'json' ? renderJson(r) : opts.format === 'md' ? renderScalingMarkdown(r) : renderScalingTerminal(r), opts.output, traces);
-    const tripped = tripsGate(r.findings, opts.failOn);
-    if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+    await write(r, opts.format, opts.output, traces);
+    gate(r.findings, opts.failOn);
   });
 
-const attach = program
+const attachCmd = program
   .command('attach')
   .description('add the trace\'s summary and findings to a benchmark report of the same run (vllm bench serve --save-result JSON, or Markdown)')
   .argument('<report>', 'benchmark result JSON (or Markdown with --format md), updated in place')
   .argument('<traces...>', 'the run\'s nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(['json', 'md']).default('json'));
-addAnalysisOptions(attach).action(async (report: string, traces: string[], opts) => {
-  const r = await attachToReport(report, traces, opts.format, opts, workloadFrom(opts), gpuFrom(opts.gpu));
-  process.stderr.write(`nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${termSafe(report)} (${r.findings.length} finding(s))\n`);
-  const tripped = tripsGate(r.findings, opts.failOn);
-  if (tripped.length) throw new ExitError(1, `--fail-on ${opts.failOn}: ${tripped.length} finding(s) (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
+addAnalysisOptions(attachCmd).action(async (report: string, traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const target = readReport(report, traces, opts.format);
+  const { result, text } = await withTraces(traces, (paths, hooks) => attach(target, paths, config, hooks));
+  writeFileAtomic(target.real, text, traces, target.mode);
+  process.stderr.write(await render(result, 'terminal'));
+  gate(result.findings, opts.failOn);
 });
 
 program
@@ -224,14 +213,32 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--rule <id.option=value>', 'override a rule option (repeatable)', collectRuleOption)
-  .action((opts) => {
+  .action(async (opts) => {
     const model = loadModelShape(opts.model, opts.dtype);
-    const gpu = gpuFrom(opts.gpu)!;
-    const o: PlanOptions = { tps: opts.tp, gpu, batch: opts.batch, context: opts.context ?? null, memoryUtilization: opts.memoryUtilization, activationBytes: 2 };
-    const plans = tpPlan(model, o);
-    const findings = sortFindings(plans.flatMap((p) => runPlanRules(model, p, PLAN_RULES, { options: opts.rule })));
-    const result = buildPlanResult(model, o, plans, findings);
-    emit(opts.format === 'json' ? renderJson(result) : renderPlanTerminal(result), opts.output, []);
+    const o: PlanOptions = { tps: opts.tp, gpu: gpuFrom(opts.gpu)!, batch: opts.batch, context: opts.context ?? null, memoryUtilization: opts.memoryUtilization, activationBytes: 2 };
+    await write(plan(model, o, { options: opts.rule }), opts.format, opts.output, []);
+  });
+
+program
+  .command('render')
+  .description('render a saved result (any command\'s --format json) in another format')
+  .argument('<result>', 'a JSON result written by nsys-tp (diagnose, layers, compare, scaling, plan)')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .option('--chart <dir>', 'also write the charts as SVG files into this folder')
+  .action(async (path: string, opts) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new TraceError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const result = parseResult(text, path);
+    if (opts.chart) {
+      const charts = result.kind === 'diagnose' ? await reportCharts(result) : result.kind === 'scaling' ? await scalingCharts(result) : [];
+      writeCharts(opts.chart, charts, [path]);
+    }
+    await write(result, opts.format, opts.output, [path]);
   });
 
 program
@@ -239,12 +246,12 @@ program
   .description('classify kernel names read from stdin, one per line: prints class<TAB>name')
   .option('--config <file>', 'JSON config with extra kernelClasses rows')
   .action(async (opts) => {
-    const classifier = createClassifier(loadConfig(opts.config).kernelClasses);
+    const classify = classifier(loadConfig(opts.config).kernelClasses);
     const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of rl) {
       const name = line.replace(/\r$/, '');
       if (!name.trim()) continue;
-      const c = classifier.classify(name, name);
+      const c = classify(name);
       process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`);
     }
   });
@@ -280,7 +287,7 @@ async function main(): Promise<void> {
       process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2;
       return;
     }
-    if (e instanceof TraceError) {
+    if (e instanceof NsysTpError) {
       process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = 2;
       return;

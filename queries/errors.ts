@@ -1,10 +1,4 @@
 /**
- * An input problem the user can act on. The CLI prints `message` as one line and exits non-zero;
- * anything else that escapes is a bug and is reported as such.
+ * The reader's name for a bad input: the export cannot be analysed (analyzer/errors.ts has the taxonomy).
  */
-export class TraceError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'TraceError';
-  }
-}
+export { BadInputError as TraceError } from '../analyzer/errors.js';

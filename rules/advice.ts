@@ -6,7 +6,7 @@
  *   TensorRT-LLM LLM API (TorchLlmArgs): https://nvidia.github.io/TensorRT-LLM/ (allreduce_strategy, cuda_graph_config)
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { detectRuntime, type DetectedRuntime } from '../analyzer/runtime/detectRuntime.js';
+import { runtimeOf } from '../analyzer/runtime/detectRuntime.js';
 
 export type AdviceTopic = 'allreduce' | 'cudagraph' | 'tp' | 'batch';
 
@@ -30,10 +30,6 @@ const ADVICE: Record<string, Partial<Record<AdviceTopic, string>>> = {
     batch: 'In TensorRT-LLM, raise `max_batch_size` / `max_num_tokens` (LLM API).',
   },
 };
-
-export function runtimeOf(a: Analysis): DetectedRuntime {
-  return a.memo('runtime', () => detectRuntime(a.model));
-}
 
 /** One sentence in the detected runtime's settings, or '' when the runtime is not one we know. */
 export function runtimeAdvice(a: Analysis, topic: AdviceTopic): string {

@@ -3,15 +3,25 @@
  * of the step: the cost of the TP degree itself.
  */
 import type { Analysis } from '../analyzer/analysis.js';
+import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
-import { fmtNs, fmtPct } from '../analyzer/report/format.js';
-import { tpDegree } from '../analyzer/roofline/achievement.js';
+import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import type { Phase } from '../analyzer/steps/types.js';
+import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule } from './types.js';
 
-export const rule: Rule = {
+interface Data {
+  phase: Phase;
+  tp: number;
+  transferShare: number;
+  transferPerStepNs: number;
+  stepSpanNs: number;
+  advice: string;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'comm-dominant-step',
     severity: 'warning',
@@ -19,44 +29,43 @@ export const rule: Rule = {
     description:
       'Collective transfer time (the shortest rank\'s kernel per collective: waiting excluded) is more than a share of the step span. ' +
       'Silent where the collectives are slow because the fabric is misused (low-bus-bandwidth explains that).',
-    defaults: { threshold: 0.3, slowBusFraction: 0.3 },
-    requires: ['collectives', 'steps'],
+    options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
+    requires: ['steps', 'collectives'],
+    messages: {
+      dominant: (d: Data) =>
+        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${d.phase} step at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)}, median over GPUs and steps), ` +
+        `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.`,
+      fix: (d: Data) =>
+        `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
+        `collective carries more work, and use a fused or custom all-reduce. ${d.advice}`,
+    },
   },
   check(a: Analysis, o) {
-    const out: Finding[] = [];
     const transfer = transferPerStep(a);
     const classes = a.collectiveSummary.classes;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const perDevice = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];
         return [{ device: d.index, share: median(steps.map((s) => (s.end > s.start ? transfer[s.index]! / (s.end - s.start) : 0))), perStep: median(steps.map((s) => transfer[s.index]!)), span: median(steps.map((s) => s.end - s.start)) }];
       });
-      if (perDevice.length === 0) continue;
+      if (perDevice.length === 0) return [];
       const share = median(perDevice.map((x) => x.share));
-      if (!(share > (o.threshold as number))) continue;
-      const slow = classes.find((k) => k.phase === phase && k.busGBps !== null && k.expectedBusGBps !== null && k.busGBps < (o.slowBusFraction as number) * k.expectedBusGBps);
-      if (slow) continue;
+      if (!(share > o.threshold) || fabricSlowIn(a, phase)) return [];
       const perStep = median(perDevice.map((x) => x.perStep));
       const span = median(perDevice.map((x) => x.span));
       const tp = tpDegree(a);
-      out.push({
-        rule: 'comm-dominant-step',
-        severity: 'warning',
-        message:
-          `Collective transfer takes ${fmtPct(share)} of the ${phase} step at TP=${tp} (${fmtNs(perStep)} of ${fmtNs(span)}, median over GPUs and steps), ` +
-          `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.`,
+      return [{
+        messageId: 'dominant' as const,
+        fixId: 'fix' as const,
+        data: { phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a, 'allreduce') },
         evidence: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span,
           perDevice: perDevice.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, transferShare: x.share })),
           sizeClasses: classes.filter((k) => k.phase === phase).map((k) => ({ op: k.op, bytes: k.bytes, count: k.count, transferMedianNs: k.transferMedianNs, busGBps: k.busGBps })),
         },
-        recommendation:
-          `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
-          `collective carries more work, and use a fused or custom all-reduce. ${runtimeAdvice(a, 'allreduce')}`,
-        impactNs: perStep * (share - (o.threshold as number)) / share,
-      });
-    }
-    return out;
+        impactNs: perStep * (share - o.threshold) / share,
+      }];
+    });
   },
-};
+});

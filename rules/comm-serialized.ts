@@ -3,13 +3,22 @@
  * material part of the step: overlapping it is the saving.
  */
 import type { Analysis } from '../analyzer/analysis.js';
+import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
-import { fmtNs, fmtPct } from '../analyzer/report/format.js';
 import type { Phase } from '../analyzer/steps/types.js';
+import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule } from './types.js';
 
-export const rule: Rule = {
+interface Data {
+  phase: Phase;
+  overlap: number;
+  exposedTransferNsPerStep: number;
+  exposedTransferShare: number;
+  stepSpanNs: number;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'comm-serialized',
     severity: 'warning',
@@ -17,13 +26,24 @@ export const rule: Rule = {
     description:
       'Less than 5% of communication time overlaps compute while exposed communication (counted as transfer, waiting excluded) is ' +
       'more than 10% of the step. The potential saving is the exposed transfer time.',
-    defaults: { maxOverlap: 0.05, minExposedShare: 0.1, slowBusFraction: 0.3 },
+    options: {
+      maxOverlap: { type: 'ratio', default: 0.05, description: 'share of communication overlapping compute below which it counts as serialized' },
+      minExposedShare: { type: 'ratio', default: 0.1, description: 'exposed transfer share of the step above which the rule fires' },
+    },
     requires: ['steps', 'collectives'],
+    messages: {
+      serialized: (d: Data) =>
+        `${d.phase} collectives run with compute idle: ${fmtPct(d.overlap)} of communication overlaps compute, and the exposed transfer ` +
+        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step. Overlapping it would save up to that.`,
+      fix: () =>
+        'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes ' +
+        '(as tp4overlap does), or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
+        'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
+    },
   },
   check(a: Analysis, o) {
-    const out: Finding[] = [];
     const transfer = transferPerStep(a);
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];
@@ -35,31 +55,22 @@ export const rule: Rule = {
         });
         return [{ device: d.index, overlap: median(per.map((p) => p.overlap)), exposed: median(per.map((p) => p.exposedTransfer)), share: median(per.map((p) => (p.span ? p.exposedTransfer / p.span : 0))), span: median(per.map((p) => p.span)) }];
       });
-      if (rows.length === 0) continue;
+      if (rows.length === 0) return [];
       const overlap = median(rows.map((r) => r.overlap));
       const share = median(rows.map((r) => r.share));
-      if (overlap >= (o.maxOverlap as number) || share <= (o.minExposedShare as number)) continue;
       // Collectives slowed by a misused fabric are low-bus-bandwidth's finding, not an overlap problem.
-      const slow = a.collectiveSummary.classes.some((k) => k.phase === phase && k.busGBps !== null && k.expectedBusGBps !== null && k.busGBps < (o.slowBusFraction as number) * k.expectedBusGBps);
-      if (slow) continue;
+      if (overlap >= o.maxOverlap || share <= o.minExposedShare || fabricSlowIn(a, phase)) return [];
       const exposed = median(rows.map((r) => r.exposed));
-      out.push({
-        rule: 'comm-serialized',
-        severity: 'warning',
-        message:
-          `${phase} collectives run with compute idle: ${fmtPct(overlap)} of communication overlaps compute, and the exposed transfer ` +
-          `is ${fmtNs(exposed)} per step, ${fmtPct(share)} of the ${fmtNs(median(rows.map((r) => r.span)))} step. Overlapping it would save up to that.`,
+      return [{
+        messageId: 'serialized' as const,
+        fixId: 'fix' as const,
+        data: { phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)) },
         evidence: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share,
           perDevice: rows.map((r) => ({ deviceId: a.model.devices[r.device]!.deviceId, overlap: r.overlap, exposedTransferShare: r.share })),
         },
-        recommendation:
-          'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes ' +
-          '(as tp4overlap does), or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
-          'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
         impactNs: exposed,
-      });
-    }
-    return out;
+      }];
+    });
   },
-};
+});

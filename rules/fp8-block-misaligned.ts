@@ -3,31 +3,42 @@
  * quantisation blocks (128), so a block-scaled FP8 build cannot be split that way.
  */
 import { FP8_BLOCK } from '../analyzer/plan/tpPlan.js';
-import type { PlanRule } from './types.js';
+import { defineRule, type PlanInput } from './types.js';
 
-export const rule: PlanRule = {
+interface Data {
+  tp: number;
+  model: string;
+  block: number;
+  misaligned: { dim: string; full: number; perRank: number }[];
+}
+
+export const rule = defineRule({
   meta: {
     id: 'fp8-block-misaligned',
     severity: 'warning',
     title: 'Sharded dimension not a multiple of the FP8 block',
     description: 'For block-scaled FP8 weights (128 x 128 blocks), every dimension TP splits must give each rank a multiple of 128.',
-    defaults: { block: FP8_BLOCK },
-    requires: ['model', 'tp'],
+    options: { block: { type: 'count', default: FP8_BLOCK, description: 'FP8 quantisation block (elements)' } },
+    requires: [],
+    messages: {
+      misaligned: (d: Data) =>
+        `At TP=${d.tp}, ${d.misaligned.map((x) => `${x.dim}: ${x.full} / ${d.tp} = ${Number.isInteger(x.perRank) ? x.perRank : x.perRank.toFixed(2)} (${(x.perRank / d.block).toFixed(3)} blocks of ${d.block})`).join('; ')}: ` +
+        `${d.model} cannot be served with block-scaled FP8 weights at this TP.`,
+      fix: (d: Data) =>
+        `Choose a TP that divides ${d.misaligned.map((x) => x.full).join(' and ')} into multiples of ${d.block}, serve BF16 or per-tensor / per-channel FP8 ` +
+        'at this TP, or use a checkpoint whose weights are padded to whole blocks.',
+    },
   },
-  checkPlan(model, plan, o) {
-    const block = o.block as number;
+  check({ model, plan }: PlanInput, o) {
+    const block = o.block;
     const bad = plan.shardedDims.filter((d) => !(Number.isInteger(d.perRank) && d.perRank % block === 0));
     if (bad.length === 0 || plan.tp === 1) return [];
+    const misaligned = bad.map((d) => ({ dim: d.name, full: d.full, perRank: d.perRank }));
     return [{
-      rule: 'fp8-block-misaligned',
-      severity: 'warning',
-      message:
-        `At TP=${plan.tp}, ${bad.map((d) => `${d.name}: ${d.full} / ${plan.tp} = ${Number.isInteger(d.perRank) ? d.perRank : d.perRank.toFixed(2)} (${(d.perRank / block).toFixed(3)} blocks of ${block})`).join('; ')}: ` +
-        `${model.name} cannot be served with block-scaled FP8 weights at this TP.`,
-      evidence: { tp: plan.tp, block, misaligned: bad.map((d) => ({ dim: d.name, full: d.full, perRank: d.perRank })) },
-      recommendation:
-        `Choose a TP that divides ${bad.map((d) => d.full).join(' and ')} into multiples of ${block}, serve BF16 or per-tensor / per-channel FP8 ` +
-        'at this TP, or use a checkpoint whose weights are padded to whole blocks.',
+      messageId: 'misaligned' as const,
+      fixId: 'fix' as const,
+      data: { tp: plan.tp, model: model.name, block, misaligned },
+      evidence: { tp: plan.tp, block, misaligned },
     }];
   },
-};
+});

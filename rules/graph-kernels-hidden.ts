@@ -3,19 +3,42 @@
  * one span per graph execution and none of the kernels inside, so the time they cover cannot be split
  * into GEMM, attention and communication, and layers cannot be found in it.
  */
+import type { Analysis } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/types.js';
-import type { Rule } from './types.js';
+import { defineRule } from './types.js';
 
-export const rule: Rule = {
+interface Data {
+  graphExecutions: number;
+  gpus: number;
+  /** Affected steps per GPU by phase, and the share of their time inside hidden graphs. */
+  stepsPerGpu: { phase: string; steps: number; plural: boolean }[];
+  share: number;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'graph-kernels-hidden',
     severity: 'warning',
     title: 'CUDA graph kernels not traced',
     description: 'Graph launches were traced at graph level: the kernels inside them are missing from the trace.',
-    defaults: { minShare: 0.01 },
-    requires: ['steps'],
+    options: { minShare: { type: 'ratio', default: 0.01, description: 'share of the affected steps\' time inside hidden graphs from which the rule fires' } },
+    requires: [],
+    messages: {
+      hidden: (d: Data) => {
+        const perGpu = d.stepsPerGpu.map((x) => `${x.steps} ${x.phase} step${x.plural ? 's' : ''}`);
+        const where = perGpu.length ? `${perGpu.join(' and ')} per GPU spend ${(d.share * 100).toFixed(1)}% of their time` : 'GPU time is spent';
+        return `${d.graphExecutions} CUDA graph executions on ${d.gpus} GPU(s) were traced at graph level: ${where} inside graphs whose ` +
+          'kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +
+          'no layers can be found in it.';
+      },
+      fix: () =>
+        'Profile again with `nsys profile --cuda-graph-trace=node ...` (the default is `graph`): every kernel ' +
+        'inside a graph then appears in the kernel table with its graph node id, and the replays are split into ' +
+        'classes and layers like eager steps. Node-level tracing costs more per kernel than graph-level, so ' +
+        'keep the capture to a few steps (capture range or --duration).',
+    },
   },
-  check(analysis, options) {
+  check(analysis: Analysis, options) {
     const { model, steps } = analysis;
     const { ops } = model;
     const graphNs = new Float64Array(model.devices.length);
@@ -41,17 +64,13 @@ export const rule: Rule = {
       affected[s.phase] = (affected[s.phase] ?? 0) + 1;
     }
     const share = affectedSpan > 0 ? hiddenInSteps / affectedSpan : 1;
-    if (share < Number(options.minShare)) return [];
+    if (share < options.minShare) return [];
     const devices = model.devices.filter((d) => executions[d.index]! > 0);
-    const perGpu = Object.entries(affected).map(([p, n]) => `${Math.round(n / devices.length)} ${p} step${n > devices.length ? 's' : ''}`);
-    const where = perGpu.length ? `${perGpu.join(' and ')} per GPU spend ${(share * 100).toFixed(1)}% of their time` : 'GPU time is spent';
+    const stepsPerGpu = Object.entries(affected).map(([phase, n]) => ({ phase, steps: Math.round(n / devices.length), plural: n > devices.length }));
     return [{
-      rule: 'graph-kernels-hidden',
-      severity: 'warning',
-      message:
-        `${total} CUDA graph executions on ${devices.length} GPU(s) were traced at graph level: ${where} inside graphs whose ` +
-        'kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +
-        'no layers can be found in it.',
+      messageId: 'hidden' as const,
+      fixId: 'fix' as const,
+      data: { graphExecutions: total, gpus: devices.length, stepsPerGpu, share },
       evidence: {
         devices: devices.map((d) => d.deviceId),
         graphExecutions: total,
@@ -60,11 +79,6 @@ export const rule: Rule = {
         shareOfAffectedSteps: share,
         cudaGraphTraceMode: model.files[0]!.meta.cudaGraphTraceMode,
       },
-      recommendation:
-        'Profile again with `nsys profile --cuda-graph-trace=node ...` (the default is `graph`): every kernel ' +
-        'inside a graph then appears in the kernel table with its graph node id, and the replays are split into ' +
-        'classes and layers like eager steps. Node-level tracing costs more per kernel than graph-level, so ' +
-        'keep the capture to a few steps (capture range or --duration).',
     }];
   },
-};
+});

@@ -4,11 +4,11 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
-import { ellipsize, fmtNs, fmtPct } from '../analyzer/report/format.js';
 import type { Phase, Step } from '../analyzer/steps/types.js';
+import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule } from './types.js';
 
 interface Gap {
   step: Step;
@@ -35,7 +35,15 @@ function stepGaps(a: Analysis, s: Step): Gap[] {
   return out;
 }
 
-export const rule: Rule = {
+interface Data {
+  phase: Phase;
+  devices: { label: string; idleShare: number }[];
+  worst: { label: string; idlePerStepNs: number; hostBoundShare: number };
+  largestGap: { durationNs: number; step: string; kernelAfter: string; host: string };
+  advice: string;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'host-bound-gaps',
     severity: 'warning',
@@ -43,13 +51,27 @@ export const rule: Rule = {
     description:
       'GPU idle time above a share of the step span (median over steps), most of it before kernels that the host had not launched ' +
       'yet. The largest gaps are listed with the CPU call in flight on the launching thread.',
-    defaults: { threshold: 0.2, hostBoundShare: 0.5, gapsShown: 3 },
-    requires: ['steps', 'hostCalls'],
+    options: {
+      threshold: { type: 'ratio', default: 0.2, description: 'idle share of the step span above which a GPU counts' },
+      hostBoundShare: { type: 'ratio', default: 0.5, description: 'share of the idle time before kernels not yet launched' },
+      gapsShown: { type: 'count', default: 3, description: 'largest gaps listed in the evidence' },
+    },
+    requires: ['steps', 'launches'],
+    messages: {
+      idle: (d: Data) =>
+        `GPUs sit idle waiting for the host in ${d.phase} steps: ` +
+        d.devices.map((h) => `${h.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step (median; ${fmtNs(d.worst.idlePerStepNs)} per step on ` +
+        `${d.worst.label}, ${fmtPct(d.worst.hostBoundShare, 0)} of it before kernels not yet launched). Largest gap: ${fmtNs(d.largestGap.durationNs)} ` +
+        `in "${d.largestGap.step}" before ${ellipsize(d.largestGap.kernelAfter, 60)}; host: ${d.largestGap.host}.`,
+      fix: (d: Data) =>
+        'Take the host work out of the step: CUDA graphs for decode, static shapes (pad batches to captured sizes) so plans and ' +
+        'kernels are not rebuilt per step, warm-up of every shape before serving, no Python work between launches. ' +
+        d.advice,
+    },
   },
   check(a: Analysis, o) {
-    const out: Finding[] = [];
     const { ops } = a.model;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];
@@ -57,17 +79,17 @@ export const rule: Rule = {
           const b = a.breakdowns[s.index]!;
           return b.spanNs ? b.idleNs / b.spanNs : 0;
         }));
-        if (!(idleShare > (o.threshold as number))) return [];
+        if (!(idleShare > o.threshold)) return [];
         const gaps = steps.flatMap((s) => stepGaps(a, s));
         const idle = gaps.reduce((x, g) => x + (g.end - g.start), 0);
         const hostBound = gaps.reduce((x, g) => x + g.hostBoundNs, 0);
-        if (idle === 0 || hostBound / idle < (o.hostBoundShare as number)) return [];
+        if (idle === 0 || hostBound / idle < o.hostBoundShare) return [];
         return [{ device: d, idleShare, hostBoundShare: hostBound / idle, gaps, idlePerStep: median(steps.map((s) => a.breakdowns[s.index]!.idleNs)) }];
       });
-      if (hit.length === 0) continue;
+      if (hit.length === 0) return [];
       hit.sort((x, y) => y.idleShare - x.idleShare);
       const worst = hit[0]!;
-      const top = [...worst.gaps].sort((x, y) => y.end - y.start - (x.end - x.start)).slice(0, o.gapsShown as number).map((g) => {
+      const top = [...worst.gaps].sort((x, y) => y.end - y.start - (x.end - x.start)).slice(0, o.gapsShown).map((g) => {
         const thread = ops.thread[g.opAfter]!;
         const calls = thread >= 0 ? hostCallsDuring(a.model, a.hostCalls, thread, g.start, g.end) : [];
         return {
@@ -76,26 +98,23 @@ export const rule: Rule = {
         };
       });
       const g0 = top[0]!;
-      out.push({
-        rule: 'host-bound-gaps',
-        severity: 'warning',
-        message:
-          `GPUs sit idle waiting for the host in ${phase} steps: ` +
-          hit.map((h) => `${h.device.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step (median; ${fmtNs(worst.idlePerStep)} per step on ` +
-          `${worst.device.label}, ${fmtPct(worst.hostBoundShare, 0)} of it before kernels not yet launched). Largest gap: ${fmtNs(g0.durationNs)} ` +
-          `in "${g0.step}" before ${ellipsize(g0.kernelAfter, 60)}; host: ${g0.host}.`,
+      return [{
+        messageId: 'idle' as const,
+        fixId: 'fix' as const,
+        data: {
+          phase,
+          devices: hit.map((h) => ({ label: h.device.label, idleShare: h.idleShare })),
+          worst: { label: worst.device.label, idlePerStepNs: worst.idlePerStep, hostBoundShare: worst.hostBoundShare },
+          largestGap: { durationNs: g0.durationNs, step: g0.step, kernelAfter: g0.kernelAfter, host: g0.host },
+          advice: runtimeAdvice(a, 'cudagraph'),
+        },
         evidence: {
           phase,
           devices: hit.map((h) => ({ deviceId: h.device.deviceId, idleShare: h.idleShare, idlePerStepNs: h.idlePerStep, hostBoundShare: h.hostBoundShare })),
           largestGaps: top,
         },
-        recommendation:
-          'Take the host work out of the step: CUDA graphs for decode, static shapes (pad batches to captured sizes) so plans and ' +
-          'kernels are not rebuilt per step, warm-up of every shape before serving, no Python work between launches. ' +
-          runtimeAdvice(a, 'cudagraph'),
         impactNs: worst.idlePerStep,
-      });
-    }
-    return out;
+      }];
+    });
   },
-};
+});

@@ -4,11 +4,22 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
-import { fmtBytes, fmtNs, fmtPct } from '../analyzer/report/format.js';
+import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median, percentile } from '../analyzer/util/stats.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule } from './types.js';
 
-export const rule: Rule = {
+interface Data {
+  phase: string;
+  perStep: number;
+  ops: string[];
+  sizes: (number | null)[];
+  medianTransferNs: number;
+  floorNs: number;
+  transferPerStepNs: number;
+  stepSpanNs: number;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'latency-bound-collectives',
     severity: 'warning',
@@ -16,47 +27,55 @@ export const rule: Rule = {
     description:
       'A phase runs many small collectives per step (below 1 MiB, or of unknown size but with transfer times in the latency regime), each ' +
       'close to the fastest the trace shows, and together they are a material share of the step.',
-    defaults: { minPerStep: 16, minShareOfStep: 0.05, latencyRegimeNs: 25_000, floorFactor: 2 },
-    requires: ['collectives', 'steps'],
+    options: {
+      minPerStep: { type: 'count', default: 16, description: 'small collectives per step from which the rule fires' },
+      minShareOfStep: { type: 'ratio', default: 0.05, description: 'their transfer per step, as a share of the step, from which it matters' },
+      latencyRegimeNs: { type: 'duration', default: 25_000, description: 'transfer time (ns) below which a collective of unknown size counts as small' },
+      floorFactor: { type: 'factor', default: 2, description: 'how far above the fastest small collective the median may be and still be at the floor' },
+    },
+    requires: ['steps', 'collectives'],
+    messages: {
+      floor: (d: Data) =>
+        `${d.perStep.toFixed(0)} ${d.ops.join(' / ')}s per ${d.phase} step (${d.sizes.map((b) => (b === null ? 'unknown size' : fmtBytes(b))).join(', ')}) take ${fmtNs(d.medianTransferNs)} of transfer each, ` +
+        `at the latency floor (fastest ${fmtNs(d.floorNs)}): ${fmtNs(d.transferPerStepNs)} per step, ${fmtPct(d.transferPerStepNs / d.stepSpanNs)} of the ${fmtNs(d.stepSpanNs)} step. ` +
+        `More bandwidth will not shorten them; fewer, fused or lower-latency collectives will.`,
+      fix: () =>
+        'Use a one-shot custom all-reduce for small messages (vLLM and SGLang enable theirs unless disabled; TensorRT-LLM picks ONESHOT for ' +
+        'small sizes), fuse the all-reduce with the following residual add + RMSNorm (TensorRT-LLM / FlashInfer all-reduce fusion), keep ' +
+        'decode in CUDA graphs, and weigh a smaller TP: each step pays two all-reduces per layer whatever the batch.',
+    },
   },
   check(a: Analysis, o) {
-    const out: Finding[] = [];
     const s = a.collectiveSummary;
-    const small = s.classes.filter((k) => k.phase !== 'none' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < (o.latencyRegimeNs as number))));
-    if (small.length === 0) return out;
+    const small = s.classes.filter((k) => k.phase !== 'none' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < o.latencyRegimeNs)));
+    if (small.length === 0) return [];
     // The floor: the fastest small collectives this fabric ran in the trace.
     const floor = percentile(small.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)), 0.05);
-    for (const phase of ['prefill', 'decode', 'step'] as const) {
+    return (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
       const ks = small.filter((k) => k.phase === phase);
-      if (ks.length === 0) continue;
-      const steady = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((s) => s.length);
-      const steps = median(steady.map((s) => s.length));
-      const span = median(steady.map((s) => median(s.map((x) => x.end - x.start))));
+      if (ks.length === 0) return [];
+      const steady = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((x) => x.length);
+      const steps = median(steady.map((x) => x.length));
+      const span = median(steady.map((x) => median(x.map((st) => st.end - st.start))));
       const count = ks.reduce((x, k) => x + k.count, 0);
       const perStep = count / Math.max(1, steps);
       const transfer = ks.reduce((x, k) => x + k.transferTotalNs, 0) / Math.max(1, steps);
       const med = median(ks.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)));
-      if (perStep < (o.minPerStep as number) || transfer < (o.minShareOfStep as number) * span || med > (o.floorFactor as number) * floor) continue;
-      const sizes = [...new Set(ks.map((k) => k.bytes))].map((b) => (b === null ? 'unknown size' : fmtBytes(b))).join(', ');
-      out.push({
-        rule: 'latency-bound-collectives',
-        severity: 'warning',
-        message:
-          `${perStep.toFixed(0)} ${[...new Set(ks.map((k) => k.op))].join(' / ')}s per ${phase} step (${sizes}) take ${fmtNs(med)} of transfer each, ` +
-          `at the latency floor (fastest ${fmtNs(floor)}): ${fmtNs(transfer)} per step, ${fmtPct(transfer / span)} of the ${fmtNs(span)} step. ` +
-          `More bandwidth will not shorten them; fewer, fused or lower-latency collectives will.`,
+      if (perStep < o.minPerStep || transfer < o.minShareOfStep * span || med > o.floorFactor * floor) return [];
+      return [{
+        messageId: 'floor' as const,
+        fixId: 'fix' as const,
+        data: {
+          phase, perStep, ops: [...new Set(ks.map((k) => k.op))], sizes: [...new Set(ks.map((k) => k.bytes))], medianTransferNs: med, floorNs: floor,
+          transferPerStepNs: transfer, stepSpanNs: span,
+        },
         evidence: {
           phase, perStep, medianTransferNs: med, floorNs: floor, transferPerStepNs: transfer, stepSpanNs: span,
           sizeClasses: ks.map((k) => ({ op: k.op, bytes: k.bytes, count: k.count, kernel: k.kernel, medianTransferNs: k.transferMedianNs })),
           smallBytesBelow: LATENCY_BOUND_BYTES,
         },
-        recommendation:
-          'Use a one-shot custom all-reduce for small messages (vLLM and SGLang enable theirs unless disabled; TensorRT-LLM picks ONESHOT for ' +
-          'small sizes), fuse the all-reduce with the following residual add + RMSNorm (TensorRT-LLM / FlashInfer all-reduce fusion), keep ' +
-          'decode in CUDA graphs, and weigh a smaller TP: each step pays two all-reduces per layer whatever the batch.',
         impactNs: transfer - floor * perStep,
-      });
-    }
-    return out;
+      }];
+    });
   },
-};
+});

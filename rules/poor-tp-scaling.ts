@@ -3,13 +3,28 @@
  * Efficiency = (tokens/s per replica / the smallest TP's) / (TP / smallest TP), which equals the ratio of
  * tokens/s per GPU, so below 1 every token costs more GPU time than at the smallest TP.
  */
+import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { TimeClass } from '../analyzer/breakdown/steadyProfile.js';
-import { fmtNs } from '../analyzer/report/format.js';
-import type { Finding, ScalingRule } from './types.js';
+import { fmtNs } from '../analyzer/text/units.js';
+import { defineRule } from './types.js';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
-export const rule: ScalingRule = {
+interface Data {
+  phase: 'decode' | 'prefill';
+  tp: number;
+  baseTp: number;
+  efficiency: number;
+  speedup: number;
+  tokensPerSReplica: number;
+  baseTokensPerSReplica: number;
+  tokensPerSGpu: number;
+  baseTokensPerSGpu: number;
+  /** The classes furthest beyond ideal scaling, ns per step per GPU. */
+  lost: [TimeClass, number][];
+}
+
+export const rule = defineRule({
   meta: {
     id: 'poor-tp-scaling',
     severity: 'warning',
@@ -17,47 +32,50 @@ export const rule: ScalingRule = {
     description:
       'Across traces of one model at several TP degrees, a higher TP reaches less than a share of ideal throughput scaling ' +
       'against the smallest TP measured: per-GPU throughput and cost per token favour the smaller TP.',
-    defaults: { threshold: 0.7 },
-    requires: ['scaling'],
+    options: { threshold: { type: 'ratio', default: 0.7, description: 'scaling efficiency below which the rule fires' } },
+    requires: [],
+    messages: {
+      poor: (d: Data) =>
+        `${d.phase[0]!.toUpperCase() + d.phase.slice(1)} at TP=${d.tp} reaches ${(d.efficiency * 100).toFixed(1)}% scaling efficiency against TP=${d.baseTp}: ` +
+        `${d.tp / d.baseTp}× the GPUs give ${d.speedup.toFixed(2)}× the tokens/s per replica (${n(d.tokensPerSReplica)} vs ${n(d.baseTokensPerSReplica)}), ` +
+        `so tokens/s per GPU fall from ${n(d.baseTokensPerSGpu)} to ${n(d.tokensPerSGpu)} and each token costs ${(1 / d.efficiency).toFixed(2)}× the GPU time` +
+        (d.lost.length ? `; beyond ideal scaling the step spends ${d.lost.map(([c, ns]) => `${fmtNs(ns)} in ${c}`).join(' and ')} per GPU.` : '.'),
+      fix: (d: Data) =>
+        `Per-GPU throughput and $/MTok favour TP=${d.baseTp}: serve at the smaller TP (more replicas on the same GPUs) unless latency per ` +
+        `token or the KV cache needs TP=${d.tp}. Where the higher TP is needed, make its all-reduces cheaper: they are small and ` +
+        'latency-bound in decode (a one-shot custom all-reduce, all-reduce fused with the residual add + RMSNorm, CUDA graphs), ' +
+        'and a larger batch per step spreads their fixed cost over more tokens. Work that TP does not split (the norms and ' +
+        'residual adds run on the full hidden state on every rank) keeps its time at every TP.',
+    },
   },
-  checkScaling(rows, o) {
-    const out: Finding[] = [];
+  check(rows: readonly ScalingRow[], o) {
     const base = rows[0];
-    if (!base) return out;
-    for (const phase of ['decode', 'prefill'] as const) {
+    if (!base) return [];
+    return (['decode', 'prefill'] as const).flatMap((phase) => {
       const b = base[phase];
-      for (const r of rows.slice(1)) {
+      return rows.slice(1).flatMap((r) => {
         const p = r[phase];
-        if (!b || !p || p.efficiency === null || p.speedup === null || !(p.efficiency < (o.threshold as number))) continue;
+        if (!b || !p || p.efficiency === null || p.speedup === null || !(p.efficiency < o.threshold)) return [];
         const lost = Object.entries(p.beyondIdealNs ?? {})
           .filter(([, ns]) => ns > 0)
           .sort((x, y) => y[1] - x[1])
           .slice(0, 2) as [TimeClass, number][];
-        const costRatio = 1 / p.efficiency;
-        out.push({
-          rule: 'poor-tp-scaling',
-          severity: 'warning',
-          message:
-            `${phase[0]!.toUpperCase() + phase.slice(1)} at TP=${r.tp} reaches ${(p.efficiency * 100).toFixed(1)}% scaling efficiency against TP=${base.tp}: ` +
-            `${r.tp / base.tp}× the GPUs give ${p.speedup.toFixed(2)}× the tokens/s per replica (${n(p.tokensPerSReplica!)} vs ${n(b.tokensPerSReplica!)}), ` +
-            `so tokens/s per GPU fall from ${n(b.tokensPerSGpu!)} to ${n(p.tokensPerSGpu!)} and each token costs ${costRatio.toFixed(2)}× the GPU time` +
-            (lost.length ? `; beyond ideal scaling the step spends ${lost.map(([c, ns]) => `${fmtNs(ns)} in ${c}`).join(' and ')} per GPU.` : '.'),
+        return [{
+          messageId: 'poor' as const,
+          fixId: 'fix' as const,
+          data: {
+            phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup, tokensPerSReplica: p.tokensPerSReplica!,
+            baseTokensPerSReplica: b.tokensPerSReplica!, tokensPerSGpu: p.tokensPerSGpu!, baseTokensPerSGpu: b.tokensPerSGpu!, lost,
+          },
           evidence: {
             phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup,
             tokensPerSReplica: p.tokensPerSReplica, baseTokensPerSReplica: b.tokensPerSReplica,
             tokensPerSGpu: p.tokensPerSGpu, baseTokensPerSGpu: b.tokensPerSGpu, stepNs: p.stepNs, baseStepNs: b.stepNs,
             commShare: p.commShare, beyondIdealNs: p.beyondIdealNs, usdPerMTok: p.usdPerMTok, baseUsdPerMTok: b.usdPerMTok,
           },
-          recommendation:
-            `Per-GPU throughput and $/MTok favour TP=${base.tp}: serve at the smaller TP (more replicas on the same GPUs) unless latency per ` +
-            `token or the KV cache needs TP=${r.tp}. Where the higher TP is needed, make its all-reduces cheaper: they are small and ` +
-            'latency-bound in decode (a one-shot custom all-reduce, all-reduce fused with the residual add + RMSNorm, CUDA graphs), ' +
-            'and a larger batch per step spreads their fixed cost over more tokens. Work that TP does not split (the norms and ' +
-            'residual adds run on the full hidden state on every rank) keeps its time at every TP.',
           impactNs: (p.stepNs * (1 - p.efficiency)),
-        });
-      }
-    }
-    return out;
+        }];
+      });
+    });
   },
-};
+});

@@ -2,17 +2,33 @@
  * sequence-parallel (info): reduce-scatter + all-gather pairs replace the all-reduces.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { fmtNs } from '../analyzer/report/format.js';
-import type { Finding, Rule } from './types.js';
+import { fmtNs } from '../analyzer/text/units.js';
+import { defineRule } from './types.js';
 
-export const rule: Rule = {
+interface Data {
+  reduceScatters: number;
+  allGathers: number;
+  allReduces: number;
+  medianTransferPerPhase: { phase: string; reduceScatterNs: number; allGatherNs: number }[];
+}
+
+export const rule = defineRule({
   meta: {
     id: 'sequence-parallel',
     severity: 'info',
     title: 'Sequence parallelism: reduce-scatter + all-gather instead of all-reduce',
     description: 'Inside steps, reduce-scatters and all-gathers come in equal numbers and outnumber all-reduces.',
-    defaults: { pairTolerance: 0.1 },
-    requires: ['collectives', 'steps'],
+    options: { pairTolerance: { type: 'ratio', default: 0.1, description: 'how far the reduce-scatter and all-gather counts may differ and still pair up' } },
+    requires: ['steps', 'collectives'],
+    messages: {
+      pairs: (d: Data) =>
+        `Steps use sequence parallelism: ${d.reduceScatters} reduce-scatters and ${d.allGathers} all-gathers replace the all-reduces (${d.allReduces} left): twice the ` +
+        `collectives, each moving half of an all-reduce's traffic. Median transfer per pair: ` +
+        d.medianTransferPerPhase.map((p) => `${p.phase} ${fmtNs(p.reduceScatterNs)} + ${fmtNs(p.allGatherNs)}`).join(', ') + '.',
+      fix: () =>
+        'Expected with sequence parallelism. It pays off when the norm/dropout work between the pair shrinks by 1/TP; for small decode ' +
+        'batches twice the number of latency-bound collectives usually costs more than it saves.',
+    },
   },
   check(a: Analysis, o) {
     const s = a.collectiveSummary;
@@ -21,24 +37,14 @@ export const rule: Rule = {
     const rs = count('reduce-scatter');
     const ag = count('all-gather');
     const ar = count('all-reduce');
-    if (rs === 0 || ag === 0 || Math.abs(rs - ag) > (o.pairTolerance as number) * Math.max(rs, ag) || ar >= rs) return [];
+    if (rs === 0 || ag === 0 || Math.abs(rs - ag) > o.pairTolerance * Math.max(rs, ag) || ar >= rs) return [];
     const perPhase = (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
       const med = (op: string) => inSteps.find((k) => k.op === op && k.phase === phase)?.transferMedianNs;
       const r = med('reduce-scatter');
       const g = med('all-gather');
       return r !== undefined && g !== undefined ? [{ phase, reduceScatterNs: r, allGatherNs: g }] : [];
     });
-    return [{
-      rule: 'sequence-parallel',
-      severity: 'info',
-      message:
-        `Steps use sequence parallelism: ${rs} reduce-scatters and ${ag} all-gathers replace the all-reduces (${ar} left): twice the ` +
-        `collectives, each moving half of an all-reduce's traffic. Median transfer per pair: ` +
-        perPhase.map((p) => `${p.phase} ${fmtNs(p.reduceScatterNs)} + ${fmtNs(p.allGatherNs)}`).join(', ') + '.',
-      evidence: { reduceScatters: rs, allGathers: ag, allReduces: ar, medianTransferPerPhase: perPhase },
-      recommendation:
-        'Expected with sequence parallelism. It pays off when the norm/dropout work between the pair shrinks by 1/TP; for small decode ' +
-        'batches twice the number of latency-bound collectives usually costs more than it saves.',
-    } satisfies Finding];
+    const data = { reduceScatters: rs, allGathers: ag, allReduces: ar, medianTransferPerPhase: perPhase };
+    return [{ messageId: 'pairs' as const, fixId: 'fix' as const, data, evidence: data }];
   },
-};
+});

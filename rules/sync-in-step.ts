@@ -3,11 +3,11 @@
  * inside steps, draining the GPU's queue each time.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { fmtNs, fmtPct } from '../analyzer/report/format.js';
 import type { Phase, Step } from '../analyzer/steps/types.js';
+import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule } from './types.js';
 
 const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
 
@@ -53,7 +53,16 @@ function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: U
   return { step: s, calls, drainNs: drain };
 }
 
-export const rule: Rule = {
+interface Data {
+  phase: Phase;
+  syncsPerStep: number;
+  devices: string[];
+  calls: string;
+  drainNsPerStep: number;
+  stepSpanNs: number;
+}
+
+export const rule = defineRule({
   meta: {
     id: 'sync-in-step',
     severity: 'warning',
@@ -61,13 +70,22 @@ export const rule: Rule = {
     description:
       'The step\'s thread calls cudaDeviceSynchronize / cudaStreamSynchronize / cudaEventSynchronize or a blocking copy inside steps ' +
       '(median at least minPerStep per step). Each drains the GPU\'s queue; the idle time after them is the impact.',
-    defaults: { minPerStep: 1 },
-    requires: ['steps', 'hostCalls'],
+    options: { minPerStep: { type: 'count', default: 1, description: 'synchronizations per step (median) from which the rule fires' } },
+    requires: ['steps', 'launches'],
+    messages: {
+      syncs: (d: Data) =>
+        `The host synchronizes with the GPU inside ${d.phase} steps: ${d.syncsPerStep} times per step on ` +
+        `${d.devices.join(', ')} (${d.calls}). Each drains the GPU's queue; the GPU then idles ${fmtNs(d.drainNsPerStep)} per step ` +
+        `waiting for new launches (${fmtPct(d.drainNsPerStep / d.stepSpanNs)} of the step).`,
+      fix: () =>
+        'Remove host synchronizations from the step loop: no torch.cuda.synchronize(), .item(), .cpu() or .tolist() on GPU tensors ' +
+        'between launches; keep values needed on the host one step behind (async copies to pinned memory with an event checked later). ' +
+        'Besides the idle time, a sync stops the host from running ahead of the GPU, which is what hides launch overhead.',
+    },
   },
   check(a: Analysis, o) {
-    const out: Finding[] = [];
     const tl = a.timeline;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];
@@ -76,35 +94,27 @@ export const rule: Rule = {
         for (let k = 0; k < list.length; k++) starts[k] = a.model.ops.start[list[k]!]!;
         const per = steps.map((s) => syncsOf(a, s, starts, list));
         const count = median(per.map((p) => p.calls.length));
-        if (count < (o.minPerStep as number)) return [];
+        if (count < o.minPerStep) return [];
         const names = new Map<string, number>();
         for (const p of per) for (const c of p.calls) names.set(c.name, (names.get(c.name) ?? 0) + 1);
         return [{ device: d, count, steps: steps.length, names, drain: median(per.map((p) => p.drainNs)), span: median(steps.map((s) => s.end - s.start)) }];
       });
-      if (hit.length === 0) continue;
+      if (hit.length === 0) return [];
       const names = new Map<string, number>();
       for (const h of hit) for (const [n, c] of h.names) names.set(n, (names.get(n) ?? 0) + c);
       const top = [...names].sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ×${c}`).join(', ');
       const drain = median(hit.map((h) => h.drain));
       const span = median(hit.map((h) => h.span));
-      out.push({
-        rule: 'sync-in-step',
-        severity: 'warning',
-        message:
-          `The host synchronizes with the GPU inside ${phase} steps: ${median(hit.map((h) => h.count))} times per step on ` +
-          `${hit.map((h) => h.device.label).join(', ')} (${top}). Each drains the GPU's queue; the GPU then idles ${fmtNs(drain)} per step ` +
-          `waiting for new launches (${fmtPct(drain / span)} of the step).`,
+      return [{
+        messageId: 'syncs' as const,
+        fixId: 'fix' as const,
+        data: { phase, syncsPerStep: median(hit.map((h) => h.count)), devices: hit.map((h) => h.device.label), calls: top, drainNsPerStep: drain, stepSpanNs: span },
         evidence: {
           phase, devices: hit.map((h) => ({ deviceId: h.device.deviceId, syncsPerStep: h.count, drainNsPerStep: h.drain })),
           drainNsPerStep: drain, stepSpanNs: span, calls: Object.fromEntries(names),
         },
-        recommendation:
-          'Remove host synchronizations from the step loop: no torch.cuda.synchronize(), .item(), .cpu() or .tolist() on GPU tensors ' +
-          'between launches; keep values needed on the host one step behind (async copies to pinned memory with an event checked later). ' +
-          'Besides the idle time, a sync stops the host from running ahead of the GPU, which is what hides launch overhead.',
         impactNs: drain,
-      });
-    }
-    return out;
+      }];
+    });
   },
-};
+});

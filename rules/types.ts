@@ -1,50 +1,111 @@
 /**
- * The rule contract (ESLint / Lighthouse style): a rule is meta + check; a finding is what it reports.
+ * The rule contract (ESLint's meta + messages, Lighthouse's audits): a rule is one file whose `meta` says
+ * what it checks, which options it takes (typed, validated by the engine), what it needs to run, and the
+ * sentences it reports with; its `check` returns reports: a message id, the data the sentence needs and
+ * the evidence behind it. The engine applies the severity, renders the sentences and lists the rules it
+ * could not run. Rules import analyses and units, never report code (docs/architecture.md).
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
 import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
-import type { ScalingRow } from '../analyzer/scaling/scalingTable.js';
+import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
+import type { Severity } from '../analyzer/severity.js';
+import type { Requirement } from './requirements.js';
 
-export type Severity = 'info' | 'warning' | 'error';
-export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+export { SEVERITY_ORDER, type Severity } from '../analyzer/severity.js';
 
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  /** One sentence: what was measured and what it means. */
-  message: string;
-  /** The numbers behind the message: device ids, steps, time ranges (ns), kernel names. */
-  evidence: Record<string, unknown>;
-  recommendation: string;
-  /** Time the fix could save per step (ns), where computable; findings with more impact sort first. */
-  impactNs?: number;
-}
+/**
+ * One option: its kind decides what values it takes. A ratio is a fraction of a whole (0.2, never 20), a
+ * duration is in ns, a size in bytes, a count a whole number.
+ */
+export type OptionSpec =
+  | { type: 'ratio'; default: number; description: string }
+  | { type: 'factor'; default: number; description: string }
+  | { type: 'duration'; default: number; description: string }
+  | { type: 'bytes'; default: number; description: string }
+  | { type: 'count'; default: number; description: string };
 
-export interface RuleMeta {
+export type OptionSchema = Record<string, OptionSpec>;
+
+/** The values a rule's check receives: every option, the user's value or the default. */
+export type OptionValues<S extends OptionSchema> = { readonly [K in keyof S]: number };
+
+/** Sentence templates of a rule, by message id: the reported data in, text out. */
+export type Messages<Id extends string, D> = Record<Id, (data: D) => string>;
+
+export interface RuleMeta<S extends OptionSchema, Id extends string, D> {
   id: string;
   severity: Severity;
   title: string;
   description: string;
-  /** Thresholds and other options, overridable per run. */
-  defaults: Record<string, number | string | boolean>;
-  /** Analysis artifacts the rule reads (documentation, and to skip rules whose inputs are missing). */
-  requires: string[];
+  options: S;
+  /** What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts). */
+  requires: readonly Requirement[];
+  /** What the rule can say (its findings' messages) and advise (their recommendations). */
+  messages: Messages<Id, D>;
 }
 
-/** A rule on a TP plan (model + TP degree), run by `plan` for each TP and by `diagnose` for the trace's TP. */
-export interface PlanRule {
-  meta: RuleMeta;
-  checkPlan(model: ModelShape, plan: TpPlanRow, options: Record<string, number | string | boolean>): Finding[];
+/** What a check reports; the engine turns it into a Finding. */
+export interface RuleReport<Id extends string, D> {
+  /** The message (what was measured and what it means) and the recommendation (what to try). */
+  messageId: Id;
+  fixId: Id;
+  data: D;
+  /** The numbers behind the message, for tools and for people who want more: device ids, steps, ns. */
+  evidence: Record<string, unknown>;
+  /** Time the fix could save per step (ns), where computable; findings with more impact sort first. */
+  impactNs?: number;
 }
 
-export interface Rule {
-  meta: RuleMeta;
-  check(analysis: Analysis, options: Record<string, number | string | boolean>): Finding[];
+/** A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. */
+export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends string = string, D = never> {
+  meta: RuleMeta<S, Id, D>;
+  check(input: I, options: OptionValues<S>): RuleReport<Id, D>[];
 }
 
-/** A rule across traces of one model at several TP degrees (nsys-tp scaling): rows sorted by TP. */
-export interface ScalingRule {
-  meta: RuleMeta;
-  checkScaling(rows: readonly ScalingRow[], options: Record<string, number | string | boolean>): Finding[];
+/** A rule on an analysed trace, run by diagnose and every command that diagnoses. */
+export type Rule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<Analysis, S, Id, D>;
+
+/** A plan check on a model at one TP degree: run by `plan` for each TP and by diagnose for the trace's TP. */
+export interface PlanInput {
+  model: ModelShape;
+  plan: TpPlanRow;
+}
+export type PlanRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<PlanInput, S, Id, D>;
+
+/** A rule across traces of one model at several TP degrees (`scaling`): rows sorted by TP. */
+export type ScalingRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<readonly ScalingRow[], S, Id, D>;
+
+/** Typed rule definition: infers the option, message and data types from the object itself. */
+export function defineRule<I, S extends OptionSchema, Id extends string, D>(rule: RuleOf<I, S, Id, D>): RuleOf<I, S, Id, D> {
+  return rule;
+}
+
+/** A finding as every result and format carries it (the JSON contract's fields, and the message's id and data). */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  title: string;
+  messageId: string;
+  /** One or two sentences: what was measured and what it means. */
+  message: string;
+  /** What to try. */
+  recommendation: string;
+  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses. */
+  data: Record<string, unknown>;
+  evidence: Record<string, unknown>;
+  impactNs?: number;
+}
+
+/** A rule the engine did not run, and why (a missing input such as --model), so every format can say so. */
+export interface RuleNotRun {
+  rule: string;
+  title: string;
+  reason: string;
+}
+
+/** What running a set of rules gave. */
+export interface RuleOutcome {
+  findings: Finding[];
+  notRun: RuleNotRun[];
 }

@@ -15,17 +15,17 @@ const SAMPLE = samplePath('tp4graph-decode.sqlite');
 describe('rule engine', () => {
   const analysis = new Analysis(loadTrace(SAMPLE));
   it('a rule that throws becomes an error finding and the others still run', () => {
-    const broken: Rule = { meta: { id: 'broken', severity: 'info', title: 't', description: 'd', defaults: {}, requires: [] }, check: () => { throw new Error('boom'); } };
-    const f = runRules(analysis, [broken, ...RULES]);
+    const broken: Rule = { meta: { id: 'broken', severity: 'info', title: 't', description: 'd', options: {}, requires: [], messages: {} }, check: () => { throw new Error('boom'); } };
+    const f = runRules(analysis, [broken, ...RULES]).findings;
     expect(f[0]).toMatchObject({ rule: 'broken', severity: 'error' });
     expect(f[0]!.message).toContain('boom');
     expect(f.map((x) => x.rule)).toContain('latency-bound-collectives');
   });
   it('options override defaults per run', () => {
     const lb = RULES.find((r) => r.meta.id === 'latency-bound-collectives')!;
-    expect(runRules(analysis, [lb])).toHaveLength(1);
-    expect(runRules(analysis, [lb], { options: { 'latency-bound-collectives': { minShareOfStep: 0.2 } } })).toHaveLength(0);
-    expect(runRules(analysis, [lb], { disabled: ['latency-bound-collectives'] })).toHaveLength(0);
+    expect(runRules(analysis, [lb]).findings).toHaveLength(1);
+    expect(runRules(analysis, [lb], { options: { 'latency-bound-collectives': { minShareOfStep: 0.2 } } }).findings).toHaveLength(0);
+    expect(runRules(analysis, [lb], { disabled: ['latency-bound-collectives'] }).findings).toHaveLength(0);
   });
 });
 

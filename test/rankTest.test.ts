@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mannWhitney, smallestP } from '../analyzer/util/rankTest.js';
-import { judgeShift, RUN_TO_RUN } from '../analyzer/compare/stepShift.js';
+import { judgeShift, RUN_TO_RUN } from '../analyzer/across/compare/stepShift.js';
 
 // Decode replica step times (ns) of tp2graph and tp2graph-blobs: one configuration captured twice.
 const TP2GRAPH = [9003552,2954170,3022037,3002195,3013115,3013289,3014453,3017565,3015768,3016795,3015493,3013386,3017077,3019548,3015093,3011227,3017526,3015515];

@@ -6,7 +6,7 @@ import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { REPO } from './support/traces.js';
 
 const RULES_DIR = join(REPO, 'rules');
-const INFRA = new Set(['index.ts', 'types.ts', 'engine.ts', 'advice.ts']);
+const INFRA = new Set(['index.ts', 'types.ts', 'engine.ts', 'advice.ts', 'options.ts', 'requirements.ts']);
 
 describe('rule registry', () => {
   it('every rule file is registered and every registered rule has its file', () => {
@@ -20,7 +20,7 @@ describe('rule registry', () => {
       const text = readFileSync(doc, 'utf8');
       expect(text.startsWith(`# ${r.meta.id}\n`)).toBe(true);
       for (const section of ['## Detects', '## Thresholds', '## Example', '## Fix']) expect(text).toContain(`\n${section}\n`);
-      for (const option of Object.keys(r.meta.defaults)) expect(text, `option ${option} documented`).toContain(`\`${option}\``);
+      for (const option of Object.keys(r.meta.options)) expect(text, `option ${option} documented`).toContain(`\`${option}\``);
     });
   }
 });

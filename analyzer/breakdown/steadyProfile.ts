@@ -5,6 +5,7 @@
  */
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
+import { artifactBy } from '../artifact.js';
 import { OpKind } from '../model/types.js';
 import type { Phase } from '../steps/types.js';
 import { median } from '../util/stats.js';
@@ -63,6 +64,4 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
   };
 }
 
-export function steadyProfile(a: Analysis, phase: Phase): SteadyProfile | null {
-  return a.memo(`steadyProfile:${phase}`, () => profile(a, phase));
-}
+export const steadyProfile = artifactBy(profile);

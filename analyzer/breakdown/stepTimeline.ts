@@ -17,11 +17,12 @@ export interface TimelineLane {
   layerStartsNs: number[];
 }
 
-export interface TimelineOp {
-  lane: number;
-  startNs: number;
-  endNs: number;
-  class: KernelClass;
+/** The step's ops as columns (the k-th op is lane[k], startNs[k], ...): thousands of ops stay compact. */
+export interface TimelineOps {
+  lane: number[];
+  startNs: number[];
+  endNs: number[];
+  class: KernelClass[];
 }
 
 export interface StepTimeline {
@@ -30,7 +31,7 @@ export interface StepTimeline {
   /** Session time of the origin: the earliest start of the step on any GPU. */
   originNs: number;
   lanes: TimelineLane[];
-  ops: TimelineOp[];
+  ops: TimelineOps;
 }
 
 export function stepTimeline(analysis: Analysis): StepTimeline | null {
@@ -43,10 +44,13 @@ export function stepTimeline(analysis: Analysis): StepTimeline | null {
   const same = steps.byDevice.map((list) => list.find((s) => s.ordinal === chosen.ordinal && s.phase === phase)).filter((s) => s !== undefined);
   const originNs = Math.min(...same.map((s) => s.start));
   const { breakdowns } = layerAnalysis(analysis);
-  const ops: TimelineOp[] = [];
+  const ops: TimelineOps = { lane: [], startNs: [], endNs: [], class: [] };
   const lanes = same.map((s, lane) => {
     for (const i of s.ops) {
-      ops.push({ lane, startNs: model.ops.start[i]! - originNs, endNs: model.ops.end[i]! - originNs, class: KERNEL_CLASSES[classes.opClass[i]!]! });
+      ops.lane.push(lane);
+      ops.startNs.push(model.ops.start[i]! - originNs);
+      ops.endNs.push(model.ops.end[i]! - originNs);
+      ops.class.push(KERNEL_CLASSES[classes.opClass[i]!]!);
     }
     const d = model.devices[s.device]!;
     return {

@@ -1,6 +1,7 @@
 /**
  * Applies the class table to kernel names. Classification is per distinct name, not per kernel.
  */
+import { BadInputError } from '../errors.js';
 import { parseNcclKernel, type NcclKernelInfo } from './nccl.js';
 import { DEFAULT_CLASS_TABLE, KERNEL_CLASSES, type ClassRow, type CommOp, type KernelClass } from './kernelClasses.js';
 import { kernelNameView } from './kernelName.js';
@@ -19,18 +20,18 @@ export interface Classifier {
 }
 
 export function validateClassRows(rows: unknown): ClassRow[] {
-  if (!Array.isArray(rows)) throw new Error('kernelClasses must be an array of {class, pattern}');
+  if (!Array.isArray(rows)) throw new BadInputError('kernelClasses must be an array of {class, pattern}');
   return rows.map((r, i) => {
-    if (typeof r !== 'object' || r === null) throw new Error(`kernelClasses[${i}] is not an object`);
+    if (typeof r !== 'object' || r === null) throw new BadInputError(`kernelClasses[${i}] is not an object`);
     const row = r as Record<string, unknown>;
-    if (!KERNEL_CLASSES.includes(row.class as KernelClass)) throw new Error(`kernelClasses[${i}].class must be one of ${KERNEL_CLASSES.join(', ')}`);
-    if (typeof row.pattern !== 'string') throw new Error(`kernelClasses[${i}].pattern must be a string`);
+    if (!KERNEL_CLASSES.includes(row.class as KernelClass)) throw new BadInputError(`kernelClasses[${i}].class must be one of ${KERNEL_CLASSES.join(', ')}`);
+    if (typeof row.pattern !== 'string') throw new BadInputError(`kernelClasses[${i}].pattern must be a string`);
     try {
       new RegExp(row.pattern, typeof row.flags === 'string' ? row.flags : '');
     } catch (e) {
-      throw new Error(`kernelClasses[${i}].pattern is not a valid regular expression: ${(e as Error).message}`);
+      throw new BadInputError(`kernelClasses[${i}].pattern is not a valid regular expression: ${(e as Error).message}`);
     }
-    if (row.on !== undefined && row.on !== 'demangled') throw new Error(`kernelClasses[${i}].on must be "demangled" or absent`);
+    if (row.on !== undefined && row.on !== 'demangled') throw new BadInputError(`kernelClasses[${i}].on must be "demangled" or absent`);
     return row as unknown as ClassRow;
   });
 }

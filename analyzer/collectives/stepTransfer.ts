@@ -3,20 +3,19 @@
  * what communication costs once waiting for late ranks is taken out.
  */
 import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
 
 /** Transfer ns per step index (each step is on one device; each instance counted once per device). */
-export function transferPerStep(a: Analysis): Float64Array {
-  return a.memo('transferPerStep', () => {
-    const out = new Float64Array(a.steps.steps.length);
-    const c = a.collectives;
-    for (let i = 0; i < c.n; i++) {
-      for (let d = 0; d < c.nDevices; d++) {
-        const o = c.ops[i * c.nDevices + d]!;
-        if (o < 0) continue;
-        const s = a.opStep[o]!;
-        if (s >= 0) out[s] = out[s]! + c.transferNs[i]!;
-      }
+export const transferPerStep = artifact((a: Analysis): Float64Array => {
+  const out = new Float64Array(a.steps.steps.length);
+  const c = a.collectives;
+  for (let i = 0; i < c.n; i++) {
+    for (let d = 0; d < c.nDevices; d++) {
+      const o = c.ops[i * c.nDevices + d]!;
+      if (o < 0) continue;
+      const s = a.opStep[o]!;
+      if (s >= 0) out[s] = out[s]! + c.transferNs[i]!;
     }
-    return out;
-  });
-}
+  }
+  return out;
+});

@@ -3,6 +3,7 @@
  * A step whose CUDA graphs were traced at graph level has no kernels to find layers in.
  */
 import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
 import { OpKind } from '../model/types.js';
 import { buildLaunchIndex } from '../steps/projection.js';
 import { nvtxLayerCuts } from './nvtxLayers.js';
@@ -35,7 +36,7 @@ export function tpCollectives(analysis: Analysis): (op: number) => boolean {
 
 export function findLayers(analysis: Analysis): StepLayers[] {
   const { model, classes, steps } = analysis;
-  const index = analysis.memo('launchIndex', () => buildLaunchIndex(model));
+  const index = launchIndex(analysis);
   const nvtx = nvtxLayerCuts(model, steps.steps, index);
   const tpCollective = tpCollectives(analysis);
   return steps.steps.map((s): StepLayers => {
@@ -54,6 +55,6 @@ export function findLayers(analysis: Analysis): StepLayers[] {
 }
 
 /** Computed once per analysis. */
-export function stepLayers(analysis: Analysis): StepLayers[] {
-  return analysis.memo('layers', () => findLayers(analysis));
-}
+export const stepLayers = artifact(findLayers);
+
+const launchIndex = artifact((a: Analysis) => buildLaunchIndex(a.model));

@@ -4,6 +4,7 @@
  */
 import { median, quantile } from 'd3-array';
 import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
 import { PHASES, type Phase, type Step } from '../steps/types.js';
 import { stepLayers } from './findLayers.js';
 import { breakdownStepLayers, type LayerTimes, type StepLayerBreakdown, type WindowTimes } from './layerBreakdown.js';
@@ -165,21 +166,19 @@ export interface LayerAnalysis {
 }
 
 /** Layers, their per-step breakdowns and per-phase summaries, computed once per analysis. */
-export function layerAnalysis(analysis: Analysis): LayerAnalysis {
-  return analysis.memo('layerAnalysis', () => {
-    const { model, classes, steps } = analysis;
-    const layers = stepLayers(analysis);
-    const breakdowns = steps.steps.map((s) => breakdownStepLayers(model.ops, classes.opClass, s, layers[s.index]!));
-    const summaries: LayerPhaseSummary[] = [];
-    for (const d of model.devices) {
-      for (const p of PHASES) {
-        const s = summariseLayers(d.index, p, steps.steps, layers, breakdowns);
-        if (s) summaries.push(s);
-      }
+export const layerAnalysis = artifact((analysis: Analysis): LayerAnalysis => {
+  const { model, classes, steps } = analysis;
+  const layers = stepLayers(analysis);
+  const breakdowns = steps.steps.map((s) => breakdownStepLayers(model.ops, classes.opClass, s, layers[s.index]!));
+  const summaries: LayerPhaseSummary[] = [];
+  for (const d of model.devices) {
+    for (const p of PHASES) {
+      const s = summariseLayers(d.index, p, steps.steps, layers, breakdowns);
+      if (s) summaries.push(s);
     }
-    return { layers, breakdowns, summaries };
-  });
-}
+  }
+  return { layers, breakdowns, summaries };
+});
 
 /** Layers per step for the DESIGN 6 JSON: the median over the phase's steps with layers; null if none. */
 export function layerCount(analysis: Analysis): (device: number, phase: Phase) => number | null {

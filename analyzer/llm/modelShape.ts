@@ -2,6 +2,8 @@
  * The shape of a dense decoder model, from a Hugging Face config.json or a built-in preset: what message
  * sizes, FLOPs, bytes and TP plans are computed from.
  */
+import { BadInputError, UsageError } from '../errors.js';
+
 export interface ModelShape {
   name: string;
   hidden: number;
@@ -23,7 +25,7 @@ const DTYPE_BYTES: Record<string, number> = {
 
 export function dtypeBytes(dtype: string): number {
   const b = DTYPE_BYTES[dtype.toLowerCase()];
-  if (b === undefined) throw new Error(`unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+  if (b === undefined) throw new UsageError(`unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
   return b;
 }
 
@@ -50,11 +52,11 @@ export function shapeFromHfConfig(cfg: Record<string, unknown>, name = 'model'):
     const v = text[k];
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
       // Counts of layers, heads and channels: 64.5 heads is a broken file, not a model.
-      if (!Number.isInteger(v)) throw new Error(`config's "${k}" is ${v}, not a whole number`);
+      if (!Number.isInteger(v)) throw new BadInputError(`config's "${k}" is ${v}, not a whole number`);
       return v;
     }
     if (fallback !== undefined && (v === undefined || v === null)) return fallback;
-    throw new Error(`config has no positive number "${k}"`);
+    throw new BadInputError(`config has no positive number "${k}"`);
   };
   const hidden = num('hidden_size');
   const heads = num('num_attention_heads');

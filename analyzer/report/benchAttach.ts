@@ -1,73 +1,13 @@
 /**
- * nsys-tp's summary of a trace for a benchmark report of the same run: the `nsysTp` member added to a
- * result JSON (such as `vllm bench serve --save-result` writes), or a findings section appended to a
- * Markdown report. Step numbers are those `compare` and `scaling` use: steady steps, each from the first
- * GPU to start to the last to finish; times per class are per step per GPU.
+ * The attach section as it goes into the user's benchmark report: Markdown between markers (attaching
+ * again replaces it); the JSON member is written by jsonMember.ts.
  */
-import type { Analysis } from '../analysis.js';
-import { steadyProfile } from '../breakdown/steadyProfile.js';
-import { tpDegree } from '../roofline/achievement.js';
-import { phaseStepTimes } from '../steps/replicaSteps.js';
-import { stepSample } from '../compare/stepShift.js';
-import { PHASES } from '../steps/types.js';
+import type { BenchSection } from '../results/attach.js';
 import { fmtPct, mdEscape } from './format.js';
 import { mdTable } from './markdown.js';
-import type { DiagnoseResult } from './result.js';
 
-export const ATTACH_KEY = 'nsysTp';
 export const MD_BEGIN = '<!-- nsys-tp:begin -->';
 export const MD_END = '<!-- nsys-tp:end -->';
-
-export interface BenchPhase {
-  steps: number;
-  medianStepNs: number;
-  p10StepNs: number;
-  p90StepNs: number;
-  commShare: number;
-  exposedCommShare: number;
-  idleShare: number;
-  /** ns per step per GPU by kernel class and idle. */
-  timeNs: Record<string, number>;
-}
-
-export interface BenchSection {
-  tool: string;
-  traces: string[];
-  gpus: string;
-  tp: number;
-  stepDetection: string;
-  prefill?: BenchPhase;
-  decode?: BenchPhase;
-  step?: BenchPhase;
-  findings: { rule: string; severity: string; message: string; recommendation: string }[];
-}
-
-const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-
-export function benchSection(a: Analysis, r: DiagnoseResult): BenchSection {
-  const names = new Map<string, number>();
-  for (const g of r.trace.gpus) names.set(g.name, (names.get(g.name) ?? 0) + 1);
-  const out: Omit<BenchSection, 'findings'> & Partial<BenchSection> = {
-    tool: `nsys-tp ${r.tool.version}`,
-    traces: r.trace.paths,
-    gpus: [...names].map(([n, c]) => `${c} x ${n}`).join(', '),
-    tp: tpDegree(a),
-    stepDetection: r.stepDetection.description,
-  };
-  for (const phase of PHASES) {
-    const p = steadyProfile(a, phase);
-    const times = phaseStepTimes(a, phase);
-    if (!p || times.length === 0) continue;
-    const s = stepSample(times);
-    out[phase] = {
-      steps: s.count, medianStepNs: Math.round(s.medianNs), p10StepNs: Math.round(s.p10Ns), p90StepNs: Math.round(s.p90Ns),
-      commShare: r4(p.commShare), exposedCommShare: r4(p.exposedCommShare), idleShare: r4(p.idleShare),
-      timeNs: Object.fromEntries(Object.entries(p.classNs).map(([c, ns]) => [c, Math.round(ns)])),
-    };
-  }
-  // Findings last, after the numbers they explain.
-  return { ...out, findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, recommendation: f.recommendation })) };
-}
 
 /** The Markdown section, between markers so that attaching again replaces it. */
 export function benchMarkdown(s: BenchSection): string {

@@ -2,8 +2,10 @@
  * Markdown rendering of a comparison, fit for a pull-request comment: the verdict and its reasons on
  * top, the step-time table, then the details (classes, layers, collectives) folded in <details>.
  */
-import { changeText } from '../compare/verdict.js';
-import { TIME_CLASSES, type CollectiveStats, type CompareResult, type PhaseComparison } from '../compare/compareTraces.js';
+import { changeText } from '../across/compare/verdict.js';
+import { TIME_CLASSES } from '../across/compare/compareTraces.js';
+import type { CollectiveStats, PhaseComparison } from '../across/compare/types.js';
+import type { CompareResult } from '../results/compare.js';
 import { fmtBytes, mdEscape } from './format.js';
 import { mdTable } from './markdown.js';
 

@@ -2,8 +2,10 @@
  * Terminal rendering of a comparison: the verdict and its reasons first, then per phase the step time and
  * where it moved, the collectives and the findings. Fits 100 columns; trace strings are made safe.
  */
-import { changeText } from '../compare/verdict.js';
-import { TIME_CLASSES, type CollectiveStats, type CompareResult, type PhaseComparison } from '../compare/compareTraces.js';
+import { changeText } from '../across/compare/verdict.js';
+import { TIME_CLASSES } from '../across/compare/compareTraces.js';
+import type { CollectiveStats, PhaseComparison } from '../across/compare/types.js';
+import type { CompareResult } from '../results/compare.js';
 import { ellipsize, fmtBytes, fmtNs, table, termSafe } from './format.js';
 import { severityTag, wrap } from './terminal.js';
 

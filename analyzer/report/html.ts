@@ -4,11 +4,10 @@
  * tables and the charts. Every string that comes from the trace is HTML-escaped.
  */
 import { fmtNs, htmlEscape, termSafe } from './format.js';
-import type { Chart } from './charts/reportCharts.js';
-import type { LayerResult } from './layerResult.js';
+import { reportCharts, type Chart } from './charts/reportCharts.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import { phaseRows } from './phaseRows.js';
-import type { DiagnoseResult } from './result.js';
+import type { DiagnoseResult } from '../results/diagnose.js';
 
 const PHASES = ['prefill', 'decode', 'step'] as const;
 
@@ -56,7 +55,9 @@ function chartHtml(c: Chart | undefined): string {
   return `<figure aria-label="${esc(c.title)}">${c.svg}</figure>`;
 }
 
-export function renderHtml(r: DiagnoseResult, layers: LayerResult, charts: Chart[]): string {
+export async function renderHtml(r: DiagnoseResult): Promise<string> {
+  const charts = await reportCharts(r);
+  const { layers } = r;
   const chart = (name: string) => chartHtml(charts.find((c) => c.name === name));
   const out: string[] = [];
   const title = `nsys-tp: ${r.trace.paths.join(', ')}`;

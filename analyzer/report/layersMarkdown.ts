@@ -1,13 +1,13 @@
 /** `nsys-tp layers --format md`: a table per phase and GPU, fit for a PR comment. */
 import { mdEscape } from './format.js';
-import type { LayerResult } from './layerResult.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
 import { mdTable } from './markdown.js';
-import type { DiagnoseResult } from './result.js';
+import type { LayersResult } from '../results/layersResult.js';
 
 const TITLES = { prefill: 'Prefill', decode: 'Decode', step: 'Steps' } as const;
 
-export function renderLayersMarkdown(r: DiagnoseResult, layers: LayerResult): string {
+export function renderLayersMarkdown(r: LayersResult): string {
+  const { layers } = r;
   const out: string[] = [`# nsys-tp layers: ${r.trace.paths.map(mdEscape).join(', ')}`, ''];
   out.push(`Steps: ${mdEscape(r.stepDetection.description)}.  `);
   for (const m of Object.values(layers.methods)) out.push(`Layers from ${mdEscape(m)}.  `);
@@ -23,7 +23,7 @@ export function renderLayersMarkdown(r: DiagnoseResult, layers: LayerResult): st
       if (o) out.push('', `Outlier layers: ${mdEscape(o)}.`);
     }
   }
-  for (const f of r.findings.filter((x) => x.rule === 'graph-kernels-hidden')) {
+  for (const f of r.notes) {
     out.push('', `> **${f.severity}** \`${f.rule}\`: ${mdEscape(f.message)} *What to try:* ${mdEscape(f.recommendation)}`);
   }
   return out.join('\n') + '\n';

@@ -1,8 +1,7 @@
 /** `nsys-tp layers` in the terminal: a table per phase and GPU, 100 columns wide. */
 import { table, termSafe } from './format.js';
-import type { LayerResult } from './layerResult.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from './layerTable.js';
-import type { DiagnoseResult } from './result.js';
+import type { LayersResult } from '../results/layersResult.js';
 import { wrap } from './terminal.js';
 
 const WIDTH = 100;
@@ -15,7 +14,8 @@ function headerRows(): string[][] {
   return [top, bottom];
 }
 
-export function renderLayersTerminal(r: DiagnoseResult, layers: LayerResult): string {
+export function renderLayersTerminal(r: LayersResult): string {
+  const { layers } = r;
   const out: string[] = [];
   out.push(`nsys-tp ${r.tool.version} · ${termSafe(r.trace.paths.join(', '))}`);
   out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
@@ -41,7 +41,7 @@ export function renderLayersTerminal(r: DiagnoseResult, layers: LayerResult): st
       if (o) out.push(...wrap(`  outlier layers: ${termSafe(o)}`, WIDTH, '    '));
     }
   }
-  const notes = r.findings.filter((f) => f.rule === 'graph-kernels-hidden');
+  const notes = r.notes;
   for (const f of notes) {
     out.push('');
     out.push(...wrap(`WARN ${f.rule}: ${termSafe(f.message)}`, WIDTH, '  '));

@@ -3,7 +3,7 @@
  */
 import { fmtNs, mdEscape } from './format.js';
 import { phaseRows } from './phaseRows.js';
-import type { DiagnoseResult } from './result.js';
+import type { DiagnoseResult } from '../results/diagnose.js';
 
 export function mdTable(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];

@@ -3,7 +3,7 @@
  * cells as plain text for each renderer to escape in its own way.
  */
 import { fmtMs, fmtPct } from './format.js';
-import { CLASS_ROWS, type DeviceResult, type DiagnoseResult } from './result.js';
+import { CLASS_ROWS, type DeviceResult, type DiagnoseResult } from '../results/diagnose.js';
 
 export interface PhaseRows {
   devices: DeviceResult[];

@@ -1,26 +1,9 @@
 /**
  * Rendering of `nsys-tp plan`: one column per TP degree, then the plan findings.
  */
-import type { ModelShape } from '../llm/modelShape.js';
-import type { PlanOptions, TpPlanRow } from '../plan/tpPlan.js';
-import type { Finding } from '../../rules/types.js';
+import type { PlanResult } from '../results/plan.js';
 import { ellipsize, fmtBytes, table, termSafe } from './format.js';
 import { findingsSection, wrap } from './terminal.js';
-
-export interface PlanResult {
-  schemaVersion: 1;
-  model: ModelShape;
-  gpu: string;
-  batch: number;
-  context: number | null;
-  memoryUtilization: number;
-  plans: TpPlanRow[];
-  findings: Finding[];
-}
-
-export function buildPlanResult(model: ModelShape, o: PlanOptions, plans: TpPlanRow[], findings: Finding[]): PlanResult {
-  return { schemaVersion: 1, model, gpu: o.gpu.name, batch: o.batch, context: o.context, memoryUtilization: o.memoryUtilization, plans, findings };
-}
 
 export function renderPlanTerminal(r: PlanResult): string {
   const m = r.model;

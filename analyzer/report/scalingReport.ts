@@ -3,8 +3,8 @@
  * the recommended TP and the findings. Terminal (100 columns) and Markdown share the rows.
  */
 import type { TimeClass } from '../breakdown/steadyProfile.js';
-import type { ScalingResult } from '../scaling/scalingResult.js';
-import type { ScalingPhase, ScalingRow } from '../scaling/scalingTable.js';
+import type { ScalingResult } from '../results/scaling.js';
+import type { ScalingPhase, ScalingRow } from '../across/scaling/scalingTable.js';
 import { fmtPct, mdEscape, table, termSafe } from './format.js';
 import { mdTable } from './markdown.js';
 import { findingsSection, wrap } from './terminal.js';

@@ -3,7 +3,7 @@
  * side, units on every number. Strings from the trace are stripped of control characters.
  */
 import { fmtBytes, fmtMs, fmtNs, fmtPct, table, termSafe } from './format.js';
-import { CLASS_ROWS, type DeviceResult, type DiagnoseResult, type PhaseResult } from './result.js';
+import { CLASS_ROWS, type DeviceResult, type DiagnoseResult, type PhaseResult } from '../results/diagnose.js';
 import type { Finding } from '../../rules/types.js';
 
 const WIDTH = 100;

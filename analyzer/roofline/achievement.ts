@@ -6,7 +6,9 @@
  */
 import type { Analysis } from '../analysis.js';
 import { CLASS_INDEX } from '../classify/opClasses.js';
-import { gpuSpecFor, type GpuSpec } from '../hardware/gpuSpecs.js';
+import { artifact } from '../artifact.js';
+import { tpDegree } from '../collectives/tpDegree.js';
+import { gpuOf } from '../hardware/gpuOf.js';
 import { stepCost, type StepCost } from '../llm/stepCost.js';
 import type { Phase } from '../steps/types.js';
 import { median } from '../util/stats.js';
@@ -32,51 +34,37 @@ export interface PhaseAchievement {
   bound: 'compute' | 'memory';
 }
 
-/** TP degree: the ranks taking part in the tensor-parallel collectives, else 1. */
-export function tpDegree(a: Analysis): number {
-  return a.memo('tpDegree', () => {
-    const kinds = a.collectives.kinds.filter((k) => k.op === 'all-reduce' || k.op === 'reduce-scatter' || k.op === 'all-gather');
-    return kinds.length ? Math.max(...kinds.map((k) => k.devices.length)) : 1;
-  });
-}
-
-export function gpuOf(a: Analysis, device: number): GpuSpec | null {
-  return a.options.gpu ?? gpuSpecFor(a.model.devices[device]?.gpu?.name);
-}
-
-export function achievements(a: Analysis): PhaseAchievement[] {
-  return a.memo('achievements', () => {
-    const w = a.options.workload;
-    if (!w) return [];
-    const tp = tpDegree(a);
-    const layersOf = layerCount(a);
-    const out: PhaseAchievement[] = [];
-    for (const d of a.model.devices) {
-      const gpu = gpuOf(a, d.index);
-      if (!gpu) continue;
-      const hbm = d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : gpu.hbmTBps * 1000;
-      const peak = w.model.dtypeBytes === 1 && gpu.fp8Tflops ? gpu.fp8Tflops : gpu.bf16Tflops;
-      for (const phase of ['prefill', 'decode'] as const) {
-        const steps = a.steadyStepsOf(d.index, phase);
-        if (steps.length === 0) continue;
-        if (phase === 'prefill' && !w.prompt) continue;
-        const layers = layersOf(d.index, phase as Phase) ?? w.model.layers;
-        const prompt = w.prompt ?? 0;
-        const cost = stepCost(w.model, tp, phase, w.batch, prompt, prompt, layers);
-        const compute = median(steps.map((s) => {
-          const b = a.breakdowns[s.index]!;
-          return b.classNs[CLASS_INDEX.gemm]! + b.classNs[CLASS_INDEX.attention]!;
-        }));
-        const span = median(steps.map((s) => a.breakdowns[s.index]!.spanNs));
-        const bytes = cost.weightBytes + cost.kvBytes;
-        out.push({
-          device: d.index, phase, tp, layers, cost, computeNs: compute, spanNs: span,
-          tflopsOverCompute: cost.flops / compute / 1e3, tflopsOverSpan: cost.flops / span / 1e3,
-          hbmGBpsOverCompute: bytes / compute, hbmGBpsOverSpan: bytes / span,
-          peakTflops: peak, peakHbmGBps: hbm, gpu: gpu.name, bound: phase === 'prefill' ? 'compute' : 'memory',
-        });
-      }
+export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
+  const w = a.options.workload;
+  if (!w) return [];
+  const tp = tpDegree(a);
+  const layersOf = layerCount(a);
+  const out: PhaseAchievement[] = [];
+  for (const d of a.model.devices) {
+    const gpu = gpuOf(a, d.index);
+    if (!gpu) continue;
+    const hbm = d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : gpu.hbmTBps * 1000;
+    const peak = w.model.dtypeBytes === 1 && gpu.fp8Tflops ? gpu.fp8Tflops : gpu.bf16Tflops;
+    for (const phase of ['prefill', 'decode'] as const) {
+      const steps = a.steadyStepsOf(d.index, phase);
+      if (steps.length === 0) continue;
+      if (phase === 'prefill' && !w.prompt) continue;
+      const layers = layersOf(d.index, phase as Phase) ?? w.model.layers;
+      const prompt = w.prompt ?? 0;
+      const cost = stepCost(w.model, tp, phase, w.batch, prompt, prompt, layers);
+      const compute = median(steps.map((s) => {
+        const b = a.breakdowns[s.index]!;
+        return b.classNs[CLASS_INDEX.gemm]! + b.classNs[CLASS_INDEX.attention]!;
+      }));
+      const span = median(steps.map((s) => a.breakdowns[s.index]!.spanNs));
+      const bytes = cost.weightBytes + cost.kvBytes;
+      out.push({
+        device: d.index, phase, tp, layers, cost, computeNs: compute, spanNs: span,
+        tflopsOverCompute: cost.flops / compute / 1e3, tflopsOverSpan: cost.flops / span / 1e3,
+        hbmGBpsOverCompute: bytes / compute, hbmGBpsOverSpan: bytes / span,
+        peakTflops: peak, peakHbmGBps: hbm, gpu: gpu.name, bound: phase === 'prefill' ? 'compute' : 'memory',
+      });
     }
-    return out;
-  });
-}
+  }
+  return out;
+});

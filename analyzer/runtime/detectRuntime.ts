@@ -2,6 +2,8 @@
  * Which serving runtime produced the trace, from what it leaves in one: the profiled command line,
  * process and thread names, and its own kernels' namespaces. Recommendations are phrased in its settings.
  */
+import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
 import type { TraceModel } from '../model/types.js';
 
 export type RuntimeId = 'vllm' | 'sglang' | 'tensorrt-llm' | 'pytorch' | 'unknown';
@@ -33,3 +35,6 @@ export function detectRuntime(model: TraceModel): DetectedRuntime {
   const torch = commands.find((c) => /torchrun|torch\.distributed|python/.test(c));
   return torch ? { id: 'pytorch', name: 'PyTorch', evidence: `command line: ${torch.slice(0, 120)}` } : { id: 'unknown', name: 'unknown runtime', evidence: null };
 }
+
+/** The trace's runtime, detected once per analysis. */
+export const runtimeOf = artifact((a: Analysis) => detectRuntime(a.model));

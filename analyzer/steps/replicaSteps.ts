@@ -5,6 +5,7 @@
  * `scaling` judge. A replica step is steady when it is steady on every GPU (steps/steady.ts).
  */
 import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
 import type { Phase, Step } from './types.js';
 
 export interface ReplicaStep {
@@ -48,9 +49,7 @@ function lineUp(a: Analysis): ReplicaSteps {
   return { lined: true, steady: out, note: null };
 }
 
-export function replicaSteps(a: Analysis): ReplicaSteps {
-  return a.memo('replicaSteps', () => lineUp(a));
-}
+export const replicaSteps = artifact(lineUp);
 
 /**
  * The step times of a phase: the steady replica steps' spans; when the GPUs' steps do not pair up, every

@@ -16,6 +16,7 @@ export function runCli(args: string[], opts: { input?: string; cwd?: string; tim
     cwd: opts.cwd ?? REPO,
     timeout: opts.timeoutMs ?? 120_000,
     env: { ...process.env, NSYS_TP_DEBUG: '' },
+    maxBuffer: 256 * 2 ** 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

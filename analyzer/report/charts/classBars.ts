@@ -3,7 +3,7 @@
  * Classes on concurrent streams can overlap, so a bar can be longer than the step.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_ROWS, type DiagnoseResult } from '../result.js';
+import { CLASS_ROWS, type DiagnoseResult } from '../../results/diagnose.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 
 export function classBarsSpec(result: DiagnoseResult): TopLevelSpec | null {

@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Phase } from '../../steps/types.js';
-import type { LayerResult } from '../layerResult.js';
+import type { LayerResult } from '../../results/layers.js';
 import type { LayerRow } from '../../layers/layerSummary.js';
 import { CHART_CONFIG, LAYER_PARTS, LAYER_PART_COLORS, type LayerPart } from './palette.js';
 

@@ -9,7 +9,8 @@ import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 
 export function timelineSpec(t: StepTimeline): TopLevelSpec {
   const gpus = t.lanes.map((l) => l.label);
-  const ops = t.ops.map((o) => ({ gpu: gpus[o.lane]!, start: o.startNs / 1e6, end: o.endNs / 1e6, class: o.class }));
+  const o = t.ops;
+  const ops = o.lane.map((lane, k) => ({ gpu: gpus[lane]!, start: o.startNs[k]! / 1e6, end: o.endNs[k]! / 1e6, class: o.class[k]! }));
   const ticks = t.lanes.flatMap((l) => l.layerStartsNs.map((s) => ({ gpu: l.label, t: s / 1e6 })));
   const layer: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
     {

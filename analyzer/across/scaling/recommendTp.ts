@@ -4,9 +4,9 @@
  * context fit (the plan check, plan/tpPlan.ts). A faster TP costs more per token; it is worth it when the
  * product is latency (chat), and a larger TP is forced when only it holds the context (long-context batch).
  */
-import type { GpuSpec } from '../hardware/gpuSpecs.js';
-import type { ModelShape } from '../llm/modelShape.js';
-import { planRow } from '../plan/tpPlan.js';
+import type { GpuSpec } from '../../hardware/gpuSpecs.js';
+import type { ModelShape } from '../../llm/modelShape.js';
+import { planRow } from '../../plan/tpPlan.js';
 import type { ScalingRow } from './scalingTable.js';
 
 export interface TpFit {

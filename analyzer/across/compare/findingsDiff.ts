@@ -3,7 +3,8 @@
  * phase and (for findings about one GPU, such as straggler-rank) its GPU are: a straggler that moved from
  * GPU 0 to GPU 2 is one resolved and one added.
  */
-import type { Finding, Severity } from '../../rules/types.js';
+import type { Severity } from '../../severity.js';
+import type { FindingRef as SummaryFinding } from '../../summary/traceSummary.js';
 
 export interface FindingRef {
   rule: string;
@@ -22,16 +23,12 @@ export interface FindingsDiff {
   unpaired: FindingRef[];
 }
 
-function ref(f: Finding): FindingRef {
-  const phase = typeof f.evidence.phase === 'string' ? f.evidence.phase : null;
-  const deviceId = typeof f.evidence.deviceId === 'number' ? f.evidence.deviceId : null;
-  return { rule: f.rule, severity: f.severity, phase, deviceId, message: f.message };
-}
+const ref = ({ rule, severity, phase, deviceId, message }: SummaryFinding): FindingRef => ({ rule, severity, phase, deviceId, message });
 
 const key = (r: FindingRef) => `${r.rule}|${r.phase ?? ''}|${r.deviceId ?? ''}`;
 
 /** `phases`: the phases with steps in each trace. */
-export function findingsDiff(base: readonly Finding[], next: readonly Finding[], phases: { base: Set<string>; new: Set<string> }): FindingsDiff {
+export function findingsDiff(base: readonly SummaryFinding[], next: readonly SummaryFinding[], phases: { base: Set<string>; new: Set<string> }): FindingsDiff {
   const inBoth = (r: FindingRef) => r.phase === null || (phases.base.has(r.phase) && phases.new.has(r.phase));
   const b = base.map(ref);
   const n = next.map(ref);

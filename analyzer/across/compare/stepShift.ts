@@ -10,8 +10,8 @@
  *    enough for it to ever do so (4 + 4, 3 + 5 or 2 + 8 steps at least); with fewer, tests 1–2 decide.
  */
 import { quantile } from 'd3-array';
-import { median } from '../util/stats.js';
-import { mannWhitney, smallestP } from '../util/rankTest.js';
+import { median } from '../../util/stats.js';
+import { mannWhitney, smallestP } from '../../util/rankTest.js';
 
 export const RUN_TO_RUN = 0.03;
 export const ALPHA = 0.05;

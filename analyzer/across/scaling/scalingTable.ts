@@ -10,12 +10,9 @@
  *   $/MTok               = $ per GPU-hour × TP / 3600 / tokens/s per replica × 1e6
  *   beyond ideal (class) = class time per step − the smallest TP's × smallest TP / TP
  */
-import type { Analysis } from '../analysis.js';
-import { steadyProfile, type TimeClass } from '../breakdown/steadyProfile.js';
-import { tpDegree } from '../roofline/achievement.js';
-import { phaseStepTimes } from '../steps/replicaSteps.js';
+import type { TimeClass } from '../../breakdown/steadyProfile.js';
+import type { TraceSummary } from '../../summary/traceSummary.js';
 import { stepSample } from '../compare/stepShift.js';
-import type { Finding } from '../../rules/types.js';
 
 export interface ScalingOptions {
   /** Sequences per decode step (tokens per decode step). */
@@ -59,20 +56,12 @@ export interface ScalingRow {
   topFinding: { rule: string; severity: string; message: string } | null;
 }
 
-export interface ScalingInput {
-  analysis: Analysis;
-  findings: Finding[];
-  path: string;
-  layers: number | null;
-}
-
 type Phase = 'decode' | 'prefill';
 
-function phaseRow(a: Analysis, phase: Phase, tp: number, tokensPerStep: number | null, price: number | null): ScalingPhase | null {
-  const times = phaseStepTimes(a, phase);
-  const p = steadyProfile(a, phase);
-  if (times.length === 0 || !p) return null;
-  const s = stepSample(times);
+function phaseRow(summary: TraceSummary, phase: Phase, tp: number, tokensPerStep: number | null, price: number | null): ScalingPhase | null {
+  const p = summary.phases.find((x) => x.phase === phase);
+  if (!p) return null;
+  const s = stepSample(p.stepTimesNs);
   const perReplica = tokensPerStep === null ? null : tokensPerStep / (s.medianNs / 1e9);
   return {
     steps: s.count, stepNs: s.medianNs, p10Ns: s.p10Ns, p90Ns: s.p90Ns, tokensPerStep,
@@ -95,14 +84,16 @@ function bottleneck(row: ScalingRow, isBase: boolean): string {
   return `${c} +${fmtMs(ns)} beyond ideal`;
 }
 
-export function scalingTable(inputs: ScalingInput[], o: ScalingOptions): ScalingRow[] {
-  const rows: ScalingRow[] = inputs.map((x) => {
-    const tp = tpDegree(x.analysis);
-    const f = x.findings.find((g) => g.evidence.phase === 'decode') ?? null;
+/** One row per trace (each trace's summary), sorted by TP. */
+export function scalingTable(summaries: readonly TraceSummary[], o: ScalingOptions): ScalingRow[] {
+  const rows: ScalingRow[] = summaries.map((x) => {
+    const tp = x.tp;
+    const f = x.findings.find((g) => g.phase === 'decode') ?? null;
+    const first = x.gpus[0]?.name;
     return {
-      path: x.path, tp, gpus: x.analysis.model.devices.length, gpuName: x.analysis.model.devices[0]?.gpu?.name ?? null, layers: x.layers,
-      decode: phaseRow(x.analysis, 'decode', tp, o.batch, o.gpuHourPrice),
-      prefill: phaseRow(x.analysis, 'prefill', tp, o.prompt === null ? null : o.batch * o.prompt, o.gpuHourPrice),
+      path: x.paths[0]!, tp, gpus: x.gpus.reduce((n, g) => n + g.count, 0), gpuName: first && first !== 'unknown GPU' ? first : null, layers: x.layers,
+      decode: phaseRow(x, 'decode', tp, o.batch, o.gpuHourPrice),
+      prefill: phaseRow(x, 'prefill', tp, o.prompt === null ? null : o.batch * o.prompt, o.gpuHourPrice),
       bottleneck: '',
       topFinding: f ? { rule: f.rule, severity: f.severity, message: f.message } : null,
     };

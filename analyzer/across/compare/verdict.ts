@@ -3,10 +3,10 @@
  * reasons found: what differs in the setup, the time classes that moved most in each changed phase (with
  * communication split into transfer and waiting), CUDA-graph launches, and findings resolved or added.
  */
-import { fmtNs } from '../report/format.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../../steps/types.js';
+import { fmtNs } from '../../text/units.js';
 import type { FindingRef, FindingsDiff } from './findingsDiff.js';
-import type { PhaseComparison } from './compareTraces.js';
+import type { PhaseComparison } from './types.js';
 import type { SetupDiff } from './setupDiff.js';
 import type { ShiftVerdict } from './stepShift.js';
 

@@ -1,22 +1,7 @@
 /**
- * What `nsys-tp scaling` reports: the table, the per-GPU throughput trap in plain words, the TP to serve
- * at (with --context), the cross-trace findings. Plain data; every format renders it.
+ * The per-GPU throughput trap in plain words: the fastest replica is not the cheapest token.
  */
-import type { Finding } from '../../rules/types.js';
-import type { TpRecommendation } from './recommendTp.js';
 import type { ScalingOptions, ScalingRow } from './scalingTable.js';
-
-export interface ScalingResult {
-  schemaVersion: 1;
-  tool: { name: 'nsys-tp'; version: string };
-  options: ScalingOptions;
-  rows: ScalingRow[];
-  /** The per-GPU throughput trap, for decode: the fastest replica is not the cheapest token. */
-  trap: string | null;
-  recommendation: TpRecommendation | null;
-  findings: Finding[];
-  warnings: string[];
-}
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const ms = (ns: number) => (ns / 1e6).toFixed(2);

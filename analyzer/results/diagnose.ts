@@ -1,16 +1,21 @@
 /**
- * The one Result object every output format renders (DESIGN 6 JSON contract, plus fields the other formats
- * use). Built from the analysis and the findings; contains only plain data.
+ * The result of `diagnose`: everything every format shows of one trace (or one per-rank set), as plain
+ * data: the JSON contract of docs/architecture.md, plus the layers, the timeline of one step, the rules
+ * that did not run, and the trace's summary for the cross-trace commands. Every format is rendered from
+ * this alone, so a saved JSON renders again (`nsys-tp render`) and stands in for its trace in `compare`.
  */
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
+import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
+import { layerCount } from '../layers/layerSummary.js';
 import type { Phase } from '../steps/types.js';
-import type { Finding } from '../../rules/types.js';
+import type { Finding, RuleNotRun, RuleOutcome } from '../../rules/types.js';
 import { achievements } from '../roofline/achievement.js';
-import { detectRuntime } from '../runtime/detectRuntime.js';
-
-export const TOOL_VERSION = '0.1.0';
+import { runtimeOf } from '../runtime/detectRuntime.js';
+import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
+import { buildLayerResult, type LayerResult } from './layers.js';
+import { TOOL, type Tool } from './tool.js';
 
 export interface PhaseResult {
   timeNs: Record<KernelClass | 'idle', number>;
@@ -90,7 +95,8 @@ export interface CollectivesResult {
 
 export interface DiagnoseResult {
   schemaVersion: 1;
-  tool: { name: 'nsys-tp'; version: string };
+  kind: 'diagnose';
+  tool: Tool;
   trace: {
     path: string;
     paths: string[];
@@ -107,6 +113,13 @@ export interface DiagnoseResult {
   roofline: RooflineRow[] | null;
   findings: Finding[];
   warnings: string[];
+  /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
+  notRun: RuleNotRun[];
+  layers: LayerResult;
+  /** One step on every GPU, op by op (the timeline chart); null without steps. */
+  timeline: StepTimeline | null;
+  /** What compare, scaling and attach read of this trace. */
+  summary: TraceSummary;
 }
 
 export interface RooflineRow {
@@ -143,9 +156,6 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
   };
 }
 
-/** Layer counts are provided by the layer analysis when it runs; absent, they are null. */
-export type LayerCount = (device: number, phase: Phase) => number | null;
-
 /** The model the user named and the trace disagree on depth: say which one the roofline used. */
 function layerMismatch(a: Analysis): string[] {
   const w = a.options.workload;
@@ -175,9 +185,11 @@ function collectivesResult(a: Analysis): CollectivesResult {
   };
 }
 
-export function buildResult(analysis: Analysis, findings: Finding[], extra: { layers?: LayerCount } = {}): DiagnoseResult {
+/** `paths`: the traces as the user named them (a .nsys-rep stays a .nsys-rep, though its export was read). */
+export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, paths?: string[]): DiagnoseResult {
   const { model } = analysis;
-  const layers = extra.layers ?? (() => null);
+  const { findings } = rules;
+  const layers = layerCount(analysis);
   const gpus = model.devices.map((d) => ({
     deviceId: d.deviceId,
     name: d.gpu?.name ?? 'unknown GPU',
@@ -202,17 +214,20 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
     return r;
   });
   const first = model.files[0]!;
+  const shown = paths ?? model.files.map((f) => f.path);
+  const warnings = [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings, ...layerMismatch(analysis)];
   return {
     schemaVersion: 1,
-    tool: { name: 'nsys-tp', version: TOOL_VERSION },
+    kind: 'diagnose',
+    tool: TOOL,
     trace: {
-      path: first.path,
-      paths: model.files.map((f) => f.path),
+      path: shown[0]!,
+      paths: shown,
       nsysVersion: first.meta.nsysVersion,
       exportSchema: first.meta.exportSchema,
       gpus,
       cudaGraphTraceMode: first.meta.cudaGraphTraceMode,
-      runtime: analysis.memo('runtime', () => detectRuntime(model)),
+      runtime: runtimeOf(analysis),
     },
     stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
     devices,
@@ -226,7 +241,11 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
         }))
       : null,
     findings,
-    warnings: [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings, ...layerMismatch(analysis)],
+    warnings,
+    notRun: rules.notRun,
+    layers: buildLayerResult(analysis),
+    timeline: stepTimeline(analysis),
+    summary: traceSummary(analysis, findings, shown, warnings),
   };
 }
 

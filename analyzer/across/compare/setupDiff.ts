@@ -3,13 +3,7 @@
  * variables that steer NCCL, CUDA and the serving runtimes, TP, GPUs, runtime. Often the "why" of a change
  * is right there (`--graph` added, NCCL_P2P_DISABLE=1 set).
  */
-import type { Analysis } from '../analysis.js';
-import { tpDegree } from '../roofline/achievement.js';
-import { detectRuntime } from '../runtime/detectRuntime.js';
-
-/** Variables that change how inference runs; paths, hosts and the rest of the environment are left out. */
-const RELEVANT_ENV = /^(NCCL|CUDA|CUBLAS|CUBLASLT|CUDNN|TORCH|PYTORCH|VLLM|SGLANG|SGL|TRTLLM|TLLM|NVSHMEM|UCX|MSCCL|NVTE|OMP|TORCHINDUCTOR)_/;
-const PATH_LIKE = /(_HOME|_PATH|_DIR|_ROOT|CXX|_CC)$/;
+import { gpuText, type TraceSummary } from '../../summary/traceSummary.js';
 
 export interface ValueChange {
   name: string;
@@ -41,40 +35,22 @@ export function commandOptions(command: string): string[] {
   return out;
 }
 
-function gpuText(a: Analysis): string {
-  const names = new Map<string, number>();
-  for (const d of a.model.devices) {
-    const n = d.gpu?.name ?? 'unknown GPU';
-    names.set(n, (names.get(n) ?? 0) + 1);
-  }
-  return [...names].map(([n, c]) => `${c} × ${n}`).join(', ');
-}
-
-function environment(a: Analysis): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of a.model.files) {
-    for (const [k, v] of f.meta.environment) if (RELEVANT_ENV.test(k) && !PATH_LIKE.test(k) && !out.has(k)) out.set(k, v);
-  }
-  return out;
-}
-
-export function setupDiff(base: Analysis, next: Analysis): SetupDiff {
-  const cmd = (a: Analysis) => a.model.files[0]!.meta.command;
+export function setupDiff(base: TraceSummary, next: TraceSummary): SetupDiff {
   let commandLine: SetupDiff['commandLine'] = null;
-  const cb = cmd(base);
-  const cn = cmd(next);
+  const cb = base.commandLine;
+  const cn = next.commandLine;
   if (cb && cn) {
     const ob = commandOptions(cb);
     const on = commandOptions(cn);
     commandLine = { removed: ob.filter((x) => !on.includes(x)), added: on.filter((x) => !ob.includes(x)) };
   }
-  const eb = environment(base);
-  const en = environment(next);
+  const eb = new Map(Object.entries(base.settings));
+  const en = new Map(Object.entries(next.settings));
   const names = [...new Set([...eb.keys(), ...en.keys()])].sort();
   return {
-    tp: { base: tpDegree(base), new: tpDegree(next) },
+    tp: { base: base.tp, new: next.tp },
     gpus: { base: gpuText(base), new: gpuText(next) },
-    runtime: { base: detectRuntime(base.model).name, new: detectRuntime(next.model).name },
+    runtime: { base: base.runtime, new: next.runtime },
     commandLine,
     environment: names.filter((k) => eb.get(k) !== en.get(k)).map((k) => ({ name: k, base: eb.get(k) ?? null, new: en.get(k) ?? null })),
   };

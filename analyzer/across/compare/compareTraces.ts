@@ -1,0 +1,82 @@
+/**
+ * Two traces side by side, for reviewing a change: per phase the step time (steady replica steps, with
+ * a noise judgement), time per kernel class, communication split into transfer and waiting, CUDA-graph
+ * launches and per-layer deltas; collectives per size class; findings added and resolved; what differs
+ * in the setup; and a verdict that says what changed and why. Reads the two traces' summaries only.
+ */
+import { KERNEL_CLASSES } from '../../classify/kernelClasses.js';
+import type { TimeClass } from '../../breakdown/steadyProfile.js';
+import type { PhaseProfile, TraceSummary } from '../../summary/traceSummary.js';
+import { PHASES, type Phase } from '../../steps/types.js';
+import { compareLayers } from './layerDeltas.js';
+import { findingsDiff } from './findingsDiff.js';
+import { setupDiff } from './setupDiff.js';
+import { judgeShift, stepSample } from './stepShift.js';
+import type { CollectiveComparison, CollectiveStats, Comparison, PhaseComparison, PhaseSide, SideInfo } from './types.js';
+import { verdict } from './verdict.js';
+
+export const TIME_CLASSES: TimeClass[] = [...KERNEL_CLASSES, 'idle'];
+
+/** Steps found from idle gaps are stretches of work, not named iterations: their times compare only when
+ *  they hold about the same number of GPU ops (within this factor). */
+const SAME_WORK = 1.5;
+
+function sideInfo(s: TraceSummary): SideInfo {
+  return { paths: s.paths, nsysVersion: s.nsysVersion, stepDetection: s.stepDetection, stepTimes: s.stepTimes };
+}
+
+function phaseSide(p: PhaseProfile | undefined): PhaseSide | null {
+  if (!p) return null;
+  return {
+    steps: stepSample(p.stepTimesNs), opsPerStep: p.opsPerStep, classNs: p.classNs, commShare: p.commShare, idleShare: p.idleShare,
+    graphShare: p.graphShare, comm: p.comm,
+  };
+}
+
+function collectiveStats(p: PhaseProfile | undefined): Map<string, { op: string; bytes: number | null; stats: CollectiveStats }> {
+  const out = new Map<string, { op: string; bytes: number | null; stats: CollectiveStats }>();
+  for (const k of p?.collectives ?? []) {
+    const { op, bytes, ...stats } = k;
+    out.set(`${op}|${bytes ?? '?'}`, { op, bytes, stats });
+  }
+  return out;
+}
+
+const phaseOf = (s: TraceSummary, phase: Phase) => s.phases.find((p) => p.phase === phase);
+
+export function compareTraces(base: TraceSummary, next: TraceSummary): Comparison {
+  const phases: PhaseComparison[] = [];
+  const collectives: CollectiveComparison[] = [];
+  for (const phase of PHASES) {
+    const pb = phaseOf(base, phase);
+    const pn = phaseOf(next, phase);
+    const b = phaseSide(pb);
+    const n = phaseSide(pn);
+    if (!b && !n) continue;
+    const shift = pb && pn ? judgeShift(pb.stepTimesNs, pn.stepTimesNs) : null;
+    if (shift && b && n && (base.stepSource === 'gaps' || next.stepSource === 'gaps')) {
+      const ratio = n.opsPerStep / b.opsPerStep;
+      if (ratio > SAME_WORK || ratio < 1 / SAME_WORK) {
+        shift.verdict = 'incomparable';
+        shift.reason = `not the same work: steps found from idle gaps hold ${b.opsPerStep.toFixed(0)} vs ${n.opsPerStep.toFixed(0)} GPU ops per step`;
+      }
+    }
+    phases.push({ phase, base: b, new: n, shift, layers: compareLayers(pb?.layers ?? [], pn?.layers ?? []) });
+    const cb = collectiveStats(pb);
+    const cn = collectiveStats(pn);
+    for (const k of new Set([...cb.keys(), ...cn.keys()])) {
+      const x = cb.get(k) ?? cn.get(k)!;
+      collectives.push({ phase, op: x.op, bytes: x.bytes, base: cb.get(k)?.stats ?? null, new: cn.get(k)?.stats ?? null });
+    }
+  }
+  const setup = setupDiff(base, next);
+  const findings = findingsDiff(base.findings, next.findings, {
+    base: new Set(phases.filter((p) => p.base).map((p) => p.phase)),
+    new: new Set(phases.filter((p) => p.new).map((p) => p.phase)),
+  });
+  const warnings = [...base.warnings.map((w) => `base: ${w}`), ...next.warnings.map((w) => `new: ${w}`)];
+  if (setup.tp.base !== setup.tp.new) {
+    warnings.push(`TP differs (${setup.tp.base} → ${setup.tp.new}): per-GPU times compare different shards; nsys-tp scaling weighs TP degrees`);
+  }
+  return { base: sideInfo(base), new: sideInfo(next), setup, phases, collectives, findings, verdict: verdict(phases, setup, findings), warnings };
+}

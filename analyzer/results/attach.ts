@@ -1,0 +1,75 @@
+/**
+ * The result of `attach`: nsys-tp's summary of a trace for a benchmark report of the same run (the
+ * `nsysTp` member of a result JSON such as `vllm bench serve --save-result` writes, or a Markdown
+ * section). Step numbers are those compare and scaling use: steady steps, each from the first GPU to
+ * start to the last to finish; times per class are per step per GPU.
+ */
+import { stepSample } from '../across/compare/stepShift.js';
+import { gpuText, type TraceSummary } from '../summary/traceSummary.js';
+import type { Finding } from '../../rules/types.js';
+import { TOOL, type Tool } from './tool.js';
+
+export const ATTACH_KEY = 'nsysTp';
+
+export interface BenchPhase {
+  steps: number;
+  medianStepNs: number;
+  p10StepNs: number;
+  p90StepNs: number;
+  commShare: number;
+  exposedCommShare: number;
+  idleShare: number;
+  /** ns per step per GPU by kernel class and idle. */
+  timeNs: Record<string, number>;
+}
+
+export interface BenchSection {
+  tool: string;
+  traces: string[];
+  gpus: string;
+  tp: number;
+  stepDetection: string;
+  prefill?: BenchPhase;
+  decode?: BenchPhase;
+  step?: BenchPhase;
+  findings: { rule: string; severity: string; message: string; recommendation: string }[];
+}
+
+export interface AttachResult {
+  schemaVersion: 1;
+  kind: 'attach';
+  tool: Tool;
+  /** The benchmark report the section goes into, and in which form. */
+  report: string;
+  format: 'json' | 'md';
+  /** Whether the report already had a section, now replaced. */
+  replaced: boolean;
+  section: BenchSection;
+  findings: Finding[];
+}
+
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export function benchSection(s: TraceSummary): BenchSection {
+  const out: Omit<BenchSection, 'findings'> & Partial<BenchSection> = {
+    tool: `nsys-tp ${TOOL.version}`,
+    traces: s.paths,
+    gpus: gpuText(s, 'x'),
+    tp: s.tp,
+    stepDetection: s.stepDetection,
+  };
+  for (const p of s.phases) {
+    const st = stepSample(p.stepTimesNs);
+    out[p.phase] = {
+      steps: st.count, medianStepNs: Math.round(st.medianNs), p10StepNs: Math.round(st.p10Ns), p90StepNs: Math.round(st.p90Ns),
+      commShare: r4(p.commShare), exposedCommShare: r4(p.exposedCommShare), idleShare: r4(p.idleShare),
+      timeNs: Object.fromEntries(Object.entries(p.classNs).map(([c, ns]) => [c, Math.round(ns)])),
+    };
+  }
+  // Findings last, after the numbers they explain.
+  return { ...out, findings: s.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, recommendation: f.recommendation })) };
+}
+
+export function buildAttachResult(report: string, format: 'json' | 'md', replaced: boolean, summary: TraceSummary, findings: Finding[]): AttachResult {
+  return { schemaVersion: 1, kind: 'attach', tool: TOOL, report, format, replaced, section: benchSection(summary), findings };
+}

@@ -1,0 +1,26 @@
+/** The result of `plan`: a model at each TP degree asked for (analyzer/plan/tpPlan.ts), with the plan checks. */
+import type { ModelShape } from '../llm/modelShape.js';
+import { tpPlan, type PlanOptions, type TpPlanRow } from '../plan/tpPlan.js';
+import { runPlanRules, sortFindings, type RunOptions } from '../../rules/engine.js';
+import { PLAN_RULES } from '../../rules/index.js';
+import type { Finding } from '../../rules/types.js';
+import { TOOL, type Tool } from './tool.js';
+
+export interface PlanResult {
+  schemaVersion: 1;
+  kind: 'plan';
+  tool: Tool;
+  model: ModelShape;
+  gpu: string;
+  batch: number;
+  context: number | null;
+  memoryUtilization: number;
+  plans: TpPlanRow[];
+  findings: Finding[];
+}
+
+export function buildPlanResult(model: ModelShape, o: PlanOptions, rules: RunOptions = {}): PlanResult {
+  const plans = tpPlan(model, o);
+  const findings = sortFindings(plans.flatMap((plan) => runPlanRules({ model, plan }, PLAN_RULES, rules).findings));
+  return { schemaVersion: 1, kind: 'plan', tool: TOOL, model, gpu: o.gpu.name, batch: o.batch, context: o.context, memoryUtilization: o.memoryUtilization, plans, findings };
+}

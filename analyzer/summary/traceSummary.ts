@@ -1,0 +1,170 @@
+/**
+ * A trace summed up for the analyses that work across traces (compare, scaling, attach): per phase the
+ * steady step times, time per class, communication split into transfer and waiting, layers and
+ * collectives; how the run was set up; what the rules found. Plain data, carried in diagnose's result:
+ * a saved result stands in for its trace, and the cross-trace analyses read nothing else.
+ */
+import type { Analysis } from '../analysis.js';
+import { steadyProfile, type TimeClass } from '../breakdown/steadyProfile.js';
+import { tpDegree } from '../collectives/tpDegree.js';
+import { layerProfile, type LayerProfile } from '../layers/layerProfile.js';
+import { layerCount } from '../layers/layerSummary.js';
+import { recordedSettings } from '../runtime/environment.js';
+import { runtimeOf } from '../runtime/detectRuntime.js';
+import { phaseStepTimes, replicaSteps } from '../steps/replicaSteps.js';
+import { PHASES, type Phase, type StepSource } from '../steps/types.js';
+import type { Severity } from '../severity.js';
+
+export interface CommSplit {
+  /** ns per step per GPU. */
+  transferNs: number;
+  waitNs: number;
+}
+
+export interface CollectiveProfile {
+  op: string;
+  bytes: number | null;
+  /** Collectives of this size class per step per GPU. */
+  perStep: number;
+  transferMedianNs: number;
+  /** Share of the class's kernel time spent waiting for other ranks. */
+  waitShare: number;
+  skewMedianNs: number;
+  busGBps: number | null;
+}
+
+export interface PhaseProfile {
+  phase: Phase;
+  /** Steady step times (ns): replica steps (first GPU start to last GPU end), or every GPU's steps pooled. */
+  stepTimesNs: number[];
+  /** GPUs with steady steps in the phase, and their steady steps per GPU (mean). */
+  gpus: number;
+  stepsPerGpu: number;
+  /** GPU ops per step per GPU (mean). */
+  opsPerStep: number;
+  /** ns per step per GPU (mean over steady steps, then over GPUs). */
+  classNs: Record<TimeClass, number>;
+  spanNs: number;
+  /** Medians over (GPU, steady step). */
+  commShare: number;
+  exposedCommShare: number;
+  idleShare: number;
+  /** Share of the steady steps' GPU ops launched from CUDA graphs. */
+  graphShare: number;
+  comm: CommSplit | null;
+  layers: LayerProfile[];
+  collectives: CollectiveProfile[];
+}
+
+export interface FindingRef {
+  rule: string;
+  severity: Severity;
+  phase: string | null;
+  deviceId: number | null;
+  message: string;
+  recommendation: string;
+}
+
+export interface TraceSummary {
+  paths: string[];
+  nsysVersion: string | null;
+  stepSource: StepSource;
+  stepDetection: string;
+  /** How step times were taken: steady replica steps, or per-GPU steps pooled (with why). */
+  stepTimes: string;
+  tp: number;
+  /** GPU names with their counts, in device order of first appearance. */
+  gpus: { name: string; count: number }[];
+  runtime: string;
+  commandLine: string | null;
+  /** Recorded NCCL / CUDA / runtime settings (analyzer/runtime/environment.ts). */
+  settings: Record<string, string>;
+  /** Layers per step on the first GPU: decode's, else prefill's; null when none were found. */
+  layers: number | null;
+  phases: PhaseProfile[];
+  findings: FindingRef[];
+  /** What the trace's reading and analysis warned about. */
+  warnings: string[];
+}
+
+function commSplit(a: Analysis, phase: Phase, stepsPerGpu: number): CommSplit | null {
+  const classes = a.collectiveSummary.classes.filter((k) => k.phase === phase);
+  if (classes.length === 0 || stepsPerGpu === 0) return null;
+  let transfer = 0;
+  let wait = 0;
+  for (const k of classes) {
+    transfer += k.transferTotalNs;
+    wait += k.waitTotalNs / k.ranks;
+  }
+  return { transferNs: transfer / stepsPerGpu, waitNs: wait / stepsPerGpu };
+}
+
+function collectiveProfiles(a: Analysis, phase: Phase, stepsPerGpu: number): CollectiveProfile[] {
+  if (stepsPerGpu === 0) return [];
+  return a.collectiveSummary.classes
+    .filter((k) => k.phase === phase)
+    .map((k) => ({
+      op: k.op, bytes: k.bytes, perStep: k.count / stepsPerGpu, transferMedianNs: k.transferMedianNs,
+      waitShare: k.kernelTotalNs ? k.waitTotalNs / k.kernelTotalNs : 0, skewMedianNs: k.skewMedianNs, busGBps: k.busGBps,
+    }));
+}
+
+function phaseProfile(a: Analysis, phase: Phase): PhaseProfile | null {
+  const p = steadyProfile(a, phase);
+  const times = phaseStepTimes(a, phase);
+  if (!p || times.length === 0) return null;
+  return {
+    phase, stepTimesNs: times, gpus: p.gpus, stepsPerGpu: p.stepsPerGpu, opsPerStep: p.opsPerStep, classNs: p.classNs, spanNs: p.spanNs,
+    commShare: p.commShare, exposedCommShare: p.exposedCommShare, idleShare: p.idleShare, graphShare: p.graphShare,
+    comm: commSplit(a, phase, p.stepsPerGpu), layers: layerProfile(a, phase), collectives: collectiveProfiles(a, phase, p.stepsPerGpu),
+  };
+}
+
+function gpuCounts(a: Analysis): { name: string; count: number }[] {
+  const names = new Map<string, number>();
+  for (const d of a.model.devices) {
+    const n = d.gpu?.name ?? 'unknown GPU';
+    names.set(n, (names.get(n) ?? 0) + 1);
+  }
+  return [...names].map(([name, count]) => ({ name, count }));
+}
+
+/** What the summary keeps of a finding (rules/types.ts Finding has these fields and more). */
+export interface FindingLike {
+  rule: string;
+  severity: Severity;
+  message: string;
+  recommendation: string;
+  evidence: Record<string, unknown>;
+}
+
+export function traceSummary(a: Analysis, findings: readonly FindingLike[], paths: string[], warnings: string[]): TraceSummary {
+  const r = replicaSteps(a);
+  const layers = layerCount(a);
+  return {
+    paths,
+    nsysVersion: a.model.files[0]!.meta.nsysVersion,
+    stepSource: a.steps.source,
+    stepDetection: a.steps.description,
+    stepTimes: r.lined ? 'steady steps, each from the first GPU to start to the last to finish' : `steady steps of every GPU pooled: ${r.note}`,
+    tp: tpDegree(a),
+    gpus: gpuCounts(a),
+    runtime: runtimeOf(a).name,
+    commandLine: a.model.files[0]!.meta.command,
+    settings: Object.fromEntries(recordedSettings(a)),
+    layers: layers(0, 'decode') ?? layers(0, 'prefill'),
+    phases: PHASES.flatMap((p) => phaseProfile(a, p) ?? []),
+    findings: findings.map((f) => ({
+      rule: f.rule, severity: f.severity,
+      phase: typeof f.evidence.phase === 'string' ? f.evidence.phase : null,
+      deviceId: typeof f.evidence.deviceId === 'number' ? f.evidence.deviceId : null,
+      message: f.message, recommendation: f.recommendation,
+    })),
+    warnings,
+  };
+}
+
+/** `4 × NVIDIA H100 80GB HBM3` */
+export function gpuText(s: Pick<TraceSummary, 'gpus'>, times = '×'): string {
+  return s.gpus.map((g) => `${g.count} ${times} ${g.name}`).join(', ');
+}

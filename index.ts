@@ -8,6 +8,7 @@ import { readRawTrace } from './queries/raw.js';
 import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
+import { checkOneJob } from './analyzer/runtime/oneJob.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
 import { createClassifier, type Classification } from './analyzer/classify/classifier.js';
@@ -22,8 +23,8 @@ import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
 import { attachMarkdown, benchMarkdown, MD_BEGIN } from './analyzer/report/benchAttach.js';
 import { JsonShapeError, parseJsonObject, setTopLevelMember } from './analyzer/report/jsonMember.js';
-import { formatsOf, render, FORMATS, type Format, type Result, type ResultKind } from './analyzer/report/registry.js';
-import { reportCharts, scalingCharts, type Chart } from './analyzer/report/charts/reportCharts.js';
+import { chartsOf, render, FORMATS, type Format, type RenderOptions, type Result, type ResultKind } from './analyzer/report/registry.js';
+import type { Chart } from './analyzer/report/charts/reportCharts.js';
 import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
 import { buildCompareResult, type CompareResult } from './analyzer/results/compare.js';
 import { buildDiagnoseResult, type DiagnoseResult } from './analyzer/results/diagnose.js';
@@ -36,11 +37,11 @@ import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/e
 import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
 import type { Finding, RuleOutcome } from './rules/types.js';
 
-export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, formatsOf, FORMATS, reportCharts, scalingCharts };
+export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
-  LayersResult, LoadProgress, ModelShape, PlanOptions, PlanResult, ProgressCallback, Result, ResultKind, RunOptions, ScalingResult,
+  LayersResult, LoadProgress, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
   TraceModel, TraceSummary, Workload,
 };
 
@@ -83,7 +84,11 @@ export interface RunHooks {
 
 /** Analyses a loaded trace and runs every rule on it: the analysis (for charts and more) and the result. */
 export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, names?: string[]): { analysis: Analysis; result: DiagnoseResult } {
+  const { from, to } = config.steps ?? {};
+  if (from !== undefined && to !== undefined && !(from < to)) throw new UsageError(`--from ${from / 1e9} s is not before --to ${to / 1e9} s: no step can lie between them`);
+  model.warnings.push(...checkOneJob(model));
   const analysis = new Analysis(model, { steps: config.steps, classRows: config.kernelClasses, workload: config.workload, gpu: config.gpu });
+  refuseEmptySelection(analysis, config.steps);
   const outcome = runRules(analysis, RULES, config.rules);
   // With a model, the plan checks run for the TP degree the trace shows.
   const w = config.workload;
@@ -95,6 +100,15 @@ export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, nam
     rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun] };
   }
   return { analysis, result: buildDiagnoseResult(analysis, rules, names) };
+}
+
+/** A selection of steps that matches nothing is a mistake to say, not an empty report that passes every gate. */
+function refuseEmptySelection(a: Analysis, s: StepOptions | undefined): void {
+  if (!s || a.steps.steps.length > 0) return;
+  const window = s.from !== undefined || s.to !== undefined
+    ? ` between ${s.from === undefined ? 'the start' : `${s.from / 1e9} s`} and ${s.to === undefined ? 'the end' : `${s.to / 1e9} s`}` : '';
+  if (s.steps) throw new UsageError(`no steps: no NVTX range with GPU work matches --steps ${s.steps.source}${window}`);
+  if (window) throw new UsageError(`no steps${window}: the window holds no whole step`);
 }
 
 async function analyse(paths: string[], config: AnalyseConfig, hooks: RunHooks): Promise<{ analysis: Analysis; result: DiagnoseResult }> {

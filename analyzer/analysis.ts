@@ -19,6 +19,7 @@ import { matchCollectives, type Collectives } from './collectives/instances.js';
 import { messageSizes, type MessageSizes, type Workload } from './collectives/messageSize.js';
 import { summariseCollectives, type CollectivePhase, type CollectiveSummary } from './collectives/summary.js';
 import type { GpuSpec } from './hardware/gpuSpecs.js';
+import { transferPerStep } from './collectives/stepTransfer.js';
 
 export interface AnalysisOptions {
   steps?: StepOptions;
@@ -34,24 +35,25 @@ export class Analysis {
   readonly classes: OpClasses;
   readonly steps: StepSet;
   readonly breakdowns: StepBreakdown[];
-  /** Per device (index) and phase; absent phases are not listed. */
-  readonly phases: PhaseSummary[];
   private readonly lazy: {
     steady?: Uint8Array; opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
-    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary;
+    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[];
   } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
     this.steps = findSteps(model, options.steps);
     this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s));
-    this.phases = [];
-    for (const d of model.devices) {
-      for (const p of PHASES) {
-        const s = summarisePhase(p, d.index, this.steps.steps, this.breakdowns);
-        if (s) this.phases.push(s);
-      }
+  }
+
+  /** Per device (index) and phase, over the steady steps; absent phases are not listed. */
+  get phases(): PhaseSummary[] {
+    if (!this.lazy.phases) {
+      const transfer = transferPerStep(this);
+      this.lazy.phases = this.model.devices.flatMap((d) =>
+        PHASES.flatMap((p) => summarisePhase(p, d.index, this.steps.steps, this.breakdowns, this.steady, transfer) ?? []));
     }
+    return this.lazy.phases;
   }
 
   /** 1 for steps within a factor of their device/phase's typical step; the others are outliers. */
@@ -81,7 +83,7 @@ export class Analysis {
     return (this.lazy.collectives ??= matchCollectives(this.model, this.classes));
   }
 
-  /** Phase of a collective instance: the phase of the steady step its kernels belong to ('none' outside
+  /** Phase of a collective instance: the phase of the steady step its kernels belong to ('outside': outside
    *  steady steps: warm-up collectives, with communicator setup, are not judged with the others). */
   collectivePhase(i: number): CollectivePhase {
     const c = this.collectives;
@@ -89,15 +91,15 @@ export class Analysis {
       const o = c.ops[i * c.nDevices + d]!;
       if (o < 0) continue;
       const s = this.opStep[o]!;
-      if (s >= 0) return this.steady[s] ? this.steps.steps[s]!.phase : 'none';
+      if (s >= 0) return this.steady[s] ? this.steps.steps[s]!.phase : 'outside';
     }
-    return 'none';
+    return 'outside';
   }
 
   get messageSizes(): MessageSizes {
     return (this.lazy.messageSizes ??= messageSizes(this.model, this.collectives, (i) => {
       const p = this.collectivePhase(i);
-      return p === 'none' ? null : p;
+      return p === 'outside' ? null : p;
     }, this.options.workload));
   }
 

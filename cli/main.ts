@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import {
-  attach, classifier, compare, diagnose, layers, NsysTpError, parseResult, plan, render, reportCharts, scaling, scalingCharts, TOOL_VERSION,
+  attach, chartsOf, classifier, compare, diagnose, layers, NsysTpError, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -112,7 +112,7 @@ const diagnoseCmd = program
 addAnalysisOptions(diagnoseCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  if (opts.chart) writeCharts(opts.chart, await reportCharts(result), traces);
+  if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
   await write(result, opts.format, opts.output, traces);
   gate(result.findings, opts.failOn);
 });
@@ -127,7 +127,7 @@ const layersCmd = program
 addAnalysisOptions(layersCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  if (opts.chart) writeCharts(opts.chart, await reportCharts(result), traces);
+  if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
   const { layersResultOf } = await import('../analyzer/results/layersResult.js');
   await write(layersResultOf(result), opts.format, opts.output, traces);
   gate(result.findings, opts.failOn);
@@ -180,7 +180,7 @@ program
       ...config, batch: opts.batch, prompt: opts.prompt ?? null, gpuHourPrice: opts.gpuHourPrice ?? null, model, context: opts.context,
       memoryUtilization: opts.memoryUtilization,
     }, hooks));
-    if (opts.chart) writeCharts(opts.chart, await scalingCharts(r), traces);
+    if (opts.chart) writeCharts(opts.chart, await chartsOf(r), traces);
     await write(r, opts.format, opts.output, traces);
     gate(r.findings, opts.failOn);
   });
@@ -234,10 +234,7 @@ program
       throw new TraceError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const result = parseResult(text, path);
-    if (opts.chart) {
-      const charts = result.kind === 'diagnose' ? await reportCharts(result) : result.kind === 'scaling' ? await scalingCharts(result) : [];
-      writeCharts(opts.chart, charts, [path]);
-    }
+    if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
     await write(result, opts.format, opts.output, [path]);
   });
 

@@ -4,7 +4,6 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
-import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
@@ -33,7 +32,7 @@ export const rule = defineRule({
     requires: ['steps', 'collectives'],
     messages: {
       dominant: (d: Data) =>
-        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${d.phase} step at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)}, median over GPUs and steps), ` +
+        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${d.phase} step time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
         `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.`,
       fix: (d: Data) =>
         `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
@@ -41,13 +40,12 @@ export const rule = defineRule({
     },
   },
   check(a: Analysis, o) {
-    const transfer = transferPerStep(a);
     const classes = a.collectiveSummary.classes;
     return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const perDevice = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
-        if (steps.length === 0) return [];
-        return [{ device: d.index, share: median(steps.map((s) => (s.end > s.start ? transfer[s.index]! / (s.end - s.start) : 0))), perStep: median(steps.map((s) => transfer[s.index]!)), span: median(steps.map((s) => s.end - s.start)) }];
+        const p = a.phase(d.index, phase);
+        if (!p || p.steadyCount === 0) return [];
+        return [{ device: d.index, share: p.totalSpanNs > 0 ? p.commTransferNs / p.totalSpanNs : 0, perStep: p.commTransferNs / p.steadyCount, span: p.totalSpanNs / p.steadyCount }];
       });
       if (perDevice.length === 0) return [];
       const share = median(perDevice.map((x) => x.share));

@@ -34,10 +34,10 @@ export const rule = defineRule({
     messages: {
       serialized: (d: Data) =>
         `${d.phase} collectives run with compute idle: ${fmtPct(d.overlap)} of communication overlaps compute, and the exposed transfer ` +
-        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step. Overlapping it would save up to that.`,
+        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step (means over steady steps, median over GPUs). Overlapping it would save up to that.`,
       fix: () =>
-        'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes ' +
-        '(as tp4overlap does), or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
+        'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes, ' +
+        'or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
         'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
     },
   },
@@ -46,14 +46,18 @@ export const rule = defineRule({
     return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
-        if (steps.length === 0) return [];
-        const per = steps.map((s) => {
+        const sum = a.phase(d.index, phase);
+        if (steps.length === 0 || !sum) return [];
+        // Of the comm time not hidden by compute, the part that moved data: waiting belongs to collective-wait.
+        let exposedTransfer = 0;
+        for (const s of steps) {
           const b = a.breakdowns[s.index]!;
-          // Of the comm time not hidden by compute, the part that moved data: waiting belongs to collective-wait.
-          const moving = b.commNs > 0 ? Math.min(1, transfer[s.index]! / b.commNs) : 0;
-          return { overlap: b.commNs > 0 ? b.overlapNs / b.commNs : 1, exposedTransfer: b.exposedCommNs * moving, span: b.spanNs };
-        });
-        return [{ device: d.index, overlap: median(per.map((p) => p.overlap)), exposed: median(per.map((p) => p.exposedTransfer)), share: median(per.map((p) => (p.span ? p.exposedTransfer / p.span : 0))), span: median(per.map((p) => p.span)) }];
+          exposedTransfer += b.commNs > 0 ? b.exposedCommNs * Math.min(1, transfer[s.index]! / b.commNs) : 0;
+        }
+        return [{
+          device: d.index, overlap: sum.commNs > 0 ? sum.overlap : 1, exposed: exposedTransfer / steps.length,
+          share: sum.totalSpanNs > 0 ? exposedTransfer / sum.totalSpanNs : 0, span: sum.totalSpanNs / steps.length,
+        }];
       });
       if (rows.length === 0) return [];
       const overlap = median(rows.map((r) => r.overlap));

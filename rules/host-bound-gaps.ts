@@ -6,7 +6,6 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import type { Phase, Step } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
-import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
 import { defineRule } from './types.js';
 
@@ -49,7 +48,7 @@ export const rule = defineRule({
     severity: 'warning',
     title: 'GPU idle waiting for the host',
     description:
-      'GPU idle time above a share of the step span (median over steps), most of it before kernels that the host had not launched ' +
+      'GPU idle time above a share of the steady steps\' time, most of it before kernels that the host had not launched ' +
       'yet. The largest gaps are listed with the CPU call in flight on the launching thread.',
     options: {
       threshold: { type: 'ratio', default: 0.2, description: 'idle share of the step span above which a GPU counts' },
@@ -60,7 +59,7 @@ export const rule = defineRule({
     messages: {
       idle: (d: Data) =>
         `GPUs sit idle waiting for the host in ${d.phase} steps: ` +
-        d.devices.map((h) => `${h.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step (median; ${fmtNs(d.worst.idlePerStepNs)} per step on ` +
+        d.devices.map((h) => `${h.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step time (${fmtNs(d.worst.idlePerStepNs)} per step on ` +
         `${d.worst.label}, ${fmtPct(d.worst.hostBoundShare, 0)} of it before kernels not yet launched). Largest gap: ${fmtNs(d.largestGap.durationNs)} ` +
         `in "${d.largestGap.step}" before ${ellipsize(d.largestGap.kernelAfter, 60)}; host: ${d.largestGap.host}.`,
       fix: (d: Data) =>
@@ -74,17 +73,15 @@ export const rule = defineRule({
     return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
-        if (steps.length === 0) return [];
-        const idleShare = median(steps.map((s) => {
-          const b = a.breakdowns[s.index]!;
-          return b.spanNs ? b.idleNs / b.spanNs : 0;
-        }));
+        const sum = a.phase(d.index, phase);
+        if (steps.length === 0 || !sum) return [];
+        const idleShare = sum.idleShare;
         if (!(idleShare > o.threshold)) return [];
         const gaps = steps.flatMap((s) => stepGaps(a, s));
         const idle = gaps.reduce((x, g) => x + (g.end - g.start), 0);
         const hostBound = gaps.reduce((x, g) => x + g.hostBoundNs, 0);
         if (idle === 0 || hostBound / idle < o.hostBoundShare) return [];
-        return [{ device: d, idleShare, hostBoundShare: hostBound / idle, gaps, idlePerStep: median(steps.map((s) => a.breakdowns[s.index]!.idleNs)) }];
+        return [{ device: d, idleShare, hostBoundShare: hostBound / idle, gaps, idlePerStep: sum.timeNs.idle / sum.steadyCount }];
       });
       if (hit.length === 0) return [];
       hit.sort((x, y) => y.idleShare - x.idleShare);

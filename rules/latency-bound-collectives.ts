@@ -47,19 +47,34 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const s = a.collectiveSummary;
-    const small = s.classes.filter((k) => k.phase !== 'none' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < o.latencyRegimeNs)));
+    const small = s.classes.filter((k) => k.phase !== 'outside' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < o.latencyRegimeNs)));
     if (small.length === 0) return [];
     // The floor: the fastest small collectives this fabric ran in the trace.
     const floor = percentile(small.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)), 0.05);
     return (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
       const ks = small.filter((k) => k.phase === phase);
       if (ks.length === 0) return [];
-      const steady = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((x) => x.length);
-      const steps = median(steady.map((x) => x.length));
-      const span = median(steady.map((x) => median(x.map((st) => st.end - st.start))));
-      const count = ks.reduce((x, k) => x + k.count, 0);
-      const perStep = count / Math.max(1, steps);
-      const transfer = ks.reduce((x, k) => x + k.transferTotalNs, 0) / Math.max(1, steps);
+      // Per GPU: its small collectives inside its own steady steps, per such step, and its mean span; then
+      // the median over GPUs (GPUs can differ by a steady step, and a collective counts where it ran).
+      const c = a.collectives;
+      const perGpu = a.model.devices.flatMap((d) => {
+        const sum = a.phase(d.index, phase);
+        if (!sum || sum.steadyCount === 0) return [];
+        let n = 0;
+        let t = 0;
+        for (const k of ks) for (const i of k.instances) {
+          const op = c.ops[i * c.nDevices + d.index]!;
+          const s = op >= 0 ? a.opStep[op]! : -1;
+          if (s < 0 || a.steady[s] !== 1 || a.steps.steps[s]!.phase !== phase) continue;
+          n++;
+          t += c.transferNs[i]!;
+        }
+        return n ? [{ perStep: n / sum.steadyCount, transfer: t / sum.steadyCount, span: sum.totalSpanNs / sum.steadyCount }] : [];
+      });
+      if (perGpu.length === 0) return [];
+      const perStep = median(perGpu.map((x) => x.perStep));
+      const transfer = median(perGpu.map((x) => x.transfer));
+      const span = median(perGpu.map((x) => x.span));
       const med = median(ks.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)));
       if (perStep < o.minPerStep || transfer < o.minShareOfStep * span || med > o.floorFactor * floor) return [];
       return [{

@@ -14,15 +14,19 @@ interface Data {
   count: number;
   phase: CollectivePhase;
   op: string;
-  bytes: number;
+  /** Measured size; null when unknown (then `impliedBytes` is the size the transfer time implies). */
+  bytes: number | null;
   transferMedianNs: number;
-  busGBps: number;
+  busGBps: number | null;
   expectedBusGBps: number;
+  impliedBytes: number | null;
   gpu: string;
   ranks: number;
   /** Recorded settings that keep NCCL off NVLink peer-to-peer. */
   settings: Record<string, string>;
 }
+
+const settingsClause = (d: Data) => (Object.keys(d.settings).length ? ` The recorded environment sets ${settingsText(d.settings)}.` : '');
 
 export const rule = defineRule({
   meta: {
@@ -36,9 +40,14 @@ export const rule = defineRule({
     requires: ['collectives', 'gpuSpec'],
     messages: {
       slow: (d: Data) =>
-        `${d.count} ${d.phase} ${d.op}s of ${fmtBytes(d.bytes)} take ${fmtNs(d.transferMedianNs)} of transfer each: busBW ${d.busGBps.toFixed(0)} GB/s, ` +
-        `${((d.busGBps / d.expectedBusGBps) * 100).toFixed(0)}% of the ${d.expectedBusGBps.toFixed(0)} GB/s ${d.gpu} NVLink gives at this size (${d.ranks} ranks).` +
-        (Object.keys(d.settings).length ? ` The recorded environment sets ${settingsText(d.settings)}.` : ''),
+        `${d.count} ${d.phase} ${d.op}s of ${fmtBytes(d.bytes)} take ${fmtNs(d.transferMedianNs)} of transfer each: busBW ${d.busGBps!.toFixed(0)} GB/s, ` +
+        `${((d.busGBps! / d.expectedBusGBps) * 100).toFixed(0)}% of the ${d.expectedBusGBps.toFixed(0)} GB/s ${d.gpu} NVLink gives at this size (${d.ranks} ranks).` +
+        settingsClause(d),
+      suspect: (d: Data) =>
+        `${d.count} ${d.phase} ${d.op}s of unknown size take ${fmtNs(d.transferMedianNs)} of transfer each: at the ${d.expectedBusGBps.toFixed(0)} GB/s busBW ` +
+        `${d.gpu} NVLink gives, that is the time to move ${fmtBytes(d.impliedBytes)} (${d.ranks} ranks), far more than TP collectives usually carry. ` +
+        `The recorded environment sets ${settingsText(d.settings)}, which keeps NCCL off the NVLink peer-to-peer path. To measure the bandwidth instead, give the message sizes: ` +
+        '--model and --batch (and --prompt for prefill), or an export made with --include-blobs=true.',
       fix: () =>
         'Traffic is not taking the NVLink peer-to-peer path (PCIe or host memory instead). Check the topology (`nvidia-smi topo -m`), that ' +
         'NCCL_P2P_DISABLE / NCCL_P2P_LEVEL / NCCL_SHM_DISABLE are not set, that the container sees all GPUs with IPC allowed ' +
@@ -48,7 +57,21 @@ export const rule = defineRule({
   check(a: Analysis) {
     const s = a.collectiveSummary;
     const env = offNvlinkSettings(a);
-    return fabricHealth(a).slow.map((k) => {
+    const health = fabricHealth(a);
+    const suspects = health.suspect.map(({ sizeClass: k, impliedBytes, nvlinkBusGBps }) => ({
+      messageId: 'suspect' as const,
+      fixId: 'fix' as const,
+      data: {
+        count: k.count, phase: k.phase, op: k.op, bytes: null, transferMedianNs: k.transferMedianNs, busGBps: null, expectedBusGBps: nvlinkBusGBps,
+        impliedBytes, gpu: s.gpu?.name ?? 'GPU', ranks: k.ranks, settings: health.settings,
+      },
+      evidence: {
+        op: k.op, phase: k.phase, bytes: null, count: k.count, ranks: k.ranks, kernel: k.kernel, transferMedianNs: k.transferMedianNs,
+        impliedBytesAtNvlink: impliedBytes, nvlinkBusGBps, environment: health.settings,
+      },
+      impactNs: 0,
+    }));
+    return [...suspects, ...health.slow.map((k) => {
       const healthyNs = (k.transferMedianNs * k.busGBps!) / k.expectedBusGBps!;
       const perCall = k.transferMedianNs - healthyNs;
       return {
@@ -56,7 +79,7 @@ export const rule = defineRule({
         fixId: 'fix' as const,
         data: {
           count: k.count, phase: k.phase, op: k.op, bytes: k.bytes!, transferMedianNs: k.transferMedianNs, busGBps: k.busGBps!,
-          expectedBusGBps: k.expectedBusGBps!, gpu: s.gpu?.name ?? 'GPU', ranks: k.ranks, settings: env,
+          expectedBusGBps: k.expectedBusGBps!, impliedBytes: null, gpu: s.gpu?.name ?? 'GPU', ranks: k.ranks, settings: env,
         },
         evidence: {
           op: k.op, phase: k.phase, bytes: k.bytes, bytesSource: k.bytesSource, count: k.count, ranks: k.ranks, kernel: k.kernel,
@@ -64,6 +87,6 @@ export const rule = defineRule({
         },
         impactNs: perCall * k.count,
       };
-    });
+    })];
   },
 });

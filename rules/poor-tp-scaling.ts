@@ -4,7 +4,7 @@
  * tokens/s per GPU, so below 1 every token costs more GPU time than at the smallest TP.
  */
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
-import type { TimeClass } from '../analyzer/breakdown/steadyProfile.js';
+import type { TimePart } from '../analyzer/breakdown/timeParts.js';
 import { fmtNs } from '../analyzer/text/units.js';
 import { defineRule } from './types.js';
 
@@ -20,9 +20,14 @@ interface Data {
   baseTokensPerSReplica: number;
   tokensPerSGpu: number;
   baseTokensPerSGpu: number;
-  /** The classes furthest beyond ideal scaling, ns per step per GPU. */
-  lost: [TimeClass, number][];
+  /** The parts furthest beyond ideal scaling, ns per step per GPU. */
+  lost: [TimePart, number][];
+  /** Transfer beyond ideal: what the all-reduces themselves cost the higher TP. */
+  transferLostNs: number;
 }
+
+/** Time lost to ranks waiting for each other or GPUs waiting for the host is not the cost of TP itself. */
+const HOST_PARTS: ReadonlySet<TimePart> = new Set(['comm waiting', 'idle']);
 
 export const rule = defineRule({
   meta: {
@@ -40,6 +45,11 @@ export const rule = defineRule({
         `${d.tp / d.baseTp}× the GPUs give ${d.speedup.toFixed(2)}× the tokens/s per replica (${n(d.tokensPerSReplica)} vs ${n(d.baseTokensPerSReplica)}), ` +
         `so tokens/s per GPU fall from ${n(d.baseTokensPerSGpu)} to ${n(d.tokensPerSGpu)} and each token costs ${(1 / d.efficiency).toFixed(2)}× the GPU time` +
         (d.lost.length ? `; beyond ideal scaling the step spends ${d.lost.map(([c, ns]) => `${fmtNs(ns)} in ${c}`).join(' and ')} per GPU.` : '.'),
+      fixHost: (d: Data) =>
+        `The higher TP loses its time to ranks waiting for each other and GPUs waiting for the host, not to moving data (the all-reduce ` +
+        `transfer grows by only ${fmtNs(d.transferLostNs)} per step): the TP=${d.tp} run is host-bound (diagnose it: host-bound-gaps, ` +
+        'collective-wait). Take the host work out of the step (CUDA graphs for decode, static shapes, warmed-up plans) and measure the ' +
+        `scaling again before choosing a TP; until then per-GPU throughput and $/MTok favour TP=${d.baseTp}.`,
       fix: (d: Data) =>
         `Per-GPU throughput and $/MTok favour TP=${d.baseTp}: serve at the smaller TP (more replicas on the same GPUs) unless latency per ` +
         `token or the KV cache needs TP=${d.tp}. Where the higher TP is needed, make its all-reduces cheaper: they are small and ` +
@@ -59,13 +69,15 @@ export const rule = defineRule({
         const lost = Object.entries(p.beyondIdealNs ?? {})
           .filter(([, ns]) => ns > 0)
           .sort((x, y) => y[1] - x[1])
-          .slice(0, 2) as [TimeClass, number][];
+          .slice(0, 2) as [TimePart, number][];
+        const hostBound = lost.length > 0 && HOST_PARTS.has(lost[0]![0]);
         return [{
           messageId: 'poor' as const,
-          fixId: 'fix' as const,
+          fixId: hostBound ? ('fixHost' as const) : ('fix' as const),
           data: {
             phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup, tokensPerSReplica: p.tokensPerSReplica!,
             baseTokensPerSReplica: b.tokensPerSReplica!, tokensPerSGpu: p.tokensPerSGpu!, baseTokensPerSGpu: b.tokensPerSGpu!, lost,
+            transferLostNs: p.beyondIdealNs?.['comm transfer'] ?? 0,
           },
           evidence: {
             phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup,

@@ -9,7 +9,7 @@ export type Requirement = 'steps' | 'collectives' | 'launches' | 'workload' | 'p
 
 export const REQUIREMENTS: Record<Requirement, { met: (a: Analysis) => boolean; missing: string }> = {
   steps: { met: (a) => a.steps.steps.length > 0, missing: 'no steps in the trace' },
-  collectives: { met: (a) => a.collectives.n > 0, missing: 'no collectives across GPUs (one GPU, or one rank traced)' },
+  collectives: { met: (a) => a.collectives.n > 0, missing: 'no collectives across GPUs: one GPU, or one rank traced' },
   launches: {
     met: (a) => a.model.ops.thread.some((t) => t >= 0),
     missing: 'no CUDA API launches in the export (capture with nsys profile -t cuda)',

@@ -32,7 +32,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const s = a.collectiveSummary;
-    const inSteps = s.classes.filter((k) => k.phase !== 'none');
+    const inSteps = s.classes.filter((k) => k.phase !== 'outside');
     const count = (op: string) => inSteps.filter((k) => k.op === op).reduce((x, k) => x + k.count, 0);
     const rs = count('reduce-scatter');
     const ag = count('all-gather');

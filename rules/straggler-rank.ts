@@ -1,56 +1,97 @@
 /**
- * straggler-rank: one rank arrives last far more often than its share, by a material margin.
+ * straggler-rank: ranks that arrive last at collectives far more often than their share, by a material
+ * margin. Every rank above its fair share is named (two slow ranks are one finding, not a straggler that
+ * seems to move between traces), and when the late rank changes from step to step the finding says so.
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
-import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
+import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { defineRule } from './types.js';
 
-interface Data {
-  phase: Phase;
+/** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
+type Cause =
+  | { kind: 'idle'; extraIdleNs: number; largestGapNs: number; host: string }
+  | { kind: 'busy'; extraBusyNs: number; extraKernels: { count: number; name: string; ns: number }[] };
+
+interface LateRank {
   label: string;
+  deviceId: number;
   share: number;
-  fairShare: number;
   medianSkewNs: number;
   skewPerStepNs: number;
-  /** What came before its late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
-  cause:
-    | { kind: 'idle'; extraIdleNs: number; largestGapNs: number; host: string }
-    | { kind: 'busy'; extraBusyNs: number; extraKernels: { count: number; name: string; ns: number }[] };
+  cause: Cause;
 }
 
-function causeText(c: Data['cause']): string {
+interface Data {
+  phase: Phase;
+  fairShare: number;
+  ranks: LateRank[];
+  /** Ranks that were the step's most frequent late arriver, with how many steps each, when more than one was. */
+  alternation: { label: string; steps: number }[] | null;
+  steps: number;
+}
+
+function causeText(c: Cause): string {
   return c.kind === 'idle'
     ? `before its late arrivals its GPU sat idle (${fmtNs(c.extraIdleNs)} more than the other ranks on average; largest gap ${fmtNs(c.largestGapNs)}, host: ${c.host})`
     : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(c.extraBusyNs)} on average` +
         (c.extraKernels.length ? `; kernels the others do not run: ${c.extraKernels.map((k) => `${k.count}× ${ellipsize(k.name, 50)} (${fmtNs(k.ns)})`).join(', ')})` : ')');
 }
 
+const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/** Per steady step of the phase, the rank that arrived last most often; counted per rank. */
+function lateRankPerStep(a: Analysis, pc: PhaseCollectives): Map<number, number> {
+  const c = a.collectives;
+  const byStep = new Map<number, Map<number, number>>();
+  for (const i of pc.instances) {
+    let op = -1;
+    for (let d = 0; d < c.nDevices && op < 0; d++) op = c.ops[i * c.nDevices + d]!;
+    const step = op >= 0 ? a.steps.steps[a.opStep[op]!]?.ordinal : undefined;
+    if (step === undefined) continue;
+    let m = byStep.get(step);
+    if (!m) byStep.set(step, (m = new Map()));
+    m.set(c.lastArriver[i]!, (m.get(c.lastArriver[i]!) ?? 0) + 1);
+  }
+  const out = new Map<number, number>();
+  for (const m of byStep.values()) {
+    const top = [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
+    out.set(top, (out.get(top) ?? 0) + 1);
+  }
+  return out;
+}
+
 export const rule = defineRule({
   meta: {
     id: 'straggler-rank',
     severity: 'warning',
-    title: 'One rank is the straggler',
-    description: 'A rank is the last to arrive at collectives far above its fair share (1/ranks), and the time the others wait for it is material.',
+    title: 'Straggler ranks',
+    description:
+      'A rank is the last to arrive at collectives far above its fair share (1/ranks), and the time the others wait for it is material; ' +
+      'every rank above its fair share with material waiting is named, and a late rank that changes from step to step is said to alternate.',
     options: {
-      shareOverFair: { type: 'factor', default: 2, description: 'last-arrival share, as a multiple of the fair share 1/ranks, from which a rank is a straggler' },
+      shareOverFair: { type: 'factor', default: 2, description: 'last-arrival share, as a multiple of the fair share 1/ranks, from which the rule fires' },
       maxShareBar: { type: 'ratio', default: 0.8, description: 'the last-arrival share never needs to be higher than this (at TP=2 twice the fair share is every collective)' },
-      minSkewNs: { type: 'duration', default: 20_000, description: 'median arrival skew (ns) of its late arrivals from which it matters' },
-      minShareOfStep: { type: 'ratio', default: 0.1, description: 'skew per step it causes, as a share of the step, from which it matters' },
-      explained: { type: 'count', default: 20, description: 'largest late arrivals explained (idle gap and host calls, or extra work)' },
+      minSkewNs: { type: 'duration', default: 20_000, description: 'median arrival skew (ns) of a rank\'s late arrivals from which it matters' },
+      minShareOfStep: { type: 'ratio', default: 0.1, description: 'skew per step a rank causes, as a share of the step, from which it matters' },
+      explained: { type: 'count', default: 20, description: 'largest late arrivals explained per rank (idle gap and host calls, or extra work)' },
+      alternatesFrom: { type: 'ratio', default: 0.2, description: 'share of steps a second rank must be the late one in for the late rank to alternate' },
     },
     requires: ['steps', 'collectives'],
     messages: {
       straggler: (d: Data) =>
-        `${d.label} arrives last at ${fmtPct(d.share, 0)} of ${d.phase} collectives (fair share ${fmtPct(d.fairShare, 0)}), ` +
-        `${fmtNs(d.medianSkewNs)} after the first rank (median); the others wait ${fmtNs(d.skewPerStepNs)} per step for it. Why: ${causeText(d.cause)}.`,
+        `${and(d.ranks.map((r) => r.label))} ${d.ranks.length > 1 ? 'arrive' : 'arrives'} last at ${and(d.ranks.map((r) => fmtPct(r.share, 0)))} of ${d.phase} collectives ` +
+        `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
+        `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
+        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps.` : '') +
+        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause)}`).join('; ') : causeText(d.ranks[0]!.cause)}.`,
       fixIdle: (d: Data) =>
-        `Find what ${d.label}'s host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
+        `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
       fixBusy: (d: Data) =>
-        `Give ${d.label} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).`,
+        `Give ${and(d.ranks.map((r) => r.label))} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).`,
     },
   },
   check(a: Analysis, o) {
@@ -59,35 +100,50 @@ export const rule = defineRule({
       const pc = phaseCollectives(a, phase);
       if (!pc || pc.ranks < 2) return [];
       const fair = 1 / pc.ranks;
-      return pc.devices.flatMap((d) => {
-        const share = d.lastArrivals / pc.instances.length;
+      const late = (d: DeviceLateness) => {
         const mine = pc.instances.filter((i) => c.lastArriver[i] === d.device);
-        const medSkew = median(mine.map((i) => c.skewNs[i]!));
-        const perStep = d.skewWhenLastNs / Math.max(1, pc.steps);
-        // At TP=2 twice the fair share is every collective: cap the bar.
-        if (share < Math.min(fair * o.shareOverFair, o.maxShareBar)) return [];
-        if (!(medSkew >= o.minSkewNs) || perStep < o.minShareOfStep * pc.stepSpanNs) return [];
-        // Explain the largest late arrivals: idle (host) or extra work.
-        const worst = [...mine].sort((x, y) => c.skewNs[y]! - c.skewNs[x]!).slice(0, o.explained);
+        return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
+      };
+      const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
+      const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => y.share - x.share);
+      // At TP=2 twice the fair share is every collective: cap the bar.
+      if (!ranks.some((x) => x.share >= Math.min(fair * o.shareOverFair, o.maxShareBar))) return [];
+      const explained = ranks.map((x) => {
+        const worst = [...x.mine].sort((p, q) => c.skewNs[q]! - c.skewNs[p]!).slice(0, o.explained);
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);
-        const cause: Data['cause'] = idle >= busy
+        const cause: Cause = idle >= busy
           ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: why[0]?.host ?? '' }
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
-        return [{
-          messageId: 'straggler' as const,
-          fixId: idle >= busy ? ('fixIdle' as const) : ('fixBusy' as const),
-          data: { phase, label: a.model.devices[d.device]!.label, share, fairShare: fair, medianSkewNs: medSkew, skewPerStepNs: perStep, cause },
-          evidence: {
-            phase, deviceId: a.model.devices[d.device]!.deviceId, lastArrivals: d.lastArrivals, instances: pc.instances.length, share, fairShare: fair,
-            medianSkewNs: medSkew, skewPerStepNs: perStep, stepSpanNs: pc.stepSpanNs,
-            lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
-            largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls, extraKernels: w.extraKernels })),
-          },
-          impactNs: perStep,
-        }];
+        return { x, why, cause };
       });
+      const perStep = lateRankPerStep(a, pc);
+      const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0);
+      const often = [...perStep].filter(([, n]) => n >= o.alternatesFrom * stepCount).sort((p, q) => q[1] - p[1]);
+      const label = (d: number) => a.model.devices[d]!.label;
+      const data: Data = {
+        phase, fairShare: fair, steps: stepCount,
+        ranks: explained.map(({ x, cause }) => ({
+          label: label(x.d.device), deviceId: a.model.devices[x.d.device]!.deviceId, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep, cause,
+        })),
+        alternation: often.length > 1 ? often.map(([d, n]) => ({ label: label(d), steps: n })) : null,
+      };
+      return [{
+        messageId: 'straggler' as const,
+        fixId: explained[0]!.cause.kind === 'idle' ? ('fixIdle' as const) : ('fixBusy' as const),
+        data,
+        evidence: {
+          phase, deviceIds: data.ranks.map((r) => r.deviceId), instances: pc.instances.length, fairShare: fair, stepSpanNs: pc.stepSpanNs,
+          ranks: explained.map(({ x, why }) => ({
+            deviceId: a.model.devices[x.d.device]!.deviceId, lastArrivals: x.d.lastArrivals, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep,
+            largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls, extraKernels: w.extraKernels })),
+          })),
+          lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
+          lateRankPerStep: Object.fromEntries([...perStep].map(([d, n]) => [a.model.devices[d]!.deviceId, n])),
+        },
+        impactNs: ranks.reduce((s, x) => s + x.perStep, 0),
+      }];
     });
   },
 });

@@ -14,8 +14,22 @@ const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcp
 interface StepSyncs {
   step: Step;
   calls: { name: string; start: number; end: number }[];
-  /** GPU idle right after each sync: from the drained queue to the next kernel. */
+  /** GPU idle inside the step right after the syncs: from the drained queue to the next kernel, each
+   *  stretch clipped to the step and counted once (never more than the step's idle time). */
   drainNs: number;
+}
+
+/** Length of the union of [start, end) stretches. */
+function unionLength(xs: [number, number][]): number {
+  xs.sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of xs) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
 }
 
 function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
@@ -32,7 +46,7 @@ function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: U
     }
   }
   const calls: StepSyncs['calls'] = [];
-  let drain = 0;
+  const idle: [number, number][] = [];
   // The thread's calls starting in [t0, t1], from the shared per-thread index (not a scan of every call
   // of the trace for every step: a production trace has tens of thousands of steps and millions of calls).
   const entry = a.hostCalls.byThread.get(thread);
@@ -47,10 +61,12 @@ function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: U
     if (k < deviceList.length && k > 0) {
       let lastEnd = -Infinity;
       for (let j = k - 1; j >= 0 && j >= k - 64; j--) lastEnd = Math.max(lastEnd, ops.end[deviceList[j]!]!);
-      drain += Math.max(0, deviceStarts[k]! - Math.max(lastEnd, hc.start[i]!));
+      const from = Math.max(lastEnd, hc.start[i]!, s.start);
+      const to = Math.min(deviceStarts[k]!, s.end);
+      if (to > from) idle.push([from, to]);
     }
   }
-  return { step: s, calls, drainNs: drain };
+  return { step: s, calls, drainNs: unionLength(idle) };
 }
 
 interface Data {
@@ -97,7 +113,8 @@ export const rule = defineRule({
         if (count < o.minPerStep) return [];
         const names = new Map<string, number>();
         for (const p of per) for (const c of p.calls) names.set(c.name, (names.get(c.name) ?? 0) + 1);
-        return [{ device: d, count, steps: steps.length, names, drain: median(per.map((p) => p.drainNs)), span: median(steps.map((s) => s.end - s.start)) }];
+        const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+        return [{ device: d, count, steps: steps.length, names, drain: mean(per.map((p) => p.drainNs)), span: mean(steps.map((s) => s.end - s.start)) }];
       });
       if (hit.length === 0) return [];
       const names = new Map<string, number>();

@@ -49,10 +49,14 @@ describe('bad input to diagnose', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not a valid regular expression/);
   });
-  it('--steps that match nothing still report, with a warning', () => {
-    const r = runCli(['diagnose', samplePath('tp4graph-decode.sqlite'), '--steps', '^no such range$']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/no NVTX range matches --steps/);
+  it('a step selection that matches nothing is a usage error, so no gate passes over nothing', () => {
+    for (const args of [['--steps', '^no such range$'], ['--steps', '^no such range$', '--fail-on', 'warning'], ['--from', '100'], ['--from', '2', '--to', '1']]) {
+      const r = runCli(['diagnose', samplePath('tp4graph-decode.sqlite'), ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/no steps|not before --to/);
+    }
   });
   it('the trace is opened read-only and is byte-identical afterwards', () => {
     const p = samplePath('tp4graph-decode.sqlite');

@@ -10,7 +10,7 @@ import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 const SAMPLE = samplePath('tp4graph-decode.sqlite');
 
 describe('diagnose output formats', () => {
-  it('JSON keeps the DESIGN 6 contract', () => {
+  it('JSON keeps the contract of docs/architecture.md §6', () => {
     const j = diagnoseJson([SAMPLE]);
     expect(j.schemaVersion).toBe(1);
     expect(Object.keys(j.trace)).toEqual(expect.arrayContaining(['path', 'nsysVersion', 'exportSchema', 'gpus']));
@@ -32,14 +32,16 @@ describe('diagnose output formats', () => {
     expect(r.status).toBe(0);
     for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     for (const g of ['GPU 0', 'GPU 1', 'GPU 2', 'GPU 3']) expect(r.stdout).toContain(g);
-    expect(r.stdout).toMatch(/DECODE · 3 steps per GPU, 3 steady · median steady step 1\.8\d ms/);
+    expect(r.stdout).toMatch(/DECODE · 3 steps per GPU, 3 steady · step time 1\.8\d ms \(median of 3 steady steps/);
     expect(r.stdout).toMatch(/communication\s+0\.\d\d \d+(\.\d)?%/);
   });
   it('Markdown has a table per phase', () => {
     const r = runCli(['diagnose', SAMPLE, '--format', 'md']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^# nsys-tp diagnosis/);
-    expect(r.stdout).toMatch(/## Decode\n\n\| +\| GPU 0 \| GPU 1 \| GPU 2 \| GPU 3 \|/);
+    expect(r.stdout).toMatch(/^# nsys-tp 0\.1\.0 diagnose · /);
+    expect(r.stdout).toMatch(/## Decode\n\n3 steps per GPU, 3 steady · step time 1\.8\d ms/);
+    expect(r.stdout).toMatch(/\*\*Where the time goes: ms per steady step \(mean\) and % of the step\*\*\n\n\| +\| GPU 0 \| GPU 1 \| GPU 2 \| GPU 3 \|/);
+    expect(r.stdout).toMatch(/\| · transfer \| 0\.\d\d \d+(\.\d)?% \|/);
   });
   it('-o writes the report to a file and prints nothing', () => {
     const out = join(tempDir(), 'report.json');

@@ -84,9 +84,10 @@ describe('compare on the committed samples', () => {
     expect(maxWidth(t.stdout)).toBeLessThanOrEqual(100);
     expect(t.stdout).toMatch(/VERDICT · decode 50\.\d× faster/);
     const md = runCli(['compare', eager, graph, '--format', 'md']).stdout;
-    expect(md.split('\n').slice(0, 3)).toEqual(['### nsys-tp compare', '', expect.stringMatching(/^\*\*decode 50\.\d× faster/)]);
-    expect(md).toContain('| phase | base ms (p10–p90) | new ms (p10–p90) | change | judged |');
-    expect(md).toContain('<details>');
+    expect(md.split('\n')[0]).toBe('# nsys-tp 0.1.0 compare');
+    // The verdict leads, right after who is compared.
+    expect(md).toMatch(/^# nsys-tp 0\.1\.0 compare\n\nbase: [^\n]+\nnew: [^\n]+\nstep time: [^\n]+\n\n## Verdict\n\ndecode 50\.\d× faster/);
+    expect(md).toContain('| phase | base (ms) | new (ms) | change |');
   });
 
   it('bad input: one line on stderr, exit 2', () => {

@@ -1,5 +1,5 @@
 /**
- * Every number of the DESIGN 6 JSON against an independent plain-SQL computation (test/support/reference.ts):
+ * Every number of the JSON contract (docs/architecture.md §6) against an independent plain-SQL computation (test/support/reference.ts):
  * on the committed samples always, on the full traces of ../shared/traces when present.
  */
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,10 @@ function checkAgainstReference(path: string) {
       expect(dev[phase].exposedCommShare).toBeCloseTo(r.exposedCommShare, 12);
       expect(dev[phase].idleShare).toBeCloseTo(r.idleShare, 12);
       expect(dev[phase].overlap).toBeCloseTo(r.overlap, 12);
+      // The means every table shows are the sums over the steady steps.
+      for (const c of CLASSES) expect(dev[phase].perStepNs[c]).toBeCloseTo(r.timeNs[c]! / r.steadyCount, 6);
+      expect(dev[phase].commTransferNs + dev[phase].commWaitNs).toBeCloseTo(r.timeNs.communication!, 3);
+      expect(dev[phase].commTransferNs).toBeLessThanOrEqual(r.timeNs.communication! + 1e-6);
     }
   }
   return json;

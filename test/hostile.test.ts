@@ -153,9 +153,9 @@ describe('hostile strings in every output', () => {
       ['scaling', others.scalingMd, SHOWN.scalingMd], ['attach', others.attachMd, SHOWN.attachMd],
     ] as const) {
       absent(md, TERMINAL_UNSAFE, name);
-      // The reports write no links and no HTML of their own but compare's <details> and attach's markers: any
-      // other would be the trace's.
-      absent(md.replace(/<\/?(details|summary)>|<!-- nsys-tp:(begin|end) -->/g, ''), /(^|[^\\])[<[]/m, name);
+      // The reports write no links and no HTML of their own but folded sections (<details>) and attach's
+      // markers: any other would be the trace's.
+      absent(md.replace(/<\/?(details|summary)( open)?>|<!-- nsys-tp:(begin|end) -->/g, ''), /(^|[^\\])[<[]/m, name);
       for (const t of tags) present(md, mdEscape(probe(t)), `${name} shows ${t}`);
       // A row of a table has as many unescaped pipes as the table's header.
       let cols = -1;
@@ -176,7 +176,7 @@ describe('hostile strings in every output', () => {
 
   it('HTML: only the report\'s own elements, no event handler or script URL, every string escaped', () => {
     absent(html, TERMINAL_UNSAFE);
-    const own = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'div', 'strong', 'span', 'em', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'figure', 'svg', 'g', 'path', 'line', 'text', 'rect', 'clippath', 'defs']);
+    const own = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'div', 'strong', 'span', 'em', 'code', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'details', 'summary', 'figure', 'svg', 'g', 'path', 'line', 'text', 'rect', 'clippath', 'defs']);
     const tags = new Set([...html.matchAll(/<([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase()));
     expect([...tags].filter((t) => !own.has(t))).toEqual([]);
     absent(html, /<[^>]*\son[a-z]+\s*=/i);

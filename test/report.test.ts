@@ -21,9 +21,10 @@ describe('nsys-tp layers', () => {
     expect(r.status, r.stderr).toBe(0);
     for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(r.stdout).toMatch(/Layers from the TP pattern of collectives/);
-    for (const g of [0, 1, 2, 3]) expect(r.stdout).toContain(`DECODE · GPU ${g} · 8 layers per step (mean over 3 of 3 steps) · µs per step`);
+    expect(r.stdout).toMatch(/\nDECODE\n/);
+    for (const g of [0, 1, 2, 3]) expect(r.stdout).toContain(`  GPU ${g} · 8 layers per step (mean over 3 of 3 steps) · µs per step`);
     // GPU 0: the prologue (input copy), eight ~227 µs layers and an empty epilogue make the 1.82 ms step.
-    const table = r.stdout.split('DECODE · GPU 0')[1]!.split('\n\n')[0]!;
+    const table = r.stdout.split('GPU 0 · 8 layers')[1]!.split('\n\n')[0]!;
     const span = (name: string) => Number(new RegExp(`^  ${name}\\s+([\\d.]+)`, 'm').exec(table)![1]);
     const layers = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => span(`layer ${k}`));
     for (const l of layers) expect(l).toBeGreaterThan(224);
@@ -41,8 +42,8 @@ describe('nsys-tp layers', () => {
       expect(Object.keys(p.rows[0].spanNs).sort()).toEqual(['max', 'mean', 'median', 'min', 'p10', 'p90']);
     }
     const md = runCli(['layers', EAGER, '--format', 'md']).stdout;
-    expect(md).toMatch(/^# nsys-tp layers/);
-    expect(md).toMatch(/## Decode, GPU 0\n\n8 layers per step \(mean over 2 of 2 steps\)\./);
+    expect(md).toMatch(/^# nsys-tp 0\.1\.0 layers · /);
+    expect(md).toMatch(/## Decode\n\n\*\*GPU 0 · 8 layers per step \(mean over 2 of 2 steps\) · ms per step\*\*/);
     expect(md).toContain('| layer | span | p10…p90 | attention compute | attention comm | MLP compute | MLP comm | exposed comm | copies | idle |');
     expect(md).toMatch(/Outlier layers: layer 0 \d+× the median layer \(idle \+7\d\.\d ms\)\./);
   });
@@ -97,8 +98,8 @@ describe('diagnose --format html', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const m of html.matchAll(/url\(#([^)]+)\)/g)) expect(ids).toContain(m[1]);
     expect(count(html, /<svg /g)).toBe(4);
-    expect(html).toContain('<h2>Layers</h2>');
-    expect(count(html, /<tr><td>layer \d<\/td>/g)).toBe(2 * 4 * 8);
+    expect(html).toContain('<details open><summary>Layers</summary>');
+    expect(count(html, /<tr><td class="label">layer \d<\/td>/g)).toBe(2 * 4 * 8);
   });
 
   it('escapes every string from the trace (HTML, Markdown, terminal)', () => {
@@ -129,8 +130,8 @@ describe('diagnose --format html', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'layers-decode.svg'))).toBe(true);
     expect(count(readFileSync(join(dir, 'layers-decode.svg'), 'utf8'), /aria-roledescription="bar"/g)).toBe(4 * 80 * 6);
-    // The warm-up prefill's first layer (about a second) is cut off the axis and labelled.
-    expect(readFileSync(join(dir, 'layers-prefill.svg'), 'utf8')).toMatch(/bars above [\d.]+ ms are cut/);
-    expect(count(readFileSync(out, 'utf8'), /<tr><td>layer \d+<\/td>/g)).toBe(2 * 4 * 80);
+    // Layers average the steady steps only: the warm-up prefill (about a second) is an outlier step, not a layer to draw.
+    expect(readFileSync(join(dir, 'layers-prefill.svg'), 'utf8')).not.toMatch(/bars above [\d.]+ ms are cut/);
+    expect(count(readFileSync(out, 'utf8'), /<tr><td class="label">layer \d+<\/td>/g)).toBe(2 * 4 * 80);
   });
 });

@@ -42,7 +42,7 @@ describe('rules on committed samples', () => {
   it('tp4-eager: GPU 0 is the straggler, host-bound', () => {
     const j = json('tp4-eager.sqlite');
     expect(fired(j)).toEqual(['collective-wait', 'comm-serialized', 'host-bound-gaps', 'straggler-rank']);
-    expect(finding(j, 'straggler-rank').evidence.deviceId).toBe(0);
+    expect(finding(j, 'straggler-rank').evidence.deviceIds[0]).toBe(0);
     expect(finding(j, 'host-bound-gaps').evidence.largestGaps[0].hostCalls).toContain('cuLibraryLoadData');
   });
   it('tp4graph-decode: only the latency-bound all-reduces', () => expect(fired(json('tp4graph-decode.sqlite'))).toEqual(['latency-bound-collectives']));
@@ -57,9 +57,9 @@ describe('rules on committed samples', () => {
   it('tp4straggle: GPU 3 runs 4 extra GEMMs per layer (tpmodel --straggle 4): named, with the extra kernels', () => {
     const j = json('tp4straggle.sqlite');
     const s = j.findings.filter((f: any) => f.rule === 'straggler-rank');
-    expect(s.map((f: any) => [f.evidence.phase, f.evidence.deviceId]).sort()).toEqual([['decode', 3], ['prefill', 3]]);
+    expect(s.map((f: any) => [f.evidence.phase, f.evidence.deviceIds]).sort()).toEqual([['decode', [3]], ['prefill', [3]]]);
     for (const f of s) {
-      const late = f.evidence.largestLateArrivals[0];
+      const late = f.evidence.ranks[0].largestLateArrivals[0];
       expect(late.extraBusyNs).toBeGreaterThan(late.extraIdleNs);
       expect(late.extraKernels[0]).toMatchObject({ count: 4 });
       expect(late.extraKernels[0].name).toMatch(/^nvjet_/);

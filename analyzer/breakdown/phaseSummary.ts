@@ -1,11 +1,13 @@
 /**
- * Per device and phase: the DESIGN 6 numbers. Times are sums over the phase's steady steps, shares and the
- * step time medians over them; outlier steps (a warm-up pass 50x a normal step) are listed, not averaged in.
+ * Per device and phase, over its steady steps (docs/architecture.md §3): the step-time distribution
+ * (median, p10, p90 of the spans) and where the time goes: sums over the steady steps, so that time per
+ * step is their mean and every share is a part of the summed spans (a time-weighted mean). One statistic
+ * per quantity: a share is never a median beside a mean. Outlier steps are listed, not summed.
  */
 import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import type { Phase, Step } from '../steps/types.js';
-import { isSteady, lowerMedian } from '../steps/steady.js';
+import { lowerMedian } from '../steps/steady.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 
 export interface OutlierStep {
@@ -14,6 +16,8 @@ export interface OutlierStep {
   spanNs: number;
   /** Span relative to the phase's typical step (its lower median): outside [1/3, 3] (steps/steady.ts). */
   ratio: number;
+  /** Where the step ran (session clock, ns): to find it in the Nsight Systems timeline. */
+  startNs: number;
 }
 
 export interface PhaseSummary {
@@ -23,19 +27,23 @@ export interface PhaseSummary {
   count: number;
   /** Steps the times and shares below describe: all but the outliers. */
   steadyCount: number;
+  /** The steady steps' spans: median, p10, p90, min, max. */
   medianNs: number;
   p10Ns: number;
   p90Ns: number;
   minNs: number;
   maxNs: number;
+  /** Sums over the steady steps (divide by steadyCount for the mean per step). */
   totalSpanNs: number;
-  /** Sums over the steady steps. */
   timeNs: Record<KernelClass | 'idle', number>;
   busyNs: number;
   commNs: number;
+  /** Communication split into the data moving (each collective's transfer) and waiting for other ranks. */
+  commTransferNs: number;
+  commWaitNs: number;
   exposedCommNs: number;
   overlapNs: number;
-  /** Medians over the steady steps. */
+  /** Parts of the summed spans (or, for overlap, of the summed communication). */
   commShare: number;
   overlap: number;
   exposedCommShare: number;
@@ -43,37 +51,38 @@ export interface PhaseSummary {
   outliers: OutlierStep[];
 }
 
-
-export function summarisePhase(phase: Phase, device: number, steps: Step[], breakdowns: StepBreakdown[]): PhaseSummary | null {
-  const all = steps.map((s) => [s, breakdowns[s.index]!] as const).filter(([s]) => s.phase === phase && s.device === device);
+/**
+ * `steady[step]` says which steps count (steps/steady.ts); `transfer[step]` is the step's collective
+ * transfer time (collectives/stepTransfer.ts), of which at most its communication time is transfer.
+ */
+export function summarisePhase(
+  phase: Phase, device: number, steps: readonly Step[], breakdowns: readonly StepBreakdown[], steady: Uint8Array, transfer: Float64Array,
+): PhaseSummary | null {
+  const all = steps.filter((s) => s.phase === phase && s.device === device);
   if (all.length === 0) return null;
-  const typical = lowerMedian(all.map(([, b]) => b.spanNs));
-  // Times and shares describe the steady steps; the others are listed as outliers (steps/steady.ts).
-  const pairs = all.filter(([s]) => isSteady(s.end - s.start, typical));
-  const spans = pairs.map(([, b]) => b.spanNs);
-  const med = median(spans) ?? 0;
-  const ratio = (num: (b: StepBreakdown) => number) => median(pairs.map(([, b]) => (b.spanNs > 0 ? num(b) / b.spanNs : 0))) ?? 0;
-  const sum = (f: (b: StepBreakdown) => number) => pairs.reduce((a, [, b]) => a + f(b), 0);
+  const typical = lowerMedian(all.map((s) => breakdowns[s.index]!.spanNs));
+  const kept = all.filter((s) => steady[s.index] === 1).map((s) => [s, breakdowns[s.index]!] as const);
+  const spans = kept.map(([, b]) => b.spanNs);
+  const sum = (f: (b: StepBreakdown, s: Step) => number) => kept.reduce((a, [s, b]) => a + f(b, s), 0);
   const timeNs = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, sum((b) => b.classNs[i]!)])) as Record<KernelClass | 'idle', number>;
   timeNs.idle = sum((b) => b.idleNs);
+  const totalSpanNs = sum((b) => b.spanNs);
   const commNs = sum((b) => b.commNs);
+  const commTransferNs = sum((b, s) => Math.min(b.commNs, transfer[s.index]!));
   const overlapNs = sum((b) => b.overlapNs);
+  const exposedCommNs = sum((b) => b.exposedCommNs);
+  const of = (x: number, whole: number) => (whole > 0 ? x / whole : 0);
   return {
-    phase, device, count: all.length, steadyCount: pairs.length, medianNs: med,
-    p10Ns: quantile(spans, 0.1) ?? 0, p90Ns: quantile(spans, 0.9) ?? 0,
-    minNs: Math.min(...spans), maxNs: Math.max(...spans),
-    totalSpanNs: sum((b) => b.spanNs),
-    timeNs,
-    busyNs: sum((b) => b.busyNs),
-    commNs,
-    exposedCommNs: sum((b) => b.exposedCommNs),
-    overlapNs,
-    commShare: ratio((b) => b.commNs),
-    overlap: median(pairs.filter(([, b]) => b.commNs > 0).map(([, b]) => b.overlapNs / b.commNs)) ?? 0,
-    exposedCommShare: ratio((b) => b.exposedCommNs),
-    idleShare: ratio((b) => b.idleNs),
+    phase, device, count: all.length, steadyCount: kept.length,
+    medianNs: median(spans) ?? 0, p10Ns: quantile(spans, 0.1) ?? 0, p90Ns: quantile(spans, 0.9) ?? 0,
+    minNs: spans.length ? Math.min(...spans) : 0, maxNs: spans.length ? Math.max(...spans) : 0,
+    totalSpanNs, timeNs, busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
+    commShare: of(commNs, totalSpanNs), overlap: of(overlapNs, commNs), exposedCommShare: of(exposedCommNs, totalSpanNs), idleShare: of(timeNs.idle, totalSpanNs),
     outliers: all
-      .filter(([s]) => !isSteady(s.end - s.start, typical))
-      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical })),
+      .filter((s) => steady[s.index] !== 1)
+      .map((s) => {
+        const b = breakdowns[s.index]!;
+        return { step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical, startNs: s.start };
+      }),
   };
 }

@@ -1,14 +1,14 @@
 /**
- * A phase's typical step on a typical GPU, from the steady steps only (warm-up outliers out): time per
- * step by kernel class and idle, averaged over steps and then over GPUs, and the shares as medians over
- * every (GPU, steady step). What `compare` and `scaling` put side by side across traces.
+ * A phase's typical step on a typical GPU, from the steady steps only (warm-up outliers out): each GPU's
+ * mean per steady step (its phase summary divided by its steady steps), then the mean over GPUs; the
+ * shares are parts of that mean span. What compare, scaling and attach put side by side across traces,
+ * made from the same sums as the per-GPU tables, so the two never disagree.
  */
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
 import { OpKind } from '../model/types.js';
 import type { Phase } from '../steps/types.js';
-import { median } from '../util/stats.js';
 
 export type TimeClass = KernelClass | 'idle';
 
@@ -19,8 +19,12 @@ export interface SteadyProfile {
   stepsPerGpu: number;
   /** ns per step per GPU (mean). Classes on concurrent streams overlap, so they can add up to more than the span. */
   classNs: Record<TimeClass, number>;
+  /** Communication split into transfer (data moving) and waiting for other ranks, ns per step per GPU. */
+  commTransferNs: number;
+  commWaitNs: number;
+  exposedCommNs: number;
   spanNs: number;
-  /** Medians over (GPU, steady step) of |comm| / span, |comm − compute| / span, idle / span. */
+  /** Parts of the mean span: communication, exposed communication, idle. */
   commShare: number;
   exposedCommShare: number;
   idleShare: number;
@@ -31,36 +35,29 @@ export interface SteadyProfile {
 }
 
 function profile(a: Analysis, phase: Phase): SteadyProfile | null {
-  const perGpu = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((s) => s.length > 0);
-  if (perGpu.length === 0) return null;
-  const classNs = Object.fromEntries([...KERNEL_CLASSES, 'idle'].map((c) => [c, 0])) as Record<TimeClass, number>;
-  let spanNs = 0;
-  const comm: number[] = [];
-  const exposed: number[] = [];
-  const idle: number[] = [];
+  const sums = a.phases.filter((p) => p.phase === phase && p.steadyCount > 0);
+  if (sums.length === 0) return null;
+  const mean = (f: (p: (typeof sums)[number]) => number) => sums.reduce((x, p) => x + f(p) / p.steadyCount, 0) / sums.length;
+  const classNs = Object.fromEntries([...KERNEL_CLASSES, 'idle' as const].map((c) => [c, mean((p) => p.timeNs[c])])) as Record<TimeClass, number>;
+  const spanNs = mean((p) => p.totalSpanNs);
+  const exposedCommNs = mean((p) => p.exposedCommNs);
+  const of = (x: number) => (spanNs > 0 ? x / spanNs : 0);
   let ops = 0;
   let graphOps = 0;
   const { ops: o } = a.model;
-  for (const steps of perGpu) {
-    const w = 1 / steps.length / perGpu.length;
-    for (const s of steps) {
-      const b = a.breakdowns[s.index]!;
-      KERNEL_CLASSES.forEach((c, i) => (classNs[c] += b.classNs[i]! * w));
-      classNs.idle += b.idleNs * w;
-      spanNs += b.spanNs * w;
-      const span = b.spanNs || 1;
-      comm.push(b.commNs / span);
-      exposed.push(b.exposedCommNs / span);
-      idle.push(b.idleNs / span);
+  for (const p of sums) {
+    for (const s of a.steadyStepsOf(p.device, phase)) {
       ops += s.ops.length;
       for (const i of s.ops) if (Number.isFinite(o.graphNode[i]!) || o.kind[i] === OpKind.graph) graphOps++;
     }
   }
+  const steps = sums.reduce((x, p) => x + p.steadyCount, 0);
   return {
-    phase, gpus: perGpu.length, stepsPerGpu: perGpu.reduce((x, s) => x + s.length, 0) / perGpu.length,
-    classNs, spanNs, commShare: median(comm), exposedCommShare: median(exposed), idleShare: median(idle),
+    phase, gpus: sums.length, stepsPerGpu: steps / sums.length, classNs,
+    commTransferNs: mean((p) => p.commTransferNs), commWaitNs: mean((p) => p.commWaitNs), exposedCommNs, spanNs,
+    commShare: of(classNs.communication), exposedCommShare: of(exposedCommNs), idleShare: of(classNs.idle),
     graphShare: ops ? graphOps / ops : 0,
-    opsPerStep: ops / perGpu.reduce((x, s) => x + s.length, 0),
+    opsPerStep: ops / steps,
   };
 }
 

@@ -20,9 +20,9 @@ export interface PhaseCollectives {
   phase: Phase;
   instances: number[];
   ranks: number;
-  /** Steps of the phase per device (median over devices). */
+  /** Steady steps of the phase per rank (mean over ranks). */
   steps: number;
-  /** Median step span of the phase (median over devices). */
+  /** The phase's mean steady step span, averaged over ranks: "the step" per-step numbers compare with. */
   stepSpanNs: number;
   kernelNs: number;
   waitNs: number;
@@ -56,11 +56,12 @@ export function phaseCollectives(a: Analysis, phase: Phase): PhaseCollectives | 
     last.lastArrivals++;
     last.skewWhenLastNs += c.skewNs[i]!;
   }
-  const steady = [...ranks].map((d) => a.steadyStepsOf(d, phase));
+  const sums = [...ranks].map((d) => a.phase(d, phase)).filter((p) => p !== undefined && p.steadyCount > 0);
+  const mean = (f: (p: (typeof sums)[number]) => number) => (sums.length ? sums.reduce((x, p) => x + f(p), 0) / sums.length : 0);
   return {
     phase, instances, ranks: ranks.size,
-    steps: median(steady.map((s) => s.length)) || 0,
-    stepSpanNs: median(steady.map((s) => median(s.map((x) => x.end - x.start)))) || 0,
+    steps: mean((p) => p!.steadyCount),
+    stepSpanNs: mean((p) => p!.totalSpanNs / p!.steadyCount),
     kernelNs: kernel, waitNs: wait, transferNs: transfer,
     devices: devices.filter((d) => ranks.has(d.device)),
     medianSkewNs: median(instances.map((i) => c.skewNs[i]!)),

@@ -11,7 +11,7 @@ import { busFactor, expectedBusGBps, gbps, LATENCY_BOUND_BYTES } from './busBand
 import { kernelNs, type Collectives } from './instances.js';
 import { SIZE_MODEL, SIZE_PAYLOAD, type MessageSizes } from './messageSize.js';
 
-export type CollectivePhase = Phase | 'none';
+export type CollectivePhase = Phase | 'outside';
 
 export interface SizeClass {
   op: CommOp;
@@ -120,7 +120,7 @@ export function summariseCollectives(
     waitNs += wTotal;
     kernelTotal += kTotal;
   }
-  const phaseOrder: Record<string, number> = { prefill: 0, decode: 1, step: 2, none: 3 };
+  const phaseOrder: Record<string, number> = { prefill: 0, decode: 1, step: 2, outside: 3 };
   classes.sort((a, b) => phaseOrder[a.phase]! - phaseOrder[b.phase]! || b.transferTotalNs - a.transferTotalNs);
   return { count: c.n, transferNs, waitNs, kernelNs: kernelTotal, lastArriver, devices, classes, gpu };
 }

@@ -170,10 +170,11 @@ export const layerAnalysis = artifact((analysis: Analysis): LayerAnalysis => {
   const { model, classes, steps } = analysis;
   const layers = stepLayers(analysis);
   const breakdowns = steps.steps.map((s) => breakdownStepLayers(model.ops, classes.opClass, s, layers[s.index]!));
+  // The steady steps only, as every other number of the phase: a warm-up step is an outlier, not a layer.
   const summaries: LayerPhaseSummary[] = [];
   for (const d of model.devices) {
     for (const p of PHASES) {
-      const s = summariseLayers(d.index, p, steps.steps, layers, breakdowns);
+      const s = summariseLayers(d.index, p, analysis.steadyStepsOf(d.index, p), layers, breakdowns);
       if (s) summaries.push(s);
     }
   }

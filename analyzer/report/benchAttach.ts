@@ -4,7 +4,7 @@
  */
 import type { BenchSection } from '../results/attach.js';
 import { fmtPct, mdEscape } from './format.js';
-import { mdTable } from './markdown.js';
+import { mdTable } from './formats/markdown.js';
 
 export const MD_BEGIN = '<!-- nsys-tp:begin -->';
 export const MD_END = '<!-- nsys-tp:end -->';

@@ -13,9 +13,9 @@ export function termSafe(s: string): string {
     .replace(/[\n\u2028\u2029]/g, ' ');
 }
 
-/** Escapes Markdown inline syntax and table pipes so a trace string stays one cell of text. */
+/** Escapes Markdown inline syntax, table pipes and `$` (GitHub reads two on a line as math) so a string stays text. */
 export function mdEscape(s: string): string {
-  return termSafe(s).replace(/([\\`*_\[\]<>|~])/g, '\\$1');
+  return termSafe(s).replace(/([\\`*_\[\]<>|~$])/g, '\\$1');
 }
 
 export function htmlEscape(s: string): string {
@@ -38,4 +38,23 @@ export function table(rows: string[][], opts: { gap?: number; leftCols?: number 
       .join(' '.repeat(gap))
       .trimEnd(),
   );
+}
+
+/** Words into lines of at most `width` characters; continuation lines start with `indent`. A word longer than a line (a kernel name) is cut. */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lead = /^\s*/.exec(text)![0];
+  const words = text.trim().split(/\s+/);
+  words[0] = lead + words[0];
+  const out: string[] = [];
+  let line = '';
+  const room = Math.max(8, width - indent.length - 1);
+  const pieces = words.flatMap((w) => ([...w].length > width - indent.length ? [...w].join('').match(new RegExp(`.{1,${room}}`, 'gu')) ?? [w] : [w]));
+  for (const w of pieces) {
+    if (line && [...line].length + 1 + [...w].length > width) {
+      out.push(line);
+      line = indent + w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
 }

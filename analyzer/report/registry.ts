@@ -1,6 +1,7 @@
 /**
- * Renderers by name: each format turns any result it supports into text, from the result alone (no
- * analysis, no trace), so a saved JSON result renders again and every format shows the same numbers.
+ * Renderers by name. Each format turns any result into text from the result alone (no analysis, no
+ * trace): JSON writes the result itself; the others lay out the result's document (documents/), so they
+ * show the same numbers. A new format is one file in formats/ and one line here.
  */
 import { UsageError } from '../errors.js';
 import type { AttachResult } from '../results/attach.js';
@@ -9,46 +10,39 @@ import type { DiagnoseResult } from '../results/diagnose.js';
 import type { LayersResult } from '../results/layersResult.js';
 import type { PlanResult } from '../results/plan.js';
 import type { ScalingResult } from '../results/scaling.js';
-import { renderCompareMarkdown } from './compareMarkdown.js';
-import { renderCompareTerminal } from './compareTerminal.js';
-import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
-import { renderLayersMarkdown } from './layersMarkdown.js';
-import { renderLayersTerminal } from './layersTerminal.js';
-import { renderMarkdown } from './markdown.js';
-import { renderPlanTerminal } from './planReport.js';
-import { renderScalingMarkdown, renderScalingTerminal } from './scalingReport.js';
-import { renderTerminal } from './terminal.js';
-import { termSafe } from './format.js';
+import { reportCharts, scalingCharts, type Chart } from './charts/reportCharts.js';
+import { docOf } from './documents/index.js';
+import { renderHtmlDoc } from './formats/html.js';
+import { renderJson } from './formats/json.js';
+import { renderMarkdownDoc } from './formats/markdown.js';
+import { renderTerminalDoc } from './formats/terminal.js';
 
 export type Result = DiagnoseResult | LayersResult | CompareResult | ScalingResult | PlanResult | AttachResult;
 export type ResultKind = Result['kind'];
-export type Format = 'terminal' | 'json' | 'md' | 'html';
-export const FORMATS: readonly Format[] = ['terminal', 'json', 'md', 'html'];
 
-type ByKind = { [K in ResultKind]?: (r: Extract<Result, { kind: K }>) => string | Promise<string> };
-
-function attachLine(r: AttachResult): string {
-  return `nsys-tp: ${r.replaced ? 'replaced the nsys-tp section of' : 'added an nsys-tp section to'} ${termSafe(r.report)} (${r.findings.length} finding(s))\n`;
+export interface RenderOptions {
+  /** Terminal: columns per line (default 100) and whether to colour severities and headings. */
+  width?: number;
+  color?: boolean;
 }
 
-const RENDERERS: Record<Format, ByKind> = {
-  terminal: {
-    diagnose: renderTerminal, layers: renderLayersTerminal, compare: renderCompareTerminal, scaling: renderScalingTerminal,
-    plan: renderPlanTerminal, attach: attachLine,
-  },
-  json: { diagnose: renderJson, layers: renderJson, compare: renderJson, scaling: renderJson, plan: renderJson, attach: renderJson },
-  md: { diagnose: renderMarkdown, layers: renderLayersMarkdown, compare: renderCompareMarkdown, scaling: renderScalingMarkdown },
-  html: { diagnose: renderHtml },
-};
+const RENDERERS = {
+  terminal: (r: Result, o: RenderOptions) => renderTerminalDoc(docOf(r), o),
+  json: (r: Result) => renderJson(r),
+  md: (r: Result) => renderMarkdownDoc(docOf(r)),
+  html: async (r: Result) => renderHtmlDoc(docOf(r), await chartsOf(r)),
+} satisfies Record<string, (r: Result, o: RenderOptions) => string | Promise<string>>;
 
-/** The formats a kind of result renders to. */
-export function formatsOf(kind: ResultKind): Format[] {
-  return FORMATS.filter((f) => RENDERERS[f][kind] !== undefined);
+export type Format = keyof typeof RENDERERS;
+export const FORMATS = Object.keys(RENDERERS) as Format[];
+
+/** The charts a result draws (SVG): a diagnosis's classes, timeline and layers; the scaling curve. */
+export function chartsOf(r: Result): Promise<Chart[]> {
+  return r.kind === 'diagnose' ? reportCharts(r) : r.kind === 'scaling' ? scalingCharts(r) : Promise.resolve([]);
 }
 
-export async function render(result: Result, format: Format): Promise<string> {
-  const fn = RENDERERS[format][result.kind] as ((r: Result) => string | Promise<string>) | undefined;
-  if (!fn) throw new UsageError(`a ${result.kind} result has no ${format} format (formats: ${formatsOf(result.kind).join(', ')})`);
-  return fn(result);
+export async function render(result: Result, format: Format, options: RenderOptions = {}): Promise<string> {
+  const fn = RENDERERS[format];
+  if (!fn) throw new UsageError(`unknown format "${format}" (formats: ${FORMATS.join(', ')})`);
+  return fn(result, options);
 }

@@ -17,20 +17,29 @@ import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
 import { buildLayerResult, type LayerResult } from './layers.js';
 import { TOOL, type Tool } from './tool.js';
 
+/** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
+  /** Sums over the steady steps. */
   timeNs: Record<KernelClass | 'idle', number>;
   spanNs: number;
   busyNs: number;
   commNs: number;
+  /** Communication split: data moving (each collective's transfer) and waiting for other ranks. */
+  commTransferNs: number;
+  commWaitNs: number;
   exposedCommNs: number;
   overlapNs: number;
+  /** Parts of the summed spans (overlap: of the summed communication). */
   commShare: number;
   overlap: number;
   exposedCommShare: number;
   idleShare: number;
+  /** Means per steady step (the sums over the steady step count), the numbers every table shows. */
+  perStepNs: Record<KernelClass | 'idle' | 'span' | 'commTransfer' | 'commWait' | 'exposedComm', number>;
   /** Layers per step (median), when layers were found. */
   layers: number | null;
-  outliers: { name: string; spanNs: number; ratio: number }[];
+  /** Steps left out of the numbers, with where they ran (session clock, ns). */
+  outliers: { name: string; spanNs: number; ratio: number; startNs: number }[];
 }
 
 export interface StepStats {
@@ -129,7 +138,7 @@ export interface RooflineRow {
   layers: number;
   flopsPerStep: number;
   bytesPerStep: number;
-  /** Median per steady step: GEMM + attention kernel time, and the step span. */
+  /** Mean per steady step: GEMM + attention kernel time, and the step span. */
   computeNs: number;
   spanNs: number;
   tflopsOverCompute: number;
@@ -149,10 +158,16 @@ function stepStats(p: PhaseSummary | undefined): StepStats {
 
 function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseResult | null {
   if (!p) return null;
+  const n = p.steadyCount || 1;
+  const perStepNs = {
+    span: p.totalSpanNs / n,
+    ...(Object.fromEntries(Object.entries(p.timeNs).map(([c, ns]) => [c, ns / n])) as Record<KernelClass | 'idle', number>),
+    commTransfer: p.commTransferNs / n, commWait: p.commWaitNs / n, exposedComm: p.exposedCommNs / n,
+  };
   return {
-    timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, exposedCommNs: p.exposedCommNs,
-    overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
-    idleShare: p.idleShare, layers, outliers: p.outliers.map(({ name, spanNs, ratio }) => ({ name, spanNs, ratio })),
+    timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, commTransferNs: p.commTransferNs, commWaitNs: p.commWaitNs,
+    exposedCommNs: p.exposedCommNs, overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
+    idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, startNs }) => ({ name, spanNs, ratio, startNs })),
   };
 }
 

@@ -5,13 +5,11 @@
  * Prefill is judged on compute, decode on bandwidth.
  */
 import type { Analysis } from '../analysis.js';
-import { CLASS_INDEX } from '../classify/opClasses.js';
 import { artifact } from '../artifact.js';
 import { tpDegree } from '../collectives/tpDegree.js';
 import { gpuOf } from '../hardware/gpuOf.js';
 import { stepCost, type StepCost } from '../llm/stepCost.js';
 import type { Phase } from '../steps/types.js';
-import { median } from '../util/stats.js';
 import { layerCount } from '../layers/layerSummary.js';
 
 export interface PhaseAchievement {
@@ -20,7 +18,7 @@ export interface PhaseAchievement {
   tp: number;
   layers: number;
   cost: StepCost;
-  /** Median per step. */
+  /** Mean per steady step: GEMM + attention kernel time, and the span. */
   computeNs: number;
   spanNs: number;
   tflopsOverCompute: number;
@@ -46,17 +44,15 @@ export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
     const hbm = d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : gpu.hbmTBps * 1000;
     const peak = w.model.dtypeBytes === 1 && gpu.fp8Tflops ? gpu.fp8Tflops : gpu.bf16Tflops;
     for (const phase of ['prefill', 'decode'] as const) {
-      const steps = a.steadyStepsOf(d.index, phase);
-      if (steps.length === 0) continue;
+      const sum = a.phase(d.index, phase);
+      if (!sum || sum.steadyCount === 0) continue;
       if (phase === 'prefill' && !w.prompt) continue;
       const layers = layersOf(d.index, phase as Phase) ?? w.model.layers;
       const prompt = w.prompt ?? 0;
       const cost = stepCost(w.model, tp, phase, w.batch, prompt, prompt, layers);
-      const compute = median(steps.map((s) => {
-        const b = a.breakdowns[s.index]!;
-        return b.classNs[CLASS_INDEX.gemm]! + b.classNs[CLASS_INDEX.attention]!;
-      }));
-      const span = median(steps.map((s) => a.breakdowns[s.index]!.spanNs));
+      // Means per steady step, as the class tables show them: the roofline is those numbers' consequence.
+      const compute = (sum.timeNs.gemm + sum.timeNs.attention) / sum.steadyCount;
+      const span = sum.totalSpanNs / sum.steadyCount;
       const bytes = cost.weightBytes + cost.kvBytes;
       out.push({
         device: d.index, phase, tp, layers, cost, computeNs: compute, spanNs: span,

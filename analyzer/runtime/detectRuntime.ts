@@ -5,6 +5,7 @@
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import type { TraceModel } from '../model/types.js';
+import { ellipsize } from '../text/units.js';
 
 export type RuntimeId = 'vllm' | 'sglang' | 'tensorrt-llm' | 'pytorch' | 'unknown';
 
@@ -21,19 +22,22 @@ const SIGNS: { id: RuntimeId; name: string; text: RegExp; kernel: RegExp }[] = [
   { id: 'tensorrt-llm', name: 'TensorRT-LLM', text: /tensorrt_llm|trtllm|trt-llm/i, kernel: /^tensorrt_llm::|trtllm/ },
 ];
 
+/** A command line as evidence: whole, unless absurdly long; then its start and end (where flags usually are). */
+const shown = (cmd: string) => ellipsize(cmd, 400);
+
 export function detectRuntime(model: TraceModel): DetectedRuntime {
   const commands = model.files.map((f) => f.meta.command ?? '').filter(Boolean);
   const names = [...model.processes.map((p) => p.name), ...model.threads.map((t) => t.name)];
   for (const s of SIGNS) {
     const cmd = commands.find((c) => s.text.test(c));
-    if (cmd) return { id: s.id, name: s.name, evidence: `command line: ${cmd.slice(0, 120)}` };
+    if (cmd) return { id: s.id, name: s.name, evidence: `command line: ${shown(cmd)}` };
     const n = names.find((x) => s.text.test(x));
     if (n) return { id: s.id, name: s.name, evidence: `process/thread name: ${n}` };
     const k = model.opNames.find((o) => s.kernel.test(o.long.replace(/^void\s+/, '')) || s.kernel.test(o.short));
     if (k) return { id: s.id, name: s.name, evidence: `kernel ${k.short}` };
   }
   const torch = commands.find((c) => /torchrun|torch\.distributed|python/.test(c));
-  return torch ? { id: 'pytorch', name: 'PyTorch', evidence: `command line: ${torch.slice(0, 120)}` } : { id: 'unknown', name: 'unknown runtime', evidence: null };
+  return torch ? { id: 'pytorch', name: 'PyTorch', evidence: `command line: ${shown(torch)}` } : { id: 'unknown', name: 'unknown runtime', evidence: null };
 }
 
 /** The trace's runtime, detected once per analysis. */

@@ -13,10 +13,11 @@ import { recordedSettings } from '../runtime/environment.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { phaseStepTimes, replicaSteps } from '../steps/replicaSteps.js';
 import { PHASES, type Phase, type StepSource } from '../steps/types.js';
+import { stepSample, type StepSample } from '../util/stepSample.js';
 import type { Severity } from '../severity.js';
 
+/** A phase's communication per step per GPU (ns): the data moving (each collective's transfer) and waiting for other ranks. */
 export interface CommSplit {
-  /** ns per step per GPU. */
   transferNs: number;
   waitNs: number;
 }
@@ -37,6 +38,8 @@ export interface PhaseProfile {
   phase: Phase;
   /** Steady step times (ns): replica steps (first GPU start to last GPU end), or every GPU's steps pooled. */
   stepTimesNs: number[];
+  /** Their count, median, p10 and p90: "the step time" of the phase wherever a report names one. */
+  stepTime: StepSample;
   /** GPUs with steady steps in the phase, and their steady steps per GPU (mean). */
   gpus: number;
   stepsPerGpu: number;
@@ -45,7 +48,7 @@ export interface PhaseProfile {
   /** ns per step per GPU (mean over steady steps, then over GPUs). */
   classNs: Record<TimeClass, number>;
   spanNs: number;
-  /** Medians over (GPU, steady step). */
+  /** Parts of the mean span. */
   commShare: number;
   exposedCommShare: number;
   idleShare: number;
@@ -87,18 +90,6 @@ export interface TraceSummary {
   warnings: string[];
 }
 
-function commSplit(a: Analysis, phase: Phase, stepsPerGpu: number): CommSplit | null {
-  const classes = a.collectiveSummary.classes.filter((k) => k.phase === phase);
-  if (classes.length === 0 || stepsPerGpu === 0) return null;
-  let transfer = 0;
-  let wait = 0;
-  for (const k of classes) {
-    transfer += k.transferTotalNs;
-    wait += k.waitTotalNs / k.ranks;
-  }
-  return { transferNs: transfer / stepsPerGpu, waitNs: wait / stepsPerGpu };
-}
-
 function collectiveProfiles(a: Analysis, phase: Phase, stepsPerGpu: number): CollectiveProfile[] {
   if (stepsPerGpu === 0) return [];
   return a.collectiveSummary.classes
@@ -114,9 +105,10 @@ function phaseProfile(a: Analysis, phase: Phase): PhaseProfile | null {
   const times = phaseStepTimes(a, phase);
   if (!p || times.length === 0) return null;
   return {
-    phase, stepTimesNs: times, gpus: p.gpus, stepsPerGpu: p.stepsPerGpu, opsPerStep: p.opsPerStep, classNs: p.classNs, spanNs: p.spanNs,
+    phase, stepTimesNs: times, stepTime: stepSample(times), gpus: p.gpus, stepsPerGpu: p.stepsPerGpu, opsPerStep: p.opsPerStep, classNs: p.classNs, spanNs: p.spanNs,
     commShare: p.commShare, exposedCommShare: p.exposedCommShare, idleShare: p.idleShare, graphShare: p.graphShare,
-    comm: commSplit(a, phase, p.stepsPerGpu), layers: layerProfile(a, phase), collectives: collectiveProfiles(a, phase, p.stepsPerGpu),
+    comm: a.collectiveSummary.classes.some((k) => k.phase === phase) ? { transferNs: p.commTransferNs, waitNs: p.commWaitNs } : null,
+    layers: layerProfile(a, phase), collectives: collectiveProfiles(a, phase, p.stepsPerGpu),
   };
 }
 

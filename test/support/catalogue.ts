@@ -57,7 +57,8 @@ export const TRACE_COMMANDS: CommandRow[] = [
   { command: 'diagnose --format json', args: (c) => ['diagnose', c.input, '--format', 'json'], json: true, checked: true },
   { command: 'diagnose --format md -o', args: (c) => ['diagnose', c.input, '--format', 'md', '-o', join(c.out, 'report ü.md')] },
   { command: 'diagnose --format html -o --chart', args: (c) => ['diagnose', c.input, '--format', 'html', '-o', join(c.out, 'report.html'), '--chart', join(c.out, 'charts')] },
-  { command: 'diagnose (per-rank files, one bad) --format json', args: (c) => ['diagnose', c.good, c.input, '--format', 'json'], json: true },
+  // The good file is another run's (CUDA-graph decode) than most bad ones (eager): refused as not one job, or read.
+  { command: 'diagnose (per-rank files, one bad) --format json', args: (c) => ['diagnose', c.good, c.input, '--format', 'json'], json: true, mayRefuse: /not the per-rank files of one run/ },
   { command: 'layers', args: (c) => ['layers', c.input] },
   { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
   { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },

@@ -90,7 +90,7 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** The DESIGN 6 per-phase numbers for one device, from reference steps. */
+/** The per-phase numbers of the JSON contract (docs/architecture.md §6) for one device, from reference steps. */
 export function referencePhase(steps: RefStep[], deviceId: number, isPhase: (name: string) => boolean) {
   const all = steps.filter((s) => s.deviceId === deviceId && isPhase(s.name));
   // Steady steps: within 3x of the lower median span either way (a warm-up pass is an outlier).
@@ -101,6 +101,8 @@ export function referencePhase(steps: RefStep[], deviceId: number, isPhase: (nam
   const sum = (k: string) => mine.reduce((a, s) => a + get(s, k), 0);
   const exposed = (s: RefStep) => get(s, 'commOrCompute') - get(s, 'compute');
   const withComm = mine.filter((s) => get(s, 'communication') > 0);
+  const spanSum = mine.reduce((a, s) => a + s.spanNs, 0);
+  const commSum = sum('communication');
   return {
     count: all.length,
     steadyCount: mine.length,
@@ -108,9 +110,10 @@ export function referencePhase(steps: RefStep[], deviceId: number, isPhase: (nam
     timeNs: Object.fromEntries(
       ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'].map((c) => [c, sum(c)]).concat([['idle', mine.reduce((a, s) => a + s.spanNs - get(s, 'all'), 0)]]),
     ) as Record<string, number>,
-    commShare: median(mine.map((s) => get(s, 'communication') / s.spanNs)),
-    exposedCommShare: median(mine.map((s) => exposed(s) / s.spanNs)),
-    idleShare: median(mine.map((s) => (s.spanNs - get(s, 'all')) / s.spanNs)),
-    overlap: withComm.length ? median(withComm.map((s) => (get(s, 'communication') - exposed(s)) / get(s, 'communication'))) : 0,
+    // Shares of the summed spans (time-weighted means over the steady steps), as docs/architecture.md §3 defines them.
+    commShare: sum('communication') / spanSum,
+    exposedCommShare: mine.reduce((a, s) => a + exposed(s), 0) / spanSum,
+    idleShare: mine.reduce((a, s) => a + s.spanNs - get(s, 'all'), 0) / spanSum,
+    overlap: commSum > 0 ? (commSum - withComm.reduce((a, s) => a + exposed(s), 0)) / commSum : 0,
   };
 }

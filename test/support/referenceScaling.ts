@@ -80,10 +80,14 @@ export function referenceScaling(path: string): RefScaling {
       spans.push(Math.max(...group.map((s) => s.end)) - Math.min(...group.map((s) => s.start)));
     }
     if (spans.length === 0) return null;
-    const shares = comm
-      .filter((c) => phaseOf(c.name) === p && steady.has(steps.find((s) => s.rid === c.rangeId && s.dev === c.deviceId)!))
-      .map((c) => (c.ns.communication ?? 0) / c.spanNs);
-    return { steps: spans.length, stepNs: median(spans), commShare: median(shares) };
+    // Comm share of the typical GPU's mean step: each GPU's mean comm time and mean span over its steady
+    // steps, averaged over the GPUs, then divided (docs/architecture.md §3).
+    const mine = comm.filter((c) => phaseOf(c.name) === p && steady.has(steps.find((s) => s.rid === c.rangeId && s.dev === c.deviceId)!));
+    const gpus = [...new Set(mine.map((c) => c.deviceId))];
+    const meanOf = (f: (c: (typeof mine)[number]) => number) =>
+      gpus.reduce((x, d) => { const ds = mine.filter((c) => c.deviceId === d); return x + ds.reduce((y, c) => y + f(c), 0) / ds.length; }, 0) / gpus.length;
+    const commShare = meanOf((c) => c.ns.communication ?? 0) / meanOf((c) => c.spanNs);
+    return { steps: spans.length, stepNs: median(spans), commShare };
   };
   return { tp, decode: phase('decode')!, prefill: phase('prefill') };
 }

@@ -3,6 +3,7 @@
  * variables that steer NCCL, CUDA and the serving runtimes, TP, GPUs, runtime. Often the "why" of a change
  * is right there (`--graph` added, NCCL_P2P_DISABLE=1 set).
  */
+import { commandOptions } from '../../runtime/commandLine.js';
 import { gpuText, type TraceSummary } from '../../summary/traceSummary.js';
 
 export interface ValueChange {
@@ -18,21 +19,6 @@ export interface SetupDiff {
   /** Command-line options (an option with its value is one item) only in one of the two. */
   commandLine: { removed: string[]; added: string[] } | null;
   environment: ValueChange[];
-}
-
-/** `torchrun --nproc_per_node=4 x.py --batch 8 --graph` → ['torchrun', '--nproc_per_node=4', 'x.py', '--batch 8', '--graph']. */
-export function commandOptions(command: string): string[] {
-  const words = command.trim().split(/\s+/).filter(Boolean);
-  const out: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const v = words[i + 1];
-    if (/^--?[A-Za-z]/.test(w) && !w.includes('=') && v !== undefined && !/^-/.test(v)) {
-      out.push(`${w} ${v}`);
-      i++;
-    } else out.push(w);
-  }
-  return out;
 }
 
 export function setupDiff(base: TraceSummary, next: TraceSummary): SetupDiff {

@@ -9,21 +9,17 @@
  * 3. the Mann–Whitney rank test rejects "same distribution" at p < ALPHA, when the samples are large
  *    enough for it to ever do so (4 + 4, 3 + 5 or 2 + 8 steps at least); with fewer, tests 1–2 decide.
  */
-import { quantile } from 'd3-array';
-import { median } from '../../util/stats.js';
+import { stepSample, type StepSample } from '../../util/stepSample.js';
+
+export { stepSample, type StepSample };
 import { mannWhitney, smallestP } from '../../util/rankTest.js';
 
 export const RUN_TO_RUN = 0.03;
 export const ALPHA = 0.05;
 
-export interface StepSample {
-  count: number;
-  medianNs: number;
-  p10Ns: number;
-  p90Ns: number;
-}
+import type { ShiftVerdict } from '../../text/change.js';
 
-export type ShiftVerdict = 'slower' | 'faster' | 'unchanged' | 'incomparable';
+export type { ShiftVerdict };
 
 export interface StepShift {
   base: StepSample;
@@ -39,9 +35,6 @@ export interface StepShift {
   reason: string;
 }
 
-export function stepSample(xs: readonly number[]): StepSample {
-  return { count: xs.length, medianNs: median(xs), p10Ns: quantile(xs, 0.1) ?? NaN, p90Ns: quantile(xs, 0.9) ?? NaN };
-}
 
 const outside = (x: number, s: StepSample) => x < s.p10Ns || x > s.p90Ns;
 

@@ -4,7 +4,10 @@
  * communication split into transfer and waiting), CUDA-graph launches, and findings resolved or added.
  */
 import type { Phase } from '../../steps/types.js';
+import { changeText } from '../../text/change.js';
 import { fmtNs } from '../../text/units.js';
+
+export { changeText };
 import type { FindingRef, FindingsDiff } from './findingsDiff.js';
 import type { PhaseComparison } from './types.js';
 import type { SetupDiff } from './setupDiff.js';
@@ -22,14 +25,6 @@ const EXPLAINS = 0.1;
 const ms = (ns: number) => (ns / 1e6).toFixed(2);
 const signed = (ns: number) => `${ns >= 0 ? '+' : '−'}${fmtNs(Math.abs(ns))}`;
 
-export function changeText(change: number, verdict: ShiftVerdict): string {
-  const ratio = change + 1;
-  if (verdict === 'faster' && ratio <= 0.5) return `${(1 / ratio).toFixed(1)}× faster`;
-  if (verdict === 'slower' && ratio >= 2) return `${ratio.toFixed(1)}× slower`;
-  const pct = `${(Math.abs(change) * 100).toFixed(1)}%`;
-  if (verdict === 'incomparable') return `not comparable (${change >= 0 ? '+' : '−'}${pct})`;
-  return verdict === 'unchanged' ? `unchanged (${change >= 0 ? '+' : '−'}${pct})` : `${pct} ${verdict}`;
-}
 
 function phaseClause(p: PhaseComparison): string {
   if (!p.base) return `${p.phase} only in the new trace`;

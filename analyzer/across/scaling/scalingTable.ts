@@ -8,9 +8,13 @@
  *   efficiency           = (tokens/s per replica / the smallest TP's) / (TP / smallest TP)
  *                        = tokens/s per GPU / the smallest TP's tokens/s per GPU
  *   $/MTok               = $ per GPU-hour × TP / 3600 / tokens/s per replica × 1e6
- *   beyond ideal (class) = class time per step − the smallest TP's × smallest TP / TP
+ *   beyond ideal (part)  = part's time per step − the smallest TP's × smallest TP / TP
+ *
+ * The parts are the classes with communication split into transfer and waiting (breakdown/timeParts.ts):
+ * waiting that grows with TP is ranks arriving apart, not all-reduce cost, and the bottleneck says which.
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
+import { timeParts, type TimePart } from '../../breakdown/timeParts.js';
 import type { TraceSummary } from '../../summary/traceSummary.js';
 import { stepSample } from '../compare/stepShift.js';
 
@@ -35,10 +39,14 @@ export interface ScalingPhase {
   speedup: number | null;
   efficiency: number | null;
   commShare: number;
+  /** Mean steady step span per GPU (ns): what the parts below add up to, overlaps aside. */
+  spanNs: number;
   /** ns per step per GPU (steady steps). */
   classNs: Record<TimeClass, number>;
-  /** ns per step per GPU beyond ideal scaling from the smallest TP; null on that row. */
-  beyondIdealNs: Record<TimeClass, number> | null;
+  /** The same with communication split into transfer and waiting. */
+  partNs: Record<TimePart, number>;
+  /** ns per step per GPU beyond ideal scaling from the smallest TP, per part; null on that row. */
+  beyondIdealNs: Record<TimePart, number> | null;
   usdPerMTok: number | null;
 }
 
@@ -50,7 +58,7 @@ export interface ScalingRow {
   layers: number | null;
   decode: ScalingPhase | null;
   prefill: ScalingPhase | null;
-  /** What limits the row's decode step: at the smallest TP its largest class, above it the class furthest beyond ideal. */
+  /** What limits the row's decode step: at the smallest TP its largest part, above it the part furthest beyond ideal. */
   bottleneck: string;
   /** The row's most severe decode finding (diagnose rules), if any. */
   topFinding: { rule: string; severity: string; message: string } | null;
@@ -66,7 +74,8 @@ function phaseRow(summary: TraceSummary, phase: Phase, tp: number, tokensPerStep
   return {
     steps: s.count, stepNs: s.medianNs, p10Ns: s.p10Ns, p90Ns: s.p90Ns, tokensPerStep,
     tokensPerSReplica: perReplica, tokensPerSGpu: perReplica === null ? null : perReplica / tp,
-    speedup: null, efficiency: null, commShare: p.commShare, classNs: p.classNs, beyondIdealNs: null,
+    speedup: null, efficiency: null, commShare: p.commShare, spanNs: p.spanNs, classNs: p.classNs,
+    partNs: timeParts(p.classNs, p.comm?.transferNs ?? 0, p.comm?.waitNs ?? p.classNs.communication), beyondIdealNs: null,
     usdPerMTok: perReplica === null || price === null ? null : ((price * tp) / 3600 / perReplica) * 1e6,
   };
 }
@@ -77,8 +86,8 @@ function bottleneck(row: ScalingRow, isBase: boolean): string {
   const d = row.decode ?? row.prefill;
   if (!d) return '-';
   if (isBase || !d.beyondIdealNs) {
-    const [c, ns] = Object.entries(d.classNs).sort((x, y) => y[1] - x[1])[0]!;
-    return `${c} ${((ns / d.stepNs) * 100).toFixed(0)}% of the step`;
+    const [c, ns] = Object.entries(d.partNs).sort((x, y) => y[1] - x[1])[0]!;
+    return `${c} ${((ns / d.spanNs) * 100).toFixed(0)}% of the step`;
   }
   const [c, ns] = Object.entries(d.beyondIdealNs).sort((x, y) => y[1] - x[1])[0]!;
   return `${c} +${fmtMs(ns)} beyond ideal`;
@@ -110,7 +119,7 @@ export function scalingTable(summaries: readonly TraceSummary[], o: ScalingOptio
         p.speedup = p.tokensPerSReplica / b.tokensPerSReplica;
         p.efficiency = p.speedup / (r.tp / base!.tp);
       }
-      p.beyondIdealNs = Object.fromEntries(Object.entries(p.classNs).map(([c, ns]) => [c, ns - b.classNs[c as TimeClass] * ideal])) as Record<TimeClass, number>;
+      p.beyondIdealNs = Object.fromEntries(Object.entries(p.partNs).map(([c, ns]) => [c, ns - b.partNs[c as TimePart] * ideal])) as Record<TimePart, number>;
     }
     r.bottleneck = bottleneck(r, r === base);
   }

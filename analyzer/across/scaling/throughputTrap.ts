@@ -19,8 +19,11 @@ export function throughputTrap(rows: ScalingRow[], o: ScalingOptions): string | 
   const fastest = measured.reduce((a, b) => (replica(b) > replica(a) ? b : a));
   const cheapest = measured.reduce((a, b) => (gpu(b) > gpu(a) ? b : a));
   if (fastest === cheapest) {
+    const smallest = measured.reduce((a, b) => (b.tp < a.tp ? b : a));
     return `TP=${fastest.tp} is both the fastest replica (${n(replica(fastest))} tok/s) and the cheapest token (${n(gpu(fastest))} tok/s per GPU): ` +
-      'here the higher TP pays for its GPUs.';
+      (fastest === smallest
+        ? `the larger TPs buy neither latency nor cost here (their steps do not shrink with the GPUs they add).`
+        : `here the higher TP pays for its GPUs.`);
   }
   const cost = (r: ScalingRow) => r.decode!.usdPerMTok;
   const price = cost(fastest) !== null && cost(cheapest) !== null

@@ -1,0 +1,29 @@
+/** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
+import type { RuleNotRun } from '../../../rules/types.js';
+import { para, type Para } from '../document.js';
+
+export type ReportPhase = 'prefill' | 'decode' | 'step';
+export const PHASE_ORDER: readonly ReportPhase[] = ['prefill', 'decode', 'step'];
+
+export function phaseTitle(phase: string): string {
+  return phase === 'step' ? 'Steps (phase not named in the trace)' : phase[0]!.toUpperCase() + phase.slice(1);
+}
+
+/** A share in a table cell: two significant figures below 10%, whole percent above. */
+export function pctCell(x: number): string {
+  const p = x * 100;
+  return p >= 9.95 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
+}
+
+/** A time on the capture's clock, in seconds as the Nsight Systems timeline shows it. */
+export function secondsOnClock(ns: number): string {
+  return `${(ns / 1e9).toFixed(3)} s`;
+}
+
+/** The rules that did not run, grouped by why: `Not run: a, b (needs --model and --batch)`. */
+export function notRunPara(notRun: readonly RuleNotRun[]): Para[] {
+  if (notRun.length === 0) return [];
+  const byReason = new Map<string, string[]>();
+  for (const r of notRun) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.rule]);
+  return [para(`Not run: ${[...byReason].map(([why, ids]) => `${ids.join(', ')} (${why})`).join('; ')}.`, 'muted')];
+}

@@ -1,0 +1,200 @@
+/**
+ * The diagnose report as a document: per phase the step time and, per GPU, where the steady steps' time
+ * goes (means per step, one statistic per table, named); the collectives; the roofline; the findings and
+ * the rules that did not run; and, folded, the layers and the charts. Every number is spelled here once.
+ */
+import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
+import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
+import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
+import { layerBlocks, layerMethodParas } from './layers.js';
+import { notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, type ReportPhase } from './common.js';
+
+const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
+
+function header(r: DiagnoseResult): Doc['meta'] {
+  const names = new Map<string, number>();
+  for (const g of r.trace.gpus) names.set(g.name, (names.get(g.name) ?? 0) + 1);
+  const meta = [
+    para(`Nsight Systems ${r.trace.nsysVersion ?? '?'} (export schema ${r.trace.exportSchema ?? '?'}) · ${[...names].map(([n, c]) => `${c} × ${n}`).join(', ')}`),
+    para(`Steps: ${r.stepDetection.description}`),
+  ];
+  if (r.trace.runtime.evidence) meta.push(para(`Runtime: ${r.trace.runtime.name} (${r.trace.runtime.evidence})`));
+  for (const w of r.warnings) meta.push(para(w, 'warning'));
+  return meta;
+}
+
+/** Per GPU: how many steps, and the steady steps' span distribution. */
+function stepTable(devs: DeviceResult[], phase: ReportPhase): Table {
+  const st = (d: DeviceResult) => d.steps[phase]!;
+  return {
+    kind: 'table',
+    title: 'Steps per GPU: median and p10…p90 of the steady steps\' spans',
+    head: ['', ...devs.map((d) => d.label)],
+    rows: [
+      row(['steps (steady)', ...devs.map((d) => `${st(d).count} (${st(d).steadyCount})`)]),
+      row(['median (ms)', ...devs.map((d) => fmtMs(st(d).medianNs))]),
+      row(['p10 … p90 (ms)', ...devs.map((d) => `${fmtMs(st(d).p10Ns, 1)}…${fmtMs(st(d).p90Ns, 1)}`)]),
+    ],
+  };
+}
+
+const TIME_NOTE =
+  'transfer: each collective\'s shortest kernel (the data moving); waiting: the rest of the communication time, ranks waiting for each ' +
+  'other; exposed comm: communication not hidden behind compute; comm overlapped: share of communication time overlapping compute. ' +
+  'Classes on concurrent streams can overlap, so parts may add up to more than the step.';
+
+/** Per GPU: the mean steady step and where its time goes, each part as ms and as a share of the step. */
+function timeTable(devs: DeviceResult[], phase: ReportPhase, explain: boolean): Table {
+  const P = (d: DeviceResult): PhaseResult | null | undefined => d[phase];
+  const cell = (d: DeviceResult, ns: (p: PhaseResult) => number) => {
+    const p = P(d);
+    if (!p || d.steps[phase]!.steadyCount === 0) return '-';
+    const v = ns(p);
+    return `${fmtMs(v)} ${pctCell(p.perStepNs.span > 0 ? v / p.perStepNs.span : 0)}`;
+  };
+  const rows: Row[] = [row(['step', ...devs.map((d) => (P(d) ? `${fmtMs(P(d)!.perStepNs.span)}` : '-'))], 'frame')];
+  for (const c of CLASSES) {
+    rows.push(row([c, ...devs.map((d) => cell(d, (p) => p.perStepNs[c]))]));
+    if (c === 'communication' && devs.some((d) => (P(d)?.commNs ?? 0) > 0)) {
+      rows.push(row(['transfer', ...devs.map((d) => cell(d, (p) => p.perStepNs.commTransfer))], 'sub'));
+      rows.push(row(['waiting', ...devs.map((d) => cell(d, (p) => p.perStepNs.commWait))], 'sub'));
+    }
+  }
+  rows.push(row(['idle', ...devs.map((d) => cell(d, (p) => p.perStepNs.idle))]));
+  rows.push(row(['exposed comm', ...devs.map((d) => cell(d, (p) => p.perStepNs.exposedComm))]));
+  rows.push(row(['comm overlapped', ...devs.map((d) => (P(d)?.commNs ? fmtPct(P(d)!.overlap) : '-'))]));
+  if (devs.some((d) => P(d)?.layers)) rows.push(row(['layers per step', ...devs.map((d) => String(P(d)?.layers ?? '-'))]));
+  return {
+    kind: 'table',
+    title: 'Where the time goes: ms per steady step (mean) and % of the step',
+    head: ['', ...devs.map((d) => d.label)],
+    rows,
+    ...(explain ? { note: TIME_NOTE } : {}),
+  };
+}
+
+function outlierPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
+  const out = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) =>
+    `${d.label} "${o.name}" ${fmtNs(o.spanNs)} at ${secondsOnClock(o.startNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`));
+  if (out.length === 0) return [];
+  const shown = out.slice(0, 6).join('; ') + (out.length > 6 ? `; and ${out.length - 6} more` : '');
+  return [para(`Outlier steps, not in the numbers above: ${shown}.`)];
+}
+
+function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Block[] {
+  const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
+  if (devs.length === 0) return [];
+  const counts = [...new Set(devs.map((d) => d.steps[phase]!.count))];
+  const steady = [...new Set(devs.map((d) => d.steps[phase]!.steadyCount))];
+  const n = (xs: number[]) => (xs.length === 1 ? String(xs[0]) : xs.join('/'));
+  const step = r.summary.phases.find((p) => p.phase === phase)?.stepTime;
+  const time = step
+    ? `step time ${fmtNs(step.medianNs)} (median of ${step.count} steady steps, first GPU start to last GPU end; p10…p90 ${fmtMs(step.p10Ns)}…${fmtMs(step.p90Ns)} ms)`
+    : 'no steady steps';
+  return [
+    heading(2, phaseTitle(phase), `${n(counts)} step${counts.length === 1 && counts[0] === 1 ? '' : 's'} per GPU, ${n(steady)} steady · ${time}`),
+    stepTable(devs, phase),
+    timeTable(devs, phase, first),
+    ...outlierPara(devs, phase),
+  ];
+}
+
+/** Each phase with steps, the first one with the notes that explain its rows. */
+function phaseSections(r: DiagnoseResult): Block[] {
+  const phases = PHASE_ORDER.filter((p) => r.devices.some((d) => (d.steps[p]?.count ?? 0) > 0));
+  return phases.flatMap((p, i) => phaseBlocks(r, p, i === 0));
+}
+
+function busCell(k: SizeClassResult): string {
+  return k.busGBps === null ? '-' : k.busGBps < 10 ? k.busGBps.toFixed(1) : k.busGBps.toFixed(0);
+}
+
+function collectiveBlocks(r: DiagnoseResult): Block[] {
+  const c = r.collectives;
+  if (c.count === 0) return [];
+  const ranks = Math.max(...c.sizeClasses.map((k) => k.ranks));
+  const label = (id: string) => r.devices.find((d) => String(d.deviceId) === id)?.label ?? `GPU ${id}`;
+  const rows = c.sizeClasses.map((k) => {
+    const last = Object.entries(k.lastArriver).sort((a, b) => b[1] - a[1])[0];
+    return row([
+      k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1), busCell(k),
+      k.latencyBound ? 'latency' : k.expectedBusGBps === null ? '-' : k.expectedBusGBps.toFixed(0),
+      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${label(last[0])} ${fmtPct(last[1] / k.count, 0)}` : '-',
+    ]);
+  });
+  const blocks: Block[] = [
+    heading(2, 'Collectives', `${c.count} instances on ${ranks} ranks · kernel time ${fmtNs(c.kernelNs)} summed over ranks, ${fmtPct((c.waitNs ?? 0) / (c.kernelNs || 1), 0)} of it waiting for the last rank`),
+    {
+      kind: 'table', head: ['phase', 'op', 'size', 'count', 'transfer', 'busBW', 'expected', 'waiting', 'skew', 'last in'], rows, labelColumns: 2,
+      note:
+        "transfer: median of the fastest rank's kernel per collective (the last to arrive barely waits); waiting: the rest of every rank's " +
+        "kernel time; skew: median spread of the ranks' start times; busBW (GB/s): nccl-tests convention, on transfer time; outside: " +
+        'collectives outside steady steps (warm-up with communicator setup, graph capture, outlier steps).',
+    },
+  ];
+  if (c.sizeClasses.some((k) => k.bytes === null && k.phase !== 'outside')) {
+    blocks.push(para('size ?: pass --model and --batch (and --prompt for prefill), or export with --include-blobs=true.'));
+  }
+  return blocks;
+}
+
+function rooflineBlocks(r: DiagnoseResult): Block[] {
+  if (!r.roofline || r.roofline.length === 0) return [];
+  const rows = [...r.roofline].sort((a, b) => a.phase.localeCompare(b.phase) * -1 || a.deviceId - b.deviceId).map((x) => {
+    const label = r.devices.find((d) => d.deviceId === x.deviceId)?.label ?? `GPU ${x.deviceId}`;
+    const compute = x.bound === 'compute';
+    const fmt = (v: number) => (compute ? `${v.toFixed(0)} TFLOP/s` : `${(v / 1000).toFixed(2)} TB/s`);
+    const a = compute ? x.tflopsOverCompute : x.hbmGBpsOverCompute;
+    const s = compute ? x.tflopsOverSpan : x.hbmGBpsOverSpan;
+    const peak = compute ? x.peakTflops : x.peakHbmGBps;
+    return row([
+      x.phase, label, compute ? `${(x.flopsPerStep / 1e12).toFixed(2)} TFLOP` : fmtBytes(x.bytesPerStep), fmtNs(x.computeNs, 1),
+      fmt(a), fmtPct(a / peak, 0), fmt(s), fmtPct(s / peak, 0),
+    ]);
+  });
+  const tp = r.roofline[0]!;
+  return [
+    heading(2, 'Roofline', `TP=${tp.tp}, ${tp.layers} layers; prefill judged on FLOPs, decode on HBM bytes (weights + KV cache, transformer layers only)`),
+    {
+      kind: 'table', head: ['phase', 'GPU', 'per step', 'kernels', 'achieved', 'of peak', 'over span', 'of peak'], rows, labelColumns: 2,
+      note: 'kernels: GEMM + attention kernel time per steady step (mean); over span: the same work over the whole mean step.',
+    },
+  ];
+}
+
+export function findingItems(r: Pick<DiagnoseResult, 'findings'>): FindingItem[] {
+  return r.findings.map((f) => ({ severity: f.severity, rule: f.rule, message: f.message, recommendation: f.recommendation }));
+}
+
+/** Folded: the terminal leaves layers to `nsys-tp layers`; documents show them under a summary line. */
+function layerSection(r: DiagnoseResult): Block[] {
+  if (r.layers.phases.length === 0) return [];
+  return [{
+    kind: 'section', title: 'Layers', detail: true, open: true,
+    blocks: [
+      ...layerMethodParas(r.layers),
+      ...PHASE_ORDER.flatMap((phase) => {
+        const ps = r.layers.phases.filter((p) => p.phase === phase);
+        if (ps.length === 0) return [];
+        return [heading(3, phaseTitle(phase)), { kind: 'chart' as const, name: `layers-${phase}` }, ...layerBlocks(ps)];
+      }),
+    ],
+  }];
+}
+
+export function diagnoseDoc(r: DiagnoseResult): Doc {
+  return {
+    title: `nsys-tp ${r.tool.version} diagnose · ${r.trace.paths.join(", ")}`,
+    meta: header(r),
+    blocks: [
+      ...phaseSections(r),
+      { kind: 'chart', name: 'classes' },
+      { kind: 'chart', name: 'timeline' },
+      ...collectiveBlocks(r),
+      ...rooflineBlocks(r),
+      { kind: 'findings', title: 'Findings', items: findingItems(r), none: 'none' },
+      ...notRunPara(r.notRun),
+      ...layerSection(r),
+    ],
+  };
+}

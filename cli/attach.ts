@@ -3,7 +3,8 @@
  * The report is read and checked before the trace is analysed, and rewritten atomically (temp file +
  * rename, keeping its permissions, through a symlink to its target): on any error it is left as it was.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { readSideInput } from './sideInput.js';
 import { attachMarkdown, ATTACH_KEY, benchMarkdown, benchSection } from '../analyzer/report/benchAttach.js';
 import { JsonShapeError, parseJsonObject, setTopLevelMember } from '../analyzer/report/jsonMember.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
@@ -19,16 +20,19 @@ export interface AttachSummary {
   replaced: boolean;
 }
 
+/** Benchmark results with per-request details run to tens of megabytes; this leaves room. */
+const MAX_REPORT_BYTES = 512 * 2 ** 20;
+
 function readReport(path: string): { real: string; text: string; mode: number } {
   let real: string;
-  let bytes: Buffer;
   try {
     real = realpathSync(path);
     if (statSync(real).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
-    bytes = readFileSync(real);
   } catch (e) {
     throw new TraceError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  // Rewritten in place: a regular file only (a pipe or a device would be read, then replaced by a file).
+  const bytes = readSideInput(real, { what: `${path}: the report`, maxBytes: MAX_REPORT_BYTES, regularOnly: true });
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) throw new TraceError(`${path}: not UTF-8 text; a benchmark report is expected`);
   return { real, text, mode: statSync(real).mode & 0o7777 };

@@ -10,7 +10,7 @@ import { termSafe } from '../analyzer/report/format.js';
 import { diagnoseModel, loadTraces, type Analysis, type DiagnoseResult } from '../index.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
-import { progressBar } from './progress.js';
+import { progressBar, statusLine } from './progress.js';
 import { mergeRuleOptions } from './ruleOptions.js';
 
 export interface Diagnosis {
@@ -40,7 +40,7 @@ export async function loadWithProgress(paths: string[], shown: string[]) {
 
 export async function diagnoseFiles(traces: string[], opts: DiagnosisOptions, workload: Workload | undefined, gpu: GpuSpec | undefined): Promise<Diagnosis> {
   const config = loadConfig(opts.config);
-  const inputs = resolveInputs(traces);
+  const inputs = await resolveInputs(traces, { progress: statusLine(process.stderr) });
   try {
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     const { analysis, result } = diagnoseModel(await loadWithProgress(inputs.paths, traces), {

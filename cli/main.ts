@@ -4,7 +4,6 @@
  * Exit codes: 0 done; 1 a --fail-on gate tripped; 2 bad input or usage; 3 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createInterface } from 'node:readline';
 import { createClassifier } from '../analyzer/classify/classifier.js';
 import { renderJson } from '../analyzer/report/json.js';
 import { renderMarkdown } from '../analyzer/report/markdown.js';
@@ -20,7 +19,11 @@ import { sliceSpec, writeSlice } from './slice.js';
 import { renderCharts, writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
-import { writeFileAtomic } from './output.js';
+import { ClosedStdout, writeFileAtomic, writeStdout } from './output.js';
+import { classifyStdin } from './stdinNames.js';
+import { linearPattern } from './userPattern.js';
+import { EXPORT_HELP, resolveInputs } from './inputs.js';
+import { statusLine } from './progress.js';
 import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
 import { tpPlan, type PlanOptions } from '../analyzer/plan/tpPlan.js';
 import { buildPlanResult, renderPlanTerminal } from '../analyzer/report/planReport.js';
@@ -42,17 +45,18 @@ class ExitError extends Error {
   }
 }
 
+/** A user pattern, run on the linear-time engine (userPattern.ts): no pattern can hang on a long name. */
 function regex(value: string): RegExp {
   try {
-    return new RegExp(value);
+    return linearPattern(value).re;
   } catch (e) {
-    throw new InvalidArgumentError(`not a valid regular expression: ${(e as Error).message}`);
+    throw new InvalidArgumentError((e as Error).message.replace(/^not a valid regular expression: Invalid regular expression: /, 'not a valid regular expression: '));
   }
 }
 
 function seconds(value: string): number {
   const v = Number(value);
-  if (!Number.isFinite(v)) throw new InvalidArgumentError('expected a number of seconds');
+  if (value.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError('expected a number of seconds');
   return v * 1e9;
 }
 
@@ -75,8 +79,8 @@ function percent(value: string): number {
 }
 
 function emit(text: string, output: string | undefined, inputs: string[]): void {
-  if (output) writeFileAtomic(output, text, inputs);
-  else process.stdout.write(text);
+  if (output !== undefined) writeFileAtomic(output, text, inputs);
+  else writeStdout(text);
 }
 
 const program = new Command();
@@ -85,7 +89,8 @@ program
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
   .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
-  .exitOverride();
+  .exitOverride()
+  .addHelpText('after', EXPORT_HELP);
 
 /** Step selection and config, shared by every command that analyses traces. */
 function addAnalysisOptions(cmd: Command): Command {
@@ -240,13 +245,10 @@ program
   .option('--config <file>', 'JSON config with extra kernelClasses rows')
   .action(async (opts) => {
     const classifier = createClassifier(loadConfig(opts.config).kernelClasses);
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    for await (const line of rl) {
-      const name = line.replace(/\r$/, '');
-      if (!name.trim()) continue;
+    await classifyStdin((name) => {
       const c = classifier.classify(name, name);
-      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`);
-    }
+      return `${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`;
+    });
   });
 
 program
@@ -259,11 +261,14 @@ program
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
-    const model = await loadWithProgress([trace], [trace]);
+    const inputs = await resolveInputs([trace], { progress: statusLine(process.stderr) });
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
+    const source = inputs.paths[0]!;
+    const model = await loadWithProgress([source], [trace]);
     const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
     if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
-    const stats = writeSlice(trace, opts.output, spec);
+    const stats = writeSlice(source, opts.output, spec, [trace, source]);
     process.stderr.write(
       `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
         `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
@@ -278,6 +283,11 @@ async function main(): Promise<void> {
     if (typeof code === 'string' && code.startsWith('commander.')) {
       // commander already printed its message; help and version exit 0.
       process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2;
+      return;
+    }
+    if (e instanceof ClosedStdout) {
+      // The reader has what it wanted (`| head`): nothing more to say.
+      process.exitCode = 0;
       return;
     }
     if (e instanceof TraceError) {

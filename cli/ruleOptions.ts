@@ -6,13 +6,22 @@ import type { RuleOptions } from '../rules/engine.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../rules/types.js';
 
+/**
+ * Rule options are looked up as own properties only (Object.hasOwn), and kept in objects without a
+ * prototype: `__proto__`, `constructor` or `toString` is an unknown option like any other, never a path
+ * into Object.prototype.
+ */
+const bare = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 /** commander collector: parses one `id.option=value` into the accumulated options. */
-export function collectRuleOption(value: string, acc: RuleOptions = {}): RuleOptions {
+export function collectRuleOption(value: string, acc: RuleOptions = bare()): RuleOptions {
   const m = /^([a-z0-9-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError('expected id.option=value, e.g. comm-dominant-step.threshold=0.25');
   const [, id, option, raw] = m as unknown as [string, string, string, string];
   const v = ruleOptionValue(id, option, raw, true);
-  return { ...acc, [id]: { ...(acc[id] ?? {}), [option]: v } };
+  const out: RuleOptions = Object.assign(bare(), acc);
+  out[id] = Object.assign(bare<number | string | boolean>(), Object.hasOwn(acc, id) ? acc[id] : {}, { [option]: v });
+  return out;
 }
 
 /**
@@ -23,8 +32,8 @@ function ruleOptionValue(id: string, option: string, raw: unknown, fromText: boo
   const all = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
   const rule = all.find((r) => r.meta.id === id);
   if (!rule) throw new InvalidArgumentError(`unknown rule "${id}" (rules: ${all.map((r) => r.meta.id).join(', ')})`);
-  const def = rule.meta.defaults[option];
-  if (def === undefined) {
+  const def = Object.hasOwn(rule.meta.defaults, option) ? rule.meta.defaults[option] : undefined;
+  if (def === undefined || (typeof def !== 'number' && typeof def !== 'boolean' && typeof def !== 'string')) {
     const known = Object.keys(rule.meta.defaults);
     throw new InvalidArgumentError(`rule ${id} has no option "${option}"${known.length ? ` (options: ${known.join(', ')})` : ' (it has no options)'}`);
   }
@@ -47,11 +56,14 @@ export function ruleOptionsFromConfig(raw: unknown): RuleOptions {
   if (raw === undefined) return {};
   const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   if (!isObject(raw)) throw new InvalidArgumentError('rules must be an object of { "<rule id>": { "<option>": value } }');
-  const out: RuleOptions = {};
+  const out: RuleOptions = bare();
+  const ids = [...RULES, ...PLAN_RULES, ...SCALING_RULES].map((r) => r.meta.id);
   for (const [id, opts] of Object.entries(raw)) {
+    if (!ids.includes(id)) throw new InvalidArgumentError(`unknown rule ${JSON.stringify(id)} (rules: ${ids.join(', ')})`);
     if (!isObject(opts)) throw new InvalidArgumentError(`rules["${id}"] must be an object of options`);
-    out[id] = {};
-    for (const [option, v] of Object.entries(opts)) out[id]![option] = ruleOptionValue(id, option, v, false);
+    const o = bare<number | string | boolean>();
+    for (const [option, v] of Object.entries(opts)) o[option] = ruleOptionValue(id, option, v, false);
+    out[id] = o;
   }
   return out;
 }
@@ -67,8 +79,8 @@ export function disabledRulesFromConfig(raw: unknown): string[] {
 
 /** Merges config-file options with command-line ones (the command line wins). */
 export function mergeRuleOptions(config: RuleOptions, cli: RuleOptions | undefined): RuleOptions {
-  const out: RuleOptions = { ...config };
-  for (const [id, opts] of Object.entries(cli ?? {})) out[id] = { ...(out[id] ?? {}), ...opts };
+  const out: RuleOptions = Object.assign(bare(), config);
+  for (const [id, opts] of Object.entries(cli ?? {})) out[id] = Object.assign(bare<number | string | boolean>(), Object.hasOwn(out, id) ? out[id] : {}, opts);
   return out;
 }
 

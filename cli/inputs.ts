@@ -7,12 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { termSafe } from '../analyzer/report/format.js';
 import { TraceError } from '../queries/errors.js';
-import { exportCommand, sidecarNote } from '../queries/open.js';
+import { exportCommand, sidecarNote, walState } from '../queries/open.js';
 
 /** The default limit on one `nsys export`: a minute of TP=8 serving exports in a few minutes. */
 const DEFAULT_EXPORT_TIMEOUT_S = 1800;
@@ -70,19 +70,59 @@ export interface ExportUi {
 
 const secondsText = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
 
+/** Private copies made this run, removed when it ends however it ends. */
+const temps = new Set<string>();
+process.once('exit', () => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 export async function resolveInputs(paths: string[], ui: ExportUi = {}): Promise<ResolvedInputs> {
   const notes: string[] = [];
   const out: string[] = [];
-  for (const p of paths) {
-    if (!/\.nsys-rep$/i.test(p) || !existsSync(p)) {
-      const note = sidecarNote(p);
-      if (note) notes.push(note);
-      out.push(p);
-      continue;
+  const mine: string[] = [];
+  try {
+    for (const p of paths) {
+      if (/\.nsys-rep$/i.test(p) && existsSync(p)) out.push(await exportedReport(p, notes, ui));
+      else out.push(readablePath(p, notes, mine));
     }
-    out.push(await exportedReport(p, notes, ui));
+  } catch (e) {
+    removeTemps(mine);
+    throw e;
   }
-  return { paths: out, notes, cleanup: () => {} };
+  return { paths: out, notes, cleanup: () => removeTemps(mine) };
+}
+
+function removeTemps(dirs: string[]): void {
+  for (const d of dirs.splice(0)) {
+    rmSync(d, { recursive: true, force: true });
+    temps.delete(d);
+  }
+}
+
+/**
+ * The path to read an export by. A WAL-mode export without its `-wal` file is read through a private copy
+ * marked as a rollback-journal database (header bytes 18-19): the same pages, and SQLite then needs no
+ * `-wal` or `-shm` file beside the user's. Anything else is read where it is.
+ */
+function readablePath(p: string, notes: string[], mine: string[]): string {
+  let state;
+  try {
+    state = walState(p);
+  } catch {
+    return p; // unreadable or missing: the reader says what is wrong
+  }
+  if (state === 'sidecars') notes.push(sidecarNote(p)!);
+  if (state !== 'no-wal') return p;
+  const dir = mkdtempSync(join(tmpdir(), 'nsys-tp-wal-'));
+  temps.add(dir);
+  mine.push(dir);
+  const copy = join(dir, basename(p));
+  copyFileSync(p, copy, constants.COPYFILE_FICLONE);
+  const fd = openSync(copy, 'r+');
+  try {
+    writeSync(fd, Buffer.from([1, 1]), 0, 2, 18);
+  } finally {
+    closeSync(fd);
+  }
+  return copy;
 }
 
 /** The export of one report: beside it when fresh, else from (or into) the cache. */

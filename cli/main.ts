@@ -88,7 +88,7 @@ program
   .name('nsys-tp')
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
-  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
+  .configureOutput({ writeOut: (str) => writeStdout(str), outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
   .exitOverride()
   .addHelpText('after', EXPORT_HELP);
 
@@ -263,16 +263,20 @@ program
   .action(async (trace: string, opts) => {
     const inputs = await resolveInputs([trace], { progress: statusLine(process.stderr) });
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
-    const source = inputs.paths[0]!;
-    const model = await loadWithProgress([source], [trace]);
-    const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
-    if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
-    const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
-    const stats = writeSlice(source, opts.output, spec, [trace, source]);
-    process.stderr.write(
-      `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
-        `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
-    );
+    try {
+      const source = inputs.paths[0]!;
+      const model = await loadWithProgress([source], [trace]);
+      const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
+      if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
+      const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
+      const stats = writeSlice(source, opts.output, spec, [trace, source]);
+      process.stderr.write(
+        `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
+          `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
+      );
+    } finally {
+      inputs.cleanup();
+    }
   });
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@
  * where nsys writes a table is refused (a view can compute without end: a recursive CTE).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TraceError } from './errors.js';
 
@@ -113,14 +113,14 @@ function isWalMode(path: string): boolean {
 }
 
 /**
- * How SQLite will read the file: a WAL-mode export with no `-wal` file beside it has nothing in a WAL to
- * read, yet SQLite would create empty `-wal` and `-shm` files beside it to find that out; it is opened as
- * immutable instead, so nothing appears. With a `-wal` file there, SQLite reads the commits it holds and
- * keeps its index in the `-shm` file (creating it when missing): `sidecars` says so.
+ * How SQLite will read the file: `sidecars` for a WAL-mode export with a `-wal` file beside it (SQLite
+ * reads the commits it holds and keeps its index in a `-shm` file, creating it when missing); `no-wal`
+ * for a WAL-mode export without one: nothing in a WAL to read, yet SQLite would create empty `-wal` and
+ * `-shm` files beside it to find that out (the CLI reads such a file through a private copy, inputs.ts).
  */
-export function walState(path: string): 'none' | 'immutable' | 'sidecars' {
+export function walState(path: string): 'none' | 'no-wal' | 'sidecars' {
   if (!isWalMode(path)) return 'none';
-  return existsSync(`${path}-wal`) ? 'sidecars' : 'immutable';
+  return existsSync(`${path}-wal`) ? 'sidecars' : 'no-wal';
 }
 
 /** What the user should know about how the file is read (a line for stderr), or null. */
@@ -132,12 +132,6 @@ export function sidecarNote(path: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** `file:` URI of a path, for SQLite's URI parameters (`?`, `#` and `%` escaped). */
-function fileUri(path: string, params: string): string {
-  const abs = resolve(path).replace(/[%?#]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return `file:${abs}?${params}`;
 }
 
 /**
@@ -158,18 +152,16 @@ function refuseStandIns(db: Db, path: string): void {
 }
 
 /**
- * Opens an nsys SQLite export read-only. Nothing is ever written to the file and nothing appears beside
- * it (but SQLite's own `-shm` index when a `-wal` file is there): no indexes, no tables, no journal.
+ * Opens an nsys SQLite export read-only. Nothing is ever written to the file: no indexes, no tables, no
+ * journal. (SQLite itself adds `-wal` / `-shm` files beside a WAL-mode file: see walState.)
  */
 export function openTraceDb(path: string): Db {
   checkTraceFile(path);
-  const wal = walState(path);
   let db: Db;
   try {
     // A file being written is locked for moments at a time; an export still running will not finish within
     // a wait worth making, so give up soon with a message instead.
-    const name = wal === 'immutable' ? fileUri(path, 'immutable=1') : path;
-    db = new Database(name, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
     throw new TraceError(`${path}: cannot be read as SQLite (${sqliteReason(e)})`);
   }

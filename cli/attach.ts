@@ -26,12 +26,15 @@ const MAX_REPORT_BYTES = 512 * 2 ** 20;
 function readReport(path: string): { real: string; text: string; mode: number } {
   let real: string;
   try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    // Rewritten in place: a pipe or a device would be read, then replaced by a file.
+    if (!st.isFile()) throw new TraceError(`${path}: not a regular file (a pipe or a device); attach rewrites the report in place, so it takes a regular file`);
     real = realpathSync(path);
-    if (statSync(real).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
   } catch (e) {
+    if (e instanceof TraceError) throw e;
     throw new TraceError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  // Rewritten in place: a regular file only (a pipe or a device would be read, then replaced by a file).
   const bytes = readSideInput(real, { what: `${path}: the report`, maxBytes: MAX_REPORT_BYTES, regularOnly: true });
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) throw new TraceError(`${path}: not UTF-8 text; a benchmark report is expected`);

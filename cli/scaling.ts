@@ -32,7 +32,7 @@ export interface ScalingCliOptions extends DiagnosisOptions {
 export async function scalingResult(traces: string[], o: ScalingCliOptions, version: string): Promise<ScalingResult> {
   if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
   if (o.context && !o.model) throw new TraceError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
-  const model = o.model ? loadModelShape(o.model, o.dtype) : null;
+  const model = o.model !== undefined ? loadModelShape(o.model, o.dtype) : null;
   const gpu = gpuFrom(o.gpu);
   const workload = model ? { model, batch: o.batch, prompt: o.prompt } : undefined;
   const inputs: ScalingInput[] = [];

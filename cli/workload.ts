@@ -41,7 +41,7 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
 }
 
 export function workloadFrom(opts: { model?: string; batch?: number; prompt?: number; dtype?: string }): Workload | undefined {
-  if (!opts.model) {
+  if (opts.model === undefined) {
     if (opts.batch || opts.prompt) throw new TraceError('--batch and --prompt need --model (a preset or a config.json)');
     return undefined;
   }

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BAD_CONFIGS, BAD_MODELS, BAD_OPTIONS, BAD_PATTERNS, BAD_REPORTS, BAD_STDIN, BAD_TRACES, CRAFTED_TRACES, REPORTS, STDIN_FILES, UNREADABLE, longNamesTrace, sideFiles,
+  BAD_CONFIGS, BAD_MODELS, BAD_OPTIONS, BAD_PATTERNS, BAD_REPORT_JSON, BAD_REPORTS, BAD_STDIN, BAD_TRACES, CRAFTED_TRACES, REPORTS, STDIN_FILES, UNREADABLE, longNamesTrace, sideFiles,
   type BadFile, type BadTrace, type Made,
 } from './support/broken.js';
 import {
@@ -136,7 +136,7 @@ async function runCase(c: Case, rows: CommandRow[], o: CaseOptions = {}): Promis
     }
     if (r.status === 0) {
       const wrote = readdirSync(out).length > 0;
-      if (!r.stdout && !wrote && !(viaStdin && stdinEmpty)) problems.push(`${at}exit 0 with nothing written`);
+      if (!r.stdout && !wrote && !stdinEmpty) problems.push(`${at}exit 0 with nothing written`);
       if (/failed on this trace/.test(r.stdout)) problems.push(`${at}a rule crashed`);
       if (row.json) {
         let j: any;
@@ -196,6 +196,7 @@ describe('side inputs that are not plain files: --config', () => {
 
 describe('benchmark results attach may not rewrite', () => {
   for (const f of BAD_REPORTS) it(f.name, () => runCase(f, ATTACH_COMMANDS, { env: PIPE_ENV }));
+  for (const f of BAD_REPORT_JSON) it(f.name, () => runCase(f, ATTACH_COMMANDS.slice(0, 1)));
 });
 
 describe('user patterns that backtrack, on names of 30 000 characters (each runs in linear time or is refused)', () => {

@@ -583,7 +583,8 @@ export const BAD_MODELS: BadFile[] = [
   { name: 'a size beyond doubles (1e400)', expect: 'error', message: /no positive number "hidden_size"/, make: (d) => json(d, 'config.json', `${JSON.stringify(LLAMA_CONFIG).slice(0, -1)},"hidden_size":1e400}`) },
   { name: 'astronomical sizes', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, hidden_size: 2 ** 40, num_hidden_layers: 1e12, vocab_size: 2 ** 52 }) },
   { name: 'a hostile model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: '<script>alert(1)</script>\u001b]8;;http://x\u0007| `x` \u202e' }) },
-  { name: 'a 10 MB model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(10_000_000) }) },
+  { name: 'a 3 MB model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(3_000_000) }) },
+  { name: 'a 10 MB config', expect: 'error', message: /10 MiB, larger than the 4 MiB this file may have/, make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(10_000_000) }) },
   { name: 'a folder', expect: 'error', message: /is a folder, not a file/, make: (d) => join(d) },
   { name: 'a path that does not exist', expect: 'error', message: /neither a preset/, make: (d) => join(d, 'nope', 'config.json') },
   { name: 'an empty name', expect: 'error', message: /neither a preset/, make: () => '' },
@@ -673,8 +674,8 @@ export const REPORTS: BadTrace[] = [
   {
     name: '.nsys-rep: nsys fails',
     expect: 'error',
-    message: /nsys export failed \(Error: the report is damaged\)/,
-    make: (d) => ({ path: report(d), env: fakeNsys(d, 'echo "Error: the report is damaged" >&2; exit 1') }),
+    message: /nsys export failed \(the report is damaged\)/,
+    make: (d) => ({ path: report(d), env: fakeNsys(d, 'echo "the report is damaged" >&2; exit 1') }),
   },
   {
     name: '.nsys-rep: nsys succeeds but writes nothing',
@@ -704,8 +705,9 @@ export function fifo(dir: string, name: string, content?: string, delayMs = 0): 
   execFileSync('mkfifo', [path]);
   if (content === undefined) return { path };
   // One writer per reader: every command of the row list opens it once, so keep writing until told to stop.
+  // Each open for writing waits for a reader; the pause after each write lets that reader see the end.
   const code = `const fs = require('fs'); const [p, text, delay] = process.argv.slice(1);
-    setTimeout(function loop() { fs.writeFileSync(p, text); setImmediate(loop); }, Number(delay));`;
+    setTimeout(function loop() { fs.writeFileSync(p, text); setTimeout(loop, 300); }, Number(delay));`;
   const child = spawn(process.execPath, ['-e', code, path, content, String(delayMs)], { stdio: 'ignore' });
   return {
     path,
@@ -743,6 +745,10 @@ export const BAD_REPORTS: SideFile[] = [
   { name: '/dev/zero', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/dev/zero') },
   { name: '/dev/null', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/dev/null') },
   { name: 'a symlink to stdout', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/proc/self/fd/1') },
+];
+
+/** Benchmark results whose JSON attach must refuse to edit (attach --format json only: Markdown is appended to). */
+export const BAD_REPORT_JSON: SideFile[] = [
   {
     name: 'duplicate top-level keys',
     expect: 'error',

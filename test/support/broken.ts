@@ -490,6 +490,23 @@ export const CRAFTED_TRACES: BadTrace[] = [
     }),
   },
   {
+    name: 'names of a million characters shaped to make a pattern backtrack (runs of letters, colons, spaces, brackets, escapes)',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'long-shapes.sqlite', (db) => {
+        const shapes = [
+          `${'a'.repeat(1e6)}!`, `x${':'.repeat(1e6)}!`, `k${' '.repeat(1e6)}x`, `${'k<'.repeat(3e5)}>`, `${'('.repeat(3e5)}x)`,
+          '\u001b]'.repeat(3e5), `void f<${'int, '.repeat(2e5)}>(${'a '.repeat(2e5)}`, `${'\t'.repeat(1e6)}const`,
+        ];
+        shapes.forEach((name, i) => db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(name, `layer ${i}`));
+        for (const n of [2, 3]) db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(`${shapes[n]} decode ${n}`, `decode ${n}`);
+        const kernels = ['nvjet%', 'cudnn%', '%elementwise%', '%layer_norm%', '%splitK%', 'ncclDevKernel%', '%reduce%', '%'];
+        kernels.forEach((like, i) => db.prepare("UPDATE StringIds SET value = ? WHERE id IN (SELECT id FROM StringIds WHERE value LIKE ? LIMIT 1)").run(shapes[i], like));
+        db.prepare('UPDATE TARGET_INFO_GPU SET name = ?').run(shapes[2]);
+      }),
+    }),
+  },
+  {
     name: 'a WAL-mode export without its -wal file (nothing may appear beside it)',
     expect: 'ok',
     make: (d) => {

@@ -12,7 +12,7 @@ import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import { TraceError } from '../queries/errors.js';
 import type { Finding } from '../rules/types.js';
 import { diagnoseFiles, type DiagnosisOptions } from './diagnosis.js';
-import { writeFileAtomic } from './output.js';
+import { refuseInputs, writeFileAtomic } from './output.js';
 
 export interface AttachSummary {
   path: string;
@@ -50,6 +50,7 @@ export async function attachToReport(report: string, traces: string[], format: '
     }
   };
   if (traces.some(sameFile)) throw new TraceError(`${report}: refusing to overwrite an input trace (the report comes first, then the traces)`);
+  refuseInputs(report, traces);
   const { real, text, mode } = readReport(report);
   let replaced = false;
   if (format === 'json') {

@@ -6,7 +6,7 @@
  * (`-journal`, `-wal`, `-shm`): writing those would change how the input reads.
  */
 import {
-  closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync,
+  closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -121,11 +121,29 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, inputs:
   }
 }
 
-/** Into a device, pipe or socket: opened for writing as it is (no create, no truncate of a file). */
+/**
+ * Opens a device, pipe or socket for writing as it is (no create, no truncate). A socket cannot be opened
+ * by name (ENXIO): when it is this process's own stdout (`-o /dev/stdout` with stdout a socket), fd 1 is it.
+ */
+function openThrough(path: string): { fd: number; own: boolean } {
+  try {
+    return { fd: openSync(path, constants.O_WRONLY | constants.O_NOCTTY), own: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO') {
+      const [a, b] = [statSync(path), fstatSync(1)];
+      if (a.dev === b.dev && a.ino === b.ino) return { fd: 1, own: false };
+    }
+    throw e;
+  }
+}
+
+/** Into a device, pipe or socket, straight through. */
 function writeThrough(shown: string, path: string, buf: Uint8Array): void {
   let fd: number | undefined;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
+    const t = openThrough(path);
+    if (!t.own) return writeAll(t.fd, buf);
+    fd = t.fd;
     writeAll(fd, buf);
     closeSync(fd);
     fd = undefined;
@@ -148,9 +166,10 @@ export function placeFile(tmp: string, target: Target, shown: string): void {
   const src = openSync(tmp, 'r');
   let fd: number | undefined;
   try {
-    fd = openSync(target.path, constants.O_WRONLY | constants.O_NOCTTY);
+    const t = openThrough(target.path);
+    if (t.own) fd = t.fd;
     const chunk = Buffer.alloc(1 << 20);
-    for (let n; (n = readSync(src, chunk, 0, chunk.length, null)) > 0; ) writeAll(fd, chunk.subarray(0, n));
+    for (let n; (n = readSync(src, chunk, 0, chunk.length, null)) > 0; ) writeAll(t.fd, chunk.subarray(0, n));
   } catch (e) {
     throw new TraceError(`${shown}: cannot write (${writeErrorText(e)})`);
   } finally {

@@ -4,9 +4,9 @@
  * it reads; every bad input of that kind is then tried on it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tempDir } from './fixtures.js';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { REPO, samplePath } from './traces.js';
 
 export interface RunContext {
@@ -268,7 +268,12 @@ export function cliForNobody(): { cli: string } | { skip: string } {
   symlinkSync(modules, join(dir, 'node_modules'));
   const copy = join(dir, 'dist/cli/main.js');
   if (works(copy)) return (forUser = { cli: copy });
-  return (forUser = { skip: `user ${NOBODY} cannot run the CLI: ${modules} (or node itself) lies in a folder that user may not enter` });
+  // node_modules too is out of that user's reach: copy what the CLI runs on (not the build and test tools).
+  rmSync(join(dir, 'node_modules'));
+  const devOnly = /^(typescript|vitest|@vitest|vite|rolldown|@rolldown|@oxc-project|playwright-core|lightningcss.*|@types|\.bin)$/;
+  cpSync(modules, join(dir, 'node_modules'), { recursive: true, dereference: true, filter: (src) => !devOnly.test(relative(modules, src).split(sep)[0] ?? '') });
+  if (works(copy)) return (forUser = { cli: copy });
+  return (forUser = { skip: `user ${NOBODY} cannot run the CLI even from a copy in ${dir} (can it run ${process.execPath}?)` });
 }
 
 /** attach on a benchmark result under test (the input), with a good trace. */

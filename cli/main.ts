@@ -279,6 +279,9 @@ program
     }
   });
 
+// Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
+for (const c of program.commands) if (['diagnose', 'layers', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

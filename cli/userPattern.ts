@@ -14,6 +14,14 @@
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--enable-experimental-regexp-engine');
+/** Whether this Node.js has the engine (V8's, behind that flag since V8 8.8; Node.js 20 has it). */
+const HAVE_LINEAR = (() => {
+  try {
+    return new RegExp('a', 'l').test('a');
+  } catch {
+    return false;
+  }
+})();
 
 /** Longer than any step or kernel pattern a person writes; bounds the pattern side of pattern × name. */
 export const MAX_PATTERN_LENGTH = 4096;
@@ -37,6 +45,7 @@ export interface LinearPattern {
 
 /** Compiles a user pattern; throws PatternError saying what is wrong with it. */
 export function linearPattern(source: string, flags = ''): LinearPattern {
+  if (!HAVE_LINEAR) throw new PatternError(`this Node.js (${process.version}) has no linear-time regular expression engine, so user patterns cannot run safely`);
   if (source.length > MAX_PATTERN_LENGTH) throw new PatternError(`longer than ${MAX_PATTERN_LENGTH} characters`);
   if (!FLAGS.test(flags) || new Set(flags).size !== flags.length) throw new PatternError(`flags "${flags}": only i, m and s are supported`);
   try {

@@ -3,13 +3,16 @@
  *   { "kernelClasses": [{ "class": "gemm", "pattern": "my_gemm_.*" }],
  *     "rules": { "comm-dominant-step": { "threshold": 0.25 } },
  *     "disabledRules": ["sync-in-step"] }
+ * Every key is checked: a misspelt one (or `__proto__`) is refused, not ignored. Kernel-class patterns run
+ * on the linear-time engine (userPattern.ts).
  */
-import { readFileSync } from 'node:fs';
 import { validateClassRows } from '../analyzer/classify/classifier.js';
 import type { ClassRow } from '../analyzer/classify/kernelClasses.js';
 import { TraceError } from '../queries/errors.js';
 import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
+import { readSideText } from './sideInput.js';
+import { linearPattern, PatternError } from './userPattern.js';
 
 export interface Config {
   kernelClasses: ClassRow[];
@@ -17,20 +20,52 @@ export interface Config {
   disabledRules: string[];
 }
 
+/** A config is a few kilobytes; a class table for every kernel a runtime has is well under this. */
+export const MAX_CONFIG_BYTES = 4 * 2 ** 20;
+
+const CONFIG_KEYS = ['kernelClasses', 'rules', 'disabledRules'];
+const ROW_KEYS = ['class', 'pattern', 'flags', 'on', 'op', 'note'];
+
+/** Throws unless every own key of `obj` is one of `known`. */
+export function onlyKnownKeys(obj: object, known: readonly string[], where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!known.includes(k)) throw new Error(`${where}unknown key ${JSON.stringify(k)} (known: ${known.join(', ')})`);
+  }
+}
+
+/** Config rows with their patterns compiled for the linear-time engine. */
+function linearRows(raw: unknown): ClassRow[] {
+  if (Array.isArray(raw)) raw.forEach((r, i) => r && typeof r === 'object' && !Array.isArray(r) && onlyKnownKeys(r, ROW_KEYS, `kernelClasses[${i}]: `));
+  const rows = validateClassRows(raw);
+  return rows.map((row, i) => {
+    if (row.flags !== undefined && typeof row.flags !== 'string') throw new Error(`kernelClasses[${i}].flags must be a string of flags such as "i"`);
+    try {
+      const p = linearPattern(row.pattern, row.flags ?? '');
+      return { ...row, pattern: p.linearSource, flags: p.linearFlags };
+    } catch (e) {
+      if (e instanceof PatternError) throw new Error(`kernelClasses[${i}].pattern ${JSON.stringify(row.pattern.slice(0, 80))}: ${e.message}`);
+      throw e;
+    }
+  });
+}
+
 export function loadConfig(path: string | undefined): Config {
   const empty: Config = { kernelClasses: [], rules: {}, disabledRules: [] };
-  if (!path) return empty;
+  if (path === undefined) return empty;
+  if (path.trim() === '') throw new TraceError('--config: an empty file name');
+  const text = readSideText(path, { what: `--config ${path}`, maxBytes: MAX_CONFIG_BYTES });
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new TraceError(`${path}: cannot read config (${(e as Error).message.split('\n')[0]})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TraceError(`${path}: config must be a JSON object`);
   const obj = raw as Record<string, unknown>;
   try {
+    onlyKnownKeys(obj, CONFIG_KEYS, '');
     return {
-      kernelClasses: obj.kernelClasses === undefined ? [] : validateClassRows(obj.kernelClasses),
+      kernelClasses: obj.kernelClasses === undefined ? [] : linearRows(obj.kernelClasses),
       rules: ruleOptionsFromConfig(obj.rules),
       disabledRules: disabledRulesFromConfig(obj.disabledRules),
     };

@@ -11,7 +11,7 @@ import { termSafe } from '../analyzer/report/format.js';
 import type { RuleOptionOverrides } from '../rules/options.js';
 import { loadConfig } from './config.js';
 import { resolveInputs } from './inputs.js';
-import { progressBar } from './progress.js';
+import { progressBar, statusLine } from './progress.js';
 import { mergeRuleOptions } from './ruleOptions.js';
 import { gpuFrom, workloadFrom } from './workload.js';
 
@@ -63,7 +63,7 @@ export async function loadWithProgress(paths: string[], shown: string[]) {
  * hooks that read them with progress and name them as the user did; temporary exports are removed after.
  */
 export async function withTraces<T>(traces: string[], fn: (paths: string[], hooks: RunHooks) => Promise<T>): Promise<T> {
-  const inputs = resolveInputs(traces);
+  const inputs = await resolveInputs(traces, { progress: statusLine(process.stderr) });
   try {
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     return await fn(inputs.paths, { names: traces, load: (paths) => loadWithProgress(paths, traces) });

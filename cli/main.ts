@@ -4,7 +4,6 @@
  * Exit codes: 0 done; 1 a --fail-on gate tripped; 2 bad input or usage; 3 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import {
   attach, chartsOf, classifier, compare, diagnose, layers, NsysTpError, parseResult, plan, render, scaling, TOOL_VERSION,
@@ -17,7 +16,11 @@ import { sliceSpec, writeSlice } from './slice.js';
 import { writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
-import { writeFileAtomic } from './output.js';
+import { ClosedStdout, writeFileAtomic, writeStdout } from './output.js';
+import { classifyStdin } from './stdinNames.js';
+import { linearPattern } from './userPattern.js';
+import { EXPORT_HELP, resolveInputs } from './inputs.js';
+import { statusLine } from './progress.js';
 import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
 import { collectRuleOption, tripsGate } from './ruleOptions.js';
 import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
@@ -29,17 +32,18 @@ class ExitError extends Error {
   }
 }
 
+/** A user pattern, run on the linear-time engine (userPattern.ts): no pattern can hang on a long name. */
 function regex(value: string): RegExp {
   try {
-    return new RegExp(value);
+    return linearPattern(value).re;
   } catch (e) {
-    throw new InvalidArgumentError(`not a valid regular expression: ${(e as Error).message}`);
+    throw new InvalidArgumentError((e as Error).message.replace(/^not a valid regular expression: Invalid regular expression: /, 'not a valid regular expression: '));
   }
 }
 
 function seconds(value: string): number {
   const v = Number(value);
-  if (!Number.isFinite(v)) throw new InvalidArgumentError('expected a number of seconds');
+  if (value.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError('expected a number of seconds');
   return v * 1e9;
 }
 
@@ -62,8 +66,8 @@ function percent(value: string): number {
 }
 
 function emit(text: string, output: string | undefined, inputs: string[]): void {
-  if (output) writeFileAtomic(output, text, inputs);
-  else process.stdout.write(text);
+  if (output !== undefined) writeFileAtomic(output, text, inputs);
+  else writeStdout(text);
 }
 
 const program = new Command();
@@ -71,8 +75,9 @@ program
   .name('nsys-tp')
   .description('Diagnose tensor-parallel LLM inference from Nsight Systems SQLite exports')
   .version(TOOL_VERSION)
-  .configureOutput({ outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
-  .exitOverride();
+  .configureOutput({ writeOut: (str) => writeStdout(str), outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
+  .exitOverride()
+  .addHelpText('after', EXPORT_HELP);
 
 /** Step selection and config, shared by every command that analyses traces. */
 function addAnalysisOptions(cmd: Command): Command {
@@ -174,7 +179,7 @@ program
   .action(async (traces: string[], opts) => {
     if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
     if (opts.context && !opts.model) throw new TraceError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
-    const model = opts.model ? loadModelShape(opts.model, opts.dtype) : undefined;
+    const model = opts.model !== undefined ? loadModelShape(opts.model, opts.dtype) : undefined;
     const config = analyseConfig(opts, { workload: undefined, gpu: gpuFrom(opts.gpu) });
     const r = await withTraces(traces, (paths, hooks) => scaling(paths, {
       ...config, batch: opts.batch, prompt: opts.prompt ?? null, gpuHourPrice: opts.gpuHourPrice ?? null, model, context: opts.context,
@@ -244,13 +249,10 @@ program
   .option('--config <file>', 'JSON config with extra kernelClasses rows')
   .action(async (opts) => {
     const classify = classifier(loadConfig(opts.config).kernelClasses);
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    for await (const line of rl) {
-      const name = line.replace(/\r$/, '');
-      if (!name.trim()) continue;
+    await classifyStdin((name) => {
       const c = classify(name);
-      process.stdout.write(`${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`);
-    }
+      return `${c.class === 'communication' ? `communication:${c.op}` : c.class}\t${termSafe(name)}\n`;
+    });
   });
 
 program
@@ -263,16 +265,26 @@ program
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
-    const model = await loadWithProgress([trace], [trace]);
-    const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
-    if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
-    const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
-    const stats = writeSlice(trace, opts.output, spec);
-    process.stderr.write(
-      `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
-        `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
-    );
+    const inputs = await resolveInputs([trace], { progress: statusLine(process.stderr) });
+    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
+    try {
+      const source = inputs.paths[0]!;
+      const model = await loadWithProgress([source], [trace]);
+      const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
+      if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
+      const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
+      const stats = writeSlice(source, opts.output, spec, [trace, source]);
+      process.stderr.write(
+        `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
+          `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
+      );
+    } finally {
+      inputs.cleanup();
+    }
   });
+
+// Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
+for (const c of program.commands) if (['diagnose', 'layers', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
 async function main(): Promise<void> {
   try {
@@ -287,6 +299,11 @@ async function main(): Promise<void> {
     if (e instanceof NsysTpError) {
       process.stderr.write(`nsys-tp: ${termSafe(e.message)}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (e instanceof ClosedStdout) {
+      // The reader has what it wanted (`| head`): nothing more to say.
+      process.exitCode = 0;
       return;
     }
     if (e instanceof ExitError) {

@@ -1,39 +1,115 @@
 /**
- * Writing files the user asked for: atomically (temp file + rename in the same folder), never over an
- * input trace.
+ * Writing what the user asked for. A regular file (or a new path) is written to a temp file in the same
+ * folder and renamed over it, so a failed write leaves the previous file as it was; a device, a pipe or a
+ * socket (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written straight through, never replaced; a symlink
+ * is followed to what it names. Never over an input trace, nor over the files SQLite keeps beside one
+ * (`-journal`, `-wal`, `-shm`): writing those would change how the input reads.
  */
-import { closeSync, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TraceError } from '../queries/errors.js';
 
-function sameFile(a: string, b: string): boolean {
+/** The files SQLite keeps beside a database: writing one changes what the database reads as. */
+const SIDECARS = ['-journal', '-wal', '-shm'];
+
+function real(p: string): string {
   try {
-    return realpathSync(a) === realpathSync(b);
+    return realpathSync(p);
   } catch {
-    return resolve(a) === resolve(b);
+    // A path that does not exist yet: its folder's real path and its name.
+    try {
+      return join(realpathSync(dirname(p)), basename(p));
+    } catch {
+      return resolve(p);
+    }
   }
 }
 
-/** `mode`: the permissions the file gets (a file rewritten in place keeps its own). */
+/** Throws unless `path` is neither an input nor one of SQLite's files beside an input. */
+export function refuseInputs(path: string, inputs: readonly string[]): void {
+  const target = real(path);
+  for (const i of inputs) {
+    const input = real(i);
+    if (target === input) throw new TraceError(`${path}: refusing to overwrite an input trace`);
+    const side = SIDECARS.find((s) => target === input + s || target === resolve(i) + s);
+    if (side) throw new TraceError(`${path}: refusing to write SQLite's ${side.slice(1)} file of the input trace ${i}: SQLite would read it as part of the trace`);
+  }
+}
+
+/** Where and how to write: atomically over a regular file or a new path; straight into anything else. */
+export interface Target {
+  /** The path written (a symlink resolved to what it names). */
+  path: string;
+  atomic: boolean;
+  /** The permissions of the file replaced, kept by the new one. */
+  mode?: number;
+}
+
+export function outputTarget(path: string, inputs: readonly string[]): Target {
+  refuseInputs(path, inputs);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    let link = false;
+    try {
+      link = lstatSync(path).isSymbolicLink();
+    } catch {
+      /* nothing there: a new file */
+    }
+    if (link) throw new TraceError(`${path}: a symbolic link to nothing (its target does not exist); remove it or name another file`);
+    return { path, atomic: true };
+  }
+  if (st.isDirectory()) throw new TraceError(`${path}: cannot write (EISDIR: a folder is in the way)`);
+  // A link to a file: the file is replaced, the link kept. A link to a device or pipe (/proc/self/fd/1)
+  // is opened through, as the shell would.
+  if (st.isFile()) return { path: lstatSync(path).isSymbolicLink() ? realpathSync(path) : path, atomic: true, mode: st.mode & 0o7777 };
+  return { path, atomic: false };
+}
+
+/** Writes all of `buf` to `fd`; a short write with no error is a full disk. */
+function writeAll(fd: number, buf: Uint8Array): void {
+  for (let off = 0; off < buf.length; ) {
+    let n: number;
+    try {
+      n = writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      // A pipe opened non-blocking: wait for its reader.
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      throw e;
+    }
+    if (n === 0) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+    off += n;
+  }
+}
+
+/**
+ * Writes `data` to `path` (see the file comment). `mode`: the permissions a new file gets (a file
+ * rewritten in place keeps its own).
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array, inputs: readonly string[] = [], mode?: number): void {
-  if (inputs.some((i) => sameFile(i, path))) throw new TraceError(`${path}: refusing to overwrite an input trace`);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const t = outputTarget(path, inputs);
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  if (!t.atomic) return writeThrough(path, t.path, buf);
+  const tmp = join(dirname(t.path), `.${basename(t.path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
-    if (mode !== undefined) fchmodSync(fd, mode);
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const m = mode ?? t.mode;
+    if (m !== undefined) fchmodSync(fd, m);
     // A full disk or a file size limit cuts a write short before it fails: write until all is out or an
     // error says why not, so a partial report never replaces a whole one.
-    for (let off = 0; off < buf.length; ) {
-      const n = writeSync(fd, buf, off, buf.length - off);
-      if (n === 0) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
-      off += n;
-    }
+    writeAll(fd, buf);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    renameSync(tmp, t.path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     try {
@@ -45,10 +121,85 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, inputs:
   }
 }
 
+/**
+ * Opens a device, pipe or socket for writing as it is (no create, no truncate). A socket cannot be opened
+ * by name (ENXIO): when it is this process's own stdout (`-o /dev/stdout` with stdout a socket), fd 1 is it.
+ */
+function openThrough(path: string): { fd: number; own: boolean } {
+  try {
+    return { fd: openSync(path, constants.O_WRONLY | constants.O_NOCTTY), own: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO') {
+      const [a, b] = [statSync(path), fstatSync(1)];
+      if (a.dev === b.dev && a.ino === b.ino) return { fd: 1, own: false };
+    }
+    throw e;
+  }
+}
+
+/** Into a device, pipe or socket, straight through. */
+function writeThrough(shown: string, path: string, buf: Uint8Array): void {
+  let fd: number | undefined;
+  try {
+    const t = openThrough(path);
+    if (!t.own) return writeAll(t.fd, buf);
+    fd = t.fd;
+    writeAll(fd, buf);
+    closeSync(fd);
+    fd = undefined;
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    throw new TraceError(`${shown}: cannot write (${writeErrorText(e)})`);
+  }
+}
+
+/**
+ * Puts the finished file `tmp` (written in `target`'s folder) at `target`: renamed over a regular file or
+ * a new path, copied into a device or pipe (then removed).
+ */
+export function placeFile(tmp: string, target: Target, shown: string): void {
+  if (target.atomic) {
+    if (target.mode !== undefined) fchmodPath(tmp, target.mode);
+    renameSync(tmp, target.path);
+    return;
+  }
+  const src = openSync(tmp, 'r');
+  let fd: number | undefined;
+  try {
+    const t = openThrough(target.path);
+    if (t.own) fd = t.fd;
+    const chunk = Buffer.alloc(1 << 20);
+    for (let n; (n = readSync(src, chunk, 0, chunk.length, null)) > 0; ) writeAll(t.fd, chunk.subarray(0, n));
+  } catch (e) {
+    throw new TraceError(`${shown}: cannot write (${writeErrorText(e)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    closeSync(src);
+    unlinkSync(tmp);
+  }
+}
+
+function fchmodPath(p: string, mode: number): void {
+  const fd = openSync(p, 'r');
+  try {
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The temp file beside `target` that a writer fills before placeFile puts it there. */
+export function tempBeside(target: Target): string {
+  // A device's folder (/dev) is no place for a temp file: those go to the system's temp folder.
+  const dir = target.atomic ? dirname(target.path) : tmpdir();
+  return join(dir, `.${basename(target.path)}.${process.pid}.${Date.now()}.tmp`);
+}
+
 const WRITE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device',
   EFBIG: 'file too large for this file system or limit', EDQUOT: 'disk quota exceeded', ENOENT: 'no such folder',
-  ENOTDIR: 'a part of the path is not a folder', EISDIR: 'a folder is in the way',
+  ENOTDIR: 'a part of the path is not a folder', EISDIR: 'a folder is in the way', ENXIO: 'a pipe with no reader',
+  EPIPE: 'the reader closed the pipe', EIO: 'input/output error',
 };
 
 /** `EACCES: permission denied`: the code to search for and what it means. */
@@ -56,4 +207,20 @@ export function writeErrorText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (!code) return (e as Error).message.split('\n')[0]!;
   return WRITE_ERRORS[code] ? `${code}: ${WRITE_ERRORS[code]}` : code;
+}
+
+/** The command's output on stdout was cut off by its reader (`| head`): not an error, nothing more to say. */
+export class ClosedStdout extends Error {}
+
+/**
+ * Writes to stdout synchronously, all of it or a clear error: a closed pipe is ClosedStdout (the CLI ends
+ * quietly), a full disk or any other failure one line (`> /dev/full`).
+ */
+export function writeStdout(text: string | Uint8Array): void {
+  try {
+    writeAll(1, typeof text === 'string' ? Buffer.from(text) : text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new ClosedStdout();
+    throw new TraceError(`stdout: cannot write (${writeErrorText(e)})`);
+  }
 }

@@ -54,3 +54,19 @@ export function progressBar(sink: ProgressSink, label: string, now: () => number
     },
   };
 }
+
+/** A one-line status redrawn in place on a terminal (nothing elsewhere); `null` erases it. */
+export function statusLine(sink: ProgressSink): (line: string | null) => void {
+  let drawn = false;
+  return (line) => {
+    if (!sink.isTTY) return;
+    if (line === null) {
+      if (drawn) sink.write('\r\x1b[K');
+      drawn = false;
+      return;
+    }
+    const width = (sink.columns || 80) - 1;
+    sink.write(`\r${`nsys-tp: ${line}`.slice(0, width)}\x1b[K`);
+    drawn = true;
+  };
+}

@@ -1,10 +1,9 @@
 /**
  * `nsys-tp slice`: the file side of slicing (temp file, rename, never over the input).
  */
-import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { TraceError } from '../queries/errors.js';
-import { writeErrorText } from './output.js';
+import { outputTarget, placeFile, tempBeside, writeErrorText } from './output.js';
 import { openTraceDb } from '../queries/open.js';
 import type { TraceModel } from '../analyzer/model/types.js';
 import type { Step } from '../analyzer/steps/types.js';
@@ -21,10 +20,10 @@ export function mergeWindows(ws: Window[]): Window[] {
   return out;
 }
 
-export function writeSlice(input: string, output: string, spec: SliceSpec): SliceStats {
-  if (existsSync(output) && realpathSync(output) === realpathSync(input)) throw new TraceError(`${output}: refusing to overwrite the input trace`);
-  if (resolve(output) === resolve(input)) throw new TraceError(`${output}: refusing to overwrite the input trace`);
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+/** Writes the slice of `input` to `output`; `inputs`: every file the output may not replace (the input, a report it came from). */
+export function writeSlice(input: string, output: string, spec: SliceSpec, inputs: readonly string[] = [input]): SliceStats {
+  const target = outputTarget(output, inputs);
+  const tmp = tempBeside(target);
   const src = openTraceDb(input);
   try {
     rmSync(tmp, { force: true });
@@ -32,7 +31,7 @@ export function writeSlice(input: string, output: string, spec: SliceSpec): Slic
     // says only "unable to open database file"); SQLite opens an empty file as an empty database.
     closeSync(openSync(tmp, 'wx'));
     const stats = sliceExport(src, tmp, spec);
-    renameSync(tmp, output);
+    placeFile(tmp, target, output);
     return stats;
   } catch (e) {
     rmSync(tmp, { force: true });

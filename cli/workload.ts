@@ -2,19 +2,24 @@
  * --model / --batch / --prompt / --dtype / --gpu: the workload and hardware the user states, read into
  * the analysis' types. A model is a preset name or a Hugging Face config.json path.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import { GPU_SPECS, gpuSpecFor, type GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import { dtypeBytes, PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
 import { TraceError } from '../queries/errors.js';
 
+/** A Hugging Face config.json is a few kilobytes. */
+const MAX_MODEL_CONFIG_BYTES = 4 * 2 ** 20;
+
 export function loadModelShape(arg: string, dtype?: string): ModelShape {
   let shape = presetShape(arg);
   if (!shape) {
     if (!existsSync(arg)) throw new TraceError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file`);
+    const text = readSideText(arg, { what: `--model ${arg}`, maxBytes: MAX_MODEL_CONFIG_BYTES });
     let cfg: unknown;
     try {
-      cfg = JSON.parse(readFileSync(arg, 'utf8'));
+      cfg = JSON.parse(text);
     } catch (e) {
       throw new TraceError(`--model ${arg}: not a JSON config (${(e as Error).message.split('\n')[0]})`);
     }
@@ -36,7 +41,7 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
 }
 
 export function workloadFrom(opts: { model?: string; batch?: number; prompt?: number; dtype?: string }): Workload | undefined {
-  if (!opts.model) {
+  if (opts.model === undefined) {
     if (opts.batch || opts.prompt) throw new TraceError('--batch and --prompt need --model (a preset or a config.json)');
     return undefined;
   }

@@ -472,6 +472,14 @@ function opsPart(db: Db, s: Schema, path: string, progress: ScanProgress): RawOp
       `${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`,
     );
   }
+  // Every number nsys-tp reports is GPU time split by kernel class: copies alone would read as a run
+  // with nothing wrong.
+  if (!ops.kind.subarray(0, ops.n).some((k) => k === OP_KERNEL || k === OP_GRAPH)) {
+    throw new TraceError(
+      `${path}: the export holds memory copies and sets but no kernels (${s.has(KERNEL_TABLE) ? `no usable rows in ${KERNEL_TABLE}` : `no ${KERNEL_TABLE} table`}), ` +
+        'so there is nothing to split into GEMM, attention and communication; capture with nsys profile -t cuda and check that the capture range covers the steps',
+    );
+  }
   const tids = new IdNumbering();
   const nvtx = readNvtx(db, s, progress, tids, warnings);
   const kernelNames = opNames.list.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);

@@ -11,10 +11,13 @@ export interface Schema {
   hasColumn(table: string, column: string): boolean;
 }
 
-/** Reads sqlite_master and `pragma table_info` of every table. */
+/**
+ * Reads the names and `pragma table_info` of every real table: views and virtual tables are not nsys
+ * tables (nsys writes neither) and are never read, since reading one runs SQL from the file (open.ts).
+ */
 export function probeSchema(db: Db): Schema {
   const tables = new Map<string, Set<string>>();
-  const names = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view')").pluck().all() as string[];
+  const names = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
   for (const name of names) {
     const cols = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[];
     tables.set(name, new Set(cols));

@@ -8,6 +8,12 @@
  *  - call-chain tables (OSRT_CALLCHAINS, ...): the chains the kept rows refer to (callchainId);
  *  - untimed tables (strings, GPUs, processes, metadata, enums) and NVTX domain/category rows: whole.
  * The result is an export nsys-tp (and sqlite3) read like the original.
+ *
+ * No SQL text from the input runs: its `sqlite_master` could hold anything after the first statement of a
+ * CREATE (an ATTACH that writes another file, the input included). Each table is declared anew from what
+ * `pragma table_info` reports (name, declared type, NOT NULL, primary key), each index from `pragma
+ * index_list` / `index_xinfo` (plain column indexes only); views, triggers, virtual tables, defaults and
+ * CHECK constraints are not copied.
  */
 import Database from 'better-sqlite3';
 import type { Db } from './open.js';
@@ -42,6 +48,49 @@ function quote(id: string): string {
   return `"${id.replace(/"/g, '""')}"`;
 }
 
+/** A declared column type as nsys writes them (`INTEGER`, `TEXT`, `VARCHAR(255)`); anything else is dropped. */
+const COLUMN_TYPE = /^[A-Za-z][A-Za-z0-9_]*( [A-Za-z][A-Za-z0-9_]*)*(\(\s*[+-]?\d+\s*(,\s*[+-]?\d+\s*)?\))?$/;
+const COLLATIONS = new Set(['BINARY', 'NOCASE', 'RTRIM']);
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+  notnull: number;
+  pk: number;
+}
+
+/** `CREATE TABLE` for `table` of `src`, built from its pragmas, never from its SQL text. */
+export function createTableSql(src: Db, table: string): string {
+  const cols = src.prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)').all(table) as ColumnInfo[];
+  const defs = cols.map((c) => {
+    const type = typeof c.type === 'string' && COLUMN_TYPE.test(c.type) ? ` ${c.type}` : '';
+    return `${quote(c.name)}${type}${c.notnull ? ' NOT NULL' : ''}`;
+  });
+  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+  if (pk.length) defs.push(`PRIMARY KEY (${pk.map((c) => quote(c.name)).join(', ')})`);
+  const info = src.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?").get(table) as { wr: number } | undefined;
+  return `CREATE TABLE ${quote(table)} (${defs.join(', ')})${info?.wr && pk.length ? ' WITHOUT ROWID' : ''}`;
+}
+
+/** `CREATE INDEX` statements for the plain (column, non-partial) indexes of `table`, from its pragmas. */
+export function createIndexSql(src: Db, table: string): string[] {
+  const out: string[] = [];
+  const list = src.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?)').all(table) as { name: string; unique: number; origin: string; partial: number }[];
+  for (const ix of list) {
+    // Primary keys come with the table; partial indexes carry an SQL condition.
+    if (ix.origin === 'pk' || ix.partial) continue;
+    const keys = (src.prepare('SELECT cid, name, "desc", coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno').all(ix.name) as {
+      cid: number; name: string | null; desc: number; coll: string | null;
+    }[]);
+    // An expression index (cid -2) holds SQL text.
+    if (keys.length === 0 || keys.some((k) => k.cid < 0 || k.name === null || (k.coll !== null && !COLLATIONS.has(k.coll.toUpperCase())))) continue;
+    const name = ix.origin === 'c' ? ix.name : `${table}_${ix.origin === 'u' ? 'unique' : 'index'}_${out.length + 1}`;
+    const cols = keys.map((k) => `${quote(k.name!)}${k.coll && k.coll.toUpperCase() !== 'BINARY' ? ` COLLATE ${k.coll.toUpperCase()}` : ''}${k.desc ? ' DESC' : ''}`);
+    out.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quote(name)} ON ${quote(table)} (${cols.join(', ')})`);
+  }
+  return out;
+}
+
 function inWindows(ws: Window[] | undefined, s: number, e: number): boolean {
   return !!ws && ws.some((w) => s <= w.end && e >= w.start);
 }
@@ -54,8 +103,8 @@ export function sliceExport(src: Db, destPath: string, spec: SliceSpec): SliceSt
   dest.pragma('synchronous = OFF');
   const stats: SliceStats = { tables: 0, rowsKept: 0, rowsRead: 0 };
   try {
-    const objects = src.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'").raw(true).all() as [string, string, string][];
-    for (const [type, , sql] of objects) if (type === 'table') dest.exec(sql);
+    // Identifiers are quoted, types checked against a strict pattern: each statement is ours alone.
+    for (const [table, cols] of schema.tables) if (cols.size) dest.prepare(createTableSql(src, table)).run();
     const timeCond = spec.windows.map(() => '(start <= ? AND coalesce(end, start) >= ?)').join(' OR ') || '0';
     const timeArgs = spec.windows.flatMap((w) => [w.end, w.start]);
     const chains = new Set<unknown>();
@@ -96,7 +145,7 @@ export function sliceExport(src: Db, destPath: string, spec: SliceSpec): SliceSt
       stats.rowsRead += src.prepare(`SELECT count(*) FROM ${quote(table)}`).pluck().get() as number;
       stats.tables++;
     }
-    for (const [type, , sql] of objects) if (type !== 'table') dest.exec(sql);
+    for (const [table, cols] of schema.tables) if (cols.size) for (const sql of createIndexSql(src, table)) dest.prepare(sql).run();
     dest.exec('VACUUM');
   } finally {
     dest.close();

@@ -55,6 +55,7 @@ export function checkRuleOptions(rules: readonly HasMeta[], overrides: RuleOptio
   }
   for (const id of Object.keys(overrides)) {
     const opts = overrides[id];
+    if (!rules.some((r) => r.meta.id === id)) throw new UsageError(`unknown rule ${JSON.stringify(id)} (rules: ${rules.map((r) => r.meta.id).join(', ')})`);
     if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
       throw new UsageError(`rules["${id}"] must be an object of options`);
     }

@@ -3,7 +3,7 @@
  * and the input file unchanged.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
@@ -69,5 +69,48 @@ describe('bad input to diagnose', () => {
     const before = sha(p);
     expectCleanError(['diagnose', p, '-o', p], /refusing to overwrite an input trace/);
     expect(sha(p)).toBe(before);
+  });
+});
+
+describe('a .nsys-rep with nsys on PATH (a fake nsys that counts its runs)', () => {
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const count = join(dir, 'runs');
+  writeFileSync(join(bin, 'nsys'), `#!/bin/sh\necho run >> "${count}"\nout=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done\ncp "${samplePath('tp4graph-decode.sqlite')}" "$out"\n`, { mode: 0o755 });
+  const cache = join(dir, 'cache');
+  const env = { PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: cache, NSYS_TP_CACHE: '' };
+  const runs = () => (existsSync(count) ? readFileSync(count, 'utf8').split('\n').filter(Boolean).length : 0);
+
+  it('exports once into the cache folder (not beside the report), says where and how long, and reuses it', () => {
+    mkdirSync(join(dir, 'reports'));
+    const rep = textFile(join(dir, 'reports'), 'run 1.nsys-rep', 'report bytes');
+    const first = runCli(['diagnose', rep, '--format', 'json'], { env });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`^nsys-tp: exported .*run 1\\.nsys-rep with nsys in \\d+\\.\\d s to ${cache}/nsys-tp/run 1-[0-9a-f]{16}\\.sqlite; later runs reuse it \\(delete ${cache}/nsys-tp to clear the cache\\)\\n$`));
+    expect(JSON.parse(first.stdout).trace.path).toBe(rep);
+    const second = runCli(['diagnose', rep, '--format', 'json'], { env });
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/^nsys-tp: reading .*run 1-[0-9a-f]{16}\.sqlite, the export of .*run 1\.nsys-rep made earlier; delete .* to clear the cache\n$/);
+    expect(runs()).toBe(1);
+    expect(readdirSync(join(dir, 'reports'))).toEqual(['run 1.nsys-rep']);
+  });
+
+  it('a .sqlite beside the report is used when newer, else the report is exported again (into the cache)', () => {
+    mkdirSync(join(dir, 'beside'));
+    const rep = textFile(join(dir, 'beside'), 'r.nsys-rep', 'report bytes, another report');
+    const sqlite = join(dir, 'beside', 'r.sqlite');
+    copyFileSync(samplePath('tp4graph-decode.sqlite'), sqlite);
+    const before = runs();
+    const fresh = runCli(['diagnose', rep], { env });
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain(`nsys-tp: reading ${sqlite}, the export beside ${rep} (newer than the report)`);
+    expect(runs()).toBe(before);
+    utimesSync(sqlite, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    const stale = runCli(['diagnose', rep], { env });
+    expect(stale.status, stale.stderr).toBe(0);
+    expect(stale.stderr).toContain(`(${sqlite} is older than the report)`);
+    expect(runs()).toBe(before + 1);
+    expect(readdirSync(join(dir, 'beside')).sort()).toEqual(['r.nsys-rep', 'r.sqlite']);
   });
 });

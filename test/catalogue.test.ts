@@ -5,19 +5,32 @@
  * stack trace or a hang. The input is byte-identical afterwards and no temp file is left anywhere.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BAD_CONFIGS, BAD_MODELS, BAD_STDIN, BAD_TRACES, type BadFile, type BadTrace, type Made } from './support/broken.js';
 import {
-  CONFIG_COMMANDS, MODEL_COMMANDS, STDIN_COMMANDS, TRACE_COMMANDS, cleanExit, leftoverTemps, pool, runCliAsync, type CommandRow,
+  BAD_CONFIGS, BAD_MODELS, BAD_OPTIONS, BAD_PATTERNS, BAD_REPORT_JSON, BAD_REPORTS, BAD_STDIN, BAD_TRACES, CRAFTED_TRACES, REPORTS, STDIN_FILES, UNREADABLE, longNamesTrace, sideFiles,
+  type BadFile, type BadTrace, type Made,
+} from './support/broken.js';
+import {
+  ATTACH_COMMANDS, CONFIG_COMMANDS, IS_ROOT, MODEL_COMMANDS, NOBODY, STDIN_COMMANDS, STDOUT_COMMANDS, TRACE_COMMANDS, cleanExit, cliForNobody, leftoverTemps,
+  optionCommands, patternCommands, pool, runCliAsync, type CommandRow,
 } from './support/catalogue.js';
-import { tempDir } from './support/fixtures.js';
+import { tempDir, textFile } from './support/fixtures.js';
+import { REPO } from './support/traces.js';
+import { wellFormedProblems } from './support/xml.js';
 import { reportProblems } from './support/sanity.js';
 import { samplePath } from './support/traces.js';
 
-const sha = (p: string) => (!existsSync(p) ? 'absent' : statSync(p).isDirectory() ? 'folder' : createHash('sha256').update(readFileSync(p)).digest('hex'));
+/** A file's content hash; for what is not a regular file, its kind (reading /dev/zero would never end). */
+const sha = (p: string) => {
+  if (!existsSync(p)) return 'absent';
+  const st = statSync(p);
+  if (st.isDirectory()) return 'folder';
+  if (!st.isFile()) return st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'device' : 'special';
+  return createHash('sha256').update(readFileSync(p)).digest('hex');
+};
 const listing = (d: string, ignore?: RegExp) => (existsSync(d) ? readdirSync(d).filter((f) => !ignore?.test(f)).sort().join('\n') : '');
 const CONCURRENCY = Math.max(2, availableParallelism());
 
@@ -30,15 +43,53 @@ interface Case {
   message?: RegExp;
   check?: BadTrace['check'];
   sideFiles?: RegExp;
+  asNobody?: boolean;
   make(dir: string): Made | Promise<Made>;
 }
 
-async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<void> {
+interface CaseOptions {
+  /** The input is piped into stdin (its bytes), or opened as stdin (`path`: a folder, a device). */
+  stdin?: 'bytes' | 'path';
+  env?: Record<string, string>;
+}
+
+/** Problems with the files a run wrote: every SVG well-formed XML, every HTML page well-formed, JSON parsed. */
+function writtenProblems(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) {
+      out.push(...writtenProblems(p));
+      continue;
+    }
+    const kind = /\.svg$/.test(f) ? 'xml' : /\.html$/.test(f) ? 'html' : null;
+    if (kind) for (const x of wellFormedProblems(readFileSync(p, 'utf8'), kind).slice(0, 3)) out.push(`${f}: ${x}`);
+    if (/\.json$/.test(f)) {
+      try {
+        JSON.parse(readFileSync(p, 'utf8'));
+      } catch (e) {
+        out.push(`${f}: not JSON (${(e as Error).message})`);
+      }
+    }
+  }
+  return out;
+}
+
+/** A run as root of a case that needs permissions to apply: as NOBODY, through a CLI that user can run. */
+const nobody = IS_ROOT ? cliForNobody() : null;
+const nobodySkip = nobody && 'skip' in nobody ? nobody.skip : null;
+if (nobodySkip) console.log(`catalogue: the cases run as an unprivileged user are skipped: ${nobodySkip}`);
+
+async function runCase(c: Case, rows: CommandRow[], o: CaseOptions = {}): Promise<void> {
+  const viaStdin = o.stdin === 'bytes';
   const dir = tempDir();
+  const asNobody = !!c.asNobody && IS_ROOT;
+  if (asNobody) chmodSync(dir, 0o755);
   const good = join(dir, 'good.sqlite');
   copyFileSync(samplePath('tp4graph-decode.sqlite'), good);
   const inDir = join(dir, 'in');
   mkdirSync(inDir);
+  if (asNobody) chmodSync(inDir, 0o755);
   const made = await c.make(inDir);
   const before = sha(made.path);
   const goodBefore = sha(good);
@@ -46,18 +97,22 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
   const watched = sha(made.path) === 'folder' ? made.path : dirname(made.path);
   const beside = listing(watched, c.sideFiles);
   const problems: string[] = [];
-  const stdinEmpty = viaStdin && sha(made.path) !== 'folder' && existsSync(made.path) && statSync(made.path).size === 0;
+  const stdinEmpty = o.stdin !== undefined && sha(made.path) !== 'folder' && existsSync(made.path) && statSync(made.path).size === 0;
   let runs;
   try {
     runs = await pool(
       rows.map((row, i) => async () => {
         const out = join(dir, `out ${i} ü 名`);
         mkdirSync(out);
+        if (asNobody) chmodSync(out, 0o777);
         const stdin = viaStdin ? readFileSync(made.path) : row.stdin;
         const ctx = { input: made.path, good, out };
         const args = row.args(ctx);
         const kept = (row.keeps?.(ctx) ?? []).map((f) => [f, sha(f)] as const);
-        const r = await runCliAsync(args, { stdin });
+        const r = await runCliAsync(args, {
+          stdin, stdinPath: o.stdin === 'path' ? made.path : undefined, env: { ...o.env, ...made.env },
+          ...(asNobody && nobody && 'cli' in nobody ? { uid: NOBODY, cli: nobody.cli } : {}),
+        });
         return { row, r, out, kept };
       }),
       CONCURRENCY,
@@ -81,7 +136,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
     }
     if (r.status === 0) {
       const wrote = readdirSync(out).length > 0;
-      if (!r.stdout && !wrote && !(viaStdin && stdinEmpty)) problems.push(`${at}exit 0 with nothing written`);
+      if (!r.stdout && !wrote && !stdinEmpty) problems.push(`${at}exit 0 with nothing written`);
       if (/failed on this trace/.test(r.stdout)) problems.push(`${at}a rule crashed`);
       if (row.json) {
         let j: any;
@@ -101,6 +156,7 @@ async function runCase(c: Case, rows: CommandRow[], viaStdin = false): Promise<v
       }
     }
     for (const f of leftoverTemps(out)) problems.push(`${at}temp file left: ${f}`);
+    for (const p of writtenProblems(out)) problems.push(`${at}${p}`);
     if (r.status === 2) for (const [f, h] of kept) if (sha(f) !== h) problems.push(`${at}refused, yet changed ${f}`);
   }
   if (listing(watched, c.sideFiles) !== beside) problems.push(`files appeared or went beside the input: ${listing(watched)}`);
@@ -114,6 +170,69 @@ describe('bad traces on every command that reads traces', () => {
   for (const c of BAD_TRACES) it(c.name, () => runCase(c, TRACE_COMMANDS));
 });
 
+describe('crafted traces: SQL in the schema, views, virtual tables, computed columns, WAL, format-breaking text', () => {
+  for (const c of CRAFTED_TRACES) it(c.name, () => runCase(c, TRACE_COMMANDS));
+});
+
+describe('a trace the user may not read', () => {
+  it.skipIf(!!nobodySkip)(UNREADABLE.name, () => runCase(UNREADABLE, TRACE_COMMANDS));
+});
+
+/** Every command reaches a report's export through one function (cli/inputs.ts): one row per command is enough. */
+const REPORT_COMMANDS = ['diagnose --format json', 'layers', 'slice -o', 'compare (bad as new) --format json', 'scaling --chart', 'attach (json)'].map((c) => TRACE_COMMANDS.find((r) => r.command === c)!);
+
+describe('.nsys-rep reports and the nsys that exports them', () => {
+  for (const c of REPORTS) it(c.name, () => runCase(c, REPORT_COMMANDS));
+});
+
+/** Pipes wait this long in the side-input cases (a FIFO nobody writes to is refused after it). */
+const PIPE_ENV = { NSYS_TP_PIPE_TIMEOUT: '1' };
+const LLAMA = JSON.stringify({ hidden_size: 8192, intermediate_size: 28672, num_attention_heads: 64, num_key_value_heads: 8, num_hidden_layers: 80, vocab_size: 128256, torch_dtype: 'bfloat16' });
+
+describe('side inputs that are not plain files: --model', () => {
+  for (const f of sideFiles(LLAMA, /more than 4 MiB/)) it(f.name, () => runCase(f, MODEL_COMMANDS, { env: PIPE_ENV }));
+});
+
+describe('side inputs that are not plain files: --config', () => {
+  for (const f of sideFiles('{"kernelClasses": [{"class": "gemm", "pattern": "^nvjet_"}]}', /more than 4 MiB/)) it(f.name, () => runCase(f, CONFIG_COMMANDS, { env: PIPE_ENV }));
+});
+
+describe('benchmark results attach may not rewrite', () => {
+  for (const f of BAD_REPORTS) it(f.name, () => runCase(f, ATTACH_COMMANDS, { env: PIPE_ENV }));
+  for (const f of BAD_REPORT_JSON) it(f.name, () => runCase(f, ATTACH_COMMANDS.slice(0, 1)));
+});
+
+describe('user patterns that backtrack, on names of 30 000 characters (each runs in linear time or is refused)', () => {
+  for (const p of BAD_PATTERNS) {
+    it(`${p.name}: /${p.pattern.slice(0, 40)}/${p.flags ?? ''}`, () =>
+      runCase({ name: p.name, expect: p.expect, message: p.message, make: (d) => ({ path: longNamesTrace(d) }) }, patternCommands(p.pattern, p.flags)));
+  }
+});
+
+describe('bad options', () => {
+  for (const b of BAD_OPTIONS) {
+    it(b.name, () => runCase({ name: b.name, expect: 'error', message: b.message, make: (d) => ({ path: b.config ? textFile(d, 'nsys-tp.json', b.config) : join(d, 'none') }) }, optionCommands(b.args)));
+  }
+});
+
+describe('stdin that is not text (opened as stdin)', () => {
+  for (const f of STDIN_FILES) it(f.name, () => runCase(f, STDIN_COMMANDS, { stdin: 'path' }));
+});
+
+describe('stdout that cannot take the output', () => {
+  const good = (): Made => ({ path: join(REPO, 'samples', 'tp4graph-decode.sqlite') });
+  it('stdout is /dev/full: one line, exit 2', async () => {
+    const runs = await pool(STDOUT_COMMANDS.map((row) => () => runCliAsync(row.args(good().path), { stdout: 'full' })), CONCURRENCY);
+    const problems = runs.flatMap((r, i) => [...cleanExit(r), ...(r.status === 2 && /stdout: cannot write \(ENOSPC/.test(r.stderr) ? [] : [`exit ${r.status}: ${r.stderr}`])].map((p) => `${STDOUT_COMMANDS[i]!.command}: ${p}`));
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+  it('stdout is a pipe its reader closed (| head -c 0): ends quietly, exit 0', async () => {
+    const runs = await pool(STDOUT_COMMANDS.map((row) => () => runCliAsync(row.args(good().path), { stdout: 'closed' })), CONCURRENCY);
+    const problems = runs.flatMap((r, i) => [...cleanExit(r), ...(r.status === 0 && r.stderr === '' ? [] : [`exit ${r.status}: ${r.stderr}`])].map((p) => `${STDOUT_COMMANDS[i]!.command}: ${p}`));
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+});
+
 const fileCase = (f: BadFile): Case => ({ ...f, make: (d) => ({ path: f.make(d) }) });
 
 describe('bad model configs (--model)', () => {
@@ -125,7 +244,7 @@ describe('bad nsys-tp configs (--config)', () => {
 });
 
 describe('bad stdin', () => {
-  for (const f of BAD_STDIN) it(f.name, () => runCase(fileCase(f), STDIN_COMMANDS, true));
+  for (const f of BAD_STDIN) it(f.name, () => runCase(fileCase(f), STDIN_COMMANDS, { stdin: 'bytes' }));
 });
 
 afterAll(() => {

@@ -5,24 +5,27 @@
  * there before as it was.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, openSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cleanExit, leftoverTemps, pool, runCliAsync, WRITERS, type WriterRow } from './support/catalogue.js';
+import { cleanExit, cliForNobody, IS_ROOT, leftoverTemps, NOBODY, pool, runCliAsync, WRITERS, type Run, type WriterRow } from './support/catalogue.js';
 import { tempDir } from './support/fixtures.js';
 import { samplePath } from './support/traces.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-const ROOT = process.getuid?.() === 0;
-/** Root writes through permission bits: the read-only case runs the CLI as nobody instead. */
-const NOBODY = 65534;
+const ROOT = IS_ROOT;
+/** Root writes through permission bits: the read-only case runs the CLI as nobody instead, through a CLI that user can run. */
+const nobody = ROOT ? cliForNobody() : null;
+const nobodySkip = nobody && 'skip' in nobody ? nobody.skip : null;
 const OLD = 'the previous output, which must survive a failed write\n';
 
 interface Setup {
   target: string;
   cwd?: string;
   uid?: number;
+  cli?: string;
   /** Runs the CLI under a file size limit of 1 KiB: the disk fills up mid-write. */
   fullDisk?: boolean;
   /** A file that was there before and must be byte-identical afterwards. */
@@ -33,10 +36,25 @@ interface OutputCase {
   name: string;
   applies: (row: WriterRow) => boolean;
   setup: (dir: string, input: string, row: WriterRow) => Setup;
-  /** 0: written (somewhere that is not the input); 2: refused with this message. */
-  status: 0 | 2;
-  message?: RegExp;
+  /** 0: written (somewhere that is not the input); 2: refused with this message. Per row where rows differ. */
+  status: 0 | 2 | ((row: WriterRow) => 0 | 2);
+  message?: RegExp | ((row: WriterRow) => RegExp);
+  /** For a target that is not a regular file: what must hold afterwards (instead of "a new file there"). */
+  after?: (s: Setup, r: Run, row: WriterRow) => string[];
+  /** Why the case cannot run here, if it cannot. */
+  skip?: string | null;
 }
+
+/** A device node like `dev` (as root, a new node in the case's folder, so the real one is never at risk). */
+function deviceNode(d: string, dev: '/dev/null' | '/dev/full'): string {
+  const p = join(d, basename(dev));
+  if (ROOT) execFileSync('mknod', [p, 'c', '1', dev === '/dev/null' ? '3' : '7']);
+  else symlinkSync(dev, p);
+  return p;
+}
+const stillDevice = (s: Setup) => (statSync(s.target).isCharacterDevice() ? [] : [`${s.target} is no longer a device`]);
+const attachOr = (other: 0 | 2) => (row: WriterRow): 0 | 2 => (row.before !== undefined ? 2 : other);
+const NOT_REGULAR = /not a regular file/;
 
 /** A file (or a chart folder holding one) with the previous output in it. */
 function previous(target: string, row: WriterRow): string {
@@ -110,10 +128,11 @@ const CASES: OutputCase[] = [
       const keep = previous(target, row);
       chmodSync(ro, 0o555);
       if (row.target === 'folder') chmodSync(target, 0o555);
-      return { target, keep, uid: ROOT ? NOBODY : undefined };
+      return { target, keep, ...(nobody && 'cli' in nobody ? { uid: NOBODY, cli: nobody.cli } : {}) };
     },
     status: 2,
     message: /EACCES|permission denied|unable to open/,
+    skip: nobodySkip,
   },
   {
     name: 'a full disk (file size limit)',
@@ -148,11 +167,78 @@ const CASES: OutputCase[] = [
     status: 2,
     message: /ENOENT|no such folder|unable to open/,
   },
+  {
+    name: 'a device node that discards (like /dev/null): written through, never replaced',
+    applies: () => true,
+    setup: (d) => ({ target: deviceNode(d, '/dev/null') }),
+    status: (row) => (row.target === 'folder' ? 2 : attachOr(0)(row)),
+    message: (row) => (row.target === 'folder' ? /not a folder/ : NOT_REGULAR),
+    after: (s) => stillDevice(s),
+  },
+  {
+    name: 'a device node that is always full (like /dev/full): one line, never replaced',
+    applies: () => true,
+    setup: (d) => ({ target: deviceNode(d, '/dev/full') }),
+    status: 2,
+    message: (row) => (row.target === 'folder' ? /not a folder/ : row.before !== undefined ? NOT_REGULAR : /ENOSPC|no space left/),
+    after: (s) => stillDevice(s),
+  },
+  {
+    name: 'a symlink to /proc/self/fd/1 (stdout): written through, the link kept',
+    applies: (r) => r.target === 'file',
+    setup: (d) => {
+      symlinkSync('/proc/self/fd/1', join(d, 'to-stdout'));
+      return { target: join(d, 'to-stdout') };
+    },
+    status: attachOr(0),
+    message: NOT_REGULAR,
+    after: (s, r, row) => [
+      ...(lstatSync(s.target).isSymbolicLink() ? [] : ['the link was replaced']),
+      ...(row.before === undefined && r.stdout.length === 0 ? ['nothing reached stdout'] : []),
+    ],
+  },
+  {
+    name: 'a FIFO with a reader: written through',
+    applies: (r) => r.target === 'file',
+    setup: (d) => {
+      const target = join(d, 'fifo');
+      execFileSync('mkfifo', [target]);
+      // The reader copies what arrives into a file, as `-o >(gzip > x)` would.
+      spawn('sh', ['-c', 'cat "$0" > "$0.got"', target], { stdio: 'ignore', detached: false });
+      return { target };
+    },
+    status: attachOr(0),
+    message: NOT_REGULAR,
+    after: (s, _r, row) => {
+      const isFifo = statSync(s.target).isFIFO();
+      // A reader still waiting (the command refused) is let go; one that got everything has written it out.
+      try {
+        closeSync(openSync(s.target, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        /* no reader left */
+      }
+      const got = `${s.target}.got`;
+      for (let t = Date.now(); Date.now() - t < 3000 && !(existsSync(got) && statSync(got).size > 0); ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      return [
+        ...(isFifo ? [] : ['the FIFO was replaced']),
+        ...(row.before === undefined && !(existsSync(got) && statSync(got).size > 0) ? ['the reader got nothing'] : []),
+      ];
+    },
+  },
+  ...['-journal', '-wal', '-shm'].map((side): OutputCase => ({
+    name: `the input's SQLite ${side.slice(1)} file (${side}): SQLite would read it as part of the trace`,
+    applies: (r) => tracesOnly(r) && r.target === 'file',
+    setup: (_d, input) => ({ target: input + side }),
+    status: 2,
+    message: new RegExp(`refusing to write SQLite's ${side.slice(1)} file of the input trace`),
+    after: (s) => (existsSync(s.target) ? [`${s.target} was created`] : []),
+  })),
 ];
 
 describe('files the tool writes', () => {
   for (const c of CASES) {
-    it(c.name, async () => {
+    if (c.skip) console.log(`outputs: "${c.name}" is skipped: ${c.skip}`);
+    it.skipIf(!!c.skip)(c.name, async () => {
       const rows = WRITERS.filter(c.applies);
       const problems: string[] = [];
       const results = await pool(
@@ -172,7 +258,7 @@ describe('files the tool writes', () => {
           const before = sha(input);
           const kept = s.keep ? sha(s.keep) : null;
           const r = await runCliAsync(row.args(input, s.target), {
-            cwd: s.cwd, uid: s.uid, prefix: s.fullDisk ? ['sh', '-c', 'ulimit -f 2; exec "$@"', 'sh'] : undefined,
+            cwd: s.cwd, uid: s.uid, cli: s.cli, prefix: s.fullDisk ? ['sh', '-c', 'ulimit -f 2; exec "$@"', 'sh'] : undefined,
           });
           return { row, r, dir, input, s, before, kept };
         }),
@@ -181,11 +267,14 @@ describe('files the tool writes', () => {
       for (const { row, r, dir, input, s, before, kept } of results) {
         const at = `${row.command}: `;
         for (const p of cleanExit(r)) problems.push(at + p);
-        if (r.status !== c.status) problems.push(`${at}exit ${r.status}, expected ${c.status}: ${r.stderr.trim()}`);
-        if (c.message && r.status === 2 && !c.message.test(r.stderr)) problems.push(`${at}${JSON.stringify(r.stderr.trim())} does not match ${c.message}`);
+        const status = typeof c.status === 'function' ? c.status(row) : c.status;
+        const message = typeof c.message === 'function' ? c.message(row) : c.message;
+        if (r.status !== status) problems.push(`${at}exit ${r.status}, expected ${status}: ${r.stderr.trim()}`);
+        if (message && r.status === 2 && !message.test(r.stderr)) problems.push(`${at}${JSON.stringify(r.stderr.trim())} does not match ${message}`);
         if (sha(input) !== before) problems.push(`${at}the input changed`);
         if (s.keep && (!existsSync(s.keep) || sha(s.keep) !== kept)) problems.push(`${at}the previous output was changed`);
-        if (c.status === 0) {
+        if (c.after) for (const p of c.after(s, r, row)) problems.push(at + p);
+        else if (status === 0) {
           const written = resolve(s.cwd ?? dir, s.target);
           // A new file, not the input's inode written through: the input keeps its bytes whatever the path.
           if (!existsSync(written) || statSync(written).size === 0 || statSync(written).ino === statSync(input).ino) problems.push(`${at}nothing new written at the target`);

@@ -38,7 +38,7 @@ function openerOf(s: string, close: number): number {
  * from the end: return types may themselves be templates (`std::enable_if<...>::type ns::kernel<...>(...)`).
  */
 function parseDemangled(d: string): { qualified: string; targs: string } {
-  let end = d.replace(/\s+(const|volatile|&|&&)\s*$/g, '').length;
+  let end = withoutQualifier(d);
   let s = d.slice(0, end);
   if (s.endsWith(')')) {
     const open = openerOf(s, s.length - 1);
@@ -53,8 +53,36 @@ function parseDemangled(d: string): { qualified: string; targs: string } {
     }
   }
   end = s.length;
-  const m = /([A-Za-z_~][\w:~]*)\s*$/.exec(s);
-  return { qualified: m ? m[1]! : s.trim(), targs };
+  const q = trailingName(s);
+  return { qualified: q ?? s.trim(), targs };
+}
+
+/**
+ * The length of `d` without one trailing ` const` / ` volatile` / ` &` / ` &&`, as
+ * `d.replace(/\s+(const|volatile|&|&&)\s*$/, '')` has it, in linear time (that regex is quadratic in a long
+ * run of spaces).
+ */
+function withoutQualifier(d: string): number {
+  const t = d.trimEnd();
+  const m = /(?:const|volatile|&&|&)$/.exec(t.slice(-8));
+  if (!m) return d.length;
+  const before = t.slice(0, t.length - m[0].length);
+  const head = before.trimEnd();
+  return head.length < before.length ? head.length : d.length;
+}
+
+/**
+ * The identifier `/([A-Za-z_~][\w:~]*)\s*$/` finds, found by scanning back from the end: the regex takes
+ * time quadratic in a long run of name characters that ends in something else (`aaaa...!`), and names
+ * come from traces anyone may write.
+ */
+function trailingName(s: string): string | null {
+  let end = s.length;
+  while (end > 0 && /\s/.test(s[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && /[\w:~]/.test(s[start - 1]!)) start--;
+  while (start < end && !/[A-Za-z_~]/.test(s[start]!)) start++;
+  return start < end ? s.slice(start, end) : null;
 }
 
 export function kernelNameView(short: string, demangled: string): KernelNameView {

@@ -2,15 +2,30 @@
 export { ellipsize, fmtBytes, fmtMs, fmtNs, fmtPct } from '../text/units.js';
 
 /**
+ * Characters no document format may carry: lone surrogates (not text at all), noncharacters (U+FFFE,
+ * U+FDD0, ...: XML forbids some, HTML flags all) and C0/C1 controls but tab, line feed and carriage return
+ * (XML 1.0 forbids C0). Each becomes U+FFFD, the replacement character, so the text stays visibly damaged.
+ */
+const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff]|[\ud83f\ud87f\ud8bf\ud8ff\ud93f\ud97f\ud9bf\ud9ff\uda3f\uda7f\udabf\udaff\udb3f\udb7f\udbbf\udbff][\udffe\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `s` with every character no document may hold replaced by U+FFFD (see NOT_TEXT). For SVG, HTML. */
+export function xmlSafe(s: string): string {
+  return s.replace(NOT_TEXT, '\ufffd');
+}
+
+/**
  * Strips terminal control characters (ESC sequences, C0/C1 controls) and bidirectional overrides (which
- * make text read in another order than it runs): trace strings are untrusted. Line breaks become spaces.
+ * make text read in another order than it runs): trace strings are untrusted. Line breaks become spaces;
+ * lone surrogates and noncharacters become U+FFFD.
  */
 export function termSafe(s: string): string {
-  return s
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
-    .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, '')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/[\n\u2028\u2029]/g, ' ');
+  return xmlSafe(
+    s
+      .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+      .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, '')
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(/[\n\u2028\u2029]/g, ' '),
+  );
 }
 
 /** Escapes Markdown inline syntax, table pipes and `$` (GitHub reads two on a line as math) so a string stays text. */
@@ -19,7 +34,7 @@ export function mdEscape(s: string): string {
 }
 
 export function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return xmlSafe(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 

@@ -89,6 +89,12 @@ function topObject(text: string): TopObject {
   }
   const rest = skipWs(text, i + 1);
   if (rest < text.length) throw new JsonShapeError('more than one JSON value (one result per line, as --append-result writes?): attach takes a file holding one result');
+  // Readers disagree on which of two equal keys counts (most take the last): editing one would leave the other.
+  const seen = new Set<string>();
+  for (const m of members) {
+    if (seen.has(m.key)) throw new JsonShapeError(`the key ${JSON.stringify(m.key)} appears twice at the top level, so readers may see either value`);
+    seen.add(m.key);
+  }
   return { open, close: i, members };
 }
 

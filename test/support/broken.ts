@@ -4,8 +4,8 @@
  * or another program). `expect` says what every command must do with it; `check` what the report must say.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { foreignSqlite, textFile } from './fixtures.js';
 import { REPO, samplePath } from './traces.js';
@@ -70,10 +70,14 @@ export interface Made {
   facts?: Record<string, number>;
   /** Ends what `make` left running (a writer holding a lock). */
   release?: () => Promise<void>;
+  /** Environment the commands run with (a fake nsys on PATH, a cache folder). */
+  env?: Record<string, string>;
 }
 
 export interface BadTrace {
   name: string;
+  /** Run as an unprivileged user (root reads whatever the permissions say). */
+  asNobody?: boolean;
   /** Builds the file (in `dir`, a fresh temp folder) and returns its path, plus what the case measured. */
   make(dir: string): Made | Promise<Made>;
   /** error: every command exits 2 with one line matching `message`; ok: diagnose and layers exit 0. */
@@ -145,11 +149,15 @@ export const BAD_TRACES: BadTrace[] = [
   },
   {
     name: 'no kernel table (copies and sets only)',
-    expect: 'ok',
+    expect: 'error',
+    message: /memory copies and sets but no kernels \(no CUPTI_ACTIVITY_KIND_KERNEL table\).*nsys profile -t cuda/,
     make: (d) => ({ path: editedCopy(d, 'no-kernels.sqlite', (db) => db.exec(`DROP TABLE ${K}`)) }),
-    check: (j) => {
-      for (const dev of j.devices) for (const c of ['gemm', 'attention', 'communication']) expect0(dev.decode?.timeNs?.[c] ?? 0);
-    },
+  },
+  {
+    name: 'an empty kernel table (copies and sets only)',
+    expect: 'error',
+    message: /but no kernels \(no usable rows in CUPTI_ACTIVITY_KIND_KERNEL\)/,
+    make: (d) => ({ path: editedCopy(d, 'no-kernel-rows.sqlite', (db) => db.exec(`DELETE FROM ${K}`), 'tp4graph-decode.sqlite') }),
   },
   {
     name: 'no runtime table (kernels without launches)',
@@ -383,6 +391,150 @@ export const BAD_TRACES: BadTrace[] = [
   },
 ];
 
+/** An edit that needs SQLite's defensive mode off (better-sqlite3 turns it on): writing sqlite_master. */
+function editSchema(db: Db, edit: () => void): void {
+  db.unsafeMode(true);
+  db.pragma('writable_schema = ON');
+  edit();
+  db.pragma('writable_schema = OFF');
+  db.unsafeMode(false);
+}
+
+/** A view that never ends: a recursive CTE counting up without a bound, shaped like `columns`. */
+const endless = (columns: string) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT ${columns} FROM n`;
+
+/** Names whose characters break formats: lone surrogates, noncharacters, C0 controls, NUL, invalid UTF-8. */
+export const BREAKING_TEXT = ['\udfff', 'x', '\ud800', 'x', '\udbff\udfff', '\ufffe', '\uffff', '\ufdd0', '\u0000', '\u0001', '\u0008', '\u000b', '\u000c', '\u001f', '\u007f', '\u0085', '\u2028'];
+
+/** Traces a crafted file uses to reach past its own contents (SQL in its schema, views, virtual tables). */
+export const CRAFTED_TRACES: BadTrace[] = [
+  {
+    name: 'schema SQL that attaches and writes other files, the input among them',
+    expect: 'ok',
+    // The text after a CREATE TABLE's first statement is never parsed by SQLite on open; a program that
+    // runs sqlite_master's text (as slice did) runs all of it.
+    make: (d) => {
+      const path = join(d, 'attach.sqlite');
+      const other = join(d, 'attached-by-the-trace.db');
+      editedCopy(d, 'attach.sqlite', (db) => {
+        const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'StringIds'").pluck().get() as string;
+        const tail = `; ATTACH '${other}' AS e; CREATE TABLE e.pwned(x); ATTACH '${path}' AS v; UPDATE v.META_DATA_EXPORT SET value = 'pwned'`;
+        editSchema(db, () => db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'StringIds'").run(sql + tail));
+      });
+      return { path };
+    },
+    check: (j) => mustMatch(String(j.trace.nsysVersion), /^2025/),
+  },
+  {
+    name: 'triggers and an index on an expression in the schema',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'triggers.sqlite', (db) =>
+        db.exec(`CREATE TABLE log(x); CREATE TRIGGER t1 AFTER INSERT ON StringIds BEGIN INSERT INTO log VALUES (new.value); END;
+          CREATE TRIGGER t2 BEFORE INSERT ON ${K} BEGIN SELECT RAISE(ABORT, 'no'); END;
+          CREATE INDEX ix_expr ON StringIds (lower(value)); CREATE INDEX ix_part ON ${K} (start) WHERE end > start;`)),
+    }),
+  },
+  ...(
+    [
+      ['StringIds', 'i AS id, printf(\'%d\', i) AS value'],
+      ['META_DATA_EXPORT', "'EXPORT_PRODUCT_VERSION' AS name, printf('%.*c', i, 'x') AS value"],
+      ['NVTX_PAYLOAD_SCHEMA_ENTRIES', 'i AS schemaId, i AS idx, 0 AS flags, 1 AS type, \'x\' AS name, i AS offset'],
+      ['TARGET_INFO_GPU', 'i AS id, \'GPU\' AS name, 0 AS busLocation'],
+      ['ThreadNames', 'i AS nameId, i AS globalTid, 0 AS priority'],
+    ] as const
+  ).map(([table, cols]): BadTrace => ({
+    name: `${table} is an endless recursive view`,
+    expect: 'error',
+    message: new RegExp(`${table} is a view, not a table`),
+    make: (d) => ({ path: editedCopy(d, `view-${table}.sqlite`, (db) => db.exec(`DROP TABLE IF EXISTS ${table}; CREATE VIEW ${table} AS ${endless(cols)}`)) }),
+  })),
+  {
+    name: 'the kernel table is a view (a cross join that multiplies its rows)',
+    expect: 'error',
+    message: /CUPTI_ACTIVITY_KIND_KERNEL is a view, not a table/,
+    make: (d) => ({
+      path: editedCopy(d, 'view-kernels.sqlite', (db) => db.exec(`ALTER TABLE ${K} RENAME TO k0; CREATE VIEW ${K} AS SELECT a.* FROM k0 a, k0 b, k0 c`)),
+    }),
+  },
+  {
+    name: 'StringIds is a virtual table (FTS5)',
+    expect: 'error',
+    message: /StringIds is a virtual table, not a table/,
+    make: (d) => ({
+      path: editedCopy(d, 'vtab.sqlite', (db) =>
+        db.exec('ALTER TABLE StringIds RENAME TO s0; CREATE VIRTUAL TABLE StringIds USING fts5(id, value); INSERT INTO StringIds SELECT id, value FROM s0;')),
+    }),
+  },
+  {
+    name: 'an endless view under a name nsys never uses (never read)',
+    expect: 'ok',
+    make: (d) => ({ path: editedCopy(d, 'view-other.sqlite', (db) => db.exec(`CREATE VIEW my_notes AS ${endless('i')}; CREATE VIEW "my kernels" AS SELECT * FROM ${K}`)) }),
+  },
+  {
+    name: 'computed columns that would allocate 900 MB per row when read',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'generated.sqlite', (db) =>
+        db.exec(`ALTER TABLE StringIds ADD COLUMN big BLOB GENERATED ALWAYS AS (zeroblob(900000000)) VIRTUAL;
+          ALTER TABLE ${K} ADD COLUMN big BLOB GENERATED ALWAYS AS (zeroblob(900000000)) VIRTUAL;`)),
+    }),
+  },
+  {
+    name: 'a declared type that carries SQL (CHECK, DEFAULT, COLLATE text in the column types)',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'odd-types.sqlite', (db) =>
+        db.exec(`CREATE TABLE odd ("a""b" INTEGER CHECK (1) DEFAULT (randomblob(5)), c "TEXT); DROP TABLE StringIds; --" COLLATE NOCASE, d VARCHAR(255));
+          INSERT INTO odd VALUES (1, 'x', 'y');`)),
+    }),
+  },
+  {
+    name: 'names of a million characters shaped to make a pattern backtrack (runs of letters, colons, spaces, brackets, escapes)',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'long-shapes.sqlite', (db) => {
+        const shapes = [
+          `${'a'.repeat(1e6)}!`, `x${':'.repeat(1e6)}!`, `k${' '.repeat(1e6)}x`, `${'k<'.repeat(3e5)}>`, `${'('.repeat(3e5)}x)`,
+          '\u001b]'.repeat(3e5), `void f<${'int, '.repeat(2e5)}>(${'a '.repeat(2e5)}`, `${'\t'.repeat(1e6)}const`,
+        ];
+        shapes.forEach((name, i) => db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(name, `layer ${i}`));
+        for (const n of [2, 3]) db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(`${shapes[n]} decode ${n}`, `decode ${n}`);
+        const kernels = ['nvjet%', 'cudnn%', '%elementwise%', '%layer_norm%', '%splitK%', 'ncclDevKernel%', '%reduce%', '%'];
+        kernels.forEach((like, i) => db.prepare("UPDATE StringIds SET value = ? WHERE id IN (SELECT id FROM StringIds WHERE value LIKE ? LIMIT 1)").run(shapes[i], like));
+        db.prepare('UPDATE TARGET_INFO_GPU SET name = ?').run(shapes[2]);
+      }),
+    }),
+  },
+  {
+    name: 'a WAL-mode export without its -wal file (nothing may appear beside it)',
+    expect: 'ok',
+    make: (d) => {
+      const live = editedCopy(d, 'wal-source.sqlite', (db) => db.pragma('journal_mode = WAL'));
+      const path = join(d, 'wal-only.sqlite');
+      writeFileSync(path, readFileSync(live));
+      rmSync(live);
+      return { path };
+    },
+  },
+  {
+    name: 'names with characters that break formats (lone surrogates, noncharacters, controls, invalid UTF-8)',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'breaking-text.sqlite', (db) => {
+        const junk = BREAKING_TEXT.join('');
+        for (const n of [2, 3]) db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(`${junk} decode ${n}`, `decode ${n}`);
+        db.prepare("UPDATE NVTX_EVENTS SET text = ? WHERE text = 'layer 3'").run(`${junk} layer 3`);
+        // Bytes no UTF-8 decoder accepts: a surrogate's encoding, an overlong NUL, stray continuation bytes.
+        db.exec("UPDATE NVTX_EVENTS SET text = CAST(X'EDA080C080FFFE80' AS TEXT) || ' layer 4' WHERE text = 'layer 4'");
+        db.prepare("UPDATE StringIds SET value = ? || value WHERE value LIKE 'cudnn_generated_fort_native_sdpa%'").run(junk);
+        db.exec("UPDATE StringIds SET value = CAST(X'EDBFBFEFBFBE01' AS TEXT) || value WHERE value LIKE 'nvjet%'");
+        db.prepare('UPDATE TARGET_INFO_GPU SET name = ?').run(`H100 ${junk}`);
+      }),
+    }),
+  },
+];
+
 /**
  * Starts another process that opens `path`, begins an exclusive write transaction and keeps it open (as a
  * writer mid-export does). POSIX locks belong to a process and any close() of the file in that process drops
@@ -448,9 +600,11 @@ export const BAD_MODELS: BadFile[] = [
   { name: 'a size beyond doubles (1e400)', expect: 'error', message: /no positive number "hidden_size"/, make: (d) => json(d, 'config.json', `${JSON.stringify(LLAMA_CONFIG).slice(0, -1)},"hidden_size":1e400}`) },
   { name: 'astronomical sizes', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, hidden_size: 2 ** 40, num_hidden_layers: 1e12, vocab_size: 2 ** 52 }) },
   { name: 'a hostile model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: '<script>alert(1)</script>\u001b]8;;http://x\u0007| `x` \u202e' }) },
-  { name: 'a 10 MB model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(10_000_000) }) },
-  { name: 'a folder', expect: 'error', message: /not a JSON config/, make: (d) => join(d) },
+  { name: 'a 3 MB model name', expect: 'ok', make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(3_000_000) }) },
+  { name: 'a 10 MB config', expect: 'error', message: /10 MiB, larger than the 4 MiB this file may have/, make: (d) => json(d, 'config.json', { ...LLAMA_CONFIG, _name_or_path: 'm'.repeat(10_000_000) }) },
+  { name: 'a folder', expect: 'error', message: /is a folder, not a file/, make: (d) => join(d) },
   { name: 'a path that does not exist', expect: 'error', message: /neither a preset/, make: (d) => join(d, 'nope', 'config.json') },
+  { name: 'an empty name', expect: 'error', message: /neither a preset/, make: () => '' },
   { name: 'a path with spaces and unicode', expect: 'ok', make: (d) => json(d, 'my config ü 名前.json', LLAMA_CONFIG) },
 ];
 
@@ -465,8 +619,17 @@ export const BAD_CONFIGS: BadFile[] = [
   { name: 'rules not an object', expect: 'error', message: /rules/, make: (d) => json(d, 'nsys-tp.json', { rules: 'strict' }) },
   { name: 'a rule option of the wrong type', expect: 'error', message: /comm-dominant-step/, make: (d) => json(d, 'nsys-tp.json', { rules: { 'comm-dominant-step': { threshold: 'high' } } }) },
   { name: 'disabledRules not a list', expect: 'error', message: /disabledRules/, make: (d) => json(d, 'nsys-tp.json', { disabledRules: 'sync-in-step' }) },
-  { name: 'a folder', expect: 'error', message: /cannot read config/, make: (d) => d },
-  { name: 'a path that does not exist', expect: 'error', message: /cannot read config/, make: (d) => join(d, 'nope.json') },
+  { name: 'a folder', expect: 'error', message: /is a folder, not a file/, make: (d) => d },
+  { name: 'a path that does not exist', expect: 'error', message: /cannot read \(ENOENT: no such file\)/, make: (d) => join(d, 'nope.json') },
+  { name: 'a misspelt top-level key', expect: 'error', message: /unknown key "kernelclasses" \(known: kernelClasses, rules, disabledRules\)/, make: (d) => json(d, 'nsys-tp.json', { kernelclasses: [] }) },
+  { name: 'a __proto__ key at the top', expect: 'error', message: /unknown key "__proto__"/, make: (d) => json(d, 'nsys-tp.json', '{"__proto__": {"rules": {}}}') },
+  { name: 'a __proto__ rule', expect: 'error', message: /unknown rule "__proto__"/, make: (d) => json(d, 'nsys-tp.json', '{"rules": {"__proto__": {}}}') },
+  { name: 'a __proto__ rule option', expect: 'error', message: /has no option "__proto__"/, make: (d) => json(d, 'nsys-tp.json', '{"rules": {"comm-dominant-step": {"__proto__": {"threshold": 0}}}}') },
+  { name: 'a constructor rule option', expect: 'error', message: /has no option "constructor"/, make: (d) => json(d, 'nsys-tp.json', { rules: { 'comm-dominant-step': { constructor: 1 } } }) },
+  { name: 'a toString rule', expect: 'error', message: /unknown rule "toString"/, make: (d) => json(d, 'nsys-tp.json', { rules: { toString: { x: 1 } } }) },
+  { name: 'a __proto__ key in a kernel class row', expect: 'error', message: /kernelClasses\[0\]: unknown key "__proto__"/, make: (d) => json(d, 'nsys-tp.json', '{"kernelClasses": [{"class": "gemm", "pattern": "x", "__proto__": {"on": "demangled"}}]}') },
+  { name: 'a pattern flag that makes matching stateful (g)', expect: 'error', message: /flags "g": only i, m and s/, make: (d) => json(d, 'nsys-tp.json', { kernelClasses: [{ class: 'gemm', pattern: 'x', flags: 'g' }] }) },
+  { name: 'a byte-order mark before the JSON', expect: 'ok', make: (d) => json(d, 'nsys-tp.json', '\ufeff{"kernelClasses": []}') },
   { name: 'a path with spaces and unicode', expect: 'ok', make: (d) => json(d, 'my conf ü 名前.json', { kernelClasses: [{ class: 'gemm', pattern: '^nvjet_' }] }) },
 ];
 
@@ -477,4 +640,198 @@ export const BAD_STDIN: BadFile[] = [
   { name: 'invalid UTF-8 and NUL bytes', expect: 'ok', make: (d) => textFile(d, 'in.txt', Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a, 0xc3, 0x28, 0x0a]) as any) },
   { name: 'a 10 MB line', expect: 'ok', make: (d) => textFile(d, 'in.txt', `ncclDevKernel_${'x'.repeat(10_000_000)}\nampere_sgemm_128x64_nn\n`) },
   { name: 'terminal escapes and markup', expect: 'ok', make: (d) => textFile(d, 'in.txt', 'evil\u001b[2J\u001b]8;;http://x\u0007link\u0007\u009b31m<script>\r\n') },
+];
+
+/** A trace the user may not read. */
+export const UNREADABLE: BadTrace = {
+  name: 'a trace the user may not read (permission denied)',
+  expect: 'error',
+  message: /permission denied/,
+  asNobody: true,
+  make: (d) => {
+    const path = editedCopy(d, 'secret.sqlite', () => {});
+    chmodSync(path, 0o000);
+    return { path, release: async () => chmodSync(path, 0o644) };
+  },
+};
+
+/** An `nsys` on PATH that does `script` (sh), in a folder beside the case's input folder. */
+function fakeNsys(d: string, script: string): Record<string, string> {
+  const bin = join(d, '..', 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'nsys'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return { PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: join(d, '..', 'cache'), NSYS_TP_CACHE: '' };
+}
+const report = (d: string) => textFile(d, 'run 1.nsys-rep', 'not really a report, the fake nsys does not care');
+const EXPORTS = `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done; cp "${samplePath(BASE_SAMPLE)}" "$out"`;
+
+/** `.nsys-rep` reports, exported by an `nsys` that works, hangs, fails, or must not be needed. */
+export const REPORTS: BadTrace[] = [
+  {
+    name: '.nsys-rep: nsys exports it (into the cache folder, not beside it)',
+    expect: 'ok',
+    make: (d) => ({ path: report(d), env: fakeNsys(d, EXPORTS) }),
+  },
+  {
+    name: '.nsys-rep: a fresh .sqlite beside it is used (nsys never runs)',
+    expect: 'ok',
+    make: (d) => {
+      const path = report(d);
+      utimesSync(path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      copyFileSync(samplePath(BASE_SAMPLE), join(d, 'run 1.sqlite'));
+      return { path, env: fakeNsys(d, 'echo "nsys must not run" >&2; exit 1') };
+    },
+  },
+  {
+    name: '.nsys-rep: nsys never returns (stopped after NSYS_TP_EXPORT_TIMEOUT)',
+    expect: 'error',
+    message: /nsys export did not finish within 2\.0 s and was stopped; set NSYS_TP_EXPORT_TIMEOUT/,
+    make: (d) => ({ path: report(d), env: { ...fakeNsys(d, 'exec sleep 1000'), NSYS_TP_EXPORT_TIMEOUT: '2' } }),
+  },
+  {
+    name: '.nsys-rep: nsys fails',
+    expect: 'error',
+    message: /nsys export failed \(the report is damaged\)/,
+    make: (d) => ({ path: report(d), env: fakeNsys(d, 'echo "the report is damaged" >&2; exit 1') }),
+  },
+  {
+    name: '.nsys-rep: nsys succeeds but writes nothing',
+    expect: 'error',
+    message: /nsys export finished but wrote no/,
+    make: (d) => ({ path: report(d), env: fakeNsys(d, 'exit 0') }),
+  },
+  {
+    name: '.nsys-rep: NSYS_TP_EXPORT_TIMEOUT is not a number',
+    expect: 'error',
+    message: /NSYS_TP_EXPORT_TIMEOUT=soon: expected a number of seconds/,
+    make: (d) => ({ path: report(d), env: { ...fakeNsys(d, EXPORTS), NSYS_TP_EXPORT_TIMEOUT: 'soon' } }),
+  },
+];
+
+/** A side input that is not a plain file: a FIFO (with or without a writer), a device, a huge file. */
+export interface SideFile {
+  name: string;
+  expect: 'error' | 'ok';
+  message?: RegExp;
+  make(dir: string): Made | Promise<Made>;
+}
+
+/** A FIFO at dir/name; with `content`, a writer process feeds it once (as `<(cmd)` does), after `delayMs`. */
+export function fifo(dir: string, name: string, content?: string, delayMs = 0): Made {
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  if (content === undefined) return { path };
+  // One writer per reader: every command of the row list opens it once, so keep writing until told to stop.
+  // Each open for writing waits for a reader; the pause after each write lets that reader see the end.
+  const code = `const fs = require('fs'); const [p, text, delay] = process.argv.slice(1);
+    setTimeout(function loop() { fs.writeFileSync(p, text); setTimeout(loop, 300); }, Number(delay));`;
+  const child = spawn(process.execPath, ['-e', code, path, content, String(delayMs)], { stdio: 'ignore' });
+  return {
+    path,
+    release: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** A symlink dir/name to a device, so the case's folder (not /dev) is the one watched. */
+const device = (dir: string, name: string, dev: string): Made => {
+  const path = join(dir, name);
+  symlinkSync(dev, path);
+  return { path };
+};
+
+/** Side inputs of every kind that is not a regular file, for a command reading `what` (config JSON text). */
+export function sideFiles(good: string, refused: RegExp): SideFile[] {
+  return [
+    { name: 'a FIFO nobody writes to', expect: 'error', message: /a pipe that nothing was written to for 1 s/, make: (d) => fifo(d, 'fifo.json') },
+    { name: 'a FIFO with a writer (process substitution)', expect: 'ok', make: (d) => fifo(d, 'fifo.json', good, 200) },
+    { name: '/dev/zero', expect: 'error', message: refused, make: (d) => device(d, 'zero.json', '/dev/zero') },
+    { name: '/dev/urandom', expect: 'error', message: refused, make: (d) => device(d, 'urandom.json', '/dev/urandom') },
+    { name: '/dev/null (empty)', expect: 'error', message: /JSON|config/, make: (d) => device(d, 'null.json', '/dev/null') },
+    { name: 'a 5 MB file', expect: 'error', message: /larger than the 4 MiB/, make: (d) => ({ path: textFile(d, 'huge.json', `{"x": "${'y'.repeat(5_000_000)}"}`) }) },
+  ];
+}
+
+/** Benchmark results for attach, which rewrites its report in place. */
+export const BAD_REPORTS: SideFile[] = [
+  { name: 'a FIFO', expect: 'error', message: /not a regular file/, make: (d) => fifo(d, 'bench.json') },
+  { name: 'a FIFO with a writer', expect: 'error', message: /not a regular file/, make: (d) => fifo(d, 'bench.json', '{"a": 1}') },
+  { name: '/dev/zero', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/dev/zero') },
+  { name: '/dev/null', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/dev/null') },
+  { name: 'a symlink to stdout', expect: 'error', message: /not a regular file/, make: (d) => device(d, 'bench.json', '/proc/self/fd/1') },
+];
+
+/** Benchmark results whose JSON attach must refuse to edit (attach --format json only: Markdown is appended to). */
+export const BAD_REPORT_JSON: SideFile[] = [
+  {
+    name: 'duplicate top-level keys',
+    expect: 'error',
+    message: /the key "duration" appears twice at the top level/,
+    make: (d) => ({ path: textFile(d, 'bench.json', '{"duration": 61.2, "completed": 200, "duration": 99}\n') }),
+  },
+  {
+    name: 'duplicate nsysTp sections',
+    expect: 'error',
+    message: /the key "nsysTp" appears twice/,
+    make: (d) => ({ path: textFile(d, 'bench.json', '{"duration": 61.2, "nsysTp": {}, "nsysTp": {"old": true}}\n') }),
+  },
+];
+
+/**
+ * Patterns that backtrack catastrophically on long names (`(a+)+$` on 30 000 `a`s and a `!`), and the
+ * features that have no linear-time form. Each either runs in linear time or is refused with the reason.
+ */
+export const BAD_PATTERNS: { name: string; pattern: string; flags?: string; expect: 'ok' | 'error'; message?: RegExp }[] = [
+  { name: 'nested +', pattern: '(a+)+$', expect: 'ok' },
+  { name: 'overlapping alternatives', pattern: '(a|aa)+$', expect: 'ok' },
+  { name: 'nested *', pattern: '(a*)*$', expect: 'ok' },
+  { name: 'optional inside +', pattern: '(a|a?)+b', expect: 'ok' },
+  { name: 'words and spaces', pattern: '(\\w+\\s?)+$', expect: 'ok' },
+  { name: 'adjacent pluses', pattern: '(a+a+)+b', expect: 'ok' },
+  { name: 'counted repetition over 16', pattern: '(.*a){20}!$', expect: 'ok' },
+  { name: 'case-insensitive nested +', pattern: '^(A+)+$', flags: 'i', expect: 'ok' },
+  { name: 'case-insensitive class with a counted repetition', pattern: '([a-z]{1,64})+[0-9]$', flags: 'i', expect: 'ok' },
+  { name: 'a look-ahead', pattern: '(?=(a+))+b', expect: 'error', message: /look-ahead.*needs backtracking/ },
+  { name: 'a look-behind', pattern: '(?<=a+)b', expect: 'error', message: /look-behind/ },
+  { name: 'a back-reference', pattern: '(a+)+\\1b', expect: 'error', message: /back-reference/ },
+  { name: 'a huge count', pattern: '(a{1,5000})+b', expect: 'error', message: /counted repetition of more than 1000/ },
+  { name: 'a 5000-character pattern', pattern: 'a'.repeat(5000), expect: 'error', message: /longer than 4096 characters/ },
+];
+
+/** Names that make those patterns backtrack: NVTX ranges and kernel names of 30 000 `a`s and a `!`. */
+export function longNamesTrace(dir: string): string {
+  return editedCopy(dir, 'long-names.sqlite', (db) => {
+    const name = `${'a'.repeat(30_000)}!`;
+    for (const n of [2, 3]) db.prepare('UPDATE NVTX_EVENTS SET text = ? WHERE text = ?').run(`${name} decode ${n}`, `decode ${n}`);
+    db.prepare("UPDATE NVTX_EVENTS SET text = ? WHERE text LIKE 'layer%'").run(name);
+    db.prepare("UPDATE StringIds SET value = ? WHERE value LIKE 'nvjet%'").run(name);
+  });
+}
+
+/** Command-line options that must be refused like any unknown one (`args` gets a config file when `config` is set). */
+export const BAD_OPTIONS: { name: string; args: (input: string) => string[]; config?: string; message: RegExp }[] = [
+  { name: "--from ''", args: () => ['--from', ''], message: /--from.*expected a number of seconds/ },
+  { name: "--to '   '", args: () => ['--to', '   '], message: /--to.*expected a number of seconds/ },
+  { name: '--from soon', args: () => ['--from', 'soon'], message: /expected a number of seconds/ },
+  { name: '--rule id.__proto__=1', args: () => ['--rule', 'comm-dominant-step.__proto__=1'], message: /has no option "__proto__"/ },
+  { name: '--rule id.constructor=1', args: () => ['--rule', 'comm-dominant-step.constructor=1'], message: /has no option "constructor"/ },
+  { name: '--rule id.toString=x', args: () => ['--rule', 'straggler-rank.toString=x'], message: /has no option "toString"/ },
+  { name: '--rule id.hasOwnProperty=1', args: () => ['--rule', 'comm-dominant-step.hasOwnProperty=1'], message: /has no option "hasOwnProperty"/ },
+  { name: '--rule __proto__.x=1', args: () => ['--rule', '__proto__.x=1'], message: /expected id.option=value|unknown rule/ },
+  { name: "--config ''", args: () => ['--config', ''], message: /--config: an empty file name/ },
+  { name: "--gap-ms ''", args: () => ['--gap-ms', ''], message: /expected a positive number/ },
+  { name: "--batch ' ' with --model", args: () => ['--model', 'llama-3.3-70b', '--batch', ' '], message: /expected a positive number/ },
+  { name: "--model ''", args: () => ['--model', '', '--batch', '8'], message: /neither a preset/ },
+  { name: 'a config with a __proto__ key', args: (c) => ['--config', c], config: '{"__proto__": {"disabledRules": ["straggler-rank"]}}', message: /unknown key "__proto__"/ },
+  { name: 'a config with a constructor rule', args: (c) => ['--config', c], config: '{"rules": {"constructor": {}}}', message: /unknown rule "constructor"/ },
+];
+
+/** What classify's stdin may be besides text: a folder, an endless device. */
+export const STDIN_FILES: SideFile[] = [
+  { name: 'a folder (classify < /)', expect: 'error', message: /stdin is a folder/, make: (d) => ({ path: d }) },
+  { name: '/dev/zero (one endless line)', expect: 'error', message: /a line longer than 16 MiB/, make: (d) => device(d, 'zero', '/dev/zero') },
+  { name: '/dev/null (nothing)', expect: 'ok', make: (d) => device(d, 'null', '/dev/null') },
 ];

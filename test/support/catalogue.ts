@@ -3,9 +3,10 @@
  * an input under test. A new command joins the catalogue by adding its row to the list of the kind of input
  * it reads; every bad input of that kind is then tried on it.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tempDir } from './fixtures.js';
+import { join, relative, sep } from 'node:path';
 import { REPO, samplePath } from './traces.js';
 
 export interface RunContext {
@@ -95,37 +96,85 @@ export interface Run {
   stderr: string;
   ms: number;
   timedOut: boolean;
+  /** The most memory the process held (VmHWM, sampled while it ran), in bytes; 0 when not measured. */
+  peakBytes: number;
 }
 
 /** Long enough for the slowest command on a busy 2-core machine, short enough to call a hang a hang. */
 export const RUN_TIMEOUT_MS = 60_000;
+/** What a run on a small input may hold at most. */
+export const MAX_RUN_BYTES = 2 ** 30;
+
+export interface RunOptions {
+  stdin?: Buffer | string;
+  /** A file (or folder, or device) opened as the command's stdin instead of a pipe. */
+  stdinPath?: string;
+  /** `full`: stdout is /dev/full; `closed`: a pipe whose reader has gone before anything is written. */
+  stdout?: 'full' | 'closed';
+  uid?: number;
+  cwd?: string;
+  prefix?: string[];
+  env?: Record<string, string>;
+  /** The built CLI to run (default: this checkout's dist/cli/main.js). */
+  cli?: string;
+}
+
+/** Peak resident memory of a running process, from /proc (0 where there is none). */
+function peakOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /** Runs the built CLI without blocking the test process (several runs share the cores). */
-export function runCliAsync(args: string[], opts: { stdin?: Buffer | string; uid?: number; cwd?: string; prefix?: string[] } = {}): Promise<Run> {
+export function runCliAsync(args: string[], opts: RunOptions = {}): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const argv = [...(opts.prefix ?? []), process.execPath, join(REPO, 'dist/cli/main.js'), ...args];
+    const argv = [...(opts.prefix ?? []), process.execPath, opts.cli ?? join(REPO, 'dist/cli/main.js'), ...args];
+    const fds: number[] = [];
+    const stdinFd = opts.stdinPath !== undefined ? openSync(opts.stdinPath, 'r') : undefined;
+    if (stdinFd !== undefined) fds.push(stdinFd);
+    const stdoutFd = opts.stdout === 'full' ? openSync('/dev/full', 'w') : undefined;
+    if (stdoutFd !== undefined) fds.push(stdoutFd);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? REPO,
-      env: { ...process.env, NSYS_TP_DEBUG: '' },
+      env: { ...process.env, NSYS_TP_DEBUG: '', ...opts.env },
       timeout: RUN_TIMEOUT_MS,
       killSignal: 'SIGKILL',
+      stdio: [stdinFd ?? 'pipe', stdoutFd ?? 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
+    for (const fd of fds) closeSync(fd);
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, peakOf(child.pid))), 100);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.on('error', () => {}); // a command that stops reading early closes the pipe
-    child.stdin.end(opts.stdin ?? '');
+    if (opts.stdout === 'closed') child.stdout!.destroy();
+    else child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // a command that stops reading early closes the pipe
+      child.stdin.end(opts.stdin ?? '');
+    }
+    child.on('exit', () => {
+      clearInterval(sampler);
+    });
     child.on('close', (status, signal) => {
+      clearInterval(sampler);
       const ms = Date.now() - t0;
-      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms, timedOut: signal === 'SIGKILL' && ms >= RUN_TIMEOUT_MS });
+      resolve({
+        status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms,
+        timedOut: signal === 'SIGKILL' && ms >= RUN_TIMEOUT_MS, peakBytes: peak,
+      });
     });
   });
 }
 
-/** What makes a run acceptable whatever the input: no crash, no hang, no stack trace, one-line errors. */
+/** What makes a run acceptable whatever the input: no crash, no hang, no stack trace, one-line errors, bounded memory. */
 export function cleanExit(r: Run): string[] {
   const problems: string[] = [];
   if (r.timedOut) problems.push(`hung (killed after ${RUN_TIMEOUT_MS} ms)`);
@@ -137,6 +186,7 @@ export function cleanExit(r: Run): string[] {
     if (lines.length !== 1) problems.push(`${lines.length} lines on stderr for an error`);
     if (r.stdout !== '') problems.push('an error and output on stdout');
   }
+  if (r.peakBytes > MAX_RUN_BYTES) problems.push(`held ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB of memory`);
   return problems;
 }
 
@@ -194,3 +244,86 @@ export const WRITERS: WriterRow[] = [
   { command: 'scaling --chart', args: (i, o) => ['scaling', TP2, i, '--batch', '8', '--chart', o], target: 'folder', chart: 'scaling.svg' },
   { command: 'attach', args: (i, o) => ['attach', o, i], target: 'file', before: BENCH_RESULT },
 ];
+
+/** The unprivileged user tests run the CLI as when they need permissions to apply to it (root ignores them). */
+export const NOBODY = 65534;
+export const IS_ROOT = process.getuid?.() === 0;
+
+let forUser: { cli: string } | { skip: string } | null = null;
+
+/**
+ * A built CLI that NOBODY can run: this checkout's when NOBODY can reach it, else a copy of dist/ in a
+ * folder NOBODY can read (the clone may sit in a folder only root may enter), using the same
+ * node_modules; `skip` says why neither works.
+ */
+export function cliForNobody(): { cli: string } | { skip: string } {
+  if (forUser) return forUser;
+  const works = (cli: string) => spawnSync(process.execPath, [cli, '--version'], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' }).status === 0;
+  const own = join(REPO, 'dist/cli/main.js');
+  if (works(own)) return (forUser = { cli: own });
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
+  copyFileSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+  const modules = realpathSync(join(REPO, 'node_modules'));
+  symlinkSync(modules, join(dir, 'node_modules'));
+  const copy = join(dir, 'dist/cli/main.js');
+  if (works(copy)) return (forUser = { cli: copy });
+  // node_modules too is out of that user's reach: copy what the CLI runs on (not the build and test tools).
+  rmSync(join(dir, 'node_modules'));
+  const devOnly = /^(typescript|vitest|@vitest|vite|rolldown|@rolldown|@oxc-project|playwright-core|lightningcss.*|@types|\.bin)$/;
+  cpSync(modules, join(dir, 'node_modules'), { recursive: true, dereference: true, filter: (src) => !devOnly.test(relative(modules, src).split(sep)[0] ?? '') });
+  if (works(copy)) return (forUser = { cli: copy });
+  return (forUser = { skip: `user ${NOBODY} cannot run the CLI even from a copy in ${dir} (can it run ${process.execPath}?)` });
+}
+
+/** attach on a benchmark result under test (the input), with a good trace. */
+export const ATTACH_COMMANDS: CommandRow[] = [
+  { command: 'attach (json)', args: (c) => ['attach', c.input, c.good] },
+  { command: 'attach --format md', args: (c) => ['attach', c.input, c.good, '--format', 'md'] },
+];
+
+/** Commands that write to stdout, on a good trace: for stdout that cannot take it. */
+export const STDOUT_COMMANDS: { command: string; args: (trace: string) => string[]; stdin?: string }[] = [
+  { command: 'diagnose', args: (t) => ['diagnose', t] },
+  { command: 'diagnose --format json', args: (t) => ['diagnose', t, '--format', 'json'] },
+  { command: 'diagnose --format md', args: (t) => ['diagnose', t, '--format', 'md'] },
+  { command: 'layers', args: (t) => ['layers', t] },
+  { command: 'compare', args: (t) => ['compare', t, t] },
+  { command: 'scaling', args: (t) => ['scaling', TP2, t, '--batch', '8'] },
+  { command: 'plan', args: () => ['plan', '--model', 'llama-3.3-70b'] },
+  { command: '--help', args: () => ['--help'] },
+  { command: 'diagnose --help', args: () => ['diagnose', '--help'] },
+  { command: '--version', args: () => ['--version'] },
+];
+
+/** The commands that take user patterns, with `pattern` in each place one goes (--steps, a config's kernel classes). */
+export function patternCommands(pattern: string, flags?: string): CommandRow[] {
+  const config = (c: RunContext) => {
+    const p = join(c.out, 'classes.json');
+    writeFileSync(p, JSON.stringify({ kernelClasses: [{ class: 'gemm', pattern, ...(flags ? { flags } : {}) }] }));
+    return p;
+  };
+  const rows: CommandRow[] = [
+    { command: 'diagnose --config (kernel class)', args: (c) => ['diagnose', c.input, '--config', config(c), '--format', 'json'], json: true },
+    { command: 'classify --config', args: (c) => ['classify', '--config', config(c)], stdin: `${'a'.repeat(30_000)}!\n${'a'.repeat(30_000)}\n` },
+  ];
+  if (flags) return rows;
+  return [
+    ...rows,
+    { command: 'diagnose --steps', args: (c) => ['diagnose', c.input, '--steps', pattern, '--format', 'json'], json: true },
+    { command: 'layers --steps', args: (c) => ['layers', c.input, '--steps', pattern] },
+    { command: 'slice --steps', args: (c) => ['slice', c.input, '--steps', pattern, '-o', join(c.out, 'slice.sqlite')], mayRefuse: /no steps match/ },
+    { command: 'compare --steps', args: (c) => ['compare', c.good, c.input, '--steps', pattern, '--format', 'json'], json: true },
+  ];
+}
+
+/** The analysing commands, each with the options under test (`input`: a config file, when the case has one). */
+export function optionCommands(extra: (input: string) => string[]): CommandRow[] {
+  return [
+    { command: 'diagnose', args: (c) => ['diagnose', c.good, ...extra(c.input)] },
+    { command: 'layers --format json', args: (c) => ['layers', c.good, '--format', 'json', ...extra(c.input)] },
+    { command: 'compare', args: (c) => ['compare', c.good, c.good, ...extra(c.input)] },
+    { command: 'attach', args: (c) => ['attach', benchResult(c.out), c.good, ...extra(c.input)], keeps: (c) => [benchResult(c.out)] },
+  ];
+}

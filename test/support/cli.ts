@@ -9,13 +9,13 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { input?: string; cwd?: string; timeoutMs?: number } = {}): CliRun {
+export function runCli(args: string[], opts: { input?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): CliRun {
   const r = spawnSync(process.execPath, [join(REPO, 'dist/cli/main.js'), ...args], {
     encoding: 'utf8',
     input: opts.input,
     cwd: opts.cwd ?? REPO,
     timeout: opts.timeoutMs ?? 120_000,
-    env: { ...process.env, NSYS_TP_DEBUG: '' },
+    env: { ...process.env, NSYS_TP_DEBUG: '', ...opts.env },
     maxBuffer: 256 * 2 ** 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -4,8 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * A fresh temp folder, named for this test run (globalSetup.ts removes the run's folders when it ends, so
+ * a failing test that cannot clean up after itself leaves nothing behind either).
+ */
 export function tempDir(prefix = 'nsys-tp-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(tmpdir(), `${prefix}${process.env.NSYS_TP_TEST_RUN ?? `${process.pid}`}-`));
 }
 
 /** An SQLite database written by some other program. */

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { relax, rng, type Db } from './broken.js';
+import { BREAKING_TEXT, relax, rng, type Db } from './broken.js';
 import { hostile } from './hostile.js';
 import { samplePath } from './traces.js';
 
@@ -39,6 +39,40 @@ export interface Mutant {
   sample: string;
   /** What was done, in order: enough to see what a failing case holds. */
   edits: string[];
+  /** A file the trace's own SQL would create if anything ran it: must never appear. */
+  trap: string;
+}
+
+/** Character runs that make a backtracking pattern take quadratic or worse time, and text that breaks formats. */
+const SHAPES = [
+  (n: number) => `${'a'.repeat(n)}!`, (n: number) => `k${' '.repeat(n)}x`, (n: number) => `${'k<'.repeat(n / 2)}>`, (n: number) => `x${':'.repeat(n)}!`,
+  (n: number) => `${'\t'.repeat(n)}const`, () => BREAKING_TEXT.join(''), () => `\udfff${BREAKING_TEXT.join('x')}\ud800`,
+];
+
+/**
+ * Edits a crafted file makes rather than a damaged one: a table swapped for an endless recursive view,
+ * SQL appended to a table's CREATE text (an ATTACH that would create `trap`), a computed column that
+ * allocates when read, the WAL-mode flag without a -wal file.
+ */
+function craft(db: Db, table: string, r: () => number, trap: string): string {
+  const kind = Math.floor(r() * 3);
+  const cols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+  if (kind === 0) {
+    const list = cols.map((c) => `i AS "${c.replace(/"/g, '""')}"`).join(', ') || 'i';
+    db.exec(`DROP TABLE "${table}"; CREATE VIEW "${table}" AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT ${list} FROM n`);
+    return `replace ${table} by an endless recursive view`;
+  }
+  if (kind === 1) {
+    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").pluck().get(table) as string;
+    db.unsafeMode(true);
+    db.pragma('writable_schema = ON');
+    db.prepare('UPDATE sqlite_master SET sql = ? WHERE name = ?').run(`${sql}; ATTACH '${trap}' AS t; CREATE TABLE t.x(y)`, table);
+    db.pragma('writable_schema = OFF');
+    db.unsafeMode(false);
+    return `append an ATTACH to the CREATE text of ${table}`;
+  }
+  db.exec(`ALTER TABLE "${table}" ADD COLUMN big_${Math.floor(r() * 1000)} BLOB GENERATED ALWAYS AS (zeroblob(900000000)) VIRTUAL`);
+  return `add a computed column to ${table} that allocates 900 MB when read`;
 }
 
 export function mutatedExport(dir: string, seed: number): Mutant {
@@ -46,6 +80,7 @@ export function mutatedExport(dir: string, seed: number): Mutant {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const sample = pick(FUZZ_SAMPLES);
   const path = join(dir, `fuzz-${seed}.sqlite`);
+  const trap = join(dir, `fuzz-${seed}-trap.db`);
   copyFileSync(samplePath(sample), path);
   const edits: string[] = [];
   const db = new Database(path);
@@ -73,6 +108,8 @@ export function mutatedExport(dir: string, seed: number): Mutant {
           if (!relaxed.has(table)) (relax(db, table), relaxed.add(table));
           db.exec(`INSERT INTO "${table}" SELECT * FROM "${table}" WHERE rowid IN (${ids.join(',')})`);
           edits.push(`duplicate ${ids.length} rows of ${table}`);
+        } else if (kind < 0.3) {
+          edits.push(craft(db, table, r, trap));
         } else if (kind < 0.85) {
           const col = pick(COLUMNS[table]!.filter((c) => cols(table).includes(c)));
           if (!col) continue;
@@ -99,13 +136,14 @@ export function mutatedExport(dir: string, seed: number): Mutant {
   } finally {
     db.close();
   }
+  if (r() < 0.05) edits.push(walFlag(path));
   if (edits.length === 0 || r() < 0.3) edits.push(flipBytes(path, r));
-  return { path, sample, edits };
+  return { path, sample, edits, trap };
 }
 
 /** Sets `col` of the given rows to one kind of bad value; returns what it did. */
 function setValues(db: Db, table: string, col: string, ids: number[], r: () => number): string {
-  const kinds = ['NULL', 'negative', 'huge', 'zero', 'fraction', 'text', 'hostile text', 'bytes', 'shifted', 'swapped start/end', 'another row\'s value'];
+  const kinds = ['NULL', 'negative', 'huge', 'zero', 'fraction', 'text', 'hostile text', 'bytes', 'shifted', 'swapped start/end', 'another row\'s value', 'long shaped text'];
   const kind = kinds[Math.floor(r() * kinds.length)]!;
   const update = db.prepare(`UPDATE "${table}" SET "${col}" = ? WHERE rowid = ?`);
   if (kind === 'swapped start/end' && col !== 'start' && col !== 'end') return setValues(db, table, col, ids, r);
@@ -131,11 +169,23 @@ function setValues(db: Db, table: string, col: string, ids: number[], r: () => n
       case 'fraction': return r() * 1e9;
       case 'text': return ['', '12abc', 'NaN', '-', ' 5', 'x'.repeat(1 + Math.floor(r() * 5000))][Math.floor(r() * 6)];
       case 'hostile text': return hostile('HXfuzz');
+      case 'long shaped text': return SHAPES[Math.floor(r() * SHAPES.length)]!(Math.floor(r() * 400_000));
       default: return Buffer.from(Array.from({ length: Math.floor(r() * 64) }, () => Math.floor(r() * 256)));
     }
   };
   for (const id of ids) update.run(value(), id);
   return kind;
+}
+
+/** Marks the file as WAL mode (header bytes 18-19) with no -wal file beside it. */
+function walFlag(path: string): string {
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, Buffer.from([2, 2]), 0, 2, 18);
+  } finally {
+    closeSync(fd);
+  }
+  return 'mark as WAL mode without a -wal file';
 }
 
 /** Flips 1-40 random bytes of the file (rarely in the 100-byte header); returns what it did. */

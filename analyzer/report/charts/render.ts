@@ -3,13 +3,15 @@
  * string. No canvas package and no browser: text widths are estimated instead of measured.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { xmlSafe } from '../format.js';
 
 export async function renderSvg(spec: TopLevelSpec, idPrefix = ''): Promise<string> {
   // Loaded on first use: vega and vega-lite take longer to load (~0.25 s) than most commands take to run.
   const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return scopeIds(await view.toSVG(), idPrefix);
+    // vega escapes markup in text but passes every other character through: an SVG must be XML.
+    return scopeIds(xmlSafe(await view.toSVG()), idPrefix);
   } finally {
     view.finalize();
   }

@@ -6,6 +6,7 @@ import { explainLateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { opAt, spanAt, type TimelineLocation } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -68,6 +69,12 @@ export const rule = defineRule({
       const cause: Data['cause'] = why
         ? why.extraIdleNs >= why.extraBusyNs ? { kind: 'idle', gapNs: why.gapNs, host: why.host } : { kind: 'busy', extraBusyNs: why.extraBusyNs }
         : null;
+      const locations: TimelineLocation[] = [];
+      if (top >= 0) {
+        const op = c.ops[top * c.nDevices + worst.device]!;
+        if (why && why.gapNs > 0) locations.push(spanAt(a, worst.device, why.gapStart, why.gapStart + why.gapNs, `${a.model.devices[worst.device]!.label} idle ${fmtNs(why.gapNs)} before its latest arrival`));
+        if (op >= 0) locations.push(opAt(a, op, `latest arrival: ${fmtNs(c.skewNs[top]!)} after the first rank`));
+      }
       return [{
         messageId: 'waiting' as const,
         fixId: 'fix' as const,
@@ -86,6 +93,7 @@ export const rule = defineRule({
           },
         },
         impactNs: waitPerStep,
+        locations,
       }];
     });
   },

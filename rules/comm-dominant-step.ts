@@ -9,6 +9,7 @@ import type { Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
+import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -63,6 +64,7 @@ export const rule = defineRule({
           sizeClasses: classes.filter((k) => k.phase === phase).map((k) => ({ op: k.op, bytes: k.bytes, count: k.count, transferMedianNs: k.transferMedianNs, busGBps: k.busGBps })),
         },
         impactNs: perStep * (share - o.threshold) / share,
+        locations: typicalStepAt(a, phase, perDevice.sort((x, y) => y.share - x.share)[0]!.device),
       }];
     });
   },

@@ -8,6 +8,7 @@ import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
+import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -74,6 +75,7 @@ export const rule = defineRule({
           perDevice: rows.map((r) => ({ deviceId: a.model.devices[r.device]!.deviceId, overlap: r.overlap, exposedTransferShare: r.share })),
         },
         impactNs: exposed,
+        locations: typicalStepAt(a, phase, [...rows].sort((x, y) => y.share - x.share)[0]!.device),
       }];
     });
   },

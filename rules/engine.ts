@@ -38,7 +38,7 @@ function toFinding(rule: AnyRule<unknown>, r: RuleReport<string, unknown>): Find
     recommendation: text(rule, r.fixId, r.data),
   };
   const impact = r.impactNs === undefined ? {} : { impactNs: r.impactNs };
-  return { ...head, ...impact, title: meta.title, messageId: r.messageId, data: r.data as Record<string, unknown> };
+  return { ...head, ...impact, title: meta.title, messageId: r.messageId, data: r.data as Record<string, unknown>, locations: r.locations ?? [] };
 }
 
 function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missing: (rule: AnyRule<I>) => string | null): RuleOutcome {
@@ -65,6 +65,7 @@ function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missin
         title: rule.meta.title,
         messageId: 'failed',
         data: {},
+        locations: [],
       });
     }
   }

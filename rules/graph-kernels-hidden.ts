@@ -5,6 +5,8 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/types.js';
+import { opAt } from '../analyzer/timeline/locations.js';
+import { fmtNs } from '../analyzer/text/units.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -43,8 +45,10 @@ export const rule = defineRule({
     const { ops } = model;
     const graphNs = new Float64Array(model.devices.length);
     const executions = new Uint32Array(model.devices.length);
+    let longest = -1;
     for (let i = 0; i < ops.n; i++) {
       if (ops.kind[i] !== OpKind.graph) continue;
+      if (longest < 0 || ops.end[i]! - ops.start[i]! > ops.end[longest]! - ops.start[longest]!) longest = i;
       const d = ops.device[i]!;
       graphNs[d] = graphNs[d]! + ops.end[i]! - ops.start[i]!;
       executions[d] = executions[d]! + 1;
@@ -79,6 +83,7 @@ export const rule = defineRule({
         shareOfAffectedSteps: share,
         cudaGraphTraceMode: model.files[0]!.meta.cudaGraphTraceMode,
       },
+      locations: [opAt(analysis, longest, `the longest graph execution (${fmtNs(ops.end[longest]! - ops.start[longest]!)}), its kernels not traced`)],
     }];
   },
 });

@@ -6,6 +6,7 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import type { Phase, Step } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { spanAt } from '../analyzer/timeline/locations.js';
 import { runtimeAdvice } from './advice.js';
 import { defineRule } from './types.js';
 
@@ -90,6 +91,7 @@ export const rule = defineRule({
         const thread = ops.thread[g.opAfter]!;
         const calls = thread >= 0 ? hostCallsDuring(a.model, a.hostCalls, thread, g.start, g.end) : [];
         return {
+          opAfter: g.opAfter, endNs: g.end,
           step: g.step.name, startNs: g.start, durationNs: g.end - g.start, hostBoundNs: g.hostBoundNs,
           kernelAfter: a.model.opNames[ops.name[g.opAfter]!]!.short, host: describeHostCalls(calls, g.end - g.start), hostCalls: calls.slice(0, 5).map((c) => c.name),
         };
@@ -108,9 +110,11 @@ export const rule = defineRule({
         evidence: {
           phase,
           devices: hit.map((h) => ({ deviceId: h.device.deviceId, idleShare: h.idleShare, idlePerStepNs: h.idlePerStep, hostBoundShare: h.hostBoundShare })),
-          largestGaps: top,
+          largestGaps: top.map(({ opAfter, endNs, ...rest }) => rest),
         },
         impactNs: worst.idlePerStep,
+        locations: top.map((g) =>
+          spanAt(a, worst.device.index, g.startNs, g.endNs, `GPU idle ${fmtNs(g.durationNs)} in "${g.step}" before ${ellipsize(g.kernelAfter, 60)}`, ops.stream[g.opAfter]!)),
       }];
     });
   },

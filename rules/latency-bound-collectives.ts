@@ -6,6 +6,7 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
 import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median, percentile } from '../analyzer/util/stats.js';
+import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -90,6 +91,7 @@ export const rule = defineRule({
           smallBytesBelow: LATENCY_BOUND_BYTES,
         },
         impactNs: transfer - floor * perStep,
+        locations: typicalCollectiveAt(a, ks.flatMap((k) => k.instances), `a typical small ${phase} ${ks[0]!.op} (transfer at the latency floor)`),
       }];
     });
   },

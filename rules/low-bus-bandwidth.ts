@@ -8,6 +8,7 @@ import { fabricHealth } from '../analyzer/collectives/fabricHealth.js';
 import type { CollectivePhase } from '../analyzer/collectives/summary.js';
 import { offNvlinkSettings, settingsText } from '../analyzer/runtime/environment.js';
 import { fmtBytes, fmtNs } from '../analyzer/text/units.js';
+import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -70,6 +71,7 @@ export const rule = defineRule({
         impliedBytesAtNvlink: impliedBytes, nvlinkBusGBps, environment: health.settings,
       },
       impactNs: 0,
+      locations: typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} (median transfer ${fmtNs(k.transferMedianNs)})`),
     }));
     return [...suspects, ...health.slow.map((k) => {
       const healthyNs = (k.transferMedianNs * k.busGBps!) / k.expectedBusGBps!;
@@ -86,6 +88,7 @@ export const rule = defineRule({
           transferMedianNs: k.transferMedianNs, algGBps: k.algGBps, busGBps: k.busGBps, expectedBusGBps: k.expectedBusGBps, environment: env,
         },
         impactNs: perCall * k.count,
+        locations: typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} of ${fmtBytes(k.bytes)} (median transfer ${fmtNs(k.transferMedianNs)})`),
       };
     })];
   },

@@ -7,6 +7,7 @@ import { achievements } from '../analyzer/roofline/achievement.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
+import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -50,6 +51,7 @@ export const rule = defineRule({
       data: { tflops: achieved, peakTflops: peak, gpu: rows[0]!.gpu, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, advice: runtimeAdvice(a, 'batch') },
       evidence: { tflops: achieved, peakTflops: peak, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, layers: rows[0]!.layers, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, tflops: x.tflopsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
+      locations: typicalStepAt(a, 'prefill', rows[0]!.device),
     }];
   },
 });

@@ -6,6 +6,7 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { achievements } from '../analyzer/roofline/achievement.js';
 import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
+import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -51,6 +52,7 @@ export const rule = defineRule({
       data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute },
       evidence: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, hbmGBps: x.hbmGBpsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
+      locations: typicalStepAt(a, 'decode', rows[0]!.device),
     }];
   },
 });

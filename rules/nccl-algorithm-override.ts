@@ -4,6 +4,13 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { ALGORITHM_SETTINGS, settingsOf, settingsText } from '../analyzer/runtime/environment.js';
+import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
+
+/** A typical collective that ran a Tree kernel, to look at in the timeline. */
+function treeCollective(a: Analysis, kernels: string[]) {
+  const k = a.collectiveSummary.classes.find((x) => kernels.includes(x.kernel) && x.phase !== 'outside');
+  return k ? typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} on ${k.kernel}`) : [];
+}
 import { defineRule } from './types.js';
 
 interface Data {
@@ -45,6 +52,7 @@ export const rule = defineRule({
       fixId: 'fix' as const,
       data: { treeKernels, singleNode, settings: env },
       evidence: { environment: env, treeKernels, singleNode },
+      locations: treeCollective(a, treeKernels),
     }];
   },
 });

@@ -3,6 +3,7 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { fmtNs } from '../analyzer/text/units.js';
+import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -45,6 +46,8 @@ export const rule = defineRule({
       return r !== undefined && g !== undefined ? [{ phase, reduceScatterNs: r, allGatherNs: g }] : [];
     });
     const data = { reduceScatters: rs, allGathers: ag, allReduces: ar, medianTransferPerPhase: perPhase };
-    return [{ messageId: 'pairs' as const, fixId: 'fix' as const, data, evidence: data }];
+    const rsClass = inSteps.find((k) => k.op === 'reduce-scatter');
+    const locations = rsClass ? typicalCollectiveAt(a, rsClass.instances, `a typical ${rsClass.phase} reduce-scatter`) : [];
+    return [{ messageId: 'pairs' as const, fixId: 'fix' as const, data, evidence: data, locations }];
   },
 });

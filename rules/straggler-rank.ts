@@ -9,6 +9,7 @@ import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '..
 import type { Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
+import { opAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
@@ -111,12 +112,16 @@ export const rule = defineRule({
       const explained = ranks.map((x) => {
         const worst = [...x.mine].sort((p, q) => c.skewNs[q]! - c.skewNs[p]!).slice(0, o.explained);
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
+        const arrivals = worst.slice(0, 3).flatMap((i) => {
+          const op = c.ops[i * c.nDevices + x.d.device]!;
+          return op >= 0 ? [opAt(a, op, `late arrival: ${fmtNs(c.skewNs[i]!)} after the first rank`)] : [];
+        });
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);
         const cause: Cause = idle >= busy
           ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: why[0]?.host ?? '' }
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
-        return { x, why, cause };
+        return { x, why, cause, arrivals };
       });
       const perStep = lateRankPerStep(a, pc);
       const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0);
@@ -143,6 +148,7 @@ export const rule = defineRule({
           lateRankPerStep: Object.fromEntries([...perStep].map(([d, n]) => [a.model.devices[d]!.deviceId, n])),
         },
         impactNs: ranks.reduce((s, x) => s + x.perStep, 0),
+        locations: explained.flatMap((e) => e.arrivals),
       }];
     });
   },

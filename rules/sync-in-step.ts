@@ -7,6 +7,7 @@ import type { Phase, Step } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
+import { spanAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
 
 const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
@@ -114,7 +115,7 @@ export const rule = defineRule({
         const names = new Map<string, number>();
         for (const p of per) for (const c of p.calls) names.set(c.name, (names.get(c.name) ?? 0) + 1);
         const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
-        return [{ device: d, count, steps: steps.length, names, drain: mean(per.map((p) => p.drainNs)), span: mean(steps.map((s) => s.end - s.start)) }];
+        return [{ device: d, count, steps: steps.length, per, names, drain: mean(per.map((p) => p.drainNs)), span: mean(steps.map((s) => s.end - s.start)) }];
       });
       if (hit.length === 0) return [];
       const names = new Map<string, number>();
@@ -131,6 +132,12 @@ export const rule = defineRule({
           drainNsPerStep: drain, stepSpanNs: span, calls: Object.fromEntries(names),
         },
         impactNs: drain,
+        // The longest synchronizations, on the host thread of the GPU's steps (no stream: the host waits on the GPU).
+        locations: hit
+          .flatMap((h) => h.per.flatMap((p) => p.calls.map((c) => ({ h, p, c }))))
+          .sort((x, y) => y.c.end - y.c.start - (x.c.end - x.c.start))
+          .slice(0, 3)
+          .map(({ h, p, c }) => spanAt(a, h.device.index, c.start, c.end, `host ${c.name} (${fmtNs(c.end - c.start)}) in "${p.step.name}"`)),
       }];
     });
   },

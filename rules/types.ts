@@ -11,6 +11,9 @@ import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { Severity } from '../analyzer/severity.js';
 import type { Requirement } from './requirements.js';
+import type { TimelineLocation } from '../analyzer/timeline/locations.js';
+
+export type { TimelineLocation };
 
 export { SEVERITY_ORDER, type Severity } from '../analyzer/severity.js';
 
@@ -55,6 +58,8 @@ export interface RuleReport<Id extends string, D> {
   evidence: Record<string, unknown>;
   /** Time the fix could save per step (ns), where computable; findings with more impact sort first. */
   impactNs?: number;
+  /** Where on the capture's timeline to look (GPU, stream, session-clock ns): the places the message names. */
+  locations?: TimelineLocation[];
 }
 
 /** A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. */
@@ -95,6 +100,8 @@ export interface Finding {
   data: Record<string, unknown>;
   evidence: Record<string, unknown>;
   impactNs?: number;
+  /** Where on the capture's timeline to look, most telling first; empty when the finding is about no place (a plan check). */
+  locations: TimelineLocation[];
 }
 
 /** A rule the engine did not run, and why (a missing input such as --model), so every format can say so. */

@@ -50,6 +50,8 @@ export interface FindingItem {
   where?: string;
   message: string;
   recommendation?: string;
+  /** Where on the capture's timeline to look, spelled (`12.413215–12.495555 s · GPU 0, stream 7 · what`). */
+  locations?: string[];
   /** In a comparison: added (+), resolved (−), in both (=). */
   mark?: '+' | '−' | '=';
 }

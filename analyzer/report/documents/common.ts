@@ -1,5 +1,5 @@
 /** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
-import type { RuleNotRun } from '../../../rules/types.js';
+import type { RuleNotRun, TimelineLocation } from '../../../rules/types.js';
 import { para, type Para } from '../document.js';
 
 export type ReportPhase = 'prefill' | 'decode' | 'step';
@@ -18,6 +18,16 @@ export function pctCell(x: number): string {
 /** A time on the capture's clock, in seconds as the Nsight Systems timeline shows it. */
 export function secondsOnClock(ns: number): string {
   return `${(ns / 1e9).toFixed(3)} s`;
+}
+
+/** A stretch of the capture's clock to zoom to in the Nsight Systems GUI: seconds to the microsecond. */
+export function rangeOnClock(startNs: number, endNs: number): string {
+  return `${(startNs / 1e9).toFixed(6)}–${(endNs / 1e9).toFixed(6)} s`;
+}
+
+/** A finding's place on the timeline, as every format spells it. */
+export function locationText(l: TimelineLocation): string {
+  return `${rangeOnClock(l.startNs, l.endNs)} · ${l.label}${l.stream === null ? '' : `, stream ${l.stream}`} · ${l.what}`;
 }
 
 /** The rules that did not run, grouped by why: `Not run: a, b (needs --model and --batch)`. */

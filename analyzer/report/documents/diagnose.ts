@@ -7,7 +7,7 @@ import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from 
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
 import { layerBlocks, layerMethodParas } from './layers.js';
-import { notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, type ReportPhase } from './common.js';
+import { locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, type ReportPhase } from './common.js';
 
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
 
@@ -163,7 +163,10 @@ function rooflineBlocks(r: DiagnoseResult): Block[] {
 }
 
 export function findingItems(r: Pick<DiagnoseResult, 'findings'>): FindingItem[] {
-  return r.findings.map((f) => ({ severity: f.severity, rule: f.rule, message: f.message, recommendation: f.recommendation }));
+  return r.findings.map((f) => {
+    const at = (f.locations ?? []).map(locationText);
+    return { severity: f.severity, rule: f.rule, message: f.message, recommendation: f.recommendation, ...(at.length ? { locations: at } : {}) };
+  });
 }
 
 /** Folded: the terminal leaves layers to `nsys-tp layers`; documents show them under a summary line. */

@@ -28,7 +28,7 @@ tr.frame td { color: #666; font-style: italic; } tr.total td { border-top: 1px s
 .finding { border-left: 4px solid #999; padding: 6px 12px; margin: 10px 0; background: #fafafa; }
 .finding.warning { border-color: #e8a33d; } .finding.error { border-color: #d9534f; } .finding.info { border-color: #5b9bd5; }
 .finding .rule { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
-.finding .try { color: #333; margin-top: 4px; } .warn { color: #8a5a00; }
+.finding .try { color: #333; margin-top: 4px; } .finding .at { color: #555; font-size: 13px; font-variant-numeric: tabular-nums; } .warn { color: #8a5a00; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; background: #f3f3f3; padding: 0 3px; }
@@ -49,6 +49,7 @@ function finding(f: FindingItem): string {
   const where = f.where ? ` (${esc(f.where)})` : '';
   const mark = f.mark ? `${esc(f.mark)} ` : '';
   return `<div class="finding ${esc(f.severity)}"><div>${mark}<strong>${esc(f.severity)}</strong> <span class="rule">${esc(f.rule)}</span>${where}: ${prose(f.message)}</div>` +
+    (f.locations ?? []).map((l) => `<div class="at">at ${esc(l)}</div>`).join('') +
     (f.recommendation ? `<div class="try"><em>What to try:</em> ${prose(f.recommendation)}</div>` : '') + '</div>';
 }
 

@@ -30,7 +30,10 @@ function table(t: Table): string[] {
 function finding(f: FindingItem): string[] {
   const where = f.where ? ` (${mdEscape(f.where)})` : '';
   const mark = f.mark ? `${f.mark} ` : '';
-  return [`- ${mark}**${f.severity}** \`${mdEscape(f.rule)}\`${where}: ${mdText(f.message)}  `, ...(f.recommendation ? [`  *What to try:* ${mdText(f.recommendation)}`] : [])];
+  return [
+    `- ${mark}**${f.severity}** \`${mdEscape(f.rule)}\`${where}: ${mdText(f.message)}  `,
+    ...(f.locations ?? []).map((l) => `  at ${mdText(l)}  `),
+    ...(f.recommendation ? [`  *What to try:* ${mdText(f.recommendation)}`] : [])];
 }
 
 function block(b: Block): string[] {

@@ -79,6 +79,7 @@ function findingLines(items: FindingItem[], width: number, color: boolean): stri
     // Coloured after wrapping, so the escape codes take no room on the line.
     if (color) lines[0] = lines[0]!.replace(TAGS[f.severity], severityTag(f.severity, true));
     out.push(...lines);
+    for (const l of f.locations ?? []) out.push(...wrap(`      at ${termSafe(l)}`, width, '         '));
     if (f.recommendation) out.push(...wrap(`    → ${termSafe(f.recommendation)}`, width, '        '));
   }
   return out;

@@ -1,0 +1,63 @@
+/**
+ * Where on the capture's timeline a finding points: a GPU, a stream when the place is one op, and a
+ * stretch of the session clock (ns, the clock the export's timestamps are on and the Nsight Systems GUI
+ * shows in seconds), so a reader can zoom there. Rules fill these; reports spell them.
+ */
+import type { Analysis } from '../analysis.js';
+import type { Phase } from '../steps/types.js';
+
+export interface TimelineLocation {
+  deviceId: number;
+  /** How reports name the GPU (`GPU 3`, `r1:GPU 0`). */
+  label: string;
+  /** The CUDA stream id as nsys shows it; null when the place is not one stream (an idle GPU, a host call). */
+  stream: number | null;
+  startNs: number;
+  endNs: number;
+  /** What is there, in a few words: `idle gap before ncclDevKernel_...`, `typical decode step "decode 7"`. */
+  what: string;
+}
+
+/** A stretch on a device (by index). */
+export function spanAt(a: Analysis, device: number, startNs: number, endNs: number, what: string, stream: number | null = null): TimelineLocation {
+  const d = a.model.devices[device]!;
+  return { deviceId: d.deviceId, label: d.label, stream, startNs, endNs, what };
+}
+
+/** One GPU op (by index into the model's ops), with its stream. */
+export function opAt(a: Analysis, op: number, what: string): TimelineLocation {
+  const { ops } = a.model;
+  return spanAt(a, ops.device[op]!, ops.start[op]!, ops.end[op]!, what, ops.stream[op]!);
+}
+
+/**
+ * The typical steady step of a phase (the median span) on a device, or on the first device with such
+ * steps: where to look at what a phase-wide finding describes.
+ */
+export function typicalStepAt(a: Analysis, phase: Phase, device?: number): TimelineLocation[] {
+  const devices = device === undefined ? a.model.devices.map((d) => d.index) : [device];
+  for (const d of devices) {
+    const steps = a.steadyStepsOf(d, phase).sort((x, y) => x.end - x.start - (y.end - y.start));
+    const s = steps[(steps.length - 1) >> 1];
+    if (s) return [spanAt(a, d, s.start, s.end, `typical ${phase} step "${s.name}"`)];
+  }
+  return [];
+}
+
+/**
+ * An example collective of a set of instances: the one with the median transfer, shown on the rank
+ * whose kernel was the transfer (the shortest: the last to arrive, which barely waited).
+ */
+export function typicalCollectiveAt(a: Analysis, instances: readonly number[], what: string): TimelineLocation[] {
+  const c = a.collectives;
+  if (instances.length === 0) return [];
+  const sorted = [...instances].sort((x, y) => c.transferNs[x]! - c.transferNs[y]!);
+  const i = sorted[(sorted.length - 1) >> 1]!;
+  const { ops } = a.model;
+  let best = -1;
+  for (let d = 0; d < c.nDevices; d++) {
+    const o = c.ops[i * c.nDevices + d]!;
+    if (o >= 0 && (best < 0 || ops.end[o]! - ops.start[o]! < ops.end[best]! - ops.start[best]!)) best = o;
+  }
+  return best >= 0 ? [opAt(a, best, what)] : [];
+}

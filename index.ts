@@ -29,6 +29,8 @@ import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } f
 import { buildCompareResult, type CompareResult } from './analyzer/results/compare.js';
 import { buildDiagnoseResult, type DiagnoseResult } from './analyzer/results/diagnose.js';
 import { layersResultOf, type LayersResult } from './analyzer/results/layersResult.js';
+import { stepsResultOf, type StepsResult } from './analyzer/results/steps.js';
+import { kernelsResultOf, type KernelsResult } from './analyzer/results/kernels.js';
 import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
 import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
 import { TOOL_VERSION } from './analyzer/results/tool.js';
@@ -39,9 +41,10 @@ import type { Finding, RuleOutcome } from './rules/types.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
+export { layersResultOf, stepsResultOf, kernelsResultOf };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
-  LayersResult, LoadProgress, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
+  KernelsResult, LayersResult, LoadProgress, StepsResult, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
   TraceModel, TraceSummary, Workload,
 };
 
@@ -127,6 +130,16 @@ export async function layers(paths: string[], config: AnalyseConfig = {}, hooks:
   return layersResultOf(await diagnose(paths, config, hooks));
 }
 
+/** `steps`: every step across the GPUs (their mean, or one GPU's with `deviceId`). */
+export async function steps(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}, view: { deviceId?: number } = {}): Promise<StepsResult> {
+  return stepsResultOf(await diagnose(paths, config, hooks), view.deviceId);
+}
+
+/** `kernels`: per phase the kernels with the most time over the steady steps, overall, per class and inside the layers. */
+export async function kernels(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<KernelsResult> {
+  return kernelsResultOf(await diagnose(paths, config, hooks));
+}
+
 /** One side of a comparison: trace paths (one or several per-rank files), or a saved diagnose result. */
 export type CompareSide = string[] | DiagnoseResult;
 
@@ -210,7 +223,7 @@ export function parseResult(text: string, path: string): Result {
   } catch (e) {
     throw new BadInputError(`${path}: not a JSON result (${(e as Error).message.split('\n')[0]})`);
   }
-  const kinds: ResultKind[] = ['diagnose', 'layers', 'compare', 'scaling', 'plan', 'attach'];
+  const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
   if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
     throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);

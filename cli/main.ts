@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, chartsOf, classifier, compare, diagnose, layers, NsysTpError, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, chartsOf, classifier, compare, diagnose, kernelsResultOf, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -56,6 +56,12 @@ function tpList(value: string): number[] {
 function positive(value: string): number {
   const v = Number(value);
   if (!(v > 0)) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}
+
+function deviceId(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isInteger(v) || v < 0) throw new InvalidArgumentError('expected a CUDA device id, e.g. 0');
   return v;
 }
 
@@ -129,12 +135,40 @@ const layersCmd = program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder');
+layersCmd.option('--device <id>', 'one GPU in full (its CUDA device id) instead of the summary across ranks', deviceId);
 addAnalysisOptions(layersCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+  const view = layersResultOf(result, opts.device);
   if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
-  const { layersResultOf } = await import('../analyzer/results/layersResult.js');
-  await write(layersResultOf(result), opts.format, opts.output, traces);
+  await write(view, opts.format, opts.output, traces);
+  gate(result.findings, opts.failOn);
+});
+
+const stepsCmd = program
+  .command('steps')
+  .description('every step, one row each: start on the capture clock, span, time per class, comm transfer and waiting, idle, the late rank')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .option('-o, --output <file>', 'write the table to a file instead of stdout')
+  .option('--device <id>', 'one GPU\'s times (its CUDA device id) instead of the mean over the GPUs', deviceId);
+addAnalysisOptions(stepsCmd).action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+  await write(stepsResultOf(result, opts.device), opts.format, opts.output, traces);
+  gate(result.findings, opts.failOn);
+});
+
+const kernelsCmd = program
+  .command('kernels')
+  .description('the kernels behind the class times, per phase over the steady steps: top overall, per class, inside a layer (name, count, time, mean, share)')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .option('-o, --output <file>', 'write the tables to a file instead of stdout');
+addAnalysisOptions(kernelsCmd).action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+  await write(kernelsResultOf(result), opts.format, opts.output, traces);
   gate(result.findings, opts.failOn);
 });
 
@@ -284,7 +318,7 @@ program
   });
 
 // Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
-for (const c of program.commands) if (['diagnose', 'layers', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
+for (const c of program.commands) if (['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
 async function main(): Promise<void> {
   try {

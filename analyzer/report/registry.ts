@@ -10,6 +10,8 @@ import type { DiagnoseResult } from '../results/diagnose.js';
 import type { LayersResult } from '../results/layersResult.js';
 import type { PlanResult } from '../results/plan.js';
 import type { ScalingResult } from '../results/scaling.js';
+import type { StepsResult } from '../results/steps.js';
+import type { KernelsResult } from '../results/kernels.js';
 import { reportCharts, scalingCharts, type Chart } from './charts/reportCharts.js';
 import { docOf } from './documents/index.js';
 import { renderHtmlDoc } from './formats/html.js';
@@ -17,7 +19,7 @@ import { renderJson } from './formats/json.js';
 import { renderMarkdownDoc } from './formats/markdown.js';
 import { renderTerminalDoc } from './formats/terminal.js';
 
-export type Result = DiagnoseResult | LayersResult | CompareResult | ScalingResult | PlanResult | AttachResult;
+export type Result = DiagnoseResult | LayersResult | StepsResult | KernelsResult | CompareResult | ScalingResult | PlanResult | AttachResult;
 export type ResultKind = Result['kind'];
 
 export interface RenderOptions {

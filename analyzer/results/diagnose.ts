@@ -16,6 +16,8 @@ import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
 import { buildLayerResult, type LayerResult } from './layers.js';
 import { TOOL, type Tool } from './tool.js';
+import { buildStepRows, type StepRowResult } from './steps.js';
+import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
 
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
@@ -125,6 +127,10 @@ export interface DiagnoseResult {
   /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
   notRun: RuleNotRun[];
   layers: LayerResult;
+  /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
+  stepRows: StepRowResult[];
+  /** Per phase, the kernels behind the class times over the steady steps: overall, per class, inside the layers. */
+  kernels: PhaseKernelsResult[];
   /** One step on every GPU, op by op (the timeline chart); null without steps. */
   timeline: StepTimeline | null;
   /** What compare, scaling and attach read of this trace. */
@@ -259,6 +265,8 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     warnings,
     notRun: rules.notRun,
     layers: buildLayerResult(analysis),
+    stepRows: buildStepRows(analysis),
+    kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
     summary: traceSummary(analysis, findings, shown, warnings),
   };

@@ -1,11 +1,58 @@
 /**
  * The result of `layers`: the per-layer section of a diagnosis with what frames it (trace, steps,
- * warnings) and the findings that explain missing layers.
+ * warnings) and the findings that explain missing layers. By default the layers are summarised across
+ * the ranks (per layer the min, median and max over the GPUs of its mean span, and the slowest GPU);
+ * `--device N` keeps one GPU's full table.
  */
 import type { Finding } from '../../rules/types.js';
+import { UsageError } from '../errors.js';
+import type { Phase } from '../steps/types.js';
+import { median } from '../util/stats.js';
 import type { DiagnoseResult } from './diagnose.js';
-import type { LayerResult } from './layers.js';
+import type { LayerPhaseResult, LayerResult } from './layers.js';
 import type { Tool } from './tool.js';
+
+export interface Range {
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** One row of the summary: a layer, or a band of consecutive layers when there are many. */
+export interface LayerAcrossRow {
+  name: string;
+  /** Layer indices the row covers (first = last for one layer). */
+  first: number;
+  last: number;
+  /** Over the GPUs of each GPU's mean span of the row's layers (per layer). */
+  spanNs: Range;
+  /**
+   * The GPU the others wait for: the most time outside communication (span − exposed comm: compute,
+   * copies, idle), per layer, and the median of that over the GPUs. Spans end at the same collective on
+   * every rank, so they hardly differ; this does.
+   */
+  slowest: { deviceId: number; label: string; ownNs: number; medianOwnNs: number };
+  /** Medians over the GPUs, per layer. */
+  attentionComputeNs: number;
+  mlpComputeNs: number;
+  exposedCommNs: number;
+  idleNs: number;
+}
+
+export interface LayerAcross {
+  phase: Phase;
+  /** GPUs summarised: those with the phase's most common layer count. */
+  gpus: string[];
+  layers: number;
+  /** Layers per row (1 unless the phase has more than BAND_FROM layers). */
+  band: number;
+  rows: LayerAcrossRow[];
+  prologueNs: Range;
+  epilogueNs: Range;
+  stepSpanNs: Range;
+  /** GPUs with layers left out of the summary, and why (another layer count); GPUs without layers say why in `layers`. */
+  left: { label: string; why: string }[];
+}
 
 export interface LayersResult {
   schemaVersion: 1;
@@ -14,6 +61,9 @@ export interface LayersResult {
   trace: DiagnoseResult['trace'];
   stepDetection: DiagnoseResult['stepDetection'];
   layers: LayerResult;
+  /** The GPU shown in full (`--device N`); null: the summary across ranks. */
+  device: { deviceId: number; label: string } | null;
+  acrossRanks: LayerAcross[];
   warnings: string[];
   /** Findings about why layers cannot be seen (graph-kernels-hidden). */
   notes: Finding[];
@@ -22,7 +72,57 @@ export interface LayersResult {
 /** Rules whose findings say why layers are missing. */
 const LAYER_NOTES = new Set(['graph-kernels-hidden']);
 
-export function layersResultOf(d: DiagnoseResult): LayersResult {
-  const { schemaVersion, tool, trace, stepDetection, layers, warnings } = d;
-  return { schemaVersion, kind: 'layers', tool, trace, stepDetection, layers, warnings, notes: d.findings.filter((f) => LAYER_NOTES.has(f.rule)) };
+/** More layers than this are shown in bands of consecutive layers, about ROWS of them. */
+const BAND_FROM = 24;
+const ROWS = 16;
+
+const range = (xs: number[]): Range => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs) });
+
+function across(phase: Phase, ps: LayerPhaseResult[]): LayerAcross | null {
+  const counts = new Map<number, number>();
+  for (const p of ps) if (p.layers > 0) counts.set(p.layers, (counts.get(p.layers) ?? 0) + 1);
+  const L = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
+  if (L === undefined) return null;
+  const used = ps.filter((p) => p.layers === L);
+  const left = ps.filter((p) => p.layers !== L && p.layers > 0).map((p) => ({ label: p.label, why: `${p.layers} layers per step, not ${L}` }));
+  const band = L > BAND_FROM ? Math.ceil(L / ROWS) : 1;
+  const rows: LayerAcrossRow[] = [];
+  for (let first = 0; first < L; first += band) {
+    const last = Math.min(L, first + band) - 1;
+    const mean = (p: LayerPhaseResult, f: (r: LayerPhaseResult['rows'][number]) => number) => {
+      let s = 0;
+      for (let k = first; k <= last; k++) s += f(p.rows[k]!);
+      return s / (last - first + 1);
+    };
+    const spans = used.map((p) => mean(p, (r) => r.spanNs.mean));
+    const own = used.map((p) => mean(p, (r) => r.spanNs.mean - r.exposedCommNs));
+    const worst = own.indexOf(Math.max(...own));
+    const med = (f: (r: LayerPhaseResult['rows'][number]) => number) => median(used.map((p) => mean(p, f)));
+    rows.push({
+      name: first === last ? used[0]!.rows[first]!.name : `${used[0]!.rows[first]!.name} – ${used[0]!.rows[last]!.name}`,
+      first, last, spanNs: range(spans),
+      slowest: { deviceId: used[worst]!.deviceId, label: used[worst]!.label, ownNs: own[worst]!, medianOwnNs: median(own) },
+      attentionComputeNs: med((r) => r.attentionComputeNs), mlpComputeNs: med((r) => r.mlpComputeNs),
+      exposedCommNs: med((r) => r.exposedCommNs), idleNs: med((r) => r.idleNs),
+    });
+  }
+  return {
+    phase, gpus: used.map((p) => p.label), layers: L, band, rows,
+    prologueNs: range(used.map((p) => p.prologueNs)), epilogueNs: range(used.map((p) => p.epilogueNs)), stepSpanNs: range(used.map((p) => p.stepSpanNs)), left,
+  };
+}
+
+export function layersResultOf(d: DiagnoseResult, deviceId?: number): LayersResult {
+  const { schemaVersion, tool, trace, stepDetection, warnings } = d;
+  let layers = d.layers;
+  let device: LayersResult['device'] = null;
+  if (deviceId !== undefined) {
+    const dev = d.devices.find((x) => x.deviceId === deviceId);
+    if (!dev) throw new UsageError(`--device ${deviceId}: the trace has GPUs ${d.devices.map((x) => x.deviceId).join(', ')}`);
+    device = { deviceId, label: dev.label };
+    layers = { ...layers, phases: layers.phases.filter((p) => p.deviceId === deviceId) };
+  }
+  const phases = [...new Set(d.layers.phases.map((p) => p.phase))];
+  const acrossRanks = device ? [] : phases.flatMap((ph) => across(ph, d.layers.phases.filter((p) => p.phase === ph)) ?? []);
+  return { schemaVersion, kind: 'layers', tool, trace, stepDetection, layers, device, acrossRanks, warnings, notes: d.findings.filter((f) => LAYER_NOTES.has(f.rule)) };
 }

@@ -7,6 +7,8 @@ import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from 
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
 import { layerBlocks, layerMethodParas } from './layers.js';
+import { kernelBlocks, topKernelTable } from './kernels.js';
+import { stepBlocks, stepView } from './steps.js';
 import { locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, type ReportPhase } from './common.js';
 
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
@@ -96,7 +98,26 @@ function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Blo
     stepTable(devs, phase),
     timeTable(devs, phase, first),
     ...outlierPara(devs, phase),
+    ...topKernelBlocks(r, phase),
   ];
+}
+
+/** The phase's few largest kernels: what the class times are made of (all of them: `nsys-tp kernels`). */
+function topKernelBlocks(r: DiagnoseResult, phase: ReportPhase): Block[] {
+  const p = (r.kernels ?? []).find((x) => x.phase === phase);
+  return p && p.top.length ? [topKernelTable(p, TOP_KERNELS_SHOWN)] : [];
+}
+
+const TOP_KERNELS_SHOWN = 5;
+
+/** Folded: every step, and every kernel table; the terminal leaves them to `nsys-tp steps` and `nsys-tp kernels`. */
+function stepAndKernelSections(r: DiagnoseResult): Block[] {
+  const out: Block[] = [];
+  const rows = r.stepRows ?? [];
+  if (rows.length) out.push({ kind: 'section', title: 'Steps', detail: true, open: true, blocks: stepBlocks(rows, stepView({ device: null, gpus: r.devices.length })) });
+  const k = r.kernels ?? [];
+  if (k.length) out.push({ kind: 'section', title: 'Kernels', detail: true, open: false, blocks: PHASE_ORDER.flatMap((ph) => k.filter((p) => p.phase === ph).flatMap(kernelBlocks)) });
+  return out;
 }
 
 /** Each phase with steps, the first one with the notes that explain its rows. */
@@ -197,6 +218,7 @@ export function diagnoseDoc(r: DiagnoseResult): Doc {
       ...rooflineBlocks(r),
       { kind: 'findings', title: 'Findings', items: findingItems(r), none: 'none' },
       ...notRunPara(r.notRun),
+      ...stepAndKernelSections(r),
       ...layerSection(r),
     ],
   };

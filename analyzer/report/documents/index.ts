@@ -7,6 +7,8 @@ import { diagnoseDoc } from './diagnose.js';
 import { layersDoc } from './layers.js';
 import { planDoc } from './plan.js';
 import { scalingDoc } from './scaling.js';
+import { stepsDoc } from './steps.js';
+import { kernelsDoc } from './kernels.js';
 
 export function docOf(r: Result): Doc {
   switch (r.kind) {
@@ -22,5 +24,9 @@ export function docOf(r: Result): Doc {
       return planDoc(r);
     case 'attach':
       return attachDoc(r);
+    case 'steps':
+      return stepsDoc(r);
+    case 'kernels':
+      return kernelsDoc(r);
   }
 }

@@ -4,7 +4,7 @@
  * add up to the step; GPUs without layers for the same reason share one line.
  */
 import type { LayerPhaseResult, LayerResult } from '../../results/layers.js';
-import type { LayersResult } from '../../results/layersResult.js';
+import type { LayerAcross, LayersResult, Range } from '../../results/layersResult.js';
 import { heading, para, row, type Block, type Doc, type Para } from '../document.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from '../layerTable.js';
 import { PHASE_ORDER, phaseTitle } from './common.js';
@@ -38,18 +38,54 @@ export function layerBlocks(ps: readonly LayerPhaseResult[]): Block[] {
   return out;
 }
 
+/** A phase's layers across the ranks: one row per layer (or band of layers), min / median / max over the GPUs, the slowest GPU. */
+function acrossBlocks(x: LayerAcross, ps: readonly LayerPhaseResult[]): Block[] {
+  const typical = [...x.rows.map((r) => r.spanNs.median)].sort((a, b) => a - b)[x.rows.length >> 1] ?? 0;
+  const [unit, scale, digits] = typical < 1e6 ? ['µs', 1e3, 1] : ['ms', 1e6, 2];
+  const f = (ns: number) => (ns / scale).toFixed(digits);
+  const rng = (r: Range) => [f(r.min), f(r.median), f(r.max)];
+  const blank = ['', '', '', '', ''];
+  const per = x.band > 1 ? `per layer, mean over each band of ${x.band} layers` : 'per layer';
+  const out: Block[] = [{
+    kind: 'table',
+    title: `${x.layers} layers per step on ${x.gpus.length === 1 ? x.gpus[0] : `${x.gpus.length} GPUs`} · ${unit} per step, ${per}: each GPU's mean over its steady steps, then min / median / max over the GPUs`,
+    head: ['layer', 'min', 'median', 'max', 'slowest GPU', 'attention compute', 'MLP compute', 'exposed comm', 'idle'],
+    rows: [
+      row(['prologue', ...rng(x.prologueNs), ...blank], 'frame'),
+      ...x.rows.map((r) => row([r.name, ...rng(r.spanNs), `${r.slowest.label} +${f(r.slowest.ownNs - r.slowest.medianOwnNs)}`, f(r.attentionComputeNs), f(r.mlpComputeNs), f(r.exposedCommNs), f(r.idleNs)])),
+      row(['epilogue', ...rng(x.epilogueNs), ...blank], 'frame'),
+      row(['step', ...rng(x.stepSpanNs), ...blank], 'total'),
+    ],
+    note: 'min / median / max: of the GPUs\' spans (they end at the same collective on every rank, so they hardly differ); slowest GPU: ' +
+      'the one the others wait for, with the most time outside communication (compute, copies, idle), by how much over the median GPU; ' +
+      'attention compute … idle: medians over the GPUs. One GPU in full: --device N.',
+  }];
+  for (const l of x.left) out.push(para(`${l.label}: ${l.why}, not in the summary.`));
+  const outliers = ps.flatMap((p) => {
+    const o = outlierText(p);
+    return o ? [`${p.label}: ${o}`] : [];
+  });
+  if (outliers.length) out.push(para(`Outlier layers: ${outliers.join('; ')}.`));
+  return out;
+}
+
 export function layersDoc(r: LayersResult): Doc {
   const blocks: Block[] = [];
   for (const phase of PHASE_ORDER) {
     const ps = r.layers.phases.filter((p) => p.phase === phase);
     if (ps.length === 0) continue;
-    blocks.push(heading(2, phaseTitle(phase)), ...layerBlocks(ps));
+    const x = (r.acrossRanks ?? []).find((a) => a.phase === phase);
+    if (!r.device && x && ps.length > 1) {
+      blocks.push(heading(2, phaseTitle(phase), `across ${x.gpus.length} GPUs`), ...acrossBlocks(x, ps));
+      const none = ps.filter((p) => p.layers === 0);
+      if (none.length) blocks.push(...layerBlocks(none));
+    } else blocks.push(heading(2, phaseTitle(phase)), ...layerBlocks(ps));
   }
   if (r.notes.length) {
     blocks.push({ kind: 'findings', title: 'Why layers are missing', none: 'none', items: r.notes.map((f) => ({ severity: f.severity, rule: f.rule, message: f.message, recommendation: f.recommendation })) });
   }
   return {
-    title: `nsys-tp ${r.tool.version} layers · ${r.trace.paths.join(', ')}`,
+    title: `nsys-tp ${r.tool.version} layers · ${r.trace.paths.join(', ')}${r.device ? ` · ${r.device.label}` : ''}`,
     meta: [para(`Steps: ${r.stepDetection.description}`), ...layerMethodParas(r.layers), ...r.warnings.map((w) => para(w, 'warning'))],
     blocks,
   };

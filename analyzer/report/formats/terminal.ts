@@ -50,8 +50,9 @@ function tableLines(t: Table, width: number): string[] {
   let chunk: number[] = [];
   let used = indent + labelWidth;
   for (let i = labels; i < ncol; i++) {
+    // The gap after a chunk's last column takes no room: a table that fits() is never split.
     const need = w(i) + gap;
-    if (chunk.length && used + need > width) {
+    if (chunk.length && used + w(i) > width) {
       chunks.push(chunk);
       chunk = [];
       used = indent + labelWidth;
@@ -63,7 +64,8 @@ function tableLines(t: Table, width: number): string[] {
   const out: string[] = [];
   for (const c of chunks) {
     const cols = [...Array.from({ length: labels }, (_, i) => i), ...c];
-    const lines = table(rows.map((r) => cols.map((i) => r[i] ?? '')), { gap, leftCols: labels });
+    // A folded header's second line can be blank for a chunk's columns: left out.
+    const lines = table(rows.map((r) => cols.map((i) => r[i] ?? '')), { gap, leftCols: labels }).filter((l) => l.trim() !== '');
     if (out.length) out.push('');
     out.push(...lines.map((l) => ' '.repeat(indent) + l));
   }

@@ -1,0 +1,68 @@
+/**
+ * Every step as plain data (analyzer/breakdown/stepRows.ts): what diagnose's result carries for the
+ * per-step table, and the result of `steps`: that table framed by its trace, for all GPUs (means over
+ * them) or for one (`--device N`).
+ */
+import type { Analysis } from '../analysis.js';
+import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
+import type { Phase } from '../steps/types.js';
+import type { DiagnoseResult } from './diagnose.js';
+import type { Tool } from './tool.js';
+import { UsageError } from '../errors.js';
+
+export type { StepTimes };
+
+export interface StepRowResult {
+  ordinal: number;
+  name: string;
+  phase: Phase;
+  steady: boolean;
+  /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
+  startNs: number;
+  spanNs: number;
+  /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
+  times: StepTimes;
+  gpus: { deviceId: number; times: StepTimes }[];
+  lateRank: { deviceId: number; label: string; count: number; of: number } | null;
+}
+
+export function buildStepRows(a: Analysis): StepRowResult[] {
+  return stepRows(a).map((r) => {
+    const dev = (d: number) => a.model.devices[d]!;
+    return {
+      ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,
+      gpus: r.gpus.map((g) => ({ deviceId: dev(g.device).deviceId, times: g.times })),
+      lateRank: r.lateRank && { deviceId: dev(r.lateRank.device).deviceId, label: dev(r.lateRank.device).label, count: r.lateRank.count, of: r.lateRank.of },
+    };
+  });
+}
+
+export interface StepsResult {
+  schemaVersion: 1;
+  kind: 'steps';
+  tool: Tool;
+  trace: DiagnoseResult['trace'];
+  stepDetection: DiagnoseResult['stepDetection'];
+  /** The GPU shown (`--device N`); null: every GPU, each row's times their mean. */
+  device: { deviceId: number; label: string } | null;
+  gpus: number;
+  rows: StepRowResult[];
+  warnings: string[];
+}
+
+/** The `steps` view of a diagnosis; `deviceId` picks one GPU (its own times in every row). */
+export function stepsResultOf(d: DiagnoseResult, deviceId?: number): StepsResult {
+  const { schemaVersion, tool, trace, stepDetection, warnings } = d;
+  let rows = d.stepRows;
+  let device: StepsResult['device'] = null;
+  if (deviceId !== undefined) {
+    const dev = d.devices.find((x) => x.deviceId === deviceId);
+    if (!dev) throw new UsageError(`--device ${deviceId}: the trace has GPUs ${d.devices.map((x) => x.deviceId).join(', ')}`);
+    device = { deviceId, label: dev.label };
+    rows = rows.flatMap((r) => {
+      const g = r.gpus.find((x) => x.deviceId === deviceId);
+      return g ? [{ ...r, times: g.times, gpus: [g] }] : [];
+    });
+  }
+  return { schemaVersion, kind: 'steps', tool, trace, stepDetection, device, gpus: d.devices.length, rows, warnings };
+}

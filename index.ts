@@ -31,6 +31,7 @@ import { buildDiagnoseResult, type DiagnoseResult } from './analyzer/results/dia
 import { layersResultOf, type LayersResult } from './analyzer/results/layersResult.js';
 import { stepsResultOf, type StepsResult } from './analyzer/results/steps.js';
 import { kernelsResultOf, type KernelsResult } from './analyzer/results/kernels.js';
+import { buildPerfettoTrace, perfettoJson, type PerfettoTrace, type TraceEvent } from './analyzer/results/perfetto.js';
 import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
 import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
 import { TOOL_VERSION } from './analyzer/results/tool.js';
@@ -41,10 +42,10 @@ import type { Finding, RuleOutcome } from './rules/types.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
-export { layersResultOf, stepsResultOf, kernelsResultOf };
+export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
-  KernelsResult, LayersResult, LoadProgress, StepsResult, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
+  KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
   TraceModel, TraceSummary, Workload,
 };
 
@@ -138,6 +139,15 @@ export async function steps(paths: string[], config: AnalyseConfig = {}, hooks: 
 /** `kernels`: per phase the kernels with the most time over the steady steps, overall, per class and inside the layers. */
 export async function kernels(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<KernelsResult> {
   return kernelsResultOf(await diagnose(paths, config, hooks));
+}
+
+/**
+ * `export --format perfetto`: the trace as Chrome trace-event JSON for the Perfetto UI: a process per GPU
+ * with its steps, layers, collectives (waiting | transfer), finding markers and kernels per stream.
+ */
+export async function exportPerfetto(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<PerfettoTrace> {
+  const { analysis, result } = await analyse(paths, config, hooks);
+  return buildPerfettoTrace(analysis, result.findings, hooks.names ?? paths);
 }
 
 /** One side of a comparison: trace paths (one or several per-rank files), or a saved diagnose result. */

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, chartsOf, classifier, compare, diagnose, kernelsResultOf, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -172,6 +172,18 @@ addAnalysisOptions(kernelsCmd).action(async (traces: string[], opts) => {
   gate(result.findings, opts.failOn);
 });
 
+const exportCmd = program
+  .command('export')
+  .description('write the trace for another viewer: --format perfetto is Chrome trace-event JSON the Perfetto UI (ui.perfetto.dev) opens offline')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one job, one process per GPU')
+  .addOption(new Option('--format <format>', 'what to write').choices(['perfetto']).default('perfetto'))
+  .option('-o, --output <file>', 'write to a file instead of stdout (e.g. trace.json)');
+addAnalysisOptions(exportCmd).action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts);
+  const t = await withTraces(traces, (paths, hooks) => exportPerfetto(paths, config, hooks));
+  emit(perfettoJson(t), opts.output, traces);
+});
+
 const compareCmd = program
   .command('compare')
   .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
@@ -318,7 +330,7 @@ program
   });
 
 // Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
-for (const c of program.commands) if (['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
+for (const c of program.commands) if (['diagnose', 'layers', 'steps', 'kernels', 'export', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
 async function main(): Promise<void> {
   try {

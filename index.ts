@@ -35,6 +35,7 @@ import { buildPerfettoTrace, perfettoJson, type PerfettoTrace, type TraceEvent }
 import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
 import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
 import { TOOL_VERSION } from './analyzer/results/tool.js';
+import { resultShapeError } from './analyzer/results/resultShape.js';
 import type { TraceSummary } from './analyzer/summary/traceSummary.js';
 import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/engine.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
@@ -225,13 +226,20 @@ export function modelShape(x: string | Record<string, unknown>, name?: string): 
 /** A GPU datasheet by name (`H100`, `NVIDIA H200`), or null. */
 export const gpuSpec = gpuSpecFor;
 
-/** A saved result (`--format json`), checked enough to be rendered or compared again. */
+/**
+ * A saved result (`--format json`), checked to be rendered or compared again: its kind and schema
+ * version, and its shape field by field where commands compute on it (a diagnosis' summary), so a
+ * hand-edited or cut-short file is one line naming the first bad field, never a crash later.
+ */
 export function parseResult(text: string, path: string): Result {
   let r: unknown;
   try {
     r = JSON.parse(text);
   } catch (e) {
-    throw new BadInputError(`${path}: not a JSON result (${(e as Error).message.split('\n')[0]})`);
+    // A parse error at the very end is a file cut short (a copy interrupted, a disk full), said as such.
+    const at = Number(/at position (\d+)/.exec((e as Error).message)?.[1] ?? NaN);
+    const cut = /end of JSON input/.test((e as Error).message) || at >= text.trimEnd().length - 16 ? ' (cut short?)' : '';
+    throw new BadInputError(`${path}: not a JSON result${cut} (${(e as Error).message.split('\n')[0]})`);
   }
   const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
@@ -239,5 +247,14 @@ export function parseResult(text: string, path: string): Result {
     throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);
   }
   if (o.schemaVersion !== 1) throw new BadInputError(`${path}: result schema version ${String(o.schemaVersion)}; this nsys-tp reads version 1`);
+  const bad = resultShapeError(r);
+  if (bad) throw new BadInputError(`${path}: not a ${String(o.kind)} result as nsys-tp writes it: ${bad.replace(/^\$\.?/, '')}`);
   return r as Result;
+}
+
+/** A saved diagnose result, for a side of `compare` (another kind is a usage mistake, said so). */
+export function parseDiagnosis(text: string, path: string): DiagnoseResult {
+  const r = parseResult(text, path);
+  if (r.kind !== 'diagnose') throw new BadInputError(`${path}: a saved ${r.kind} result; compare takes a trace or a saved diagnose result (nsys-tp diagnose TRACE --format json -o FILE)`);
+  return r;
 }

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, BadInputError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -25,6 +25,7 @@ import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
 import { collectRuleOption, tripsGate } from './ruleOptions.js';
 import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
 import { readReport } from './attach.js';
+import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -187,15 +188,25 @@ addAnalysisOptions(exportCmd).action(async (traces: string[], opts) => {
 const compareCmd = program
   .command('compare')
   .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
-  .argument('<base>', 'the reference trace (nsys SQLite export)')
-  .argument('<new>', 'the trace to review')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .argument('<base>', 'the reference: an nsys SQLite export, or a saved diagnose result (diagnose --format json -o base.json)')
+  .argument('<new>', 'the trace to review (an export, or a saved diagnose result)')
+  .addOption(new Option('--format <format>', 'output format (html: the two traces side by side, for a review)').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
   .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
 addAnalysisOptions(compareCmd).action(async (base: string, next: string, opts) => {
   const config = analyseConfig(opts);
-  const side = (t: string) => withTraces([t], async (paths, hooks) => (await diagnose(paths, config, hooks)) as CompareSide);
-  const r = await compare(await side(base), await side(next), config);
+  const side = (t: string): Promise<CompareSide> =>
+    isSavedResult(t) ? Promise.resolve(readSavedDiagnosis(t)) : withTraces([t], async (paths, hooks) => (await diagnose(paths, config, hooks)) as CompareSide);
+  const sides = [await side(base), await side(next)] as const;
+  let r;
+  try {
+    r = await compare(sides[0], sides[1], config);
+  } catch (e) {
+    // A saved result passed the shape check but still broke the comparison: the file, not nsys-tp, is at fault.
+    const saved = [base, next].filter(isSavedResult);
+    if (e instanceof NsysTpError || saved.length === 0) throw e;
+    throw new BadInputError(`${saved.join(', ')}: a saved result nsys-tp cannot compare (${(e as Error).message.split('\n')[0]}); write it again with nsys-tp diagnose --format json`);
+  }
   await write(r, opts.format, opts.output, [base, next]);
   const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
   if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
@@ -285,8 +296,14 @@ program
       throw new TraceError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const result = parseResult(text, path);
-    if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
-    await write(result, opts.format, opts.output, [path]);
+    try {
+      if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
+      await write(result, opts.format, opts.output, [path]);
+    } catch (e) {
+      // The shape check covers what commands compute on; a field edited deeper still only breaks its rendering.
+      if (e instanceof NsysTpError || e instanceof ClosedStdout) throw e;
+      throw new BadInputError(`${path}: a saved ${result.kind} result nsys-tp cannot render (${(e as Error).message.split('\n')[0]}); write it again with --format json`);
+    }
   });
 
 program

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, BadInputError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, BadInputError, UsageError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -17,6 +17,7 @@ import { writeCharts } from './charts.js';
 import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { ClosedStdout, writeFileAtomic, writeStdout } from './output.js';
+import { terminalOptions } from './terminal.js';
 import { classifyStdin } from './stdinNames.js';
 import { linearPattern } from './userPattern.js';
 import { EXPORT_HELP, resolveInputs } from './inputs.js';
@@ -110,8 +111,15 @@ function gate(findings: readonly Pick<Finding, 'severity' | 'rule'>[], failOn: F
   if (tripped.length) throw new ExitError(1, `--fail-on ${failOn}: ${tripped.length} ${what} (${[...new Set(tripped.map((f) => f.rule))].join(', ')})`);
 }
 
-async function write(result: Result, format: Format, output: string | undefined, inputs: string[]): Promise<void> {
-  emit(await render(result, format), output, inputs);
+interface OutputFlags {
+  format: Format;
+  output?: string;
+  quiet?: boolean;
+}
+
+async function write(result: Result, o: OutputFlags, inputs: string[]): Promise<void> {
+  if (o.quiet && o.format !== 'terminal') throw new UsageError(`--quiet prints the findings of the terminal report; with --format ${o.format} the output is the whole ${o.format} report`);
+  emit(await render(result, o.format, terminalOptions(o)), o.output, inputs);
 }
 
 const diagnoseCmd = program
@@ -120,12 +128,13 @@ const diagnoseCmd = program
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
-  .option('--chart <dir>', 'also write the charts as SVG files into this folder');
+  .option('--chart <dir>', 'also write the charts as SVG files into this folder')
+  .option('-q, --quiet', 'terminal: print the findings only');
 addAnalysisOptions(diagnoseCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
   if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
-  await write(result, opts.format, opts.output, traces);
+  await write(result, opts, traces);
   gate(result.findings, opts.failOn);
 });
 
@@ -142,7 +151,7 @@ addAnalysisOptions(layersCmd).action(async (traces: string[], opts) => {
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
   const view = layersResultOf(result, opts.device);
   if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
-  await write(view, opts.format, opts.output, traces);
+  await write(view, opts, traces);
   gate(result.findings, opts.failOn);
 });
 
@@ -156,7 +165,7 @@ const stepsCmd = program
 addAnalysisOptions(stepsCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  await write(stepsResultOf(result, opts.device), opts.format, opts.output, traces);
+  await write(stepsResultOf(result, opts.device), opts, traces);
   gate(result.findings, opts.failOn);
 });
 
@@ -169,7 +178,7 @@ const kernelsCmd = program
 addAnalysisOptions(kernelsCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
   const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  await write(kernelsResultOf(result), opts.format, opts.output, traces);
+  await write(kernelsResultOf(result), opts, traces);
   gate(result.findings, opts.failOn);
 });
 
@@ -192,6 +201,7 @@ const compareCmd = program
   .argument('<new>', 'the trace to review (an export, or a saved diagnose result)')
   .addOption(new Option('--format <format>', 'output format (html: the two traces side by side, for a review)').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
+  .option('-q, --quiet', 'terminal: print the findings only')
   .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
 addAnalysisOptions(compareCmd).action(async (base: string, next: string, opts) => {
   const config = analyseConfig(opts);
@@ -207,7 +217,7 @@ addAnalysisOptions(compareCmd).action(async (base: string, next: string, opts) =
     if (e instanceof NsysTpError || saved.length === 0) throw e;
     throw new BadInputError(`${saved.join(', ')}: a saved result nsys-tp cannot compare (${(e as Error).message.split('\n')[0]}); write it again with nsys-tp diagnose --format json`);
   }
-  await write(r, opts.format, opts.output, [base, next]);
+  await write(r, opts, [base, next]);
   const slower = opts.failOnRegression === undefined ? [] : regressionsOver(r.verdict, opts.failOnRegression / 100);
   if (slower.length) throw new ExitError(1, `--fail-on-regression ${opts.failOnRegression}: ${slower.map((c) => `${c.phase} ${changeText(c.change, c.verdict)}`).join(', ')}`);
   gate(r.findings.added, opts.failOn, 'finding(s) added');
@@ -232,6 +242,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
+  .option('-q, --quiet', 'terminal: print the findings only')
   .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
   .action(async (traces: string[], opts) => {
     if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
@@ -243,7 +254,7 @@ program
       memoryUtilization: opts.memoryUtilization,
     }, hooks));
     if (opts.chart) writeCharts(opts.chart, await chartsOf(r), traces);
-    await write(r, opts.format, opts.output, traces);
+    await write(r, opts, traces);
     gate(r.findings, opts.failOn);
   });
 
@@ -275,10 +286,11 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--rule <id.option=value>', 'override a rule option (repeatable)', collectRuleOption)
+  .option('-q, --quiet', 'terminal: print the findings only')
   .action(async (opts) => {
     const model = loadModelShape(opts.model, opts.dtype);
     const o: PlanOptions = { tps: opts.tp, gpu: gpuFrom(opts.gpu)!, batch: opts.batch, context: opts.context ?? null, memoryUtilization: opts.memoryUtilization, activationBytes: 2 };
-    await write(plan(model, o, { options: opts.rule }), opts.format, opts.output, []);
+    await write(plan(model, o, { options: opts.rule }), opts, []);
   });
 
 program
@@ -298,7 +310,7 @@ program
     const result = parseResult(text, path);
     try {
       if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
-      await write(result, opts.format, opts.output, [path]);
+      await write(result, opts, [path]);
     } catch (e) {
       // The shape check covers what commands compute on; a field edited deeper still only breaks its rendering.
       if (e instanceof NsysTpError || e instanceof ClosedStdout) throw e;

@@ -26,6 +26,8 @@ export interface RenderOptions {
   /** Terminal: columns per line (default 100) and whether to colour severities and headings. */
   width?: number;
   color?: boolean;
+  /** Terminal: the findings only (`--quiet`). */
+  quiet?: boolean;
 }
 
 const RENDERERS = {

@@ -10,6 +10,8 @@ import { table, termSafe, wrap } from '../format.js';
 export interface TerminalOptions {
   width?: number;
   color?: boolean;
+  /** The findings (and the rules not run) only: for scripts and quick looks. */
+  quiet?: boolean;
 }
 
 const TAGS = { error: 'ERROR', warning: 'WARN', info: 'INFO' } as const;
@@ -20,6 +22,7 @@ export function severityTag(severity: FindingItem['severity'], color = false): s
 }
 
 const bold = (s: string, color: boolean) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+const yellow = (s: string) => `\x1b[33m${s}\x1b[0m`;
 
 /** Tables wider than the line: the label columns, then as many data columns as fit, repeated. */
 function tableLines(t: Table, width: number): string[] {
@@ -96,8 +99,11 @@ function blockLines(b: Block, width: number, color: boolean): string[] {
       lines[0] = bold(lines[0]!, color);
       return b.level === 3 ? ['', ...lines.map((l) => `  ${l}`)] : ['', ...lines];
     }
-    case 'para':
-      return wrap(`  ${b.tone === 'warning' ? 'warning: ' : ''}${termSafe(b.text)}`, width, '    ');
+    case 'para': {
+      const lines = wrap(`  ${b.tone === 'warning' ? 'warning: ' : ''}${termSafe(b.text)}`, width, '    ');
+      if (color && b.tone === 'warning') lines[0] = lines[0]!.replace('warning:', yellow('warning:'));
+      return lines;
+    }
     case 'list':
       return b.items.flatMap((x) => wrap(`  - ${termSafe(x)}`, width, '    '));
     case 'table':
@@ -115,8 +121,16 @@ function blockLines(b: Block, width: number, color: boolean): string[] {
 export function renderTerminalDoc(doc: Doc, opts: TerminalOptions = {}): string {
   const width = Math.max(60, opts.width ?? 100);
   const color = opts.color ?? false;
+  if (opts.quiet) {
+    const findings = doc.blocks.filter((b) => b.kind === 'findings');
+    return findings.flatMap((b) => blockLines(b, width, color)).filter((l, i) => i > 0 || l !== '').join('\n') + '\n';
+  }
   const out = [bold(termSafe(doc.title), color)];
-  for (const m of doc.meta) out.push(...wrap(`${m.tone === 'warning' ? 'warning: ' : ''}${termSafe(m.text)}`, width, '  '));
+  for (const m of doc.meta) {
+    const lines = wrap(`${m.tone === 'warning' ? 'warning: ' : ''}${termSafe(m.text)}`, width, '  ');
+    if (color && m.tone === 'warning') lines[0] = lines[0]!.replace('warning:', yellow('warning:'));
+    out.push(...lines);
+  }
   for (const b of doc.blocks) out.push(...blockLines(b, width, color));
   return out.join('\n') + '\n';
 }

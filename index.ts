@@ -18,7 +18,8 @@ import { tpDegree } from './analyzer/collectives/tpDegree.js';
 import { BadInputError, NsysTpError, UsageError } from './analyzer/errors.js';
 import { gpuOf } from './analyzer/hardware/gpuOf.js';
 import { GPU_SPECS, gpuSpecFor, type GpuSpec } from './analyzer/hardware/gpuSpecs.js';
-import { PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
+import { PRESET_NAMES, PRESETS, presetShape, resolvePreset, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
+import { closest, didYouMean } from './analyzer/text/suggest.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
 import { attachMarkdown, benchMarkdown, MD_BEGIN } from './analyzer/report/benchAttach.js';
@@ -38,12 +39,16 @@ import { TOOL_VERSION } from './analyzer/results/tool.js';
 import { resultShapeError } from './analyzer/results/resultShape.js';
 import type { TraceSummary } from './analyzer/summary/traceSummary.js';
 import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/engine.js';
+import { REQUIREMENTS } from './rules/requirements.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
 import type { Finding, RuleOutcome } from './rules/types.js';
 
 export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
-export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson };
+export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
   KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
@@ -225,6 +230,53 @@ export function modelShape(x: string | Record<string, unknown>, name?: string): 
 
 /** A GPU datasheet by name (`H100`, `NVIDIA H200`), or null. */
 export const gpuSpec = gpuSpecFor;
+
+/** A rule as `nsys-tp rules` and the MCP server describe it: what it checks, its options with their kinds and defaults, what it needs. */
+export interface RuleInfo {
+  id: string;
+  /** What it runs on: a trace (diagnose and every command that diagnoses), a TP plan, or traces at several TP degrees. */
+  scope: 'trace' | 'plan' | 'scaling';
+  severity: Finding['severity'];
+  title: string;
+  description: string;
+  options: { name: string; type: string; default: number; description: string }[];
+  requires: { requirement: string; without: string }[];
+}
+
+interface AnyMeta {
+  meta: { id: string; severity: Finding['severity']; title: string; description: string; options: Record<string, { type: string; default: number; description: string }>; requires: readonly string[] };
+}
+
+export function ruleCatalogue(): RuleInfo[] {
+  const info = (scope: RuleInfo['scope']) => (r: AnyMeta): RuleInfo => ({
+    id: r.meta.id, scope, severity: r.meta.severity, title: r.meta.title, description: r.meta.description,
+    options: Object.entries(r.meta.options).map(([name, o]) => ({ name, type: o.type, default: o.default, description: o.description })),
+    requires: r.meta.requires.map((q) => ({ requirement: q, without: REQUIREMENTS[q as keyof typeof REQUIREMENTS].missing })),
+  });
+  return [...(RULES as readonly AnyMeta[]).map(info('trace')), ...(PLAN_RULES as readonly AnyMeta[]).map(info('plan')), ...(SCALING_RULES as readonly AnyMeta[]).map(info('scaling'))];
+}
+
+/** The folder holding rules/<id>.md: beside the sources, or above dist/ in an installed package. */
+function rulesDocDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'rules', 'host-bound-gaps.md'))) return join(dir, 'rules');
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** A rule's description and its doc (rules/<id>.md: Detects, Thresholds, Example, Fix). */
+export function explainRule(id: string): RuleInfo & { doc: string } {
+  const all = ruleCatalogue();
+  const rule = all.find((r) => r.id === id);
+  if (!rule) throw new UsageError(`unknown rule "${id}"${didYouMean(id, all.map((r) => r.id)) || ' (nsys-tp rules lists them)'}`);
+  const dir = rulesDocDir();
+  const file = dir && join(dir, `${id}.md`);
+  // A package published without its rules/*.md (package.json "files") is a bug of nsys-tp, not of the user.
+  if (!file || !existsSync(file)) throw new Error(`the doc of rule ${id} (rules/${id}.md) is missing from this installation`);
+  return { ...rule, doc: readFileSync(file, 'utf8') };
+}
 
 /**
  * A saved result (`--format json`), checked to be rendered or compared again: its kind and schema

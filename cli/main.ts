@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, BadInputError, UsageError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, BadInputError, explainRule, ruleCatalogue, UsageError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';
@@ -27,6 +27,7 @@ import { collectRuleOption, tripsGate } from './ruleOptions.js';
 import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
 import { readReport } from './attach.js';
 import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
+import { EXIT_HELP, ruleText, rulesList } from './rulesHelp.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -85,7 +86,7 @@ program
   .version(TOOL_VERSION)
   .configureOutput({ writeOut: (str) => writeStdout(str), outputError: (str, write) => write(`nsys-tp: ${termSafe(str.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
   .exitOverride()
-  .addHelpText('after', EXPORT_HELP);
+  .addHelpText('after', EXPORT_HELP + '\n' + EXIT_HELP);
 
 /** Step selection and config, shared by every command that analyses traces. */
 function addAnalysisOptions(cmd: Command): Command {
@@ -319,6 +320,17 @@ program
   });
 
 program
+  .command('rules')
+  .description('every rule: severity, what it needs, options with their kinds and defaults; with an id, that rule\'s doc')
+  .argument('[id]', 'a rule id, e.g. host-bound-gaps')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
+  .action(async (id: string | undefined, opts) => {
+    const width = terminalOptions({}).width ?? 100;
+    if (id === undefined) emit(opts.format === 'json' ? `${JSON.stringify(ruleCatalogue(), null, 2)}\n` : rulesList(ruleCatalogue(), width), undefined, []);
+    else emit(opts.format === 'json' ? `${JSON.stringify(explainRule(id), null, 2)}\n` : ruleText(explainRule(id), width), undefined, []);
+  });
+
+program
   .command('classify')
   .description('classify kernel names read from stdin, one per line: prints class<TAB>name')
   .option('--config <file>', 'JSON config with extra kernelClasses rows')
@@ -359,6 +371,7 @@ program
   });
 
 // Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
+for (const c of program.commands) c.addHelpText('after', EXIT_HELP);
 for (const c of program.commands) if (['diagnose', 'layers', 'steps', 'kernels', 'export', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
 async function main(): Promise<void> {

@@ -8,14 +8,22 @@ import type { Workload } from '../analyzer/collectives/messageSize.js';
 import { GPU_SPECS, gpuSpecFor, type GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import { dtypeBytes, PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
 import { TraceError } from '../queries/errors.js';
+import { didYouMean, PRESET_NAMES, resolvePreset } from '../index.js';
+import { termSafe } from '../analyzer/report/format.js';
 
 /** A Hugging Face config.json is a few kilobytes. */
 const MAX_MODEL_CONFIG_BYTES = 4 * 2 ** 20;
 
 export function loadModelShape(arg: string, dtype?: string): ModelShape {
-  let shape = presetShape(arg);
+  const preset = resolvePreset(arg);
+  // An alias says which preset it stands for, so a user who meant another model sees it.
+  if (preset?.alias) process.stderr.write(`nsys-tp: --model ${termSafe(arg)}: the preset ${preset.key} (${preset.shape.name}, ${preset.shape.layers} layers)\n`);
+  let shape = preset?.shape ?? null;
   if (!shape) {
-    if (!existsSync(arg)) throw new TraceError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file`);
+    if (!existsSync(arg)) {
+      const hint = didYouMean(arg, PRESET_NAMES).replace(/^ \((.*)\)$/, '$1 ');
+      throw new TraceError(`--model ${arg}: neither a preset nor a config.json file (${hint}presets: ${Object.keys(PRESETS).join(', ')})`);
+    }
     const text = readSideText(arg, { what: `--model ${arg}`, maxBytes: MAX_MODEL_CONFIG_BYTES });
     let cfg: unknown;
     try {
@@ -53,6 +61,6 @@ export function workloadFrom(opts: { model?: string; batch?: number; prompt?: nu
 export function gpuFrom(arg: string | undefined): GpuSpec | undefined {
   if (!arg) return undefined;
   const spec = gpuSpecFor(arg);
-  if (!spec) throw new TraceError(`--gpu ${arg}: unknown GPU (known: ${GPU_SPECS.map((g) => g.key).join(', ')})`);
+  if (!spec) throw new TraceError(`--gpu ${arg}: unknown GPU (known: ${GPU_SPECS.map((g) => g.key).join(', ')})${didYouMean(arg, GPU_SPECS.map((g) => g.key))}`);
   return spec;
 }

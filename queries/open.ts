@@ -80,6 +80,11 @@ export function checkTraceFile(path: string): void {
   const magic = head.subarray(0, 16).toString('latin1');
   if (magic !== SQLITE_MAGIC) {
     if (ext === '.nsys-rep') throw new TraceError(`${path}: an Nsight Systems report, not its SQLite export; run: ${exportCommand(path)}`);
+    const packed = compressedAs(head);
+    if (packed) {
+      const out = path.replace(packed.ext, '');
+      throw new TraceError(`${path}: ${packed.name}-compressed; decompress it first: ${packed.command} ${JSON.stringify(path)} (writes ${JSON.stringify(out === path ? `${path}.out` : out)}), then run nsys-tp on that`);
+    }
     if (head.length < 16 && SQLITE_MAGIC.startsWith(magic))
       throw new TraceError(`${path}: truncated SQLite file (${st.size} bytes)`);
     throw new TraceError(`${path}: not an SQLite file; nsys-tp reads the output of: nsys export --type sqlite`);
@@ -89,6 +94,16 @@ export function checkTraceFile(path: string): void {
   if (expected !== null && st.size < expected) {
     throw new TraceError(`${path}: truncated SQLite file (${st.size} of ${expected} bytes); was the copy or the export cut short?`);
   }
+}
+
+/** Compressed files by their magic bytes (an export shared as trace.sqlite.xz), with the command that unpacks one beside itself. */
+function compressedAs(h: Buffer): { name: string; ext: RegExp; command: string } | null {
+  const starts = (...bytes: number[]) => bytes.every((x, i) => h[i] === x);
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return { name: 'xz', ext: /\.xz$/i, command: 'xz -dk' };
+  if (starts(0x1f, 0x8b)) return { name: 'gzip', ext: /\.gz$/i, command: 'gzip -dk' };
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return { name: 'zstd', ext: /\.zst$/i, command: 'zstd -d' };
+  if (starts(0x42, 0x5a, 0x68)) return { name: 'bzip2', ext: /\.bz2$/i, command: 'bzip2 -dk' };
+  return null;
 }
 
 /**

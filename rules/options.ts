@@ -5,6 +5,7 @@
  * option like any other.
  */
 import { UsageError } from '../analyzer/errors.js';
+import { didYouMean } from '../analyzer/text/suggest.js';
 import type { OptionSchema, OptionSpec, RuleMeta } from './types.js';
 
 /** Per rule id, per option: values as given (numbers from JSON or a library, strings from a command line). */
@@ -21,7 +22,10 @@ function parse(spec: OptionSpec, label: string, raw: unknown, fromText: boolean)
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${label} takes a number`);
   switch (spec.type) {
     case 'ratio':
-      if (v < 0 || v > 1) throw new UsageError(`${label} is a fraction between 0 and 1 (${spec.default} means ${spec.default * 100}%), not ${v}`);
+      if (v < 0 || v > 1) {
+        const asPercent = v > 1 && v <= 100 ? `; for ${v}% write ${v / 100}` : '';
+        throw new UsageError(`${label} is a fraction between 0 and 1 (${spec.default} means ${spec.default * 100}%), not ${v}${asPercent}`);
+      }
       return v;
     case 'count':
       if (!Number.isInteger(v) || v < 0) throw new UsageError(`${label} takes a whole number`);
@@ -38,11 +42,16 @@ function parse(spec: OptionSpec, label: string, raw: unknown, fromText: boolean)
  */
 export function checkRuleOption(rules: readonly HasMeta[], id: string, option: string, raw: unknown, fromText: boolean): number {
   const rule = rules.find((r) => r.meta.id === id);
-  if (!rule) throw new UsageError(`unknown rule "${id}" (rules: ${rules.map((r) => r.meta.id).join(', ')})`);
+  if (!rule) {
+    const ids = rules.map((r) => r.meta.id);
+    const hint = didYouMean(id, ids);
+    throw new UsageError(`unknown rule "${id}"${hint || ` (rules: ${ids.join(', ')}; nsys-tp rules lists them)`}`);
+  }
   const schema = rule.meta.options;
   if (!own(schema, option)) {
     const known = Object.keys(schema);
-    throw new UsageError(`rule ${id} has no option "${option}"${known.length ? ` (options: ${known.join(', ')})` : ' (it has no options)'}`);
+    const hint = didYouMean(option, known);
+    throw new UsageError(`rule ${id} has no option "${option}"${hint || (known.length ? ` (options: ${known.join(', ')})` : ' (it has no options)')}`);
   }
   return parse(schema[option]!, `${id}.${option}`, raw, fromText);
 }
@@ -55,7 +64,10 @@ export function checkRuleOptions(rules: readonly HasMeta[], overrides: RuleOptio
   }
   for (const id of Object.keys(overrides)) {
     const opts = overrides[id];
-    if (!rules.some((r) => r.meta.id === id)) throw new UsageError(`unknown rule ${JSON.stringify(id)} (rules: ${rules.map((r) => r.meta.id).join(', ')})`);
+    if (!rules.some((r) => r.meta.id === id)) {
+      const ids = rules.map((r) => r.meta.id);
+      throw new UsageError(`unknown rule ${JSON.stringify(id)}${didYouMean(id, ids) || ` (rules: ${ids.join(', ')})`}`);
+    }
     if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
       throw new UsageError(`rules["${id}"] must be an object of options`);
     }
@@ -69,7 +81,9 @@ export function checkRuleOptions(rules: readonly HasMeta[], overrides: RuleOptio
 export function checkDisabledRules(rules: readonly HasMeta[], raw: unknown): string[] {
   const ids = rules.map((r) => r.meta.id);
   if (!Array.isArray(raw)) throw new UsageError('disabledRules must be a list of rule ids');
-  for (const id of raw) if (typeof id !== 'string' || !ids.includes(id)) throw new UsageError(`disabledRules: unknown rule ${JSON.stringify(id)} (rules: ${ids.join(', ')})`);
+  for (const id of raw) {
+    if (typeof id !== 'string' || !ids.includes(id)) throw new UsageError(`disabledRules: unknown rule ${JSON.stringify(id)}${(typeof id === 'string' && didYouMean(id, ids)) || ` (rules: ${ids.join(', ')})`}`);
+  }
   return raw as string[];
 }
 

@@ -40,6 +40,17 @@ const ALIASES: Record<string, string> = {
   'qwen2.5-72b': 'qwen-2.5-72b', 'qwen-72b': 'qwen-2.5-72b',
 };
 
+/** The preset a name stands for: its key, and whether the name was an alias of it (`llama-3-70b` → `llama-3.3-70b`). */
+export function resolvePreset(name: string): { key: string; shape: ModelShape; alias: boolean } | null {
+  const key = name.toLowerCase();
+  if (PRESETS[key]) return { key, shape: PRESETS[key]!, alias: false };
+  const to = ALIASES[key];
+  return to && PRESETS[to] ? { key: to, shape: PRESETS[to]!, alias: true } : null;
+}
+
+/** Every name --model takes as a preset: the presets, then their aliases. */
+export const PRESET_NAMES: readonly string[] = [...Object.keys(PRESETS), ...Object.keys(ALIASES)];
+
 export function presetShape(name: string): ModelShape | null {
   const key = name.toLowerCase();
   return PRESETS[key] ?? PRESETS[ALIASES[key] ?? ''] ?? null;

@@ -320,6 +320,14 @@ program
   });
 
 program
+  .command('mcp')
+  .description('serve the commands (diagnose, layers, steps, kernels, compare, scaling, plan, classify, rules) as Model Context Protocol tools on stdio, returning their JSON results')
+  .action(async () => {
+    const { serveMcp } = await import('./mcp.js');
+    await serveMcp();
+  });
+
+program
   .command('rules')
   .description('every rule: severity, what it needs, options with their kinds and defaults; with an id, that rule\'s doc')
   .argument('[id]', 'a rule id, e.g. host-bound-gaps')

@@ -79,6 +79,8 @@ export interface Section {
   /** Long detail: documents show it folded; the terminal leaves it to its own command (`layers`). */
   detail?: boolean;
   open?: boolean;
+  /** Lay the blocks out side by side where the page is wide enough (HTML); in order elsewhere. No title is shown. */
+  columns?: boolean;
 }
 
 export type Block = Heading | Para | List | Table | Findings | Chart | Section;

@@ -59,19 +59,21 @@ function phaseBlocks(p: PhaseComparison): Block[] {
   rows.push(row(['from CUDA graphs', pct(b.graphShare), pct(n.graphShare), '']));
   const out: Block[] = [
     heading(2, phaseTitle(p.phase), `${b.steps.count} → ${n.steps.count} steady steps · ${ms(s.base.medianNs)} → ${ms(s.new.medianNs)} ms: ${changeText(s.change, s.verdict)}, ${s.reason}`),
-    { kind: 'table', head: ['', 'base', 'new', 'Δ'], rows },
   ];
+  const side: Block[] = [{ kind: 'table', head: ['', 'base', 'new', 'Δ'], rows }];
   const L = p.layers;
-  if (L?.note) out.push(para(`Layers: ${L.note}.`));
+  if (L?.note) side.push(para(`Layers: ${L.note}.`));
   else if (L && L.rows.length) {
     const shown = L.rows.length > 12 ? [...L.rows].sort((x, y) => Math.abs(y.newNs - y.baseNs) - Math.abs(x.newNs - x.baseNs)).slice(0, 8).sort((x, y) => x.index - y.index) : L.rows;
-    out.push({
+    side.push({
       kind: 'table',
       title: `Per layer (ms, mean over steady steps and GPUs; part: what moved most)${shown.length < L.rows.length ? `: the ${shown.length} of ${L.rows.length} layers that moved most` : ''}`,
       head: ['layer', 'base', 'new', 'Δ', 'part'],
       rows: shown.map((x) => row([ellipsize(x.name, 20), ms(x.baseNs, 3), ms(x.newNs, 3), delta(x.baseNs, x.newNs), `${x.part} ${delta(0, x.partDeltaNs)}`])),
     });
   }
+  // In a review page the time table and the layer table stand side by side.
+  out.push({ kind: 'section', title: '', columns: true, blocks: side });
   return out;
 }
 

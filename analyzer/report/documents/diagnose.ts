@@ -114,9 +114,9 @@ const TOP_KERNELS_SHOWN = 5;
 function stepAndKernelSections(r: DiagnoseResult): Block[] {
   const out: Block[] = [];
   const rows = r.stepRows ?? [];
-  if (rows.length) out.push({ kind: 'section', title: 'Steps', detail: true, open: true, blocks: stepBlocks(rows, stepView({ device: null, gpus: r.devices.length })) });
+  if (rows.length) out.push({ kind: 'section', title: 'Steps', detail: true, open: true, blocks: stepBlocks(rows, stepView({ device: null, gpus: r.devices.length }), 3) });
   const k = r.kernels ?? [];
-  if (k.length) out.push({ kind: 'section', title: 'Kernels', detail: true, open: false, blocks: PHASE_ORDER.flatMap((ph) => k.filter((p) => p.phase === ph).flatMap(kernelBlocks)) });
+  if (k.length) out.push({ kind: 'section', title: 'Kernels', detail: true, open: false, blocks: PHASE_ORDER.flatMap((ph) => k.filter((p) => p.phase === ph).flatMap((p) => kernelBlocks(p, 3))) });
   return out;
 }
 

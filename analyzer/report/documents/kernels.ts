@@ -27,9 +27,9 @@ export function topKernelTable(p: PhaseKernelsResult, n: number): Table {
   );
 }
 
-export function kernelBlocks(p: PhaseKernelsResult): Block[] {
+export function kernelBlocks(p: PhaseKernelsResult, level: 2 | 3 = 2): Block[] {
   const out: Block[] = [
-    heading(2, phaseTitle(p.phase), `${p.kernels} kernel names over ${p.steps} steady steps (summed over the GPUs) · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
+    heading(level, phaseTitle(p.phase), `${p.kernels} kernel names over ${p.steps} steady steps (summed over the GPUs) · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
     kernelTable('Top kernels: calls and time per steady step and GPU, mean per call, share of the phase\'s kernel time', p.top,
       'kernel time sums durations (concurrent kernels each count), so shares add up to 100%; kernels of one name (template instances) are one row.'),
   ];
@@ -49,7 +49,7 @@ export function kernelBlocks(p: PhaseKernelsResult): Block[] {
 }
 
 export function kernelsDoc(r: KernelsResult): Doc {
-  const blocks = PHASE_ORDER.flatMap((ph) => r.phases.filter((p) => p.phase === ph).flatMap(kernelBlocks));
+  const blocks = PHASE_ORDER.flatMap((ph) => r.phases.filter((p) => p.phase === ph).flatMap((p) => kernelBlocks(p)));
   return {
     title: `nsys-tp ${r.tool.version} kernels · ${r.trace.paths.join(', ')}`,
     meta: [para(`Steps: ${r.stepDetection.description}`), ...r.warnings.map((w) => para(w, 'warning'))],

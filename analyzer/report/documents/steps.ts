@@ -38,13 +38,13 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
 }
 
 /** Per phase, its steps' table. */
-export function stepBlocks(rows: readonly StepRowResult[], view: string): Block[] {
+export function stepBlocks(rows: readonly StepRowResult[], view: string, level: 2 | 3 = 2): Block[] {
   return PHASE_ORDER.flatMap((phase) => {
     const mine = rows.filter((r) => r.phase === phase);
     if (mine.length === 0) return [];
     const steady = mine.filter((r) => r.steady).map((r) => r.spanNs);
     const range = steady.length ? ` · steady steps ${fmtMs(Math.min(...steady))}…${fmtMs(Math.max(...steady))} ms` : '';
-    return [heading(2, phaseTitle(phase), `${mine.length} step${mine.length === 1 ? '' : 's'}, ${steady.length} steady${range}`), stepTable(mine, view)];
+    return [heading(level, phaseTitle(phase), `${mine.length} step${mine.length === 1 ? '' : 's'}, ${steady.length} steady${range}`), stepTable(mine, view)];
   });
 }
 

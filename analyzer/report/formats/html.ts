@@ -30,6 +30,7 @@ tr.frame td { color: #666; font-style: italic; } tr.total td { border-top: 1px s
 .finding .rule { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 .finding .try { color: #333; margin-top: 4px; } .finding .at { color: #555; font-size: 13px; font-variant-numeric: tabular-nums; } .warn { color: #8a5a00; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
+.columns { display: flex; flex-wrap: wrap; gap: 8px 40px; align-items: flex-start; }
 details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; background: #f3f3f3; padding: 0 3px; }
 `;
@@ -77,6 +78,7 @@ function block(b: Block, charts: readonly ChartSvg[]): string {
     case 'chart':
       return chart(charts.find((c) => c.name === b.name));
     case 'section':
+      if (b.columns) return ['<div class="columns">', ...b.blocks.map((x) => `<div>${block(x, charts)}</div>`), '</div>'].join('\n');
       return b.detail
         ? [`<details${b.open ? ' open' : ''}><summary>${prose(b.title)}</summary>`, ...b.blocks.map((x) => block(x, charts)), '</details>'].join('\n')
         : [`<h3>${prose(b.title)}</h3>`, ...b.blocks.map((x) => block(x, charts))].join('\n');

@@ -51,6 +51,7 @@ function block(b: Block): string[] {
     case 'chart':
       return [];
     case 'section':
+      if (b.columns) return b.blocks.flatMap(block);
       return b.detail
         ? ['', `<details${b.open ? ' open' : ''}><summary>${mdEscape(b.title)}</summary>`, ...b.blocks.flatMap(block), '', '</details>']
         : ['', `### ${mdText(b.title)}`, ...b.blocks.flatMap(block)];

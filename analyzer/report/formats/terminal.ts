@@ -113,6 +113,7 @@ function blockLines(b: Block, width: number, color: boolean): string[] {
     case 'chart':
       return [];
     case 'section':
+      if (b.columns) return b.blocks.flatMap((x) => blockLines(x, width, color));
       if (b.detail) return [];
       return [...blockLines({ kind: 'heading', level: 3, text: b.title }, width, color), ...b.blocks.flatMap((x) => blockLines(x, width, color))];
   }

@@ -153,7 +153,7 @@ export async function kernels(paths: string[], config: AnalyseConfig = {}, hooks
  */
 export async function exportPerfetto(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<PerfettoTrace> {
   const { analysis, result } = await analyse(paths, config, hooks);
-  return buildPerfettoTrace(analysis, result.findings, hooks.names ?? paths);
+  return buildPerfettoTrace(analysis, result.findings, hooks.names ?? paths, { from: config.steps?.from, to: config.steps?.to });
 }
 
 /** One side of a comparison: trace paths (one or several per-rank files), or a saved diagnose result. */

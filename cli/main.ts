@@ -6,7 +6,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, BadInputError, explainRule, ruleCatalogue, UsageError, chartsOf, classifier, compare, diagnose, exportPerfetto, kernelsResultOf, perfettoJson, layers, layersResultOf, NsysTpError, stepsResultOf, parseResult, plan, render, scaling, TOOL_VERSION,
+  attach, BadInputError, chartsOf, classifier, compare, diagnose, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
+  plan, render, ruleCatalogue, scaling, stepsResultOf, TOOL_VERSION, UsageError,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
 import { Analysis } from '../analyzer/analysis.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import { GPU_SPECS, gpuSpecFor, type GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
-import { dtypeBytes, PRESETS, presetShape, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
+import { dtypeBytes, PRESETS, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
 import { TraceError } from '../queries/errors.js';
 import { didYouMean, PRESET_NAMES, resolvePreset } from '../index.js';
 import { termSafe } from '../analyzer/report/format.js';

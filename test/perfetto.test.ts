@@ -78,6 +78,18 @@ describe('export --format perfetto', () => {
     expect([...c.threads.values()]).toEqual(expect.arrayContaining(['steps', 'layers (attention | MLP)', 'collectives (waiting | transfer)', 'findings', 'stream 7']));
   });
 
+  it.skipIf(!HAVE_TRACES)('--from / --to export a window of the capture: only what overlaps it', () => {
+    const dir = tempDir();
+    const out = join(dir, 'window.json');
+    const r = runCli(['export', sharedTrace('tp4'), '--from', '12.6', '--to', '12.7', '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(checkTraceEvents(text).errors).toEqual([]);
+    const xs = (JSON.parse(text).traceEvents as { ph: string; ts: number; dur: number }[]).filter((e) => e.ph === 'X');
+    expect(xs.length).toBeGreaterThan(100);
+    for (const e of xs) expect(e.ts + e.dur >= 12.6e6 && e.ts <= 12.7e6).toBe(true);
+  });
+
   it.skipIf(!HAVE_TRACES)('tp4graphg (graph-level graphs) and an external trace export valid traces too', () => {
     for (const t of ['tp4graphg', 'external/nsys-ai-mfu_2gpu_before']) {
       const c = checkTraceEvents(exported(sharedTrace(t), tempDir()));

@@ -12,6 +12,8 @@ import { layerAnalysis } from '../layers/layerSummary.js';
 import { OpKind } from '../model/types.js';
 import type { Finding } from '../../rules/types.js';
 import { TOOL } from './tool.js';
+import { UsageError } from '../errors.js';
+import { ellipsize } from '../text/units.js';
 
 /** One trace event, as the format defines the fields nsys-tp writes. */
 export interface TraceEvent {
@@ -57,9 +59,26 @@ class Lanes {
   }
 }
 
-export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], names: readonly string[]): PerfettoTrace {
+/**
+ * GPU ops past which the JSON would not fit in one string (V8 caps a string at 512 MiB; an event is about
+ * 150 bytes) nor load in the Perfetto UI's memory: a window (--from / --to) is asked for instead.
+ */
+export const MAX_EXPORTED_OPS = 2_500_000;
+/** Demangled names past this are shortened in the arguments (template-heavy kernels run to kilobytes). */
+const LONG_NAME = 400;
+
+/** `window`: session-clock ns; only what overlaps it is written (steps, collectives, ops, markers). */
+export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], names: readonly string[], window: { from?: number; to?: number } = {}): PerfettoTrace {
   const { model } = a;
   const { ops } = model;
+  const lo = window.from ?? -Infinity;
+  const hi = window.to ?? Infinity;
+  const inside = (s: number, e: number) => e >= lo && s <= hi;
+  let count = 0;
+  for (let i = 0; i < ops.n; i++) if (inside(ops.start[i]!, ops.end[i]!)) count++;
+  if (count > MAX_EXPORTED_OPS) {
+    throw new UsageError(`${count.toLocaleString('en-US')} GPU ops to export: more than the ${MAX_EXPORTED_OPS.toLocaleString('en-US')} a trace-event JSON can carry and the Perfetto UI can load; export a window with --from and --to (seconds on the capture clock; nsys-tp steps shows where each step starts)`);
+  }
   const ev: TraceEvent[] = [];
   const pid = (device: number) => device + 1;
   const threadNames = new Map<string, string>();
@@ -78,6 +97,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
   // Steps, and the layers inside them.
   const { breakdowns } = layerAnalysis(a);
   for (const s of a.steps.steps) {
+    if (!inside(s.start, s.end)) continue;
     const p = pid(s.device);
     const steady = a.steady[s.index] === 1;
     ev.push({ name: s.name, ph: 'X', pid: p, tid: TRACKS.steps, ts: us(s.start), dur: us(s.end) - us(s.start), cat: `step,${s.phase}`,
@@ -98,7 +118,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
   const collective: { i: number; o: number }[] = [];
   for (let i = 0; i < c.n; i++) for (let d = 0; d < c.nDevices; d++) {
     const o = c.ops[i * c.nDevices + d]!;
-    if (o >= 0) collective.push({ i, o });
+    if (o >= 0 && inside(ops.start[o]!, ops.end[o]!)) collective.push({ i, o });
   }
   collective.sort((x, y) => ops.start[x.o]! - ops.start[y.o]!);
   for (const { i, o } of collective) {
@@ -122,7 +142,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
   for (const f of findings) {
     for (const l of f.locations ?? []) {
       const d = byLabel.get(l.label);
-      if (d === undefined) continue;
+      if (d === undefined || !inside(l.startNs, l.endNs)) continue;
       thread(pid(d), TRACKS.findings, 'findings', 0);
       ev.push({ name: `${f.severity} ${f.rule}`, ph: 'i', s: 't', pid: pid(d), tid: TRACKS.findings, ts: us(l.startNs), cat: `finding,${f.severity}`,
         args: { what: l.what, untilUs: us(l.endNs), stream: l.stream, message: f.message } });
@@ -131,6 +151,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
   // Kernels and copies, per stream (lanes only where a stream's ops overlap, which nsys does not record).
   const laneOf = new Map<string, Lanes>();
   for (let i = 0; i < ops.n; i++) {
+    if (!inside(ops.start[i]!, ops.end[i]!)) continue;
     const d = ops.device[i]!;
     const stream = ops.stream[i]!;
     const key = `${d}:${stream}`;
@@ -145,7 +166,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
     const graph = ops.kind[i] === OpKind.graph;
     ev.push({
       name: n.short, ph: 'X', pid: p, tid, ts: us(ops.start[i]!), dur: us(ops.end[i]!) - us(ops.start[i]!), cat: graph ? 'graph' : cls, cname: CLASS_CNAME[cls],
-      args: { class: graph ? 'graph (kernels not traced)' : cls, stream, ...(n.long !== n.short ? { name: n.long } : {}), ...(Number.isFinite(ops.graphNode[i]!) ? { graphNode: ops.graphNode[i] } : {}) },
+      args: { class: graph ? 'graph (kernels not traced)' : cls, stream, ...(n.long !== n.short ? { name: ellipsize(n.long, LONG_NAME) } : {}), ...(Number.isFinite(ops.graphNode[i]!) ? { graphNode: ops.graphNode[i] } : {}) },
     });
   }
   return {

@@ -8,7 +8,8 @@ import { heading, para, row, type Block, type Doc, type Table } from '../documen
 import { pctCell, PHASE_ORDER, phaseTitle } from './common.js';
 
 const NAME = 44;
-const count = (x: number) => (x >= 10 || Number.isInteger(x) ? x.toFixed(0) : x.toFixed(1));
+/** Calls per step: whole above 10, one decimal above 1, two significant figures below (a kernel in one step of fifty). */
+const count = (x: number) => (x >= 10 || Number.isInteger(x) ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2));
 
 function kernelTable(title: string, rows: readonly KernelRowResult[], note?: string, withClass = true): Table {
   return {

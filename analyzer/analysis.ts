@@ -11,7 +11,6 @@ import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps, type StepOptions } from './steps/findSteps.js';
 import { PHASES, type Step, type StepSet } from './steps/types.js';
-import { steadySteps } from './steps/steady.js';
 import { opStepIndex } from './steps/opSteps.js';
 import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
 import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';
@@ -40,12 +39,12 @@ export class Analysis {
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
-    this.steps = findSteps(model, options.steps);
+    this.steps = findSteps(model, options.steps, this.classes.opClass);
     this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s));
     this.phases = [];
     for (const d of model.devices) {
       for (const p of PHASES) {
-        const s = summarisePhase(p, d.index, this.steps.steps, this.breakdowns);
+        const s = summarisePhase(p, d.index, this.steps, this.breakdowns);
         if (s) this.phases.push(s);
       }
     }
@@ -57,9 +56,9 @@ export class Analysis {
     return this.cache.get(key) as T;
   }
 
-  /** 1 for steps within a factor of their device/phase's typical step; the others are outliers. */
+  /** 1 for the steps the numbers describe (the measured pass, outliers out): StepSet.steady. */
   get steady(): Uint8Array {
-    return this.memo('steady', () => steadySteps(this.steps));
+    return this.steps.steady;
   }
 
   /** The steady steps of a device and phase: what findings judge. */

@@ -19,7 +19,7 @@ export const rule: Rule = {
   },
   check(a: Analysis, o) {
     const out: Finding[] = [];
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as Phase[]) {
       const pc = phaseCollectives(a, phase);
       if (!pc || pc.kernelNs === 0) continue;
       const share = pc.waitNs / pc.kernelNs;

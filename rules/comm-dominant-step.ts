@@ -26,7 +26,7 @@ export const rule: Rule = {
     const out: Finding[] = [];
     const transfer = transferPerStep(a);
     const classes = a.collectiveSummary.classes;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as Phase[]) {
       const perDevice = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];

@@ -23,7 +23,7 @@ export const rule: Rule = {
   check(a: Analysis, o) {
     const out: Finding[] = [];
     const transfer = transferPerStep(a);
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as Phase[]) {
       const rows = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];

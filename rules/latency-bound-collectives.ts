@@ -26,7 +26,7 @@ export const rule: Rule = {
     if (small.length === 0) return out;
     // The floor: the fastest small collectives this fabric ran in the trace.
     const floor = percentile(small.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)), 0.05);
-    for (const phase of ['prefill', 'decode', 'step'] as const) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
       const ks = small.filter((k) => k.phase === phase);
       if (ks.length === 0) continue;
       const steady = a.model.devices.map((d) => a.steadyStepsOf(d.index, phase)).filter((s) => s.length);

@@ -22,7 +22,7 @@ export const rule: Rule = {
     const ag = count('all-gather');
     const ar = count('all-reduce');
     if (rs === 0 || ag === 0 || Math.abs(rs - ag) > (o.pairTolerance as number) * Math.max(rs, ag) || ar >= rs) return [];
-    const perPhase = (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
+    const perPhase = (['prefill', 'mixed', 'decode', 'step'] as const).flatMap((phase) => {
       const med = (op: string) => inSteps.find((k) => k.op === op && k.phase === phase)?.transferMedianNs;
       const r = med('reduce-scatter');
       const g = med('all-gather');

@@ -21,7 +21,7 @@ export const rule: Rule = {
   check(a: Analysis, o) {
     const out: Finding[] = [];
     const c = a.collectives;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as Phase[]) {
       const pc = phaseCollectives(a, phase);
       if (!pc || pc.ranks < 2) continue;
       const fair = 1 / pc.ranks;

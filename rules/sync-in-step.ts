@@ -67,7 +67,7 @@ export const rule: Rule = {
   check(a: Analysis, o) {
     const out: Finding[] = [];
     const tl = a.timeline;
-    for (const phase of ['prefill', 'decode', 'step'] as Phase[]) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step'] as Phase[]) {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];

@@ -4,16 +4,18 @@
  */
 import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import type { Phase, Step } from '../steps/types.js';
-import { isSteady, lowerMedian } from '../steps/steady.js';
+import type { Phase, StepSet } from '../steps/types.js';
+import { lowerMedian } from '../steps/steady.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 
 export interface OutlierStep {
   step: number;
   name: string;
   spanNs: number;
-  /** Span relative to the phase's typical step (its lower median): outside [1/3, 3] (steps/steady.ts). */
+  /** Span relative to the phase's typical step (the lower median of the described steps). */
   ratio: number;
+  /** outlier: too slow for the pass the numbers describe; earlier-pass: a step of a warm-up pass. */
+  reason: 'outlier' | 'earlier-pass';
 }
 
 export interface PhaseSummary {
@@ -44,12 +46,14 @@ export interface PhaseSummary {
 }
 
 
-export function summarisePhase(phase: Phase, device: number, steps: Step[], breakdowns: StepBreakdown[]): PhaseSummary | null {
-  const all = steps.map((s) => [s, breakdowns[s.index]!] as const).filter(([s]) => s.phase === phase && s.device === device);
+export function summarisePhase(phase: Phase, device: number, set: StepSet, breakdowns: StepBreakdown[]): PhaseSummary | null {
+  const all = set.byDevice[device]!.map((s) => [s, breakdowns[s.index]!] as const).filter(([s]) => s.phase === phase);
   if (all.length === 0) return null;
-  const typical = lowerMedian(all.map(([, b]) => b.spanNs));
-  // Times and shares describe the steady steps; the others are listed as outliers (steps/steady.ts).
-  const pairs = all.filter(([s]) => isSteady(s.end - s.start, typical));
+  // Times and shares describe the steady steps (StepSet.steady: the measured pass, outliers out); outliers
+  // of that pass are listed, steps of earlier passes are the StepSet's to report.
+  const pairs = all.filter(([s]) => set.steady[s.index] === 1);
+  if (pairs.length === 0) return null;
+  const typical = lowerMedian(pairs.map(([, b]) => b.spanNs));
   const spans = pairs.map(([, b]) => b.spanNs);
   const med = median(spans) ?? 0;
   const ratio = (num: (b: StepBreakdown) => number) => median(pairs.map(([, b]) => (b.spanNs > 0 ? num(b) / b.spanNs : 0))) ?? 0;
@@ -73,7 +77,7 @@ export function summarisePhase(phase: Phase, device: number, steps: Step[], brea
     exposedCommShare: ratio((b) => b.exposedCommNs),
     idleShare: ratio((b) => b.idleNs),
     outliers: all
-      .filter(([s]) => !isSteady(s.end - s.start, typical))
-      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical })),
+      .filter(([s]) => set.exclusion[s.index] !== null)
+      .map(([s, b]) => ({ step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical, reason: set.exclusion[s.index]! })),
   };
 }

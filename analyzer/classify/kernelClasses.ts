@@ -26,6 +26,16 @@ export interface ClassRow {
 }
 
 export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
+  // PyTorch Inductor names its Triton kernels `triton_<kind>_fused_<the aten ops fused>_<n>`: the kind is
+  // structure, the op list is not (a pointwise kernel feeding an all-reduce or an SDPA call carries their
+  // names), so these rows come before every keyword row (torch/_inductor/codegen/triton.py, kernel_name
+  // from the kernel category: poi pointwise, red reduction, per persistent reduction, tem template).
+  { class: 'gemm', pattern: '^triton_tem_fused_(addmm|mm|bmm|baddbmm|_scaled_mm|_int_mm)', note: 'Inductor GEMM template (torch/_inductor/kernel/mm.py)' },
+  { class: 'attention', pattern: '^triton_tem_fused_.*flex_(attention|decoding)', note: 'Inductor flex attention template (torch/_inductor/kernel/flex_attention.py)' },
+  { class: 'norm', pattern: '^triton_(red|per)_fused.*(rsqrt|_norm|layer_norm|rms_norm)', note: 'Inductor reduction computing a norm (mean of squares, rsqrt)' },
+  { class: 'elementwise', pattern: '^triton_(poi|for)_', note: 'Inductor pointwise / foreach kernel, whatever ops it is named after' },
+  { class: 'other', pattern: '^triton_(red|per)_', note: 'Inductor reduction (sum, max, softmax statistics)' },
+
   // Communication first: its kernels are the ones most often misread by looser rows below.
   { class: 'communication', pattern: '^nccl(Dev|Symk|SymkDev)?Kernel_|^nccl[A-Z][A-Za-z]*Kernel', op: 'nccl', note: 'NCCL, all naming eras, symmetric-memory kernels' },
   { class: 'communication', pattern: 'cross_device_reduce_(1|2)stage', op: 'all-reduce', note: 'vLLM / SGLang custom all-reduce' },
@@ -54,12 +64,12 @@ export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
   { class: 'moe', on: 'demangled', pattern: '^(void )?deep_gemm::\\w*gemm\\w*<.*\\(deep_gemm::GemmType\\)[12]>', note: 'DeepGEMM grouped (per-expert) GEMM' },
 
   { class: 'gemm', pattern: 'splitKreduce', note: 'cuBLAS split-K GEMM: the reduction step of the GEMM, not communication' },
-  { class: 'gemm', pattern: 'gemm|Gemm|GEMM|gemv|Gemv|nvjet|xmma|cublas|Cublas|matmul|Matmul|_mm_|triton_tem_fused_(addmm|mm|bmm)|marlin|Marlin|scaled_mm|blockwise|wgmma|tensorop|bmm|s16816|h16816|s1688|h1688', note: 'cuBLAS (nvjet, xmma, cutlass-based), CUTLASS, DeepGEMM, Marlin, Triton matmul' },
+  { class: 'gemm', pattern: 'gemm|Gemm|GEMM|gemv|Gemv|nvjet|xmma|cublas|Cublas|matmul|Matmul|_mm_|marlin|Marlin|scaled_mm|blockwise|wgmma|tensorop|bmm|s16816|h16816|s1688|h1688', note: 'cuBLAS (nvjet, xmma, cutlass-based), CUTLASS, DeepGEMM, Marlin, Triton matmul' },
 
-  { class: 'norm', pattern: 'rms_?norm|RmsNorm|RMSNorm|layer_?norm|LayerNorm|layernorm|Layernorm|group_?norm|GroupNorm|batch_?norm|BatchNorm|triton_(red|per)_fused.*rsqrt', note: 'RMSNorm / LayerNorm (PyTorch, vLLM, FlashInfer, Inductor)' },
+  { class: 'norm', pattern: 'rms_?norm|RmsNorm|RMSNorm|layer_?norm|LayerNorm|layernorm|Layernorm|group_?norm|GroupNorm|batch_?norm|BatchNorm', note: 'RMSNorm / LayerNorm (PyTorch, vLLM, FlashInfer, Inductor)' },
 
   { class: 'memory', on: 'demangled', pattern: '^(void )?at::native::(vectorized_|unrolled_)?elementwise_kernel(_with_index)?<.*(FillFunctor|copy_kernel_cuda)', note: 'PyTorch fill and copy run as elementwise kernels' },
   { class: 'memory', pattern: '[Cc]opy|memcpy|memset|MEMCPY|MEMSET|[Ff]ill|CatArray|cat_array|gather_kernel|scatter_kernel|index_put|transpose|Transpose', note: 'copies, fills, KV-cache writes, gathers' },
 
-  { class: 'elementwise', pattern: 'elementwise|Elementwise|triton_poi_|act_and_mul|silu|Silu|gelu|Gelu|swiglu|SwiGLU|rotary|Rotary|rope|Rope|pointwise|activation|Activation', note: 'PyTorch elementwise, activations, rotary embedding' },
+  { class: 'elementwise', pattern: 'elementwise|Elementwise|act_and_mul|silu|Silu|gelu|Gelu|swiglu|SwiGLU|rotary|Rotary|rope|Rope|pointwise|activation|Activation', note: 'PyTorch elementwise, activations, rotary embedding' },
 ];

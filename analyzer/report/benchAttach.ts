@@ -38,6 +38,7 @@ export interface BenchSection {
   stepDetection: string;
   prefill?: BenchPhase;
   decode?: BenchPhase;
+  mixed?: BenchPhase;
   step?: BenchPhase;
   findings: { rule: string; severity: string; message: string; recommendation: string }[];
 }
@@ -73,7 +74,7 @@ export function benchSection(a: Analysis, r: DiagnoseResult): BenchSection {
 export function benchMarkdown(s: BenchSection): string {
   const out = [MD_BEGIN, '## nsys-tp: what the trace shows', ''];
   out.push(`${mdEscape(s.gpus)}, TP=${s.tp}; steps: ${mdEscape(s.stepDetection)}; trace: ${s.traces.map((t) => `\`${mdEscape(t)}\``).join(', ')}.`, '');
-  const rows = (['prefill', 'decode', 'step'] as const).flatMap((ph) => {
+  const rows = (['prefill', 'mixed', 'decode', 'step'] as const).flatMap((ph) => {
     const p = s[ph];
     return p
       ? [[ph, String(p.steps), (p.medianStepNs / 1e6).toFixed(2), `${(p.p10StepNs / 1e6).toFixed(2)}–${(p.p90StepNs / 1e6).toFixed(2)}`, fmtPct(p.commShare), fmtPct(p.exposedCommShare), fmtPct(p.idleShare)]]

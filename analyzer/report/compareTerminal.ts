@@ -8,7 +8,7 @@ import { ellipsize, fmtBytes, fmtNs, table, termSafe } from './format.js';
 import { severityTag, wrap } from './terminal.js';
 
 const WIDTH = 100;
-const TITLES = { prefill: 'PREFILL', decode: 'DECODE', step: 'STEPS (phase not named in the traces)' } as const;
+const TITLES = { prefill: 'PREFILL', mixed: 'MIXED (prefill and decode in one step)', decode: 'DECODE', step: 'STEPS (phase not named in the traces)' } as const;
 
 const ms = (ns: number | null | undefined, d = 2) => (ns === null || ns === undefined || !Number.isFinite(ns) ? '-' : (ns / 1e6).toFixed(d));
 const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);

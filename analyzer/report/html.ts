@@ -10,13 +10,13 @@ import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } f
 import { phaseRows } from './phaseRows.js';
 import type { DiagnoseResult } from './result.js';
 
-const PHASES = ['prefill', 'decode', 'step'] as const;
+const PHASES = ['prefill', 'mixed', 'decode', 'step'] as const;
 
 /** Markup escaped, control characters (terminal escapes in NVTX names) dropped. */
 const esc = (s: string) => htmlEscape(termSafe(s));
 /** Findings mark commands and flags with backticks, Markdown style: code spans here, after escaping. */
 const prose = (s: string) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
-const TITLES = { prefill: 'Prefill', decode: 'Decode', step: 'Steps' } as const;
+const TITLES = { prefill: 'Prefill', mixed: 'Mixed (prefill and decode in one step)', decode: 'Decode', step: 'Steps' } as const;
 
 const CSS = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d1d1f;

@@ -5,14 +5,14 @@ import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } f
 import { mdTable } from './markdown.js';
 import type { DiagnoseResult } from './result.js';
 
-const TITLES = { prefill: 'Prefill', decode: 'Decode', step: 'Steps' } as const;
+const TITLES = { prefill: 'Prefill', mixed: 'Mixed (prefill and decode in one step)', decode: 'Decode', step: 'Steps' } as const;
 
 export function renderLayersMarkdown(r: DiagnoseResult, layers: LayerResult): string {
   const out: string[] = [`# nsys-tp layers: ${r.trace.paths.map(mdEscape).join(', ')}`, ''];
   out.push(`Steps: ${mdEscape(r.stepDetection.description)}.  `);
   for (const m of Object.values(layers.methods)) out.push(`Layers from ${mdEscape(m)}.  `);
   if (Object.keys(layers.methods).length) out.push(mdEscape(LAYER_WINDOWS));
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     for (const p of layers.phases.filter((x) => x.phase === phase)) {
       out.push('', `## ${TITLES[phase]}, ${mdEscape(p.label)}`, '', `${mdEscape(layerHeadline(p))}.`);
       if (p.layers === 0) continue;

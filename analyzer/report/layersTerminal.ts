@@ -6,7 +6,7 @@ import type { DiagnoseResult } from './result.js';
 import { wrap } from './terminal.js';
 
 const WIDTH = 100;
-const TITLES = { prefill: 'PREFILL', decode: 'DECODE', step: 'STEPS' } as const;
+const TITLES = { prefill: 'PREFILL', mixed: 'MIXED', decode: 'DECODE', step: 'STEPS' } as const;
 
 /** Two header lines: the long column names folded onto a second line. */
 function headerRows(): string[][] {
@@ -21,7 +21,7 @@ export function renderLayersTerminal(r: DiagnoseResult, layers: LayerResult): st
   out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
   for (const m of Object.values(layers.methods)) out.push(...wrap(`Layers from ${m}.`, WIDTH, '  '));
   if (Object.keys(layers.methods).length) out.push(...wrap(LAYER_WINDOWS, WIDTH, '  '));
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     // GPUs without layers for the same reason share one line.
     const none = new Map<string, string[]>();
     for (const p of layers.phases.filter((x) => x.phase === phase && x.layers === 0)) {

@@ -17,7 +17,7 @@ export function renderMarkdown(r: DiagnoseResult): string {
     `${r.trace.gpus.length} GPU(s): ${[...new Set(r.trace.gpus.map((g) => mdEscape(g.name)))].join(', ')}.  `);
   out.push(`Steps: ${mdEscape(r.stepDetection.description)}.`);
   for (const w of r.warnings) out.push(`\n> warning: ${mdEscape(w)}`);
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     const t = phaseRows(r, phase);
     if (!t) continue;
     out.push('');

@@ -11,7 +11,7 @@ export interface PhaseRows {
   rows: string[][];
 }
 
-export function phaseRows(r: DiagnoseResult, phase: 'prefill' | 'decode' | 'step'): PhaseRows | null {
+export function phaseRows(r: DiagnoseResult, phase: 'prefill' | 'mixed' | 'decode' | 'step'): PhaseRows | null {
   const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
   if (devs.length === 0) return null;
   const rows: string[][] = [

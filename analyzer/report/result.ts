@@ -25,7 +25,8 @@ export interface PhaseResult {
   idleShare: number;
   /** Layers per step (median), when layers were found. */
   layers: number | null;
-  outliers: { name: string; spanNs: number; ratio: number }[];
+  /** Steps not in the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes). */
+  outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'earlier-pass' }[];
 }
 
 export interface StepStats {
@@ -45,10 +46,12 @@ export interface DeviceResult {
   label: string;
   name: string | null;
   file: string;
-  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats };
+  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats; mixed?: StepStats };
   decode: PhaseResult | null;
   prefill: PhaseResult | null;
   step?: PhaseResult | null;
+  /** Steps running prompt and decode tokens together (continuous batching); present when the trace has some. */
+  mixed?: PhaseResult | null;
 }
 
 export interface SizeClassResult {
@@ -139,7 +142,7 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
   return {
     timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, exposedCommNs: p.exposedCommNs,
     overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
-    idleShare: p.idleShare, layers, outliers: p.outliers.map(({ name, spanNs, ratio }) => ({ name, spanNs, ratio })),
+    idleShare: p.idleShare, layers, outliers: p.outliers.map(({ name, spanNs, ratio, reason }) => ({ name, spanNs, ratio, reason })),
   };
 }
 
@@ -185,6 +188,7 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
     memoryBandwidthGBps: d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : null,
   }));
   const hasStepPhase = analysis.phases.some((p) => p.phase === 'step');
+  const hasMixed = analysis.phases.some((p) => p.phase === 'mixed');
   const devices: DeviceResult[] = model.devices.map((d) => {
     const dec = analysis.phase(d.index, 'decode');
     const pre = analysis.phase(d.index, 'prefill');
@@ -198,6 +202,11 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
     if (hasStepPhase) {
       r.steps.step = stepStats(stp);
       r.step = phaseResult(stp, layers(d.index, 'step'));
+    }
+    if (hasMixed) {
+      const mix = analysis.phase(d.index, 'mixed');
+      r.steps.mixed = stepStats(mix);
+      r.mixed = phaseResult(mix, layers(d.index, 'mixed'));
     }
     return r;
   });

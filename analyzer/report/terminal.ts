@@ -9,7 +9,7 @@ import type { Finding } from '../../rules/types.js';
 const WIDTH = 100;
 const LABEL_WIDTH = 22;
 const CELL_WIDTH = 13;
-const PHASE_TITLES = { prefill: 'PREFILL', decode: 'DECODE', step: 'STEPS (phase not named in the trace)' } as const;
+const PHASE_TITLES = { prefill: 'PREFILL', mixed: 'MIXED (prefill and decode in one step)', decode: 'DECODE', step: 'STEPS (phase not named in the trace)' } as const;
 
 function pctCell(x: number): string {
   const p = x * 100;
@@ -24,7 +24,7 @@ function chunks<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'decode' | 'step'): string[] {
+function phaseTable(devs: DeviceResult[], phase: 'prefill' | 'mixed' | 'decode' | 'step'): string[] {
   const P = (d: DeviceResult): PhaseResult | null | undefined => d[phase];
   const st = (d: DeviceResult) => d.steps[phase];
   const rows: string[][] = [['', ...devs.map((d) => termSafe(d.label))]];
@@ -156,7 +156,7 @@ export function renderTerminal(r: DiagnoseResult): string {
   out.push(...wrap(`Steps: ${termSafe(r.stepDetection.description)}`, WIDTH));
   if (r.trace.runtime.evidence) out.push(...wrap(`Runtime: ${termSafe(r.trace.runtime.name)} (${termSafe(r.trace.runtime.evidence)})`, WIDTH));
   for (const w of r.warnings) out.push(...wrap(`warning: ${termSafe(w)}`, WIDTH, '  '));
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
     if (devs.length === 0) continue;
     const counts = [...new Set(devs.map((d) => d.steps[phase]!.count))];
@@ -171,7 +171,7 @@ export function renderTerminal(r: DiagnoseResult): string {
     for (const group of chunks(devs, Math.floor((WIDTH - LABEL_WIDTH) / CELL_WIDTH))) {
       out.push(...phaseTable(group, phase));
     }
-    const outliers = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => `${termSafe(d.label)} "${termSafe(o.name)}" ${fmtNs(o.spanNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`));
+    const outliers = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => `${termSafe(d.label)} "${termSafe(o.name)}" ${fmtNs(o.spanNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical${o.reason === 'earlier-pass' ? ', earlier pass' : ''})`));
     if (outliers.length) {
       const shown = outliers.slice(0, 6).join('; ') + (outliers.length > 6 ? `; and ${outliers.length - 6} more` : '');
       out.push(...wrap(`  outlier steps, not in the numbers above: ${shown}`, WIDTH, '    '));

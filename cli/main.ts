@@ -91,7 +91,7 @@ program
 function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
     .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
     .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
     .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
@@ -183,7 +183,7 @@ program
   .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
   .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
   .option('--config <file>', 'JSON config: extra kernel classes, rule options')
   .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
@@ -253,15 +253,16 @@ program
   .command('slice')
   .description('write a small export holding only the chosen steps (all devices), readable by nsys-tp')
   .argument('<trace>', 'nsys SQLite export')
-  .requiredOption('--steps <regex>', 'NVTX ranges to keep (their GPU work on every device is kept)', regex)
+  .option('--steps <regex>', 'NVTX ranges to keep (their GPU work on every device is kept); without it, the steps found as diagnose finds them, inside --from / --to', regex)
   .requiredOption('-o, --output <file>', 'the new .sqlite file')
   .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
+    if (!opts.steps && opts.from === undefined && opts.to === undefined) throw new TraceError('slice needs --steps REGEX, or a window with --from / --to');
     const model = await loadWithProgress([trace], [trace]);
     const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
-    if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
+    if (analysis.steps.steps.length === 0) throw new TraceError(opts.steps ? `no steps match --steps ${opts.steps.source}: nothing to slice` : 'no steps inside --from / --to: nothing to slice');
     const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
     const stats = writeSlice(trace, opts.output, spec);
     process.stderr.write(

@@ -9,6 +9,7 @@ import type { Phase } from '../steps/types.js';
 import type { Finding } from '../../rules/types.js';
 import { achievements } from '../roofline/achievement.js';
 import { detectRuntime } from '../runtime/detectRuntime.js';
+import { fastStepsText } from '../steps/fastSteps.js';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -103,7 +104,9 @@ export interface DiagnoseResult {
     cudaGraphTraceMode: string | null;
     runtime: { id: string; name: string; evidence: string | null };
   };
-  stepDetection: { source: string; description: string };
+  /** How steps were found and how sure that is (StepSet.source / description / confidence); passes, the
+   *  analysed window and unsure splits are in `warnings`. */
+  stepDetection: { source: string; description: string; confidence: string };
   devices: DeviceResult[];
   collectives: CollectivesResult;
   /** Achieved FLOP/s and HBM bandwidth per GPU and phase; present with --model and --batch. */
@@ -223,7 +226,7 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
       cudaGraphTraceMode: first.meta.cudaGraphTraceMode,
       runtime: analysis.memo('runtime', () => detectRuntime(model)),
     },
-    stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
+    stepDetection: { source: analysis.steps.source, description: analysis.steps.description, confidence: analysis.steps.confidence },
     devices,
     collectives: collectivesResult(analysis),
     roofline: analysis.options.workload
@@ -235,7 +238,7 @@ export function buildResult(analysis: Analysis, findings: Finding[], extra: { la
         }))
       : null,
     findings,
-    warnings: [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings, ...layerMismatch(analysis)],
+    warnings: [...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)],
   };
 }
 

@@ -162,7 +162,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
     } else if (opt.source === 'rhythm') {
       const r = fromRhythm(model, cls());
       if (r) found = { source: 'rhythm', description: `why:${why}`, drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };
-      else warnings.push('--step-source rhythm: no attention kernels or CUDA graph replays to find forward passes in; steps come from idle gaps instead');
+      else warnings.push('--step-source rhythm: the kernels show no forward-pass rhythm (no attention kernels or graph replays, or nothing between forwards that tells them apart); steps come from idle gaps instead');
     } else if (opt.source === 'graph') {
       const drafts = fromGraphs(model);
       if (drafts.length) found = { source: 'graph', description: `CUDA graph replays, one step each (${why})`, drafts, phaseSource: 'none' };
@@ -214,6 +214,8 @@ function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boole
   // Passes, per device; a window the user chose is analysed whole.
   let reasons: string[] = [];
   for (const list of byDevice) {
+    // Steps cut at idle gaps are no forwards: passes of them would be noise on noise.
+    if (source === 'gaps') break;
     const r = devicePasses(list, source === 'nvtx');
     list.forEach((s, k) => (s.pass = r.pass[k]!));
     if (r.reasons.length > reasons.length) reasons = r.reasons;

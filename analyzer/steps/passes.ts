@@ -18,37 +18,49 @@ export const PASS_PAUSE_NS = 1e9;
 
 /** Pass index of each of a device's steps (time order), and why each pass after the first started. */
 export function devicePasses(steps: Step[], named: boolean): { pass: number[]; reasons: string[] } {
-  const pass: number[] = [];
+  const pass: number[] = steps.map(() => 0);
   const reasons: string[] = [];
   let current = 0;
-  let firstName = '';
-  let names = new Set<string>();
+  let begin = 0;
+  let seen = new Map<string, number>();
   let maxGap = 0;
-  steps.forEach((s, k) => {
-    if (k > 0) {
+  const open = (at: number, reason: string) => {
+    current++;
+    reasons.push(reason);
+    for (let q = at; q < steps.length; q++) pass[q] = current;
+    seen = new Map();
+    for (let q = at; q < steps.length && q < begin; q++) seen.set(steps[q]!.name, q);
+    begin = at;
+    maxGap = 0;
+  };
+  for (let k = 0; k < steps.length; k++) {
+    const s = steps[k]!;
+    if (k > begin) {
       const prev = steps[k - 1]!;
       const gap = s.start - prev.end;
-      let reason: string | null = null;
       if (named) {
-        if (s.name === firstName && names.size > 1) reason = `the step names start over ("${s.name}" again)`;
+        // The names start over: the pass's first name again, or a numbered name (`decode 0`) again. The new
+        // pass opens at the prefill that came before the repeat, if one did (`decode 0, decode 1, prefill,
+        // decode 0`: the prefill starts the pass).
+        const before = seen.get(s.name);
+        const distinct = new Set([...seen.keys()]).size;
+        if (before !== undefined && ((before === begin && distinct > 1) || /\d/.test(s.name))) {
+          let at = k;
+          for (let q = k; q > before; q--) if (steps[q]!.phase === 'prefill') { at = q; break; }
+          open(at, `the step names start over ("${s.name}" again)`);
+          for (let q = at; q <= k; q++) seen.set(steps[q]!.name, q);
+          continue;
+        }
       } else if (gap >= PASS_PAUSE_NS) {
-        reason = `the GPU idled ${(gap / 1e6).toFixed(0)} ms before it`;
+        open(k, `the GPU idled ${(gap / 1e6).toFixed(0)} ms before it`);
       } else if (s.phase === 'prefill' && prev.phase !== 'prefill' && gap >= PASS_GAP_MIN_NS && gap > PASS_GAP_FACTOR * maxGap) {
-        reason = `a prefill after an idle gap of ${(gap / 1e6).toFixed(1)} ms, longer than any between the steps before`;
-      }
-      if (reason) {
-        current++;
-        reasons.push(reason);
-        names = new Set();
-        maxGap = 0;
+        open(k, `a prefill after an idle gap of ${(gap / 1e6).toFixed(1)} ms, longer than any between the steps before`);
       } else {
         maxGap = Math.max(maxGap, gap);
       }
     }
-    if (names.size === 0) firstName = s.name;
-    names.add(s.name);
-    pass.push(current);
-  });
+    if (!seen.has(s.name)) seen.set(s.name, k);
+  }
   return { pass, reasons };
 }
 

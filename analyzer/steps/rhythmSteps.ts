@@ -87,8 +87,10 @@ function period(sigs: number[]): { p: number; score: number } {
   let mode = -1;
   let best = -1;
   for (const [s, c] of freq) if (c > best) [mode, best] = [s, c];
+  // Gaps that are neither the commonest signature nor part of a run of one signature (a run is one
+  // forward's layers, the prefill's say): boundaries, or Inductor's per-layer kernels.
   const odd: number[] = [];
-  for (let k = 0; k < n; k++) if (sigs[k] !== mode) odd.push(k);
+  for (let k = 0; k < n; k++) if (sigs[k] !== mode && sigs[k] !== sigs[k - 1] && sigs[k] !== sigs[k + 1]) odd.push(k);
   if (odd.length === 0) return { p: 1, score: 1 };
   const maxP = Math.max(1, Math.min(512, Math.floor(n / 2)));
   const g: number[] = [0];
@@ -171,15 +173,13 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
   if (gaps.length >= 2) {
     P = period(gaps.map((g) => g.sig)).p;
     if (P > 1) {
-      // The boundary column holds the most kernels: the epilogue and prologue come on top of a layer's.
-      const sum = new Float64Array(P);
-      const num = new Float64Array(P);
-      gaps.forEach((g, k) => {
-        sum[k % P]! += g.count;
-        num[k % P]!++;
-      });
+      // The boundary column holds the most kernels: the epilogue and prologue come on top of a layer's
+      // (the median per column, so that one set-up stretch between passes does not decide it).
+      const cols: number[][] = Array.from({ length: P }, () => []);
+      gaps.forEach((g, k) => cols[k % P]!.push(g.count));
+      const colMedian = cols.map((c) => median(c));
       let j = 0;
-      for (let c = 1; c < P; c++) if (sum[c]! / num[c]! > sum[j]! / num[j]!) j = c;
+      for (let c = 1; c < P; c++) if (colMedian[c]! > colMedian[j]!) j = c;
       const home = new Map<number, number>();
       gaps.forEach((g, k) => {
         if (k % P === j) home.set(g.sig, (home.get(g.sig) ?? 0) + 1);
@@ -197,15 +197,27 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
       boundary.fill(1);
     }
     if (P === 1) {
-      // Every gap alike by signature, or too few repeats to tell: fall back on size. A boundary holds a
-      // layer's kernels plus the epilogue and prologue.
-      // A boundary is larger than the gaps around it (prefill and decode layers differ in size).
+      // Every gap alike by signature, or too few repeats to tell: fall back on structure. A boundary holds
+      // a layer's kernels plus the epilogue and prologue, so it is larger than the gaps around it (prefill
+      // and decode layers differ in size); or it sits where the layer signature changes (a prefill's
+      // layers, then a decode's); or between two CUDA graph launches that each hold sites (full-graph
+      // decode replays one forward per launch).
+      const launch = sites.map((t) => {
+        const o = seq[t.start]!;
+        return Number.isFinite(ops.graphNode[o]!) ? ops.correlation[o]! : -1;
+      });
       const heavy = gaps.map((g, k) => {
+        if (launch[k]! >= 0 && launch[k + 1]! >= 0 && launch[k] !== launch[k + 1]) return true;
         const near: number[] = [];
         for (let q = Math.max(0, k - 4); q <= Math.min(gaps.length - 1, k + 4); q++) if (q !== k) near.push(gaps[q]!.count);
         near.sort((a, b) => a - b);
         const local = near[near.length >> 1] ?? 0;
-        return g.count >= 1.5 * local && g.count >= local + 4;
+        const before = gaps[k - 1]?.sig;
+        const after = gaps[k + 1]?.sig;
+        // Between two runs of repeated signatures (not Inductor's per-layer names, which all differ).
+        const change = before !== undefined && after !== undefined && before !== after && g.sig !== before && g.sig !== after &&
+          gaps[k - 2]?.sig === before && gaps[k + 2]?.sig === after;
+        return (g.count >= 1.5 * local && g.count >= local + 4) || change;
       });
       const runs: number[] = [];
       let run = 1;
@@ -221,9 +233,15 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
       let q = 1;
       let c = 0;
       for (const [r, m] of freq) if (m > c) [q, c] = [r, m];
-      if (q > 1 && c / runs.length >= 0.6) {
-        P = q;
+      const unit = Math.min(...runs);
+      const multiples = unit >= 2 && runs.every((r) => r % unit === 0);
+      if (runs.length >= 2 && ((q > 1 && c / runs.length >= 0.6) || multiples)) {
+        P = multiples ? unit : q;
         heavy.forEach((h, k) => (boundary[k] = h ? 1 : 0));
+      } else {
+        // Nothing tells one forward from the next (a model with no kernels between its forwards, or no
+        // regular structure): the kernels show no rhythm to cut at, and steps must come from elsewhere.
+        return null;
       }
     }
   } else if (gaps.length === 1) {
@@ -243,14 +261,32 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
   // Forwards from the sites; graph replays with no site between them are forwards of their own.
   const units: Unit[] = [];
   const siteRuns: number[] = [];
+  let inferred = 0;
   if (sites.length) {
+    const runs: [number, number][] = [];
     let first = 0;
     for (let k = 0; k <= gaps.length; k++) {
       if (k === gaps.length || boundary[k]) {
-        units.push({ first: sites[first]!.start, last: sites[k]!.end - 1, sites: k - first + 1, replay: false });
-        siteRuns.push(k - first + 1);
+        runs.push([first, k]);
         first = k + 1;
       }
+    }
+    // One model, one layer count: a run holding a whole multiple of the smallest run is that many forwards
+    // whose boundaries look like layer gaps (a model without embedding or sampling kernels between them).
+    const lengths = runs.map(([a, b]) => b - a + 1);
+    const unit = Math.min(...lengths);
+    if (unit >= 2 && lengths.some((l) => l > unit) && lengths.every((l) => l % unit === 0)) {
+      const split: [number, number][] = [];
+      for (const [a, b] of runs) {
+        for (let x = a; x <= b; x += unit) split.push([x, x + unit - 1]);
+        inferred += (b - a + 1) / unit - 1;
+      }
+      runs.splice(0, runs.length, ...split);
+      P = unit;
+    }
+    for (const [a, b] of runs) {
+      units.push({ first: sites[a]!.start, last: sites[b]!.end - 1, sites: b - a + 1, replay: false });
+      siteRuns.push(b - a + 1);
     }
   }
   // Site forwards are in order and disjoint: one pointer walks them alongside the sequence.
@@ -388,7 +424,7 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
   return {
     drafts,
     P,
-    regular: siteRuns.filter((r) => r === P).length,
+    regular: siteRuns.filter((r) => r === P).length - inferred,
     siteForwards: siteRuns.length - partial,
     replayForwards: units.filter((u) => u.replay).length,
   };

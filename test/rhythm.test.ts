@@ -98,6 +98,26 @@ describe('steps from the rhythm of the kernels (no step ranges)', () => {
   });
 });
 
+describe('who launched the GPU work', () => {
+  it('hf-mp-whole: the worker process launches every op; the GPU idle in its steps is the time it waited for it', () => {
+    const s = analysis('hf-mp-whole').steps;
+    expect(s.launchers).toHaveLength(1);
+    const w = s.launchers[0]!;
+    expect(w.ops).toBe(analysis('hf-mp-whole').model.ops.n - analysis('hf-mp-whole').model.ops.launchStart.filter((x) => Number.isNaN(x)).length);
+    // 15 decode steps paced by the scheduler (~4.7 ms each between forwards falls between steps, not in
+    // them); inside the measured steps the GPU waits on the worker's own Python.
+    const idle = a0IdleNs('hf-mp-whole');
+    expect(Math.abs(w.idleBeforeNs - idle) / idle).toBeLessThan(0.01);
+    expect(w.threads[0]!.idleBeforeNs).toBeCloseTo(w.idleBeforeNs, -3);
+  });
+});
+
+/** GPU idle inside the steps the numbers describe, from the breakdowns. */
+function a0IdleNs(name: string): number {
+  const a = analysis(name);
+  return a.steps.steps.filter((s) => a.steady[s.index]).reduce((n, s) => n + a.breakdowns[s.index]!.idleNs, 0);
+}
+
 describe('forced step sources say what was forced', () => {
   it('gaps on a trace without step ranges', () => {
     const a = new Analysis(loadTrace(repoTrace('hf-eager-range')), { steps: { source: 'gaps' } });

@@ -8,7 +8,7 @@ import { createClassifier } from '../classify/classifier.js';
 import { classifyOps } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
-import { launchers } from './launchers.js';
+import { launchers, processesWithoutGpuWork } from './launchers.js';
 import { autoStepRanges, rangeKind, rangesMatching, type StepRange } from './nvtxSteps.js';
 import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from './passes.js';
 import { phasesFromKernels } from './phaseFromKernels.js';
@@ -264,9 +264,24 @@ function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boole
       );
     }
   }
+  const launching = launchers(model, kept);
+  const idleProcesses = processesWithoutGpuWork(model, launching);
+  // One process per GPU is the usual TP layout and needs no note; several processes feeding one GPU, or
+  // processes that launch nothing beside those that do, do.
+  const perDevice = new Map<number, Set<number>>();
+  for (const s of kept) for (const o of s.ops) {
+    let set = perDevice.get(s.device);
+    if (!set) perDevice.set(s.device, (set = new Set()));
+    set.add(ops.process[o]!);
+  }
+  if ([...perDevice.values()].some((set) => set.size > 1) || idleProcesses.length) {
+    const who = launching.map((l) => `${l.name || 'process'} (pid ${l.pid}): ${l.ops} GPU ops, ${(l.idleBeforeNs / 1e6).toFixed(1)} ms of GPU idle in the steps before its launches`);
+    const none = idleProcesses.map((p) => `${p.name || 'process'} (pid ${p.pid})`);
+    warnings.push(`several processes: ${who.join('; ')}${none.length ? `; no GPU work: ${none.join(', ')}` : ''}`);
+  }
   return {
     source, forced, description, confidence, confidenceNote: note, phaseSource: found.phaseSource, rhythm, steps, byDevice,
-    passes, measuredPass, steady, exclusion, window, launchers: launchers(model), warnings,
+    passes, measuredPass, steady, exclusion, window, launchers: launching, idleProcesses, warnings,
   };
 }
 

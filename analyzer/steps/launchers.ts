@@ -4,9 +4,10 @@
  * read against the process that should have launched (the one whose launches resume after the gap).
  */
 import type { TraceModel } from '../model/types.js';
-import type { Launcher } from './types.js';
+import type { Launcher, Step } from './types.js';
 
-export function launchers(model: TraceModel): Launcher[] {
+/** `described`: the steps the numbers describe; the GPU idle inside them goes to whoever launched next. */
+export function launchers(model: TraceModel, described: Step[] = []): Launcher[] {
   const { ops } = model;
   const perProcess = new Map<number, number>();
   const perThread = new Map<number, number>();
@@ -16,6 +17,20 @@ export function launchers(model: TraceModel): Launcher[] {
     const t = ops.thread[i]!;
     if (t >= 0) perThread.set(t, (perThread.get(t) ?? 0) + 1);
   }
+  const idleProcess = new Map<number, number>();
+  const idleThread = new Map<number, number>();
+  for (const s of described) {
+    let busy = -Infinity;
+    for (const o of s.ops) {
+      const idle = ops.start[o]! - busy;
+      if (Number.isFinite(idle) && idle > 0) {
+        idleProcess.set(ops.process[o]!, (idleProcess.get(ops.process[o]!) ?? 0) + idle);
+        const t = ops.thread[o]!;
+        if (t >= 0) idleThread.set(t, (idleThread.get(t) ?? 0) + idle);
+      }
+      busy = Math.max(busy, ops.end[o]!);
+    }
+  }
   return [...perProcess.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([p, n]): Launcher => {
@@ -23,8 +38,8 @@ export function launchers(model: TraceModel): Launcher[] {
       const threads = [...perThread.entries()]
         .filter(([t]) => model.threads[t]!.process === p)
         .sort((a, b) => b[1] - a[1])
-        .map(([t, c]) => ({ thread: t, name: model.threads[t]!.name, ops: c }));
-      return { process: p, pid: proc.pid, name: proc.name, ops: n, threads };
+        .map(([t, c]) => ({ thread: t, name: model.threads[t]!.name, ops: c, idleBeforeNs: idleThread.get(t) ?? 0 }));
+      return { process: p, pid: proc.pid, name: proc.name, ops: n, idleBeforeNs: idleProcess.get(p) ?? 0, threads };
     });
 }
 

@@ -82,7 +82,10 @@ export interface Launcher {
   name: string;
   /** GPU ops it launched, and per launching thread (index into TraceModel.threads). */
   ops: number;
-  threads: { thread: number; name: string; ops: number }[];
+  /** GPU idle inside the steps the numbers describe, before an op this process launched: the time the GPU
+   *  waited for this process (ns, summed over devices and steps). */
+  idleBeforeNs: number;
+  threads: { thread: number; name: string; ops: number; idleBeforeNs: number }[];
 }
 
 export interface StepSet {
@@ -111,5 +114,8 @@ export interface StepSet {
   window: { start: number; end: number } | null;
   /** Processes that launched GPU work, by op count. */
   launchers: Launcher[];
+  /** Processes the model knows (NVTX ranges, host calls) that launched no GPU work: a scheduler, an API
+   *  server. Processes seen only in OS-runtime or CUDA API tables are not read into the model yet. */
+  idleProcesses: { process: number; pid: number; name: string }[];
   warnings: string[];
 }

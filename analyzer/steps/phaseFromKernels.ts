@@ -75,15 +75,18 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
     const low = facts.filter((f, k) => steps[idx[k]!]!.complete && f.gemm < threshold).map((f) => f.gemm).sort((a, b) => a - b);
     const decodeGemm = low[(low.length - 1) >> 1] ?? 0;
     const heavy = facts.map((f) => f.gemm >= threshold || f.gemm > DECODE_SPREAD * decodeGemm);
-    const prefillVariants = new Set<number>();
     const decodeVariants = new Set<number>();
-    facts.forEach((f, k) => f.variants.forEach((v) => (heavy[k] ? prefillVariants : decodeVariants).add(v)));
-    const onlyPrefill = (v: number) => !decodeVariants.has(v);
-    const onlyDecode = (v: number) => !prefillVariants.has(v);
+    facts.forEach((f, k) => {
+      if (!heavy[k]) f.variants.forEach((v) => decodeVariants.add(v));
+    });
+    // A variant decode steps run is a decode kernel; one only the heavy steps run is a prompt kernel. A
+    // heavy step running both kinds holds prompt and decode tokens: mixed.
+    const promptKernel = (v: number) => !decodeVariants.has(v);
+    const decodeKernel = (v: number) => decodeVariants.has(v);
     facts.forEach((f, k) => {
       const vs = [...f.variants];
       if (!heavy[k]) out[idx[k]!] = 'decode';
-      else out[idx[k]!] = vs.some(onlyDecode) && vs.some(onlyPrefill) ? 'mixed' : 'prefill';
+      else out[idx[k]!] = vs.some(decodeKernel) && vs.some(promptKernel) ? 'mixed' : 'prefill';
     });
   }
   return out;

@@ -181,7 +181,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
       const drafts = fromGraphs(model);
       if (drafts.length) found = { source: 'graph', description: 'CUDA graph replays (no NVTX step ranges)', drafts, phaseSource: 'none' };
     }
-    if (!found) found = { source: 'gaps', description: `${gapsText} (no NVTX step ranges, no CUDA graphs, no attention kernels to find forward passes in)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
+    if (!found) found = { source: 'gaps', description: `${gapsText} (no NVTX step ranges, no CUDA graphs, no forward-pass rhythm in the kernels)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
   }
   return finish(model, found, opt, forced, warnings);
 }

@@ -9,7 +9,7 @@ import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 export function classBarsSpec(result: DiagnoseResult): TopLevelSpec | null {
   const values: { gpu: string; phase: string; class: string; order: number; ms: number }[] = [];
   const phases: string[] = [];
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     for (const d of result.devices) {
       const p = d[phase];
       const n = d.steps[phase]?.count ?? 0;

@@ -11,7 +11,6 @@ import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps, type StepOptions } from './steps/findSteps.js';
 import { PHASES, type Step, type StepSet } from './steps/types.js';
-import { steadySteps } from './steps/steady.js';
 import { opStepIndex } from './steps/opSteps.js';
 import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
 import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';
@@ -36,13 +35,13 @@ export class Analysis {
   readonly steps: StepSet;
   readonly breakdowns: StepBreakdown[];
   private readonly lazy: {
-    steady?: Uint8Array; opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
+    opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
     messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[];
   } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
-    this.steps = findSteps(model, options.steps);
+    this.steps = findSteps(model, options.steps, this.classes.opClass);
     this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s));
   }
 
@@ -51,14 +50,14 @@ export class Analysis {
     if (!this.lazy.phases) {
       const transfer = transferPerStep(this);
       this.lazy.phases = this.model.devices.flatMap((d) =>
-        PHASES.flatMap((p) => summarisePhase(p, d.index, this.steps.steps, this.breakdowns, this.steady, transfer) ?? []));
+        PHASES.flatMap((p) => summarisePhase(p, d.index, this.steps, this.breakdowns, transfer) ?? []));
     }
     return this.lazy.phases;
   }
 
-  /** 1 for steps within a factor of their device/phase's typical step; the others are outliers. */
+  /** 1 for the steps the numbers describe (the measured pass, outliers out): StepSet.steady. */
   get steady(): Uint8Array {
-    return (this.lazy.steady ??= steadySteps(this.steps));
+    return this.steps.steady;
   }
 
   /** The steady steps of a device and phase: what findings judge. */

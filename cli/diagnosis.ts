@@ -59,14 +59,16 @@ export async function loadWithProgress(paths: string[], shown: string[]) {
 }
 
 /**
- * Runs `fn` on the traces as readable exports (a .nsys-rep exported first, its notes on stderr), with
+ * Runs `fn` on the traces as readable exports (a .nsys-rep exported first, its notes on stderr after), with
  * hooks that read them with progress and name them as the user did; temporary exports are removed after.
  */
 export async function withTraces<T>(traces: string[], fn: (paths: string[], hooks: RunHooks) => Promise<T>): Promise<T> {
   const inputs = await resolveInputs(traces, { progress: statusLine(process.stderr) });
   try {
+    const value = await fn(inputs.paths, { names: traces, load: (paths) => loadWithProgress(paths, traces) });
+    // Said once the command has its result: a refusal stays one line.
     for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
-    return await fn(inputs.paths, { names: traces, load: (paths) => loadWithProgress(paths, traces) });
+    return value;
   } finally {
     inputs.cleanup();
   }

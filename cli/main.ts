@@ -15,7 +15,6 @@ import { termSafe } from '../analyzer/report/format.js';
 import { regressionsOver, changeText } from '../analyzer/across/compare/verdict.js';
 import { sliceSpec, writeSlice } from './slice.js';
 import { writeCharts } from './charts.js';
-import { TraceError } from '../queries/errors.js';
 import { loadConfig } from './config.js';
 import { ClosedStdout, writeFileAtomic, writeStdout } from './output.js';
 import { terminalOptions } from './terminal.js';
@@ -93,7 +92,7 @@ program
 function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
     .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
     .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
     .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
@@ -238,7 +237,7 @@ program
   .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
   .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'graph', 'gaps']))
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
   .option('--config <file>', 'JSON config: extra kernel classes, rule options')
   .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
@@ -247,8 +246,6 @@ program
   .option('-q, --quiet', 'terminal: print the findings only')
   .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
   .action(async (traces: string[], opts) => {
-    if (traces.length < 2) throw new TraceError('scaling needs two or more traces of the same model at different TP degrees');
-    if (opts.context && !opts.model) throw new TraceError('--context needs --model (a preset or a config.json) to check that weights and KV cache fit');
     const model = opts.model !== undefined ? loadModelShape(opts.model, opts.dtype) : undefined;
     const config = analyseConfig(opts, { workload: undefined, gpu: gpuFrom(opts.gpu) });
     const r = await withTraces(traces, (paths, hooks) => scaling(paths, {
@@ -307,7 +304,7 @@ program
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new TraceError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new BadInputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const result = parseResult(text, path);
     try {
@@ -355,25 +352,26 @@ program
   .command('slice')
   .description('write a small export holding only the chosen steps (all devices), readable by nsys-tp')
   .argument('<trace>', 'nsys SQLite export')
-  .requiredOption('--steps <regex>', 'NVTX ranges to keep (their GPU work on every device is kept)', regex)
+  .option('--steps <regex>', 'NVTX ranges to keep (their GPU work on every device is kept); without it, the steps found as diagnose finds them, inside --from / --to', regex)
   .requiredOption('-o, --output <file>', 'the new .sqlite file')
   .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
+    if (!opts.steps && opts.from === undefined && opts.to === undefined) throw new UsageError('slice needs --steps REGEX, or a window with --from / --to');
     const inputs = await resolveInputs([trace], { progress: statusLine(process.stderr) });
-    for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     try {
       const source = inputs.paths[0]!;
       const model = await loadWithProgress([source], [trace]);
       const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
-      if (analysis.steps.steps.length === 0) throw new TraceError(`no steps match --steps ${opts.steps.source}: nothing to slice`);
+      if (analysis.steps.steps.length === 0) throw new UsageError(opts.steps ? `no steps match --steps ${opts.steps.source}: nothing to slice` : 'no steps inside --from / --to: nothing to slice');
       const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
       const stats = writeSlice(source, opts.output, spec, [trace, source]);
       process.stderr.write(
         `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
           `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
       );
+      for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     } finally {
       inputs.cleanup();
     }

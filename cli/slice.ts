@@ -64,6 +64,23 @@ export function sliceSpec(model: TraceModel, steps: Step[], padNs: number): Slic
       const list = threadWindows.get(tid) ?? [];
       list.push({ start: s.hostStart - padNs - off, end: s.hostEnd + padNs - off });
       threadWindows.set(tid, list);
+    } else {
+      // Steps found from the kernels (no host range): keep each launching thread's calls over the span of
+      // its launches in the step, so the slice still joins its kernels to their launches.
+      const span = new Map<number, [number, number]>();
+      for (const i of s.ops) {
+        const t = ops.thread[i]!;
+        const l = ops.launchStart[i]!;
+        if (t < 0 || !Number.isFinite(l)) continue;
+        const w = span.get(t);
+        span.set(t, w ? [Math.min(w[0], l), Math.max(w[1], l)] : [l, l]);
+      }
+      for (const [t, [a, b]] of span) {
+        const tid = model.threads[t]!.globalTid;
+        const list = threadWindows.get(tid) ?? [];
+        list.push({ start: a - padNs - off, end: b + padNs - off });
+        threadWindows.set(tid, list);
+      }
     }
   }
   const windows = mergeWindows(steps.map((s) => ({ start: Math.min(s.hostStart, s.start) - padNs - off, end: Math.max(s.hostEnd, s.end) + padNs - off })));

@@ -4,7 +4,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { opAt, spanAt, type TimelineLocation } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
@@ -51,7 +51,7 @@ export const rule = defineRule({
     },
   },
   check(a: Analysis, o) {
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const pc = phaseCollectives(a, phase);
       if (!pc || pc.kernelNs === 0) return [];
       const share = pc.waitNs / pc.kernelNs;

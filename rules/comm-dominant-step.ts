@@ -5,7 +5,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
 import { tpDegree } from '../analyzer/collectives/tpDegree.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
@@ -42,7 +42,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const classes = a.collectiveSummary.classes;
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const perDevice = a.model.devices.flatMap((d) => {
         const p = a.phase(d.index, phase);
         if (!p || p.steadyCount === 0) return [];

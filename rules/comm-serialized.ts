@@ -5,7 +5,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
@@ -44,7 +44,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const transfer = transferPerStep(a);
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         const sum = a.phase(d.index, phase);

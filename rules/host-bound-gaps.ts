@@ -4,7 +4,7 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
-import type { Phase, Step } from '../analyzer/steps/types.js';
+import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { runtimeAdvice } from './advice.js';
@@ -71,7 +71,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const { ops } = a.model;
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         const sum = a.phase(d.index, phase);

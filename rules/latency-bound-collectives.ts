@@ -7,6 +7,7 @@ import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
 import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
+import { PHASES } from '../analyzer/steps/types.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -52,7 +53,7 @@ export const rule = defineRule({
     if (small.length === 0) return [];
     // The floor: the fastest small collectives this fabric ran in the trace.
     const floor = percentile(small.flatMap((k) => k.instances.map((i) => a.collectives.transferNs[i]!)), 0.05);
-    return (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const ks = small.filter((k) => k.phase === phase);
       if (ks.length === 0) return [];
       // Per GPU: its small collectives inside its own steady steps, per such step, and its mean span; then

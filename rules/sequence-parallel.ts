@@ -4,6 +4,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { fmtNs } from '../analyzer/text/units.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
+import { PHASES } from '../analyzer/steps/types.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -39,7 +40,7 @@ export const rule = defineRule({
     const ag = count('all-gather');
     const ar = count('all-reduce');
     if (rs === 0 || ag === 0 || Math.abs(rs - ag) > o.pairTolerance * Math.max(rs, ag) || ar >= rs) return [];
-    const perPhase = (['prefill', 'decode', 'step'] as const).flatMap((phase) => {
+    const perPhase = PHASES.flatMap((phase) => {
       const med = (op: string) => inSteps.find((k) => k.op === op && k.phase === phase)?.transferMedianNs;
       const r = med('reduce-scatter');
       const g = med('all-gather');

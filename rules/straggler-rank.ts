@@ -6,7 +6,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
@@ -97,7 +97,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const c = a.collectives;
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const pc = phaseCollectives(a, phase);
       if (!pc || pc.ranks < 2) return [];
       const fair = 1 / pc.ranks;

@@ -3,7 +3,7 @@
  * inside steps, draining the GPU's queue each time.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import type { Phase, Step } from '../analyzer/steps/types.js';
+import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
@@ -91,7 +91,7 @@ export const rule = defineRule({
     requires: ['steps', 'launches'],
     messages: {
       syncs: (d: Data) =>
-        `The host synchronizes with the GPU inside ${d.phase} steps: ${d.syncsPerStep} times per step on ` +
+        `The host synchronizes with the GPU inside ${d.phase} steps: ${d.syncsPerStep === 1 ? 'once' : `${d.syncsPerStep} times`} per step on ` +
         `${d.devices.join(', ')} (${d.calls}). Each drains the GPU's queue; the GPU then idles ${fmtNs(d.drainNsPerStep)} per step ` +
         `waiting for new launches (${fmtPct(d.drainNsPerStep / d.stepSpanNs)} of the step).`,
       fix: () =>
@@ -102,7 +102,7 @@ export const rule = defineRule({
   },
   check(a: Analysis, o) {
     const tl = a.timeline;
-    return (['prefill', 'decode', 'step'] as Phase[]).flatMap((phase) => {
+    return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const steps = a.steadyStepsOf(d.index, phase);
         if (steps.length === 0) return [];

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace } from '../index.js';
 import { HAVE_TRACES, EXTERNAL_TRACES, samplePath, sharedTrace } from './support/traces.js';
+import { fastStepsText } from '../analyzer/steps/fastSteps.js';
 
 function counts(a: Analysis) {
   return a.model.devices.map((d) => {
@@ -84,10 +85,35 @@ describe.skipIf(!HAVE_TRACES)('steps on ../shared/traces', () => {
     for (const s of decode) expect(s.ops.length).toBe(2);
   });
   for (const name of EXTERNAL_TRACES) {
-    it(`${name}: no step ranges, so steps come from graphs or gaps`, () => {
+    // The nsys-ai mfu pair repeats a forward with two attention sites (flash_fwd_kernel): 17 and 14 whole
+    // iterations per GPU (the after trace's capture cuts one short at each end); the others have no
+    // attention kernel, so their steps come from idle gaps, with a warning that the split is unreliable.
+    const rhythm: Record<string, number> = { 'external/nsys-ai-mfu_2gpu_before': 17, 'external/nsys-ai-mfu_2gpu_after': 14 };
+    it(`${name}: no step ranges, so steps come from the kernels' rhythm or idle gaps`, () => {
       const a = new Analysis(loadTrace(sharedTrace(name)));
-      expect(a.steps.source).toBe('gaps');
+      if (rhythm[name]) {
+        expect(a.steps.source).toBe('rhythm');
+        expect(a.steps.rhythm!.sitesPerStep).toBe(2);
+        expect(counts(a).map((c) => c.decode)).toEqual([rhythm[name], rhythm[name]]);
+      } else {
+        expect(a.steps.source).toBe('gaps');
+        expect(a.steps.confidence).toBe('low');
+        expect(a.steps.warnings.some((w) => w.startsWith('step split unreliable'))).toBe(true);
+      }
       expect(a.steps.steps.length).toBeGreaterThan(0);
     });
   }
+  it('tp4: the warm-up pass is told apart; its decode 0 does not stand in for the measured decode 0', () => {
+    const a = new Analysis(loadTrace(sharedTrace('tp4')));
+    const s = a.steps;
+    expect(s.passes.map((p) => p.counts)).toEqual([{ prefill: 1, decode: 2 }, { prefill: 1, decode: 16 }]);
+    expect(s.measuredPass).toBe(1);
+    for (const st of s.steps) expect(s.steady[st.index] === 1, `${st.name} pass ${st.pass}`).toBe(st.pass === 1);
+    // The measured decode 0 / 1 reuse the warm-up's cuDNN plans and run ~30x faster: in the numbers, and named.
+    const fast = a.steps.steps.filter((x) => x.pass === 1 && x.phase === 'decode' && x.end - x.start < 5e6);
+    expect(fast.map((x) => x.name)).toEqual(Array(4).fill(['decode 0', 'decode 1']).flat());
+    const note = fastStepsText(a).join('\n');
+    expect(note).toMatch(/^decode: 2 of 16 steps \(decode 0, decode 1\) ran \d+× faster than the others/);
+    expect(note).toMatch(/ms idle/);
+  });
 });

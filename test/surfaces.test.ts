@@ -66,16 +66,20 @@ describe.skipIf(!HAVE_TRACES)('finding locations on the capture clock', () => {
 });
 
 describe.skipIf(!HAVE_TRACES)('steps: every step', () => {
-  it('tp4 decode: 55-128 ms steady steps, the alternating late rank, parts within the span, one number everywhere', () => {
+  it('tp4 decode: the warm-up pass apart, the measured steps 2-99 ms, the alternating late rank, parts within the span, one number everywhere', () => {
     const tp4 = sharedTrace('tp4');
     const r = json(['steps', tp4]);
     const decode = r.rows.filter((x: { phase: string }) => x.phase === 'decode');
     expect(decode.length).toBe(18);
+    // The warm-up pass's two decode steps are listed, not in the numbers.
+    expect(decode.filter((x: { excluded: string | null }) => x.excluded === 'earlier-pass').map((x: { name: string }) => x.name)).toEqual(['decode 0', 'decode 1']);
     const steady = decode.filter((x: { steady: boolean }) => x.steady);
     expect(steady.length).toBe(16);
-    expect(Math.min(...steady.map((x: { spanNs: number }) => x.spanNs)) / 1e6).toBeCloseTo(55.31, 2);
-    expect(Math.max(...steady.map((x: { spanNs: number }) => x.spanNs)) / 1e6).toBeCloseTo(128.81, 2);
-    expect(new Set(steady.map((x: { lateRank: { label: string } }) => x.lateRank.label))).toEqual(new Set(['GPU 0', 'GPU 1']));
+    expect(Math.min(...steady.map((x: { spanNs: number }) => x.spanNs)) / 1e6).toBeCloseTo(2.11, 2);
+    expect(Math.max(...steady.map((x: { spanNs: number }) => x.spanNs)) / 1e6).toBeCloseTo(98.70, 2);
+    // The late rank alternates between GPU 0 and GPU 1 over the slow steps.
+    const slow = steady.filter((x: { spanNs: number }) => x.spanNs > 50e6);
+    expect(new Set(slow.map((x: { lateRank: { label: string } }) => x.lateRank.label))).toEqual(new Set(['GPU 0', 'GPU 1']));
     for (const x of r.rows) {
       for (const g of x.gpus) {
         const t = g.times;

@@ -6,7 +6,7 @@
  */
 import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import type { Phase, Step } from '../steps/types.js';
+import type { Exclusion, Phase, Step, StepSet } from '../steps/types.js';
 import { lowerMedian } from '../steps/steady.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 
@@ -14,8 +14,10 @@ export interface OutlierStep {
   step: number;
   name: string;
   spanNs: number;
-  /** Span relative to the phase's typical step (its lower median): outside [1/3, 3] (steps/steady.ts). */
+  /** Span relative to the phase's typical step (the lower median of the steps described). */
   ratio: number;
+  /** outlier: too slow for the pass the numbers describe; earlier-pass: a step of a warm-up pass. */
+  reason: Exclusion;
   /** Where the step ran (session clock, ns): to find it in the Nsight Systems timeline. */
   startNs: number;
 }
@@ -52,16 +54,18 @@ export interface PhaseSummary {
 }
 
 /**
- * `steady[step]` says which steps count (steps/steady.ts); `transfer[step]` is the step's collective
- * transfer time (collectives/stepTransfer.ts), of which at most its communication time is transfer.
+ * The StepSet says which steps count (`steady`: the measured pass, outliers out) and why the others do not;
+ * `transfer[step]` is the step's collective transfer time (collectives/stepTransfer.ts), of which at most
+ * its communication time is transfer.
  */
 export function summarisePhase(
-  phase: Phase, device: number, steps: readonly Step[], breakdowns: readonly StepBreakdown[], steady: Uint8Array, transfer: Float64Array,
+  phase: Phase, device: number, set: StepSet, breakdowns: readonly StepBreakdown[], transfer: Float64Array,
 ): PhaseSummary | null {
-  const all = steps.filter((s) => s.phase === phase && s.device === device);
+  const all = set.byDevice[device]!.filter((s) => s.phase === phase);
   if (all.length === 0) return null;
-  const typical = lowerMedian(all.map((s) => breakdowns[s.index]!.spanNs));
-  const kept = all.filter((s) => steady[s.index] === 1).map((s) => [s, breakdowns[s.index]!] as const);
+  const kept = all.filter((s) => set.steady[s.index] === 1).map((s) => [s, breakdowns[s.index]!] as const);
+  if (kept.length === 0) return null;
+  const typical = lowerMedian(kept.map(([, b]) => b.spanNs));
   const spans = kept.map(([, b]) => b.spanNs);
   const sum = (f: (b: StepBreakdown, s: Step) => number) => kept.reduce((a, [s, b]) => a + f(b, s), 0);
   const timeNs = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, sum((b) => b.classNs[i]!)])) as Record<KernelClass | 'idle', number>;
@@ -79,10 +83,10 @@ export function summarisePhase(
     totalSpanNs, timeNs, busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
     commShare: of(commNs, totalSpanNs), overlap: of(overlapNs, commNs), exposedCommShare: of(exposedCommNs, totalSpanNs), idleShare: of(timeNs.idle, totalSpanNs),
     outliers: all
-      .filter((s) => steady[s.index] !== 1)
+      .filter((s) => set.exclusion[s.index] !== null)
       .map((s) => {
         const b = breakdowns[s.index]!;
-        return { step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical, startNs: s.start };
+        return { step: s.index, name: s.name, spanNs: b.spanNs, ratio: b.spanNs / typical, reason: set.exclusion[s.index]!, startNs: s.start };
       }),
   };
 }

@@ -36,7 +36,7 @@ export interface StepTimeline {
 
 export function stepTimeline(analysis: Analysis): StepTimeline | null {
   const { steps, model, classes } = analysis;
-  const phase = (['decode', 'prefill', 'step'] as const).find((p) => steps.steps.some((s) => s.phase === p));
+  const phase = (['decode', 'prefill', 'mixed', 'step'] as const).find((p) => steps.steps.some((s) => s.phase === p));
   if (!phase) return null;
   const first = steps.byDevice.find((list) => list.some((s) => s.phase === phase))!;
   const candidates = first.filter((s) => s.phase === phase).sort((a, b) => a.end - a.start - (b.end - b.start));

@@ -13,7 +13,7 @@ export const MD_END = '<!-- nsys-tp:end -->';
 export function benchMarkdown(s: BenchSection): string {
   const out = [MD_BEGIN, '## nsys-tp: what the trace shows', ''];
   out.push(`${mdEscape(s.gpus)}, TP=${s.tp}; steps: ${mdEscape(s.stepDetection)}; trace: ${s.traces.map((t) => `\`${mdEscape(t)}\``).join(', ')}.`, '');
-  const rows = (['prefill', 'decode', 'step'] as const).flatMap((ph) => {
+  const rows = (['prefill', 'mixed', 'decode', 'step'] as const).flatMap((ph) => {
     const p = s[ph];
     return p
       ? [[ph, String(p.steps), (p.medianStepNs / 1e6).toFixed(2), `${(p.p10StepNs / 1e6).toFixed(2)}–${(p.p90StepNs / 1e6).toFixed(2)}`, fmtPct(p.commShare), fmtPct(p.exposedCommShare), fmtPct(p.idleShare)]]

@@ -30,6 +30,7 @@ export interface BenchSection {
   tp: number;
   stepDetection: string;
   prefill?: BenchPhase;
+  mixed?: BenchPhase;
   decode?: BenchPhase;
   step?: BenchPhase;
   findings: { rule: string; severity: string; message: string; recommendation: string }[];

@@ -9,15 +9,16 @@ import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
 import { layerCount } from '../layers/layerSummary.js';
-import type { Phase } from '../steps/types.js';
+import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
 import type { Finding, RuleNotRun, RuleOutcome } from '../../rules/types.js';
-import { achievements } from '../roofline/achievement.js';
+import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
 import { buildLayerResult, type LayerResult } from './layers.js';
 import { TOOL, type Tool } from './tool.js';
 import { buildStepRows, type StepRowResult } from './steps.js';
 import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
+import { fastStepsText } from '../steps/fastSteps.js';
 
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
@@ -40,8 +41,8 @@ export interface PhaseResult {
   perStepNs: Record<KernelClass | 'idle' | 'span' | 'commTransfer' | 'commWait' | 'exposedComm', number>;
   /** Layers per step (median), when layers were found. */
   layers: number | null;
-  /** Steps left out of the numbers, with where they ran (session clock, ns). */
-  outliers: { name: string; spanNs: number; ratio: number; startNs: number }[];
+  /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
+  outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'earlier-pass'; startNs: number }[];
 }
 
 export interface StepStats {
@@ -61,10 +62,12 @@ export interface DeviceResult {
   label: string;
   name: string | null;
   file: string;
-  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats };
+  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats; mixed?: StepStats };
   decode: PhaseResult | null;
   prefill: PhaseResult | null;
   step?: PhaseResult | null;
+  /** Steps running prompt and decode tokens together (continuous batching); present when the trace has some. */
+  mixed?: PhaseResult | null;
 }
 
 export interface SizeClassResult {
@@ -117,7 +120,7 @@ export interface DiagnoseResult {
     cudaGraphTraceMode: string | null;
     runtime: { id: string; name: string; evidence: string | null };
   };
-  stepDetection: { source: string; description: string };
+  stepDetection: StepDetection;
   devices: DeviceResult[];
   collectives: CollectivesResult;
   /** Achieved FLOP/s and HBM bandwidth per GPU and phase; present with --model and --batch. */
@@ -137,11 +140,45 @@ export interface DiagnoseResult {
   summary: TraceSummary;
 }
 
+/** How steps were found, how sure that is, and which of them the numbers describe (analyzer/steps/types.ts). */
+export interface StepDetection {
+  source: StepSource;
+  /** True when the user chose the source or the ranges (--step-source, --steps). */
+  forced: boolean;
+  description: string;
+  confidence: Confidence;
+  confidenceNote: string;
+  /** Where the phases come from: the range names, or the kernels. */
+  phaseSource: 'names' | 'kernels' | 'none';
+  /** The repeating kernel sequence the steps were cut from (source `rhythm`). */
+  rhythm: { sitesPerStep: number; regularity: number; periodNs: number; periodSpread: number; gapNs: number } | null;
+  /** Runs of steps the workload repeats (a warm-up pass, then the measured one); session clock, ns. */
+  passes: { index: number; startNs: number; endNs: number; counts: Partial<Record<Phase, number>>; reason: string | null }[];
+  /** The pass the numbers describe, or null when they describe every pass. */
+  measuredPass: number | null;
+  /** First to last step the numbers describe, all devices (session clock, ns). */
+  window: { startNs: number; endNs: number } | null;
+}
+
+function stepDetection(s: StepSet): StepDetection {
+  const rh = s.rhythm;
+  return {
+    source: s.source, forced: s.forced, description: s.description, confidence: s.confidence, confidenceNote: s.confidenceNote,
+    phaseSource: s.phaseSource,
+    rhythm: rh ? { sitesPerStep: rh.sitesPerStep, regularity: rh.regularity, periodNs: rh.periodNs, periodSpread: rh.periodSpread, gapNs: rh.gapNs } : null,
+    passes: s.passes.map((p) => ({ index: p.index, startNs: p.start, endNs: p.end, counts: p.counts, reason: p.reason })),
+    measuredPass: s.measuredPass,
+    window: s.window ? { startNs: s.window.start, endNs: s.window.end } : null,
+  };
+}
+
 export interface RooflineRow {
   deviceId: number;
   phase: 'prefill' | 'decode';
   tp: number;
   layers: number;
+  /** trace: the layers the steps show; model: none found, the model's depth assumed. */
+  layersFrom: 'trace' | 'model';
   flopsPerStep: number;
   bytesPerStep: number;
   /** Mean per steady step: GEMM + attention kernel time, and the step span. */
@@ -173,7 +210,7 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
   return {
     timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, commTransferNs: p.commTransferNs, commWaitNs: p.commWaitNs,
     exposedCommNs: p.exposedCommNs, overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
-    idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, startNs }) => ({ name, spanNs, ratio, startNs })),
+    idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, reason, startNs }) => ({ name, spanNs, ratio, reason, startNs })),
   };
 }
 
@@ -182,7 +219,19 @@ function layerMismatch(a: Analysis): string[] {
   const w = a.options.workload;
   if (!w) return [];
   const seen = [...new Set(achievements(a).map((x) => x.layers))];
-  return seen.filter((l) => l !== w.model.layers).map((l) => `--model has ${w.model.layers} layers but the trace's steps have ${l}: the roofline uses ${l}`);
+  const out = seen.filter((l) => l !== w.model.layers).map((l) => `--model has ${w.model.layers} layers but the trace's steps have ${l}: the roofline uses ${l}`);
+  // A rate above the datasheet's peak is impossible: the workload given does not describe this trace.
+  for (const phase of ['prefill', 'decode'] as const) {
+    const over = achievements(a).filter((x) => x.phase === phase && beyondPeak(x));
+    if (over.length === 0) continue;
+    const x = over[0]!;
+    const rate = x.tflopsOverCompute > x.peakTflops * 1.02
+      ? `${x.tflopsOverCompute.toFixed(0)} TFLOP/s against the ${x.gpu}'s peak of ${x.peakTflops}`
+      : `${(x.hbmGBpsOverCompute / 1e3).toFixed(2)} TB/s against the ${x.gpu}'s ${(x.peakHbmGBps / 1e3).toFixed(2)} TB/s`;
+    const depth = x.layersFrom === 'model' ? ` (the steps show no layers, so the model's ${x.layers} are assumed)` : '';
+    out.push(`${phase} roofline impossible: ${over.length === achievements(a).filter((y) => y.phase === phase).length ? 'every GPU' : `${over.length} GPU(s)`} would reach ${rate}: --model, --batch or --prompt do not describe this trace${depth}; its roofline numbers are not meaningful`);
+  }
+  return out;
 }
 
 function collectivesResult(a: Analysis): CollectivesResult {
@@ -218,6 +267,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     memoryBandwidthGBps: d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : null,
   }));
   const hasStepPhase = analysis.phases.some((p) => p.phase === 'step');
+  const hasMixed = analysis.phases.some((p) => p.phase === 'mixed');
   const devices: DeviceResult[] = model.devices.map((d) => {
     const dec = analysis.phase(d.index, 'decode');
     const pre = analysis.phase(d.index, 'prefill');
@@ -232,11 +282,16 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
       r.steps.step = stepStats(stp);
       r.step = phaseResult(stp, layers(d.index, 'step'));
     }
+    if (hasMixed) {
+      const mix = analysis.phase(d.index, 'mixed');
+      r.steps.mixed = stepStats(mix);
+      r.mixed = phaseResult(mix, layers(d.index, 'mixed'));
+    }
     return r;
   });
   const first = model.files[0]!;
   const shown = paths ?? model.files.map((f) => f.path);
-  const warnings = [...model.warnings, ...analysis.steps.warnings, ...analysis.collectives.warnings, ...layerMismatch(analysis)];
+  const warnings = [...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)];
   return {
     schemaVersion: 1,
     kind: 'diagnose',
@@ -250,12 +305,12 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
       cudaGraphTraceMode: first.meta.cudaGraphTraceMode,
       runtime: runtimeOf(analysis),
     },
-    stepDetection: { source: analysis.steps.source, description: analysis.steps.description },
+    stepDetection: stepDetection(analysis.steps),
     devices,
     collectives: collectivesResult(analysis),
     roofline: analysis.options.workload
       ? achievements(analysis).map((x) => ({
-          deviceId: model.devices[x.device]!.deviceId, phase: x.phase, tp: x.tp, layers: x.layers, flopsPerStep: x.cost.flops,
+          deviceId: model.devices[x.device]!.deviceId, phase: x.phase, tp: x.tp, layers: x.layers, layersFrom: x.layersFrom, flopsPerStep: x.cost.flops,
           bytesPerStep: x.cost.weightBytes + x.cost.kvBytes, computeNs: x.computeNs, spanNs: x.spanNs,
           tflopsOverCompute: x.tflopsOverCompute, tflopsOverSpan: x.tflopsOverSpan, hbmGBpsOverCompute: x.hbmGBpsOverCompute,
           hbmGBpsOverSpan: x.hbmGBpsOverSpan, peakTflops: x.peakTflops, peakHbmGBps: x.peakHbmGBps, bound: x.bound,

@@ -5,6 +5,8 @@
  * (`summary.phases[0].stepTimesNs[3]: expected a number`), for a one-line bad-input error.
  */
 
+import { PHASES, STEP_SOURCES } from '../steps/types.js';
+
 type Check = (v: unknown, path: string) => string | null;
 
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
@@ -52,7 +54,7 @@ const record = (c: Check): Check => (v, p) => {
 };
 
 const SEVERITY = oneOf('error', 'warning', 'info');
-const PHASE = oneOf('prefill', 'decode', 'step');
+const PHASE = oneOf(...PHASES);
 
 const phaseProfile = obj({
   phase: PHASE,
@@ -67,7 +69,7 @@ const phaseProfile = obj({
 
 /** What compare, scaling and attach read of a diagnosis (analyzer/summary/traceSummary.ts). */
 export const traceSummaryShape = obj({
-  paths: arr(str), nsysVersion: nullable(str), stepSource: oneOf('nvtx', 'graph', 'gaps'), stepDetection: str, stepTimes: str, tp: num,
+  paths: arr(str), nsysVersion: nullable(str), stepSource: oneOf(...STEP_SOURCES), stepDetection: str, stepTimes: str, tp: num,
   gpus: arr(obj({ name: str, count: num })), runtime: str, commandLine: nullable(str), settings: record(str), layers: nullable(num),
   phases: arr(phaseProfile),
   findings: arr(obj({ rule: str, severity: SEVERITY, phase: nullable(str), deviceId: nullable(num), message: str, recommendation: str })),

@@ -17,6 +17,9 @@ export interface StepRowResult {
   name: string;
   phase: Phase;
   steady: boolean;
+  /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
+  excluded: 'outlier' | 'earlier-pass' | null;
+  pass: number;
   /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
   startNs: number;
   spanNs: number;
@@ -30,7 +33,7 @@ export function buildStepRows(a: Analysis): StepRowResult[] {
   return stepRows(a).map((r) => {
     const dev = (d: number) => a.model.devices[d]!;
     return {
-      ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,
+      ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, excluded: r.excluded, pass: r.pass, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,
       gpus: r.gpus.map((g) => ({ deviceId: dev(g.device).deviceId, times: g.times })),
       lateRank: r.lateRank && { deviceId: dev(r.lateRank.device).deviceId, label: dev(r.lateRank.device).label, count: r.lateRank.count, of: r.lateRank.of },
     };

@@ -17,6 +17,8 @@ export interface PhaseAchievement {
   phase: 'prefill' | 'decode';
   tp: number;
   layers: number;
+  /** trace: the layers the steps show; model: none found, so the model's depth is assumed. */
+  layersFrom: 'trace' | 'model';
   cost: StepCost;
   /** Mean per steady step: GEMM + attention kernel time, and the span. */
   computeNs: number;
@@ -47,7 +49,8 @@ export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
       const sum = a.phase(d.index, phase);
       if (!sum || sum.steadyCount === 0) continue;
       if (phase === 'prefill' && !w.prompt) continue;
-      const layers = layersOf(d.index, phase as Phase) ?? w.model.layers;
+      const seen = layersOf(d.index, phase as Phase);
+      const layers = seen ?? w.model.layers;
       const prompt = w.prompt ?? 0;
       const cost = stepCost(w.model, tp, phase, w.batch, prompt, prompt, layers);
       // Means per steady step, as the class tables show them: the roofline is those numbers' consequence.
@@ -55,7 +58,7 @@ export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
       const span = sum.totalSpanNs / sum.steadyCount;
       const bytes = cost.weightBytes + cost.kvBytes;
       out.push({
-        device: d.index, phase, tp, layers, cost, computeNs: compute, spanNs: span,
+        device: d.index, phase, tp, layers, layersFrom: seen === null ? 'model' : 'trace', cost, computeNs: compute, spanNs: span,
         tflopsOverCompute: cost.flops / compute / 1e3, tflopsOverSpan: cost.flops / span / 1e3,
         hbmGBpsOverCompute: bytes / compute, hbmGBpsOverSpan: bytes / span,
         peakTflops: peak, peakHbmGBps: hbm, gpu: gpu.name, bound: phase === 'prefill' ? 'compute' : 'memory',
@@ -64,3 +67,8 @@ export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
   }
   return out;
 });
+
+/** Rows that claim more than the GPU can do: the workload given (model, batch, prompt) is not this trace's. */
+export function beyondPeak(x: PhaseAchievement): boolean {
+  return x.tflopsOverCompute > x.peakTflops * 1.02 || x.hbmGBpsOverCompute > x.peakHbmGBps * 1.02;
+}

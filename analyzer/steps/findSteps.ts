@@ -1,17 +1,26 @@
 /**
  * Finding the steps (DESIGN 3): NVTX ranges when the trace has step ranges (or the user names them), else
- * CUDA graph launches (one replay = one decode step), else stretches of GPU work between idle gaps.
+ * the forward pass's rhythm in the kernels (graph replays and eager work between them included), else one
+ * step per CUDA graph replay, else stretches of GPU work between idle gaps. Then passes, the steps the
+ * numbers describe, and how sure the split is: all on the StepSet, so every command reads the same steps.
  */
+import { createClassifier } from '../classify/classifier.js';
+import { classifyOps } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
+import { launchers, processesWithoutGpuWork } from './launchers.js';
 import { autoStepRanges, rangeKind, rangesMatching, type StepRange } from './nvtxSteps.js';
+import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from './passes.js';
+import { phasesFromKernels } from './phaseFromKernels.js';
 import { buildLaunchIndex, projectRange } from './projection.js';
-import type { Phase, Step, StepSet, StepSource } from './types.js';
+import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
+import { steadiness } from './steady.js';
+import type { Confidence, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
 
 export interface StepOptions {
   /** Regular expression on NVTX range text; overrides auto-detection. */
   steps?: RegExp;
-  /** Force a source instead of the NVTX → graph → gaps order. */
+  /** Force a source instead of the NVTX → rhythm → graph → gaps order. */
   source?: StepSource;
   /** Keep only steps whose device span lies inside [from, to] (ns, session clock). */
   from?: number;
@@ -32,30 +41,16 @@ interface Draft {
   thread: number;
 }
 
-function finish(model: TraceModel, source: StepSource, description: string, drafts: Draft[], opt: StepOptions, warnings: string[]): StepSet {
-  const { ops } = model;
-  let steps: Step[] = drafts
-    .filter((d) => d.ops.length > 0)
-    .map((d) => {
-      let end = -Infinity;
-      for (const i of d.ops) end = Math.max(end, ops.end[i]!);
-      return { index: 0, name: d.name, phase: d.phase, device: d.device, ordinal: 0, start: ops.start[d.ops[0]!]!, end, ops: d.ops, hostStart: d.hostStart, hostEnd: d.hostEnd, thread: d.thread };
-    });
-  if (opt.from !== undefined || opt.to !== undefined) {
-    const from = opt.from ?? -Infinity;
-    const to = opt.to ?? Infinity;
-    steps = steps.filter((s) => s.start >= from && s.end <= to);
-  }
-  steps.sort((a, b) => a.device - b.device || a.start - b.start);
-  const byDevice: Step[][] = model.devices.map(() => []);
-  steps.forEach((s, i) => {
-    s.index = i;
-    const list = byDevice[s.device]!;
-    s.ordinal = list.length;
-    list.push(s);
-  });
-  return { source, description, steps, byDevice, warnings };
+interface Found {
+  source: StepSource;
+  description: string;
+  drafts: Draft[];
+  phaseSource: StepSet['phaseSource'];
+  rhythm?: RhythmResult;
 }
+
+const ms = (ns: number) => (ns >= 10e6 ? (ns / 1e6).toFixed(1) : (ns / 1e6).toFixed(2));
+const sec = (ns: number) => (ns / 1e9).toFixed(3);
 
 function fromRanges(model: TraceModel, ranges: StepRange[]): Draft[] {
   const index = buildLaunchIndex(model);
@@ -113,27 +108,228 @@ function fromGaps(model: TraceModel, gapNs: number): Draft[] {
   return drafts;
 }
 
-export function findSteps(model: TraceModel, opt: StepOptions = {}): StepSet {
+function fromRhythm(model: TraceModel, opClass: Uint8Array): { drafts: Draft[]; rhythm: RhythmResult } | null {
+  const r = rhythmSteps(model, opClass);
+  if (!r) return null;
+  const phases = phasesFromKernels(model, opClass, r.drafts.map((d) => ({ device: d.device, ops: d.ops, visible: d.sites > 0 || ![...d.ops].some((o) => model.ops.kind[o] === OpKind.graph), complete: d.sites === 0 || d.sites === r.sitesPerStep })));
+  const counter = new Map<number, number>();
+  const drafts = r.drafts.map((d, i): Draft => {
+    const k = counter.get(d.device) ?? 0;
+    counter.set(d.device, k + 1);
+    const first = d.ops[0]!;
+    return { name: `forward ${k}`, phase: phases[i]!, device: d.device, ops: d.ops, hostStart: model.ops.start[first]!, hostEnd: model.ops.start[first]!, thread: -1 };
+  });
+  return { drafts, rhythm: r };
+}
+
+/** What the trace has, for descriptions that never claim its absence wrongly. */
+function nvtxKinds(model: TraceModel): string[] {
+  const { ranges, kinds } = autoStepRanges(model);
+  return ranges.length ? kinds : [];
+}
+
+const quoteKinds = (kinds: string[]) => kinds.slice(0, 6).map((k) => `"${k}"`).join(', ');
+
+function tryNvtx(model: TraceModel): Found | null {
+  const { ranges, kinds } = autoStepRanges(model);
+  const drafts = fromRanges(model, ranges);
+  if (!drafts.some((d) => d.ops.length > 0)) return null;
+  return { source: 'nvtx', description: `NVTX ranges ${quoteKinds(kinds)} (auto-detected)`, drafts, phaseSource: 'names' };
+}
+
+export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Uint8Array): StepSet {
   const warnings: string[] = [];
   const gapNs = opt.gapNs ?? DEFAULT_GAP_NS;
+  const cls = () => (opClass ??= classifyOps(model, createClassifier()).opClass);
+  const forced = !!opt.steps || !!opt.source;
+  const gapsText = `GPU work between idle gaps of ≥ ${(gapNs / 1e6).toFixed(1)} ms`;
+  let found: Found | null = null;
+
   if (opt.steps) {
     const ranges = rangesMatching(model, opt.steps);
     if (ranges.length === 0) warnings.push(`no NVTX range matches --steps ${opt.steps.source}`);
     const kinds = [...new Set(ranges.map((r) => rangeKind(r.name)))];
-    return finish(model, 'nvtx', `NVTX ranges matching /${opt.steps.source}/ (${kinds.slice(0, 6).map((k) => `"${k}"`).join(', ')})`, fromRanges(model, ranges), opt, warnings);
-  }
-  if (!opt.source || opt.source === 'nvtx') {
-    const { ranges, kinds } = autoStepRanges(model);
-    const drafts = fromRanges(model, ranges);
-    if (drafts.some((d) => d.ops.length > 0)) {
-      return finish(model, 'nvtx', `NVTX ranges ${kinds.slice(0, 6).map((k) => `"${k}"`).join(', ')} (auto-detected)`, drafts, opt, warnings);
+    found = { source: 'nvtx', description: `NVTX ranges matching /${opt.steps.source}/ (${quoteKinds(kinds)})`, drafts: fromRanges(model, ranges), phaseSource: 'names' };
+  } else if (opt.source) {
+    // A forced source says it was forced, and what the trace offered besides.
+    const kinds = opt.source === 'nvtx' ? [] : nvtxKinds(model);
+    const besides = kinds.length ? `; the trace has NVTX step ranges ${quoteKinds(kinds)}` : '';
+    const why = `forced with --step-source ${opt.source}${besides}`;
+    if (opt.source === 'nvtx') {
+      found = tryNvtx(model);
+      if (found) found.description = `NVTX ranges ${quoteKinds(nvtxKinds(model))} (forced with --step-source nvtx)`;
+      else warnings.push('--step-source nvtx: the trace has no NVTX step ranges with GPU work; steps come from idle gaps instead');
+    } else if (opt.source === 'rhythm') {
+      const r = fromRhythm(model, cls());
+      if (r) found = { source: 'rhythm', description: `why:${why}`, drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };
+      else warnings.push('--step-source rhythm: the kernels show no forward-pass rhythm (no attention kernels or graph replays, or nothing between forwards that tells them apart); steps come from idle gaps instead');
+    } else if (opt.source === 'graph') {
+      const drafts = fromGraphs(model);
+      if (drafts.length) found = { source: 'graph', description: `CUDA graph replays, one step each (${why})`, drafts, phaseSource: 'none' };
+      else warnings.push('--step-source graph: the trace has no CUDA graph launches; steps come from idle gaps instead');
+    } else {
+      found = { source: 'gaps', description: `${gapsText} (${why})`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
     }
-    if (opt.source === 'nvtx') warnings.push('no NVTX step ranges with GPU work in this trace');
+    if (!found) found = { source: 'gaps', description: `${gapsText} (--step-source ${opt.source} found no steps)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
+  } else {
+    found = tryNvtx(model);
+    if (!found) {
+      const r = fromRhythm(model, cls());
+      if (r) found = { source: 'rhythm', description: 'why:no NVTX step ranges', drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };
+    }
+    if (!found) {
+      const drafts = fromGraphs(model);
+      if (drafts.length) found = { source: 'graph', description: 'CUDA graph replays (no NVTX step ranges)', drafts, phaseSource: 'none' };
+    }
+    if (!found) found = { source: 'gaps', description: `${gapsText} (no NVTX step ranges, no CUDA graphs, no forward-pass rhythm in the kernels)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
   }
-  if (!opt.source || opt.source === 'graph') {
-    const drafts = fromGraphs(model);
-    if (drafts.length > 0) return finish(model, 'graph', 'CUDA graph replays (no NVTX step ranges)', drafts, opt, warnings);
-    if (opt.source === 'graph') warnings.push('no CUDA graph launches in this trace');
+  return finish(model, found, opt, forced, warnings);
+}
+
+function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[]): StepSet {
+  const { ops } = model;
+  const { source } = found;
+  let steps: Step[] = found.drafts
+    .filter((d) => d.ops.length > 0)
+    .map((d) => {
+      let end = -Infinity;
+      for (const i of d.ops) end = Math.max(end, ops.end[i]!);
+      return { index: 0, name: d.name, phase: d.phase, device: d.device, ordinal: 0, start: ops.start[d.ops[0]!]!, end, ops: d.ops, hostStart: d.hostStart, hostEnd: d.hostEnd, thread: d.thread, pass: 0 };
+    });
+  const windowed = opt.from !== undefined || opt.to !== undefined;
+  if (windowed) {
+    const from = opt.from ?? -Infinity;
+    const to = opt.to ?? Infinity;
+    steps = steps.filter((s) => s.start >= from && s.end <= to);
   }
-  return finish(model, 'gaps', `GPU work between idle gaps of ≥ ${(gapNs / 1e6).toFixed(1)} ms (no NVTX step ranges, no CUDA graphs)`, fromGaps(model, gapNs), opt, warnings);
+  steps.sort((a, b) => a.device - b.device || a.start - b.start);
+  const byDevice: Step[][] = model.devices.map(() => []);
+  steps.forEach((s, i) => {
+    s.index = i;
+    const list = byDevice[s.device]!;
+    s.ordinal = list.length;
+    list.push(s);
+  });
+
+  // Passes, per device; a window the user chose is analysed whole.
+  let reasons: string[] = [];
+  for (const list of byDevice) {
+    // Steps cut at idle gaps are no forwards: passes of them would be noise on noise.
+    if (source === 'gaps') break;
+    const r = devicePasses(list, source === 'nvtx');
+    list.forEach((s, k) => (s.pass = r.pass[k]!));
+    if (r.reasons.length > reasons.length) reasons = r.reasons;
+  }
+  const passes = summarisePasses(byDevice, reasons);
+  const measuredPass = windowed ? null : measuredPassOf(passes);
+  const lastOf = byDevice.map((l) => (l.length ? l[l.length - 1]!.pass : -1));
+  const described = (s: Step) => measuredPass === null || s.pass === Math.min(measuredPass, lastOf[s.device]!);
+  const { steady, exclusion } = steadiness(steps, source, described);
+  const kept = steps.filter((s) => steady[s.index]);
+  const window = kept.length ? { start: Math.min(...kept.map((s) => s.start)), end: Math.max(...kept.map((s) => s.end)) } : null;
+
+  const rhythm = found.rhythm ? rhythmInfo(model, found.rhythm, byDevice, steady) : null;
+  let description = found.description;
+  if (source === 'rhythm') {
+    const why = description.slice(4);
+    const r = rhythm!;
+    const what = r.sitesPerStep > 0 ? `${r.sitesPerStep} attention site${r.sitesPerStep === 1 ? '' : 's'} per step` : 'one CUDA graph replay per step';
+    description = `the forward pass's repeating kernel sequence (${what}, a step every ${ms(r.periodNs)} ms; ${why})`;
+  }
+  const { confidence, note } = confidenceOf(source, forced, rhythm, found.rhythm ?? null);
+  if (confidence === 'low') warnings.push(`step split unreliable: ${note}`);
+  if (passes.length > 1 && measuredPass !== null) {
+    const m = passes[measuredPass]!;
+    const others = passes.filter((p) => p.index !== measuredPass).map((p) => `pass ${p.index + 1} (${describeCounts(p.counts)}, ${sec(p.start)}–${sec(p.end)} s)`);
+    warnings.push(
+      `${passes.length} passes: the numbers describe pass ${measuredPass + 1} (${describeCounts(m.counts)} per GPU, ${sec(m.start)}–${sec(m.end)} s); ` +
+        `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} left out as warm-up; --from / --to choose another window` +
+        (source === 'nvtx' ? '' : ', or capture one pass with --capture-range=cudaProfilerApi'),
+    );
+  }
+  if (window && !(passes.length > 1 && measuredPass !== null)) {
+    // A whole-process capture: say which part the numbers describe, and how to pick another.
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < ops.n; i++) {
+      first = Math.min(first, ops.start[i]!);
+      last = Math.max(last, ops.end[i]!);
+    }
+    const outside = ops.n - steps.reduce((n, s) => n + s.ops.length, 0);
+    if (window.end - window.start < 0.5 * (last - first) && outside > 0) {
+      warnings.push(
+        `the numbers describe ${sec(window.start)}–${sec(window.end)} s of GPU work that spans ${sec(first)}–${sec(last)} s; ` +
+          `${outside} GPU ops are in no step (set-up, compile, graph capture, or work the step split missed); --from / --to choose the window` +
+          (source === 'nvtx' ? '' : ', or capture only the measured part with --capture-range=cudaProfilerApi'),
+      );
+    }
+  }
+  const launching = launchers(model, kept);
+  const idleProcesses = processesWithoutGpuWork(model, launching);
+  // One process per GPU is the usual TP layout and needs no note; several processes feeding one GPU, or
+  // processes that launch nothing beside those that do, do.
+  const perDevice = new Map<number, Set<number>>();
+  for (const s of kept) for (const o of s.ops) {
+    let set = perDevice.get(s.device);
+    if (!set) perDevice.set(s.device, (set = new Set()));
+    set.add(ops.process[o]!);
+  }
+  if ([...perDevice.values()].some((set) => set.size > 1) || idleProcesses.length) {
+    const who = launching.map((l) => `${l.name || 'process'} (pid ${l.pid}): ${l.ops} GPU ops, ${(l.idleBeforeNs / 1e6).toFixed(1)} ms of GPU idle in the steps before its launches`);
+    const none = idleProcesses.map((p) => `${p.name || 'process'} (pid ${p.pid})`);
+    warnings.push(`several processes: ${who.join('; ')}${none.length ? `; no GPU work: ${none.join(', ')}` : ''}`);
+  }
+  return {
+    source, forced, description, confidence, confidenceNote: note, phaseSource: found.phaseSource, rhythm, steps, byDevice,
+    passes, measuredPass, steady, exclusion, window, launchers: launching, idleProcesses, warnings,
+  };
+}
+
+function median(xs: number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[(s.length - 1) >> 1]!;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] ?? NaN;
+}
+
+/** Period and gap of the described steps: start to next start, and the idle at each cut. */
+function rhythmInfo(model: TraceModel, r: RhythmResult, byDevice: Step[][], steady: Uint8Array): Rhythm {
+  const periods: number[] = [];
+  const gaps: number[] = [];
+  for (const list of byDevice) {
+    for (let k = 0; k + 1 < list.length; k++) {
+      const a = list[k]!;
+      const b = list[k + 1]!;
+      if (!steady[a.index] || !steady[b.index] || a.pass !== b.pass || a.phase !== b.phase) continue;
+      periods.push(b.start - a.start);
+      gaps.push(Math.max(0, b.start - a.end));
+    }
+  }
+  const inSteps = byDevice.flat().reduce((n, s) => n + s.ops.length, 0);
+  const p = median(periods);
+  return {
+    sitesPerStep: r.sitesPerStep,
+    regularity: r.regularity,
+    periodNs: p,
+    periodSpread: periods.length ? (quantile(periods, 0.9) - quantile(periods, 0.1)) / p : NaN,
+    gapNs: median(gaps),
+    outsideOps: model.ops.n - inSteps,
+  };
+}
+
+function confidenceOf(source: StepSource, forced: boolean, rhythm: Rhythm | null, r: RhythmResult | null): { confidence: Confidence; note: string } {
+  if (source === 'nvtx') return { confidence: 'high', note: forced ? 'the ranges you named' : 'the trace names its steps' };
+  if (source === 'graph') return { confidence: 'medium', note: 'one CUDA graph replay per step: eager work between replays is left out, and an engine that replays several graphs per step is miscounted' };
+  if (source === 'gaps') return { confidence: 'low', note: 'steps cut at GPU idle gaps: a step may be several forward passes or a part of one; name steps with NVTX ranges or pass --steps' };
+  const rh = rhythm!;
+  const spread = Number.isFinite(rh.periodSpread) ? `, the period varies ${(rh.periodSpread * 100).toFixed(0)}% (p10–p90)` : '';
+  const regular = `${((r?.regularity ?? 1) * 100).toFixed(0)}% of forward passes show the same ${rh.sitesPerStep} attention sites`;
+  const base = rh.sitesPerStep > 0 ? `${regular}${spread}` : `one step per CUDA graph replay${spread}`;
+  if ((r?.regularity ?? 1) >= 0.9 && !(rh.periodSpread > 0.5)) return { confidence: 'high', note: `steps from the kernels' rhythm: ${base}` };
+  if ((r?.regularity ?? 1) >= 0.7) return { confidence: 'medium', note: `steps from the kernels' rhythm: ${base}` };
+  return { confidence: 'low', note: `steps from the kernels' rhythm, which is irregular: ${base}` };
 }

@@ -1,10 +1,13 @@
 /**
- * Steady steps: those whose span is within a factor of the phase's typical step on that device. A warm-up
- * pass (communicator setup, cuBLAS/cuDNN initialisation, first-call compilation) can be 50x a normal step
- * and, with two prefill steps, would be half of every median; findings judge the steady steps and name the
- * others as outliers. The typical step is the lower median, so with two steps it is the shorter one.
+ * Which steps the numbers describe. With several passes, the measured (last) pass only: earlier passes are
+ * excluded whole, as `earlier-pass`. Within what is described, a step more than OUTLIER_FACTOR times its
+ * device/phase's typical step (the lower median) is an outlier: the first step of a capture pays for
+ * communicator setup, cuBLAS/cuDNN initialisation and first-call compilation and can be 50x a normal one.
+ * A step that much faster stays in: a few fast steps among slow ones did less work (a reused plan, no host
+ * stall), which is a finding about the slow ones (fastSteps.ts), not noise. Only steps cut at idle gaps,
+ * where a tiny stretch of work is a fragment rather than a forward, drop the fast ones too.
  */
-import type { Step, StepSet } from './types.js';
+import type { Exclusion, Step, StepSource } from './types.js';
 
 export const OUTLIER_FACTOR = 3;
 
@@ -13,15 +16,29 @@ export function lowerMedian(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)] ?? NaN;
 }
 
-export function isSteady(span: number, typical: number): boolean {
-  return span <= OUTLIER_FACTOR * typical && span * OUTLIER_FACTOR >= typical;
+export function isSlow(span: number, typical: number): boolean {
+  return span > OUTLIER_FACTOR * typical;
 }
 
-/** steady[stepIndex]: 1 when the step is within OUTLIER_FACTOR of its device/phase's typical span. */
-export function steadySteps(steps: StepSet): Uint8Array {
-  const out = new Uint8Array(steps.steps.length);
+export function isFast(span: number, typical: number): boolean {
+  return span * OUTLIER_FACTOR < typical;
+}
+
+export interface Steadiness {
+  steady: Uint8Array;
+  exclusion: (Exclusion | null)[];
+}
+
+/** Steadiness of every step: `described(step)` says whether its pass is the one the numbers describe. */
+export function steadiness(steps: Step[], source: StepSource, described: (s: Step) => boolean): Steadiness {
+  const steady = new Uint8Array(steps.length);
+  const exclusion: (Exclusion | null)[] = steps.map(() => null);
   const groups = new Map<string, Step[]>();
-  for (const s of steps.steps) {
+  for (const s of steps) {
+    if (!described(s)) {
+      exclusion[s.index] = 'earlier-pass';
+      continue;
+    }
     const k = `${s.device}:${s.phase}`;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
@@ -31,8 +48,10 @@ export function steadySteps(steps: StepSet): Uint8Array {
     const typical = lowerMedian(g.map((s) => s.end - s.start));
     for (const s of g) {
       const span = s.end - s.start;
-      out[s.index] = isSteady(span, typical) ? 1 : 0;
+      const out = isSlow(span, typical) || (source === 'gaps' && isFast(span, typical));
+      steady[s.index] = out ? 0 : 1;
+      if (out) exclusion[s.index] = 'outlier';
     }
   }
-  return out;
+  return { steady, exclusion };
 }

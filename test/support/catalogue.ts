@@ -298,6 +298,8 @@ export const STDOUT_COMMANDS: { command: string; args: (trace: string) => string
 ];
 
 /** The commands that take user patterns, with `pattern` in each place one goes (--steps, a config's kernel classes). */
+const NO_STEPS = /no steps: no NVTX range with GPU work matches --steps/;
+
 export function patternCommands(pattern: string, flags?: string): CommandRow[] {
   const config = (c: RunContext) => {
     const p = join(c.out, 'classes.json');
@@ -311,10 +313,11 @@ export function patternCommands(pattern: string, flags?: string): CommandRow[] {
   if (flags) return rows;
   return [
     ...rows,
-    { command: 'diagnose --steps', args: (c) => ['diagnose', c.input, '--steps', pattern, '--format', 'json'], json: true },
-    { command: 'layers --steps', args: (c) => ['layers', c.input, '--steps', pattern] },
+    // A pattern no step range matches is a usage error (a selection over nothing passes no gate): refused, in linear time.
+    { command: 'diagnose --steps', args: (c) => ['diagnose', c.input, '--steps', pattern, '--format', 'json'], json: true, mayRefuse: NO_STEPS },
+    { command: 'layers --steps', args: (c) => ['layers', c.input, '--steps', pattern], mayRefuse: NO_STEPS },
     { command: 'slice --steps', args: (c) => ['slice', c.input, '--steps', pattern, '-o', join(c.out, 'slice.sqlite')], mayRefuse: /no steps match/ },
-    { command: 'compare --steps', args: (c) => ['compare', c.good, c.input, '--steps', pattern, '--format', 'json'], json: true },
+    { command: 'compare --steps', args: (c) => ['compare', c.good, c.input, '--steps', pattern, '--format', 'json'], json: true, mayRefuse: NO_STEPS },
   ];
 }
 

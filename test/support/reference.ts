@@ -11,6 +11,8 @@ export interface RefStep {
   name: string;
   deviceId: number;
   spanNs: number;
+  /** First op start on the device. */
+  startNs: number;
   /** Union length per class, plus 'all', 'compute' and 'commOrCompute'. */
   ns: Record<string, number>;
 }
@@ -69,16 +71,16 @@ unions AS (
     SELECT rid, step, dev, cls, g, min(start) AS s, max(end) AS e FROM islands GROUP BY rid, step, dev, cls, g
   ) GROUP BY rid, step, dev, cls
 ),
-spans AS (SELECT rid, dev, max(end) - min(start) AS span FROM step_ops GROUP BY rid, dev)
-SELECT u.rid, u.step, u.dev, sp.span, u.cls, u.ns FROM unions u JOIN spans sp ON sp.rid = u.rid AND sp.dev = u.dev
+spans AS (SELECT rid, dev, max(end) - min(start) AS span, min(start) AS st FROM step_ops GROUP BY rid, dev)
+SELECT u.rid, u.step, u.dev, sp.span, u.cls, u.ns, sp.st FROM unions u JOIN spans sp ON sp.rid = u.rid AND sp.dev = u.dev
 ORDER BY u.dev, u.rid`;
-  const rows = db.prepare(sql).raw(true).all(...globs) as [number, string, number, number, string, number][];
+  const rows = db.prepare(sql).raw(true).all(...globs) as [number, string, number, number, string, number, number][];
   db.close();
   const steps = new Map<string, RefStep>();
-  for (const [rid, name, dev, span, cls, ns] of rows) {
+  for (const [rid, name, dev, span, cls, ns, st] of rows) {
     const key = `${rid}:${dev}`;
     let s = steps.get(key);
-    if (!s) steps.set(key, (s = { rangeId: rid, name, deviceId: dev, spanNs: span, ns: {} }));
+    if (!s) steps.set(key, (s = { rangeId: rid, name, deviceId: dev, spanNs: span, startNs: st, ns: {} }));
     s.ns[cls] = ns;
   }
   return [...steps.values()];
@@ -93,10 +95,14 @@ export function median(xs: number[]): number {
 /** The per-phase numbers of the JSON contract (docs/architecture.md §6) for one device, from reference steps. */
 export function referencePhase(steps: RefStep[], deviceId: number, isPhase: (name: string) => boolean) {
   const all = steps.filter((s) => s.deviceId === deviceId && isPhase(s.name));
-  // Steady steps: within 3x of the lower median span either way (a warm-up pass is an outlier).
-  const sorted = all.map((s) => s.spanNs).sort((a, b) => a - b);
+  // The measured pass: from the device's last `prefill` range on (these traces run a warm-up pass, then
+  // the measured one); in it, steps more than 3x the lower median span are outliers (fast ones stay).
+  const prefills = steps.filter((s) => s.deviceId === deviceId && s.name === 'prefill').map((s) => s.startNs);
+  const from = prefills.length ? Math.max(...prefills) : -Infinity;
+  const pass = all.filter((s) => s.startNs >= from);
+  const sorted = pass.map((s) => s.spanNs).sort((a, b) => a - b);
   const typical = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  const mine = all.filter((s) => s.spanNs <= 3 * typical && 3 * s.spanNs >= typical);
+  const mine = pass.filter((s) => s.spanNs <= 3 * typical);
   const get = (s: RefStep, k: string) => s.ns[k] ?? 0;
   const sum = (k: string) => mine.reduce((a, s) => a + get(s, k), 0);
   const exposed = (s: RefStep) => get(s, 'commOrCompute') - get(s, 'compute');

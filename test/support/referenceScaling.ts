@@ -2,7 +2,7 @@
  * An independent computation of the `scaling` numbers in plain SQL, to check the tool against. It shares
  * no code with nsys-tp: step ranges are the NVTX `prefill` / `decode N` ranges, projected onto each GPU
  * through the runtime calls made inside them (same thread, correlationId and process); TP is the number
- * of GPUs running all-reduce kernels; the steady rule (a step within 3× of its GPU's lower-median step)
+ * of GPUs running all-reduce kernels; the steady rule (the measured pass, from the last prefill on, less steps over 3× its GPU's lower-median step)
  * and the replica step (the k-th step on every GPU, earliest start to latest end) are redone here from
  * their definitions, and comm share comes from reference.ts's interval unions.
  */
@@ -62,13 +62,16 @@ export function referenceScaling(path: string): RefScaling {
   db.close();
   const devs = [...new Set(steps.map((s) => s.dev))];
   const perDev = devs.map((d) => steps.filter((s) => s.dev === d));
+  // Steady: the measured pass (from the device's last prefill on), less steps over 3x the lower median.
   const steady = new Set<DeviceStep>();
   for (const list of perDev) {
+    const prefills = list.filter((s) => s.name === 'prefill').map((s) => s.start);
+    const from = prefills.length ? Math.max(...prefills) : -Infinity;
     for (const phase of ['prefill', 'decode']) {
-      const mine = list.filter((s) => phaseOf(s.name) === phase);
+      const mine = list.filter((s) => phaseOf(s.name) === phase && s.start >= from);
       if (mine.length === 0) continue;
       const typical = lowerMedian(mine.map((s) => s.end - s.start));
-      for (const s of mine) if (s.end - s.start <= 3 * typical && 3 * (s.end - s.start) >= typical) steady.add(s);
+      for (const s of mine) if (s.end - s.start <= 3 * typical) steady.add(s);
     }
   }
   const comm = referenceSteps(path, ['prefill', 'decode [0-9]*']);

@@ -10,7 +10,7 @@ export function reportProblems(j: any): string[] {
   const bad = (what: string) => out.push(what);
   for (const f of j.findings ?? []) if (/failed on this trace/.test(f.message)) bad(`rule crashed: ${f.message}`);
   for (const d of j.devices ?? []) {
-    for (const phase of ['prefill', 'decode', 'step']) {
+    for (const phase of ['prefill', 'mixed', 'decode', 'step']) {
       const p = d[phase];
       if (!p) continue;
       const at = `${d.label} ${phase}`;

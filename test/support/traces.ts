@@ -35,5 +35,20 @@ export function sharedTrace(name: string): string {
   return out;
 }
 
+/** The captures committed in test/traces (xz), decompressed once into .cache/repo-traces: always present. */
+export const REPO_TRACES = join(REPO, 'test/traces');
+
+/** Path of a decompressed committed capture, e.g. repoTrace('hf-eager-range'). */
+export function repoTrace(name: string): string {
+  const xz = join(REPO_TRACES, `${name}.sqlite.xz`);
+  const out = join(REPO, '.cache/repo-traces', `${name}.sqlite`);
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(xz).mtimeMs) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  execFileSync('sh', ['-c', `xz -dc "$0" > "$1"`, xz, tmp]);
+  renameSync(tmp, out);
+  return out;
+}
+
 export const TP_TRACES = ['tp1', 'tp1graph', 'tp2', 'tp2graph', 'tp2graph-blobs', 'tp4', 'tp4big', 'tp4graph', 'tp4graphg', 'tp4nop2p', 'tp4overlap', 'tp4serial', 'tp4sp', 'tp4tree'];
 export const EXTERNAL_TRACES = ['external/cloverleaf-cuda-nsys2024.5', 'external/saxpy-mpi-cuda-nsys-old', 'external/nsys-ai-h100_2gpu_1s', 'external/nsys-ai-mfu_2gpu_before', 'external/nsys-ai-mfu_2gpu_after'];

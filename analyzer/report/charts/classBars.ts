@@ -1,6 +1,7 @@
 /**
  * Per-GPU class breakdown: time per step by kernel class and idle, a bar per GPU, a row per phase.
- * Classes on concurrent streams can overlap, so a bar can be longer than the step.
+ * The same means per steady step as the report's tables. Classes on concurrent streams can overlap, so a
+ * bar can be longer than the step.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CLASS_ROWS, type DiagnoseResult } from '../../results/diagnose.js';
@@ -9,13 +10,12 @@ import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 export function classBarsSpec(result: DiagnoseResult): TopLevelSpec | null {
   const values: { gpu: string; phase: string; class: string; order: number; ms: number }[] = [];
   const phases: string[] = [];
-  for (const phase of ['prefill', 'decode', 'step'] as const) {
+  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
     for (const d of result.devices) {
       const p = d[phase];
-      const n = d.steps[phase]?.count ?? 0;
-      if (!p || n === 0) continue;
+      if (!p || (d.steps[phase]?.steadyCount ?? 0) === 0) continue;
       if (!phases.includes(phase)) phases.push(phase);
-      CLASS_ROWS.forEach((c, order) => values.push({ gpu: d.label, phase, class: c, order, ms: p.timeNs[c] / n / 1e6 }));
+      CLASS_ROWS.forEach((c, order) => values.push({ gpu: d.label, phase, class: c, order, ms: p.perStepNs[c] / 1e6 }));
     }
   }
   if (values.length === 0) return null;

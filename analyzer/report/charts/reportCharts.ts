@@ -28,7 +28,7 @@ async function render(result: DiagnoseResult): Promise<Chart[]> {
   const specs = [
     { name: 'classes', title: 'Time by kernel class per GPU', spec: classBarsSpec(result) },
     { name: 'timeline', title: 'One step, every GPU', spec: timeline ? timelineSpec(timeline) : null },
-    ...(['prefill', 'decode', 'step'] as const).map((p) => ({ name: `layers-${p}`, title: `Per-layer time, ${p}`, spec: layerBarsSpec(layers, p) })),
+    ...(['prefill', 'mixed', 'decode', 'step'] as const).map((p) => ({ name: `layers-${p}`, title: `Per-layer time, ${p}`, spec: layerBarsSpec(layers, p) })),
   ];
   const out: Chart[] = [];
   for (const s of specs) if (s.spec) out.push({ name: s.name, title: s.title, svg: await renderSvg(s.spec, s.name) });

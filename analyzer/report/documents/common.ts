@@ -1,12 +1,15 @@
 /** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
 import type { RuleNotRun, TimelineLocation } from '../../../rules/types.js';
 import { para, type Para } from '../document.js';
+import type { StepDetection } from '../../results/diagnose.js';
 
-export type ReportPhase = 'prefill' | 'decode' | 'step';
-export const PHASE_ORDER: readonly ReportPhase[] = ['prefill', 'decode', 'step'];
+export type ReportPhase = 'prefill' | 'mixed' | 'decode' | 'step';
+export const PHASE_ORDER: readonly ReportPhase[] = ['prefill', 'mixed', 'decode', 'step'];
 
 export function phaseTitle(phase: string): string {
-  return phase === 'step' ? 'Steps (phase not named in the trace)' : phase[0]!.toUpperCase() + phase.slice(1);
+  if (phase === 'step') return 'Steps (phase not named in the trace)';
+  if (phase === 'mixed') return 'Mixed (prefill and decode in one step)';
+  return phase[0]!.toUpperCase() + phase.slice(1);
 }
 
 /** A share in a table cell: two significant figures below 10%, whole percent above. */
@@ -36,4 +39,14 @@ export function notRunPara(notRun: readonly RuleNotRun[]): Para[] {
   const byReason = new Map<string, string[]>();
   for (const r of notRun) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.rule]);
   return [para(`Not run: ${[...byReason].map(([why, ids]) => `${ids.join(', ')} (${why})`).join('; ')}.`, 'muted')];
+}
+
+/** How the steps were found and how sure that is, in one line every report opens with. */
+export function stepsPara(s: StepDetection): Para {
+  return para(`Steps: ${s.description}; confidence ${s.confidence}${s.confidenceNote ? ` (${s.confidenceNote})` : ''}`);
+}
+
+/** `1 step`, `2 steps`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

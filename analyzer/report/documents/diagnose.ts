@@ -9,7 +9,7 @@ import { heading, para, row, type Block, type Doc, type FindingItem, type Row, t
 import { layerBlocks, layerMethodParas } from './layers.js';
 import { kernelBlocks, topKernelTable } from './kernels.js';
 import { stepBlocks, stepView } from './steps.js';
-import { locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, type ReportPhase } from './common.js';
+import { count, locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
 
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
 
@@ -18,7 +18,7 @@ function header(r: DiagnoseResult): Doc['meta'] {
   for (const g of r.trace.gpus) names.set(g.name, (names.get(g.name) ?? 0) + 1);
   const meta = [
     para(`Nsight Systems ${r.trace.nsysVersion ?? '?'} (export schema ${r.trace.exportSchema ?? '?'}) · ${[...names].map(([n, c]) => `${c} × ${n}`).join(', ')}`),
-    para(`Steps: ${r.stepDetection.description}`),
+    stepsPara(r.stepDetection),
   ];
   if (r.trace.runtime.evidence) meta.push(para(`Runtime: ${r.trace.runtime.name} (${r.trace.runtime.evidence})`));
   for (const w of r.warnings) meta.push(para(w, 'warning'));
@@ -76,11 +76,21 @@ function timeTable(devs: DeviceResult[], phase: ReportPhase, explain: boolean): 
 }
 
 function outlierPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
-  const out = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) =>
-    `${d.label} "${o.name}" ${fmtNs(o.spanNs)} at ${secondsOnClock(o.startNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`));
-  if (out.length === 0) return [];
-  const shown = out.slice(0, 6).join('; ') + (out.length > 6 ? `; and ${out.length - 6} more` : '');
-  return [para(`Outlier steps, not in the numbers above: ${shown}.`)];
+  const all = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => ({ d, o })));
+  const slow = all.filter(({ o }) => o.reason !== 'earlier-pass').map(({ d, o }) =>
+    `${d.label} "${o.name}" ${fmtNs(o.spanNs)} at ${secondsOnClock(o.startNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`);
+  const earlier = devs.map((d) => [d.label, (d[phase]?.outliers ?? []).filter((o) => o.reason === 'earlier-pass').length] as const).filter(([, n]) => n > 0);
+  const out: Block[] = [];
+  if (earlier.length) {
+    const ns = [...new Set(earlier.map(([, n]) => n))];
+    const where = ns.length === 1 ? `${count(ns[0]!, 'step')} per GPU` : earlier.map(([l, n]) => `${l} ${n}`).join(', ');
+    out.push(para(`Steps of earlier passes (warm-up), not in the numbers above: ${where}.`));
+  }
+  if (slow.length) {
+    const shown = slow.slice(0, 6).join('; ') + (slow.length > 6 ? `; and ${slow.length - 6} more` : '');
+    out.push(para(`Outlier steps, not in the numbers above: ${shown}.`));
+  }
+  return out;
 }
 
 function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Block[] {
@@ -91,7 +101,7 @@ function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Blo
   const n = (xs: number[]) => (xs.length === 1 ? String(xs[0]) : xs.join('/'));
   const step = r.summary.phases.find((p) => p.phase === phase)?.stepTime;
   const time = step
-    ? `step time ${fmtNs(step.medianNs)} (median of ${step.count} steady steps, first GPU start to last GPU end; p10…p90 ${fmtMs(step.p10Ns)}…${fmtMs(step.p90Ns)} ms)`
+    ? `step time ${fmtNs(step.medianNs)} (median of ${count(step.count, 'steady step')}, first GPU start to last GPU end; p10…p90 ${fmtMs(step.p10Ns)}…${fmtMs(step.p90Ns)} ms)`
     : 'no steady steps';
   return [
     heading(2, phaseTitle(phase), `${n(counts)} step${counts.length === 1 && counts[0] === 1 ? '' : 's'} per GPU, ${n(steady)} steady · ${time}`),

@@ -7,7 +7,7 @@ import type { LayerPhaseResult, LayerResult } from '../../results/layers.js';
 import type { LayerAcross, LayersResult, Range } from '../../results/layersResult.js';
 import { heading, para, row, type Block, type Doc, type Para } from '../document.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from '../layerTable.js';
-import { PHASE_ORDER, phaseTitle } from './common.js';
+import { PHASE_ORDER, phaseTitle, stepsPara } from './common.js';
 
 export function layerMethodParas(layers: LayerResult): Para[] {
   const methods = Object.values(layers.methods);
@@ -86,7 +86,7 @@ export function layersDoc(r: LayersResult): Doc {
   }
   return {
     title: `nsys-tp ${r.tool.version} layers · ${r.trace.paths.join(', ')}${r.device ? ` · ${r.device.label}` : ''}`,
-    meta: [para(`Steps: ${r.stepDetection.description}`), ...layerMethodParas(r.layers), ...r.warnings.map((w) => para(w, 'warning'))],
+    meta: [stepsPara(r.stepDetection), ...layerMethodParas(r.layers), ...r.warnings.map((w) => para(w, 'warning'))],
     blocks,
   };
 }

@@ -18,12 +18,14 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
   const hidden = CLASSES.filter((c) => !shown.includes(c) && rows.some((r) => r.times[c] > 0));
   const comm = rows.some((r) => r.times.communication > 0);
   const late = rows.some((r) => r.lateRank);
+  const passes = new Set(rows.map((r) => r.pass ?? 0)).size > 1;
+  const mark = (r: StepRowResult) => (r.excluded === 'outlier' || (r.excluded === undefined && !r.steady) ? `${r.name} *` : r.excluded === 'earlier-pass' ? `${r.name} °` : r.name);
   return {
     kind: 'table',
     title: `Every step: ms, ${view}`,
-    head: ['step', 'start (s)', 'step (ms)', 'GPU span', ...shown, ...(comm ? ['comm transfer', 'comm waiting'] : []), 'idle', ...(late ? ['last in'] : [])],
+    head: ['step', ...(passes ? ['pass'] : []), 'start (s)', 'step (ms)', 'GPU span', ...shown, ...(comm ? ['comm transfer', 'comm waiting'] : []), 'idle', ...(late ? ['last in'] : [])],
     rows: rows.map((r) => row([
-      r.steady ? r.name : `${r.name} *`, secondsOnClock(r.startNs).replace(/ s$/, ''), fmtMs(r.spanNs), fmtMs(r.times.span),
+      mark(r), ...(passes ? [String((r.pass ?? 0) + 1)] : []), secondsOnClock(r.startNs).replace(/ s$/, ''), fmtMs(r.spanNs), fmtMs(r.times.span),
       ...shown.map((c) => fmtMs(r.times[c])), ...(comm ? [fmtMs(r.times.commTransfer), fmtMs(r.times.commWait)] : []), fmtMs(r.times.idle),
       ...(late ? [r.lateRank ? `${r.lateRank.label} ${r.lateRank.count}/${r.lateRank.of}` : '-'] : []),
     ])),
@@ -32,7 +34,8 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
       'step: the replica\'s step, first GPU start to last GPU end; GPU span: the GPU\'s own first op to last op, the whole the other ' +
       'columns are parts of (classes on concurrent streams can overlap); comm transfer + comm waiting = communication; last in: the rank ' +
       'that arrived last at most of the step\'s collectives (of how many)' +
-      (rows.some((r) => !r.steady) ? '; * an outlier step, not in the phase\'s numbers' : '') +
+      (rows.some((r) => mark(r).endsWith(' *')) ? '; * an outlier step, not in the phase\'s numbers' : '') +
+      (rows.some((r) => r.excluded === 'earlier-pass') ? '; ° a step of an earlier pass (a warm-up run), not in the numbers' : '') +
       (hidden.length ? `; under 1% of the GPU span, not shown: ${hidden.join(', ')}` : '') + '.',
   };
 }

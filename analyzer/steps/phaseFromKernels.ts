@@ -1,0 +1,93 @@
+/**
+ * Prefill, decode or mixed for steps whose names say nothing (steps from the rhythm): from the kernels.
+ *
+ * A step's GEMM time grows with the tokens it runs: decode (a token per sequence) is bound by reading the
+ * weights, prefill (the prompt) by math, so the steps fall into two groups with a jump between them
+ * (x4.6 prefill over decode in the Hugging Face captures). Grid sizes do not tell tokens on Hopper: cuBLAS'
+ * nvjet kernels run persistent grids (2x66 CTAs for a 4,096-token prefill and for an 8-token decode in
+ * those captures). Attention kernels tell the rest: engines run one variant for prompts and another for
+ * decode (cuDNN's flash fprop for the prompt, its split-KV kernel with lean_reduction for decode; FlashInfer
+ * BatchPrefill / BatchDecode); a step running variants of both is `mixed`. One varlen attention kernel for
+ * both (Hugging Face continuous batching) shows no such split: its steps are called by their GEMM time.
+ */
+import { CLASS_INDEX } from '../classify/opClasses.js';
+import type { TraceModel } from '../model/types.js';
+import { OpKind } from '../model/types.js';
+import type { Phase } from './types.js';
+
+const ATTENTION = CLASS_INDEX.attention;
+const GEMM = CLASS_INDEX.gemm;
+/** Two groups of steps differ in GEMM time by at least this factor before one is called prefill. */
+export const PREFILL_JUMP = 1.6;
+/** Decode steps' GEMM time varies less than this around their median (weights are read whatever the batch). */
+export const DECODE_SPREAD = 1.25;
+
+export interface PhaseInput {
+  device: number;
+  ops: Uint32Array;
+  /** False for a graph replay whose kernels are hidden (treated as decode: engines capture decode). */
+  visible: boolean;
+  /** False for a forward with fewer or more attention sites than the others: it does not set the groups. */
+  complete: boolean;
+}
+
+function stepFacts(model: TraceModel, opClass: Uint8Array, ops: Uint32Array) {
+  let gemm = 0;
+  const variants = new Set<number>();
+  for (const o of ops) {
+    const c = opClass[o]!;
+    if (model.ops.kind[o] === OpKind.graph) continue;
+    if (c === GEMM) gemm += model.ops.end[o]! - model.ops.start[o]!;
+    else if (c === ATTENTION) variants.add(model.ops.name[o]!);
+  }
+  return { gemm, variants };
+}
+
+/** Phase of each input (same order), decided per device. */
+export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps: PhaseInput[]): Phase[] {
+  const out: Phase[] = steps.map((s) => (s.visible ? 'step' : 'decode'));
+  const byDevice = new Map<number, number[]>();
+  steps.forEach((s, i) => {
+    if (!s.visible) return;
+    let l = byDevice.get(s.device);
+    if (!l) byDevice.set(s.device, (l = []));
+    l.push(i);
+  });
+  for (const idx of byDevice.values()) {
+    const facts = idx.map((i) => stepFacts(model, opClass, steps[i]!.ops));
+    const sorted = facts.filter((_, k) => steps[idx[k]!]!.complete).map((f) => f.gemm).filter((g) => g > 0).sort((a, b) => a - b);
+    let threshold = Infinity;
+    let jump = 1;
+    for (let k = 0; k + 1 < sorted.length; k++) {
+      const r = sorted[k + 1]! / sorted[k]!;
+      if (r > jump) [jump, threshold] = [r, Math.sqrt(sorted[k]! * sorted[k + 1]!)];
+    }
+    const hasReplays = steps.some((s) => !s.visible && s.device === steps[idx[0]!]!.device);
+    if (jump < PREFILL_JUMP) {
+      // One group. Beside decode replays, eager forwards are the prompts; otherwise a forward that repeats
+      // is decode, and a lone step says nothing.
+      const label: Phase = hasReplays ? 'prefill' : idx.length >= 3 ? 'decode' : 'step';
+      for (const i of idx) out[i] = label;
+      continue;
+    }
+    // Below the jump is decode; a step within the jump but clearly above the decode steps' GEMM time runs
+    // some prompt tokens too (a continuous-batching step finishing a prompt's last chunk).
+    const low = facts.filter((f, k) => steps[idx[k]!]!.complete && f.gemm < threshold).map((f) => f.gemm).sort((a, b) => a - b);
+    const decodeGemm = low[(low.length - 1) >> 1] ?? 0;
+    const heavy = facts.map((f) => f.gemm >= threshold || f.gemm > DECODE_SPREAD * decodeGemm);
+    const decodeVariants = new Set<number>();
+    facts.forEach((f, k) => {
+      if (!heavy[k]) f.variants.forEach((v) => decodeVariants.add(v));
+    });
+    // A variant decode steps run is a decode kernel; one only the heavy steps run is a prompt kernel. A
+    // heavy step running both kinds holds prompt and decode tokens: mixed.
+    const promptKernel = (v: number) => !decodeVariants.has(v);
+    const decodeKernel = (v: number) => decodeVariants.has(v);
+    facts.forEach((f, k) => {
+      const vs = [...f.variants];
+      if (!heavy[k]) out[idx[k]!] = 'decode';
+      else out[idx[k]!] = vs.some(decodeKernel) && vs.some(promptKernel) ? 'mixed' : 'prefill';
+    });
+  }
+  return out;
+}

@@ -80,7 +80,7 @@ describe('nsys-tp mcp, through the SDK client', () => {
     expect(same(json(await call('kernels', { traces: [tp4] })))).toEqual(same(cli(['kernels', tp4])));
     const graph = sharedTrace('tp4graph');
     const cmp = json(await call('compare', { base: tp4, new: graph }));
-    expect(cmp.verdict.line).toMatch(/^decode 42\.3× faster/);
+    expect(cmp.verdict.line).toMatch(/^decode \d+\.\d× faster/);
     expect(same(cmp)).toEqual(same(cli(['compare', tp4, graph])));
   });
 });

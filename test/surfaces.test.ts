@@ -155,7 +155,7 @@ describe.skipIf(!HAVE_TRACES)('saved baselines in compare', () => {
     expect(ok(['compare', base, sharedTrace('tp4')])).toBe(fromTraces);
     const gate = runCli(['compare', base, sharedTrace('tp4'), '--fail-on-regression', '5']);
     expect(gate.status).toBe(1);
-    expect(gate.stderr).toMatch(/^nsys-tp: --fail-on-regression 5: decode 42\.3× slower/);
+    expect(gate.stderr).toMatch(/^nsys-tp: --fail-on-regression 5: decode \d+\.\d× slower/);
     expect(runCli(['compare', sharedTrace('tp4'), base, '--fail-on-regression', '5']).status).toBe(0);
   });
 

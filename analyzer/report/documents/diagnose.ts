@@ -119,12 +119,14 @@ function topKernelBlocks(r: DiagnoseResult, phase: ReportPhase): Block[] {
 }
 
 const TOP_KERNELS_SHOWN = 5;
+/** Steps per phase in the report's folded table: a pull-request comment stays readable; `nsys-tp steps` has them all. */
+const STEPS_SHOWN = 200;
 
 /** Folded: every step, and every kernel table; the terminal leaves them to `nsys-tp steps` and `nsys-tp kernels`. */
 function stepAndKernelSections(r: DiagnoseResult): Block[] {
   const out: Block[] = [];
   const rows = r.stepRows ?? [];
-  if (rows.length) out.push({ kind: 'section', title: 'Steps', detail: true, open: true, blocks: stepBlocks(rows, stepView({ device: null, gpus: r.devices.length }), 3) });
+  if (rows.length) out.push({ kind: 'section', title: 'Steps', detail: true, open: true, blocks: stepBlocks(rows, stepView({ device: null, gpus: r.devices.length }), 3, STEPS_SHOWN) });
   const k = r.kernels ?? [];
   if (k.length) out.push({ kind: 'section', title: 'Kernels', detail: true, open: false, blocks: PHASE_ORDER.flatMap((ph) => k.filter((p) => p.phase === ph).flatMap((p) => kernelBlocks(p, 3))) });
   return out;

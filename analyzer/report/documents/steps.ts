@@ -40,14 +40,18 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
   };
 }
 
-/** Per phase, its steps' table. */
-export function stepBlocks(rows: readonly StepRowResult[], view: string, level: 2 | 3 = 2): Block[] {
+/** Per phase, its steps' table; `limit`: at most that many rows per phase (a serving capture has thousands of steps). */
+export function stepBlocks(rows: readonly StepRowResult[], view: string, level: 2 | 3 = 2, limit = Infinity): Block[] {
   return PHASE_ORDER.flatMap((phase) => {
     const mine = rows.filter((r) => r.phase === phase);
     if (mine.length === 0) return [];
     const steady = mine.filter((r) => r.steady).map((r) => r.spanNs);
     const range = steady.length ? ` · steady steps ${fmtMs(Math.min(...steady))}…${fmtMs(Math.max(...steady))} ms` : '';
-    return [heading(level, phaseTitle(phase), `${mine.length} step${mine.length === 1 ? '' : 's'}, ${steady.length} steady${range}`), stepTable(mine, view)];
+    const shown = mine.slice(0, limit);
+    return [
+      heading(level, phaseTitle(phase), `${mine.length} step${mine.length === 1 ? '' : 's'}, ${steady.length} steady${range}`), stepTable(shown, view),
+      ...(shown.length < mine.length ? [para(`The first ${shown.length} of ${mine.length} steps; every step: \`nsys-tp steps\`.`, 'muted')] : []),
+    ];
   });
 }
 

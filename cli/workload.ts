@@ -21,8 +21,7 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
   let shape = preset?.shape ?? null;
   if (!shape) {
     if (!existsSync(arg)) {
-      const hint = didYouMean(arg, PRESET_NAMES).replace(/^ \((.*)\)$/, '$1 ');
-      throw new TraceError(`--model ${arg}: neither a preset nor a config.json file (${hint}presets: ${Object.keys(PRESETS).join(', ')})`);
+      throw new TraceError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file${didYouMean(arg, PRESET_NAMES)}`);
     }
     const text = readSideText(arg, { what: `--model ${arg}`, maxBytes: MAX_MODEL_CONFIG_BYTES });
     let cfg: unknown;

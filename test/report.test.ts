@@ -16,15 +16,20 @@ const EAGER = samplePath('tp4-eager.sqlite');
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
 
 describe('nsys-tp layers', () => {
-  it('prints a table per GPU that fits 100 columns, says how layers were found, and adds up', () => {
+  it('summarises across ranks, prints one GPU\'s table with --device, fits 100 columns, says how layers were found, and adds up', () => {
     const r = runCli(['layers', GRAPH]);
     expect(r.status, r.stderr).toBe(0);
     for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
     expect(r.stdout).toMatch(/Layers from the TP pattern of collectives/);
-    expect(r.stdout).toMatch(/\nDECODE\n/);
-    for (const g of [0, 1, 2, 3]) expect(r.stdout).toContain(`  GPU ${g} · 8 layers per step (mean over 3 of 3 steps) · µs per step`);
+    expect(r.stdout).toMatch(/\nDECODE · across 4 GPUs\n/);
+    expect(r.stdout).toContain('8 layers per step on 4 GPUs · µs per step');
+    for (const g of [0, 1, 2, 3]) {
+      const one = runCli(['layers', GRAPH, '--device', String(g)]).stdout;
+      expect(one).toMatch(/\nDECODE\n/);
+      expect(one).toContain(`  GPU ${g} · 8 layers per step (mean over 3 of 3 steps) · µs per step`);
+    }
     // GPU 0: the prologue (input copy), eight ~227 µs layers and an empty epilogue make the 1.82 ms step.
-    const table = r.stdout.split('GPU 0 · 8 layers')[1]!.split('\n\n')[0]!;
+    const table = runCli(['layers', GRAPH, '--device', '0']).stdout.split('GPU 0 · 8 layers')[1]!.split('\n\n')[0]!;
     const span = (name: string) => Number(new RegExp(`^  ${name}\\s+([\\d.]+)`, 'm').exec(table)![1]);
     const layers = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => span(`layer ${k}`));
     for (const l of layers) expect(l).toBeGreaterThan(224);
@@ -41,7 +46,7 @@ describe('nsys-tp layers', () => {
       expect(p.rows).toHaveLength(8);
       expect(Object.keys(p.rows[0].spanNs).sort()).toEqual(['max', 'mean', 'median', 'min', 'p10', 'p90']);
     }
-    const md = runCli(['layers', EAGER, '--format', 'md']).stdout;
+    const md = runCli(['layers', EAGER, '--format', 'md', '--device', '0']).stdout;
     expect(md).toMatch(/^# nsys-tp 0\.1\.0 layers · /);
     expect(md).toMatch(/## Decode\n\n\*\*GPU 0 · 8 layers per step \(mean over 2 of 2 steps\) · ms per step\*\*/);
     expect(md).toContain('| layer | span | p10…p90 | attention compute | attention comm | MLP compute | MLP comm | exposed comm | copies | idle |');

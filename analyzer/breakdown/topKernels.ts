@@ -1,6 +1,6 @@
 /**
  * The kernels behind the class times, like `nsys stats --report cuda_gpu_kern_sum` but over the steady
- * steps only and per phase: per kernel name its launches, summed time and mean, and its share of the
+ * steps only, per phase, and with the copies, fills and graph executions (their time is class time too): per kernel name its launches, summed time and mean, and its share of the
  * phase's kernel time (summed durations, so shares add up to 100% and none exceeds its whole); the top
  * kernels overall, the top of each class, and the kernels of a layer (inside the layer windows, per layer).
  */
@@ -8,7 +8,6 @@ import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
-import { OpKind } from '../model/types.js';
 import { PHASES, type Phase } from '../steps/types.js';
 
 export interface KernelRow {
@@ -87,8 +86,8 @@ export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
       const first = lb?.layers[0]?.attention.startNs ?? Infinity;
       const last = lb?.layers.length ? lb.layers[lb.layers.length - 1]!.mlp.endNs : -Infinity;
       if (lb) layers += lb.layers.length;
+      // Copies, fills and graph executions traced at graph level are rows too: they are part of the class times.
       for (const i of s.ops) {
-        if (ops.kind[i] !== OpKind.kernel) continue;
         const n = nameKey(ops.name[i]!);
         const ns = ops.end[i]! - ops.start[i]!;
         if (!classOf.has(n)) classOf.set(n, KERNEL_CLASSES[a.classes.opClass[i]!]!);

@@ -30,9 +30,10 @@ export function topKernelTable(p: PhaseKernelsResult, n: number): Table {
 
 export function kernelBlocks(p: PhaseKernelsResult, level: 2 | 3 = 2): Block[] {
   const out: Block[] = [
-    heading(level, phaseTitle(p.phase), `${p.kernels} kernel names over ${p.steps} steady steps (summed over the GPUs) · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
+    heading(level, phaseTitle(p.phase), `${p.kernels} kernel, copy and graph names over ${p.steps} steady steps (summed over the GPUs) · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
     kernelTable('Top kernels: calls and time per steady step and GPU, mean per call, share of the phase\'s kernel time', p.top,
-      'kernel time sums durations (concurrent kernels each count), so shares add up to 100%; kernels of one name (template instances) are one row.'),
+      'kernel time sums durations (concurrent kernels each count), so shares add up to 100%; kernels of one name (template instances) are one row; ' +
+        'copies, fills and CUDA graphs traced at graph level (their kernels unknown) are rows too.'),
   ];
   for (const c of p.byClass) {
     out.push(kernelTable(`${c.class}: ${fmtNs(c.nsPerStep)} per step, ${pctCell(c.share)} of the kernel time`, c.top, undefined, false));

@@ -11,6 +11,7 @@ import { median } from '../analyzer/util/stats.js';
 import { runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
 
 interface Data {
   phase: Phase;
@@ -33,7 +34,7 @@ export const rule = defineRule({
     requires: ['steps', 'collectives'],
     messages: {
       dominant: (d: Data) =>
-        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${d.phase} step time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
+        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${phaseStep(d.phase)} time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
         `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.`,
       fix: (d: Data) =>
         `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +

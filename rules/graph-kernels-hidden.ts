@@ -8,6 +8,7 @@ import { OpKind } from '../analyzer/model/types.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { fmtNs } from '../analyzer/text/units.js';
 import { defineRule } from './types.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
 
 interface Data {
   graphExecutions: number;
@@ -27,7 +28,7 @@ export const rule = defineRule({
     requires: [],
     messages: {
       hidden: (d: Data) => {
-        const perGpu = d.stepsPerGpu.map((x) => `${x.steps} ${x.phase} step${x.plural ? 's' : ''}`);
+        const perGpu = d.stepsPerGpu.map((x) => `${x.steps} ${phaseStep(x.phase)}${x.plural ? 's' : ''}`);
         const where = perGpu.length ? `${perGpu.join(' and ')} per GPU spend ${(d.share * 100).toFixed(1)}% of their time` : 'GPU time is spent';
         return `${d.graphExecutions} CUDA graph executions on ${d.gpus} GPU(s) were traced at graph level: ${where} inside graphs whose ` +
           'kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +

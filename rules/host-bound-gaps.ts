@@ -9,6 +9,7 @@ import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { runtimeAdvice } from './advice.js';
 import { defineRule } from './types.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
 
 interface Gap {
   step: Step;
@@ -59,7 +60,7 @@ export const rule = defineRule({
     requires: ['steps', 'launches'],
     messages: {
       idle: (d: Data) =>
-        `GPUs sit idle waiting for the host in ${d.phase} steps: ` +
+        `GPUs sit idle waiting for the host in ${phaseStep(d.phase)}s: ` +
         d.devices.map((h) => `${h.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step time (${fmtNs(d.worst.idlePerStepNs)} per step on ` +
         `${d.worst.label}, ${fmtPct(d.worst.hostBoundShare, 0)} of it before kernels not yet launched). Largest gap: ${fmtNs(d.largestGap.durationNs)} ` +
         `in "${d.largestGap.step}" before ${ellipsize(d.largestGap.kernelAfter, 60)}; host: ${d.largestGap.host}.`,

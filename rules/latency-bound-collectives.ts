@@ -9,6 +9,7 @@ import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { PHASES } from '../analyzer/steps/types.js';
 import { defineRule } from './types.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
 
 interface Data {
   phase: string;
@@ -38,7 +39,7 @@ export const rule = defineRule({
     requires: ['steps', 'collectives'],
     messages: {
       floor: (d: Data) =>
-        `${d.perStep.toFixed(0)} ${d.ops.join(' / ')}s per ${d.phase} step (${d.sizes.map((b) => (b === null ? 'unknown size' : fmtBytes(b))).join(', ')}) take ${fmtNs(d.medianTransferNs)} of transfer each, ` +
+        `${d.perStep.toFixed(0)} ${d.ops.join(' / ')}s per ${phaseStep(d.phase)} (${d.sizes.map((b) => (b === null ? 'unknown size' : fmtBytes(b))).join(', ')}) take ${fmtNs(d.medianTransferNs)} of transfer each, ` +
         `at the latency floor (fastest ${fmtNs(d.floorNs)}): ${fmtNs(d.transferPerStepNs)} per step, ${fmtPct(d.transferPerStepNs / d.stepSpanNs)} of the ${fmtNs(d.stepSpanNs)} step. ` +
         `More bandwidth will not shorten them; fewer, fused or lower-latency collectives will.`,
       fix: () =>

@@ -9,6 +9,7 @@ import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
 
 const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
 
@@ -91,7 +92,7 @@ export const rule = defineRule({
     requires: ['steps', 'launches'],
     messages: {
       syncs: (d: Data) =>
-        `The host synchronizes with the GPU inside ${d.phase} steps: ${d.syncsPerStep === 1 ? 'once' : `${d.syncsPerStep} times`} per step on ` +
+        `The host synchronizes with the GPU inside ${phaseStep(d.phase)}s: ${d.syncsPerStep === 1 ? 'once' : `${d.syncsPerStep} times`} per step on ` +
         `${d.devices.join(', ')} (${d.calls}). Each drains the GPU's queue; the GPU then idles ${fmtNs(d.drainNsPerStep)} per step ` +
         `waiting for new launches (${fmtPct(d.drainNsPerStep / d.stepSpanNs)} of the step).`,
       fix: () =>

@@ -21,7 +21,7 @@ import { classBarsSpec } from '../analyzer/report/charts/classBars.js';
 import { benchSection } from '../analyzer/results/attach.js';
 import { htmlEscape, mdEscape } from '../analyzer/report/format.js';
 import { reportProblems } from './support/sanity.js';
-import { HAVE_TRACES, REPO, repoTrace, samplePath, sharedTrace } from './support/traces.js';
+import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';
 
 const PHASES = ['prefill', 'mixed', 'decode', 'step'] as const;
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other', 'idle'] as const;
@@ -140,6 +140,19 @@ async function checkTrace(path: string, label: string): Promise<DiagnoseResult> 
   // `layers` is diagnose's layers, shown the same way.
   const l = await layers([path], {}, { names });
   expect(l.layers).toEqual(r.layers);
+  // Layers describe the steady steps diagnose describes, and compare's layer spans are their GPU mean.
+  for (const lp of r.layers.phases.filter((x) => x.layers > 0)) {
+    const d = r.devices.find((x) => x.label === lp.label)!;
+    expect(lp.steps, `${lp.label} ${lp.phase}`).toBeLessThanOrEqual(d.steps[lp.phase]!.steadyCount);
+  }
+  for (const s of r.summary.phases) {
+    if (s.layers.length === 0) continue;
+    const per = r.layers.phases.filter((x) => x.phase === s.phase && x.layers > 0);
+    s.layers.forEach((layer, k) => {
+      const mean = per.reduce((a, x) => a + x.rows[k]!.spanNs.mean, 0) / per.length;
+      expect(close(layer.spanNs, mean, 1e-9), `${s.phase} ${layer.name}`).toBe(true);
+    });
+  }
   const lt = await render(l, 'terminal', { width: 400 });
   sharesAtMost100(texts.terminal, `${label} diagnose`);
   sharesAtMost100(lt, `${label} layers`);
@@ -172,7 +185,7 @@ describe('one truth: committed samples and captures', () => {
 });
 
 describe.runIf(HAVE_TRACES)('one truth: full traces', () => {
-  for (const t of ['tp1', 'tp2graph-blobs', 'tp4', 'tp4graph', 'tp4graphg', 'tp4sp', 'tp4nop2p', 'external/nsys-ai-h100_2gpu_1s', 'external/cloverleaf-cuda-nsys2024.5']) {
+  for (const t of [...TP_TRACES, ...EXTERNAL_TRACES]) {
     it(t, async () => void (await checkTrace(sharedTrace(t), t)), 300_000);
   }
   it('scaling rows quote each trace\'s step times and shares', async () => {

@@ -9,16 +9,23 @@ import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRe
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import { checkOneJob } from './analyzer/runtime/oneJob.js';
+import { sliceSpec } from './analyzer/slice/sliceSpec.js';
+import { openTraceDb } from './queries/open.js';
+import { sliceExport } from './queries/slice.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
-import { createClassifier, type Classification } from './analyzer/classify/classifier.js';
+import { createClassifier, validateClassRows, type Classification } from './analyzer/classify/classifier.js';
 import type { ClassRow } from './analyzer/classify/kernelClasses.js';
 import type { Workload } from './analyzer/collectives/messageSize.js';
 import { tpDegree } from './analyzer/collectives/tpDegree.js';
 import { BadInputError, NsysTpError, UsageError } from './analyzer/errors.js';
 import { gpuOf } from './analyzer/hardware/gpuOf.js';
 import { GPU_SPECS, gpuSpecFor, type GpuSpec } from './analyzer/hardware/gpuSpecs.js';
-import { PRESET_NAMES, PRESETS, presetShape, resolvePreset, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
+import { dtypeBytes, PRESET_NAMES, PRESETS, presetShape, resolvePreset, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
+import { changeText, regressionsOver } from './analyzer/across/compare/verdict.js';
+import { SEVERITY_ORDER, type Severity } from './analyzer/severity.js';
+import { checkDisabledRules, checkRuleOption, checkRuleOptions, type RuleOptionOverrides } from './rules/options.js';
+import { exportCommand, sidecarNote, walState } from './queries/open.js';
 import { closest, didYouMean } from './analyzer/text/suggest.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
@@ -49,10 +56,13 @@ import type { Finding, RuleOutcome } from './rules/types.js';
 export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
 export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
+// What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
+export { validateClassRows, dtypeBytes, gpuSpecFor, shapeFromHfConfig, SEVERITY_ORDER, checkDisabledRules, checkRuleOption, checkRuleOptions };
+export { changeText, regressionsOver, exportCommand, sidecarNote, walState };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
   KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
-  TraceModel, TraceSummary, Workload,
+  TraceModel, TraceSummary, Workload, Severity, RuleOptionOverrides,
 };
 
 /** Reads one export, or several (one per rank) put on one clock. */
@@ -154,6 +164,34 @@ export async function kernels(paths: string[], config: AnalyseConfig = {}, hooks
 export async function exportPerfetto(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<PerfettoTrace> {
   const { analysis, result } = await analyse(paths, config, hooks);
   return buildPerfettoTrace(analysis, result.findings, hooks.names ?? paths, { from: config.steps?.from, to: config.steps?.to });
+}
+
+export interface SliceResult {
+  /** Steps kept, over all devices, and the devices they ran on. */
+  steps: number;
+  devices: number;
+  tables: number;
+  rowsKept: number;
+  rowsRead: number;
+}
+
+/**
+ * `slice`: writes the chosen steps of an export (NVTX ranges by `steps.steps`, or the steps diagnose finds
+ * inside `steps.from` / `steps.to`), every device's, as a small export at `dest`: a new, empty file.
+ */
+export async function slice(path: string, dest: string, config: { steps?: StepOptions; padNs?: number } = {}, hooks: RunHooks = {}): Promise<SliceResult> {
+  const s = config.steps ?? {};
+  if (!s.steps && s.from === undefined && s.to === undefined) throw new UsageError('slice needs --steps REGEX, or a window with --from / --to');
+  const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))([path]);
+  const analysis = new Analysis(model, { steps: s });
+  refuseEmptySelection(analysis, s);
+  const src = openTraceDb(path);
+  try {
+    const stats = sliceExport(src, dest, sliceSpec(model, analysis.steps.steps, config.padNs ?? 0));
+    return { steps: analysis.steps.steps.length, devices: model.devices.length, ...stats };
+  } finally {
+    src.close();
+  }
 }
 
 /** One side of a comparison: trace paths (one or several per-rank files), or a saved diagnose result. */

@@ -2,20 +2,20 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chart } from '../index.js';
-import { TraceError } from '../queries/errors.js';
 import { writeErrorText, writeFileAtomic } from './output.js';
+import { BadInputError } from '../index.js';
 
 /** Writes each chart as DIR/<name>.svg; returns the paths written. */
 export function writeCharts(dir: string, charts: Chart[], inputs: string[]): string[] {
   // One level only: Node 20's recursive mkdir never returns under /proc, and a mistyped parent is
   // better reported than created.
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new TraceError(`${dir}: not a folder (--chart takes a folder for the SVG files)`);
+    if (!statSync(dir).isDirectory()) throw new BadInputError(`${dir}: not a folder (--chart takes a folder for the SVG files)`);
   } else {
     try {
       mkdirSync(dir);
     } catch (e) {
-      throw new TraceError(`${dir}: cannot create the chart folder (${writeErrorText(e)})`);
+      throw new BadInputError(`${dir}: cannot create the chart folder (${writeErrorText(e)})`);
     }
   }
   return charts.map((c) => {

@@ -6,13 +6,12 @@
  * Every key is checked: a misspelt one (or `__proto__`) is refused, not ignored. Kernel-class patterns run
  * on the linear-time engine (userPattern.ts).
  */
-import { validateClassRows } from '../analyzer/classify/classifier.js';
 import type { ClassRow } from '../analyzer/classify/kernelClasses.js';
-import { TraceError } from '../queries/errors.js';
 import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 import { readSideText } from './sideInput.js';
 import { linearPattern, PatternError } from './userPattern.js';
+import { BadInputError, validateClassRows } from '../index.js';
 
 export interface Config {
   kernelClasses: ClassRow[];
@@ -52,15 +51,15 @@ function linearRows(raw: unknown): ClassRow[] {
 export function loadConfig(path: string | undefined): Config {
   const empty: Config = { kernelClasses: [], rules: {}, disabledRules: [] };
   if (path === undefined) return empty;
-  if (path.trim() === '') throw new TraceError('--config: an empty file name');
+  if (path.trim() === '') throw new BadInputError('--config: an empty file name');
   const text = readSideText(path, { what: `--config ${path}`, maxBytes: MAX_CONFIG_BYTES });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TraceError(`${path}: cannot read config (${(e as Error).message.split('\n')[0]})`);
+    throw new BadInputError(`${path}: cannot read config (${(e as Error).message.split('\n')[0]})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TraceError(`${path}: config must be a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadInputError(`${path}: config must be a JSON object`);
   const obj = raw as Record<string, unknown>;
   try {
     onlyKnownKeys(obj, CONFIG_KEYS, '');
@@ -70,6 +69,6 @@ export function loadConfig(path: string | undefined): Config {
       disabledRules: disabledRulesFromConfig(obj.disabledRules),
     };
   } catch (e) {
-    throw new TraceError(`${path}: ${(e as Error).message}`);
+    throw new BadInputError(`${path}: ${(e as Error).message}`);
   }
 }

@@ -11,8 +11,7 @@ import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, 
 import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { termSafe } from '../analyzer/report/format.js';
-import { TraceError } from '../queries/errors.js';
-import { exportCommand, sidecarNote, walState } from '../queries/open.js';
+import { BadInputError, exportCommand, sidecarNote, walState } from '../index.js';
 
 /** The default limit on one `nsys export`: a minute of TP=8 serving exports in a few minutes. */
 const DEFAULT_EXPORT_TIMEOUT_S = 1800;
@@ -29,7 +28,7 @@ export function exportTimeoutMs(): number {
   const raw = process.env.NSYS_TP_EXPORT_TIMEOUT;
   if (raw === undefined || raw.trim() === '') return DEFAULT_EXPORT_TIMEOUT_S * 1000;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new TraceError(`NSYS_TP_EXPORT_TIMEOUT=${raw}: expected a number of seconds`);
+  if (!Number.isFinite(v) || v <= 0) throw new BadInputError(`NSYS_TP_EXPORT_TIMEOUT=${raw}: expected a number of seconds`);
   return v * 1000;
 }
 
@@ -143,18 +142,18 @@ async function exportedReport(report: string, notes: string[], ui: ExportUi): Pr
     return cached;
   }
   const nsys = findNsys();
-  if (!nsys) throw new TraceError(`${report}: an Nsight Systems report; nsys is not on PATH here, so export it first: ${exportCommand(report)}`);
+  if (!nsys) throw new BadInputError(`${report}: an Nsight Systems report; nsys is not on PATH here, so export it first: ${exportCommand(report)}`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new TraceError(`${dir}: cannot create the export cache folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set NSYS_TP_CACHE to another folder`);
+    throw new BadInputError(`${dir}: cannot create the export cache folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set NSYS_TP_CACHE to another folder`);
   }
   const tmp = `${cached.replace(/\.sqlite$/, '')}.${process.pid}.partial.sqlite`;
   const timeout = exportTimeoutMs();
   const t0 = Date.now();
   try {
     await runExport(nsys, report, tmp, timeout, ui);
-    if (!existsSync(tmp)) throw new TraceError(`${report}: nsys export finished but wrote no ${tmp}`);
+    if (!existsSync(tmp)) throw new BadInputError(`${report}: nsys export finished but wrote no ${tmp}`);
     renameSync(tmp, cached);
   } finally {
     rmSync(tmp, { force: true });
@@ -198,14 +197,14 @@ function runExport(nsys: string, report: string, target: string, timeoutMs: numb
       if (err) reject(err);
       else resolve();
     };
-    child.on('error', (e) => done(new TraceError(`${report}: cannot run ${nsys} (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+    child.on('error', (e) => done(new BadInputError(`${report}: cannot run ${nsys} (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
     child.on('close', (code, signal) => {
       if (timedOut) {
-        return done(new TraceError(`${report}: nsys export did not finish within ${secondsText(timeoutMs)} and was stopped; set NSYS_TP_EXPORT_TIMEOUT=SECONDS to wait longer, or run: ${exportCommand(report)}`));
+        return done(new BadInputError(`${report}: nsys export did not finish within ${secondsText(timeoutMs)} and was stopped; set NSYS_TP_EXPORT_TIMEOUT=SECONDS to wait longer, or run: ${exportCommand(report)}`));
       }
       if (code !== 0) {
         const last = tail.trim().split('\n').pop() || (signal ? `killed by ${signal}` : `exit ${code}`);
-        return done(new TraceError(`${report}: nsys export failed (${last.slice(0, 300)})`));
+        return done(new BadInputError(`${report}: nsys export failed (${last.slice(0, 300)})`));
       }
       done(null);
     });

@@ -7,13 +7,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
   attach, BadInputError, chartsOf, classifier, compare, diagnose, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
-  plan, render, ruleCatalogue, scaling, stepsResultOf, TOOL_VERSION, UsageError,
+  plan, regressionsOver, changeText, render, ruleCatalogue, scaling, slice, stepsResultOf, TOOL_VERSION, UsageError,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
-import { Analysis } from '../analyzer/analysis.js';
 import { termSafe } from '../analyzer/report/format.js';
-import { regressionsOver, changeText } from '../analyzer/across/compare/verdict.js';
-import { sliceSpec, writeSlice } from './slice.js';
+import { writeSliceFile } from './slice.js';
 import { writeCharts } from './charts.js';
 import { loadConfig } from './config.js';
 import { ClosedStdout, writeFileAtomic, writeStdout } from './output.js';
@@ -358,19 +356,13 @@ program
   .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
   .option('--pad-ms <ms>', 'extra time kept before and after each step', positive)
   .action(async (trace: string, opts) => {
-    if (!opts.steps && opts.from === undefined && opts.to === undefined) throw new UsageError('slice needs --steps REGEX, or a window with --from / --to');
     const inputs = await resolveInputs([trace], { progress: statusLine(process.stderr) });
     try {
       const source = inputs.paths[0]!;
-      const model = await loadWithProgress([source], [trace]);
-      const analysis = new Analysis(model, { steps: { steps: opts.steps, from: opts.from, to: opts.to } });
-      if (analysis.steps.steps.length === 0) throw new UsageError(opts.steps ? `no steps match --steps ${opts.steps.source}: nothing to slice` : 'no steps inside --from / --to: nothing to slice');
-      const spec = sliceSpec(model, analysis.steps.steps, (opts.padMs ?? 0) * 1e6);
-      const stats = writeSlice(source, opts.output, spec, [trace, source]);
-      process.stderr.write(
-        `nsys-tp: wrote ${termSafe(opts.output)}: ${analysis.steps.steps.length} steps on ${model.devices.length} device(s), ` +
-          `${stats.rowsKept} of ${stats.rowsRead} rows\n`,
-      );
+      const stats = await writeSliceFile(opts.output, [trace, source], (tmp) => slice(source, tmp, {
+        steps: { steps: opts.steps, from: opts.from, to: opts.to }, padNs: (opts.padMs ?? 0) * 1e6,
+      }, { load: (p) => loadWithProgress(p, [trace]) }));
+      process.stderr.write(`nsys-tp: wrote ${termSafe(opts.output)}: ${stats.steps} steps on ${stats.devices} device(s), ${stats.rowsKept} of ${stats.rowsRead} rows\n`);
       for (const n of inputs.notes) process.stderr.write(`nsys-tp: ${termSafe(n)}\n`);
     } finally {
       inputs.cleanup();

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { TraceError } from '../queries/errors.js';
+import { BadInputError } from '../index.js';
 
 /** The files SQLite keeps beside a database: writing one changes what the database reads as. */
 const SIDECARS = ['-journal', '-wal', '-shm'];
@@ -33,9 +33,9 @@ export function refuseInputs(path: string, inputs: readonly string[]): void {
   const target = real(path);
   for (const i of inputs) {
     const input = real(i);
-    if (target === input) throw new TraceError(`${path}: refusing to overwrite an input trace`);
+    if (target === input) throw new BadInputError(`${path}: refusing to overwrite an input trace`);
     const side = SIDECARS.find((s) => target === input + s || target === resolve(i) + s);
-    if (side) throw new TraceError(`${path}: refusing to write SQLite's ${side.slice(1)} file of the input trace ${i}: SQLite would read it as part of the trace`);
+    if (side) throw new BadInputError(`${path}: refusing to write SQLite's ${side.slice(1)} file of the input trace ${i}: SQLite would read it as part of the trace`);
   }
 }
 
@@ -60,10 +60,10 @@ export function outputTarget(path: string, inputs: readonly string[]): Target {
     } catch {
       /* nothing there: a new file */
     }
-    if (link) throw new TraceError(`${path}: a symbolic link to nothing (its target does not exist); remove it or name another file`);
+    if (link) throw new BadInputError(`${path}: a symbolic link to nothing (its target does not exist); remove it or name another file`);
     return { path, atomic: true };
   }
-  if (st.isDirectory()) throw new TraceError(`${path}: cannot write (EISDIR: a folder is in the way)`);
+  if (st.isDirectory()) throw new BadInputError(`${path}: cannot write (EISDIR: a folder is in the way)`);
   // A link to a file: the file is replaced, the link kept. A link to a device or pipe (/proc/self/fd/1)
   // is opened through, as the shell would.
   if (st.isFile()) return { path: lstatSync(path).isSymbolicLink() ? realpathSync(path) : path, atomic: true, mode: st.mode & 0o7777 };
@@ -117,7 +117,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, inputs:
     } catch {
       /* the temp file was never created */
     }
-    throw new TraceError(`${path}: cannot write (${writeErrorText(e)})`);
+    throw new BadInputError(`${path}: cannot write (${writeErrorText(e)})`);
   }
 }
 
@@ -149,7 +149,7 @@ function writeThrough(shown: string, path: string, buf: Uint8Array): void {
     fd = undefined;
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    throw new TraceError(`${shown}: cannot write (${writeErrorText(e)})`);
+    throw new BadInputError(`${shown}: cannot write (${writeErrorText(e)})`);
   }
 }
 
@@ -171,7 +171,7 @@ export function placeFile(tmp: string, target: Target, shown: string): void {
     const chunk = Buffer.alloc(1 << 20);
     for (let n; (n = readSync(src, chunk, 0, chunk.length, null)) > 0; ) writeAll(t.fd, chunk.subarray(0, n));
   } catch (e) {
-    throw new TraceError(`${shown}: cannot write (${writeErrorText(e)})`);
+    throw new BadInputError(`${shown}: cannot write (${writeErrorText(e)})`);
   } finally {
     if (fd !== undefined) closeSync(fd);
     closeSync(src);
@@ -221,6 +221,6 @@ export function writeStdout(text: string | Uint8Array): void {
     writeAll(1, typeof text === 'string' ? Buffer.from(text) : text);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new ClosedStdout();
-    throw new TraceError(`stdout: cannot write (${writeErrorText(e)})`);
+    throw new BadInputError(`stdout: cannot write (${writeErrorText(e)})`);
   }
 }

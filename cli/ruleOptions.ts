@@ -3,9 +3,10 @@
  * engine's options (checked in the core, rules/options.ts) and the CI gate.
  */
 import { InvalidArgumentError } from 'commander';
-import { PLAN_RULES, RULES, SCALING_RULES, UsageError, type Finding } from '../index.js';
-import { checkDisabledRules, checkRuleOption, checkRuleOptions, type RuleOptionOverrides } from '../rules/options.js';
-import { SEVERITY_ORDER, type Severity } from '../analyzer/severity.js';
+import {
+  checkDisabledRules, checkRuleOption, checkRuleOptions, PLAN_RULES, RULES, SCALING_RULES, SEVERITY_ORDER, UsageError,
+  type Finding, type RuleOptionOverrides, type Severity,
+} from '../index.js';
 
 const ALL = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
 

@@ -5,7 +5,7 @@
  * writes to is refused instead of waiting forever.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { TraceError } from '../queries/errors.js';
+import { BadInputError } from '../index.js';
 
 /** How long a pipe may stay silent before the read gives up (NSYS_TP_PIPE_TIMEOUT, seconds). */
 export function pipeTimeoutMs(): number {
@@ -25,23 +25,23 @@ export interface SideInputOptions {
   regularOnly?: boolean;
 }
 
-/** The bytes of a side input; throws TraceError (one line) for anything it will not read. */
+/** The bytes of a side input; throws BadInputError (one line) for anything it will not read. */
 export function readSideInput(path: string, o: SideInputOptions): Buffer {
   let st;
   try {
     st = statSync(path);
   } catch (e) {
-    throw new TraceError(`${o.what}: cannot read (${errText(e)})`);
+    throw new BadInputError(`${o.what}: cannot read (${errText(e)})`);
   }
-  if (st.isDirectory()) throw new TraceError(`${o.what}: is a folder, not a file`);
-  if (o.regularOnly && !st.isFile()) throw new TraceError(`${o.what}: not a regular file (a pipe or a device); this command rewrites the file in place, so it takes a regular file`);
-  if (st.isFile() && st.size > o.maxBytes) throw new TraceError(`${o.what}: ${mib(st.size)}, larger than the ${mib(o.maxBytes)} this file may have`);
+  if (st.isDirectory()) throw new BadInputError(`${o.what}: is a folder, not a file`);
+  if (o.regularOnly && !st.isFile()) throw new BadInputError(`${o.what}: not a regular file (a pipe or a device); this command rewrites the file in place, so it takes a regular file`);
+  if (st.isFile() && st.size > o.maxBytes) throw new BadInputError(`${o.what}: ${mib(st.size)}, larger than the ${mib(o.maxBytes)} this file may have`);
   let fd: number;
   try {
     // Non-blocking: opening a FIFO without a writer would otherwise wait forever right here.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw new TraceError(`${o.what}: cannot read (${errText(e)})`);
+    throw new BadInputError(`${o.what}: cannot read (${errText(e)})`);
   }
   try {
     return readBounded(fd, o, fstatSync(fd).isFIFO() || fstatSync(fd).isSocket());
@@ -63,12 +63,12 @@ function readBounded(fd: number, o: SideInputOptions, pipe: boolean): Buffer {
     try {
       n = readSync(fd, chunk, 0, chunk.length, null);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw new TraceError(`${o.what}: cannot read (${errText(e)})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw new BadInputError(`${o.what}: cannot read (${errText(e)})`);
       n = -1;
     }
     if (n > 0) {
       total += n;
-      if (total > o.maxBytes) throw new TraceError(`${o.what}: more than ${mib(o.maxBytes)}, the most this file may have (a device such as /dev/zero?)`);
+      if (total > o.maxBytes) throw new BadInputError(`${o.what}: more than ${mib(o.maxBytes)}, the most this file may have (a device such as /dev/zero?)`);
       parts.push(Buffer.from(chunk.subarray(0, n)));
       seenData = true;
       lastData = Date.now();
@@ -76,7 +76,7 @@ function readBounded(fd: number, o: SideInputOptions, pipe: boolean): Buffer {
     }
     if (n === 0 && (!pipe || seenData)) break;
     if (Date.now() - lastData > limit) {
-      throw new TraceError(
+      throw new BadInputError(
         `${o.what}: a pipe that ${seenData ? 'stopped sending' : 'nothing was written to'} for ${limit / 1000} s; ` +
           'is its writer running? (NSYS_TP_PIPE_TIMEOUT sets the wait in seconds)',
       );

@@ -6,8 +6,8 @@
  */
 import { fstatSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { TraceError } from '../queries/errors.js';
 import { writeStdout } from './output.js';
+import { BadInputError } from '../index.js';
 
 /** Far longer than any kernel name (the longest C++ template names run to a few hundred kilobytes). */
 export const MAX_LINE_BYTES = 16 * 2 ** 20;
@@ -22,7 +22,7 @@ export async function classifyStdin(line: (name: string) => string): Promise<voi
   } catch {
     return; // no stdin at all: nothing to classify
   }
-  if (st.isDirectory()) throw new TraceError('stdin is a folder: classify reads kernel names, one per line (nsys-tp classify < names.txt)');
+  if (st.isDirectory()) throw new BadInputError('stdin is a folder: classify reads kernel names, one per line (nsys-tp classify < names.txt)');
   const decoder = new StringDecoder('utf8');
   const chunk = Buffer.alloc(1 << 16);
   let pending = '';
@@ -46,7 +46,7 @@ export async function classifyStdin(line: (name: string) => string): Promise<voi
         continue;
       }
       if (code === 'EOF') break;
-      throw new TraceError(`stdin: cannot read (${code ?? (e as Error).message})`);
+      throw new BadInputError(`stdin: cannot read (${code ?? (e as Error).message})`);
     }
     if (n === 0) break;
     const parts = (pending + decoder.write(chunk.subarray(0, n))).split('\n');
@@ -54,7 +54,7 @@ export async function classifyStdin(line: (name: string) => string): Promise<voi
     for (const p of parts) take(p);
     // Counted in characters (a cheap bound on bytes / 3 to bytes).
     if (pending.length > MAX_LINE_BYTES) {
-      throw new TraceError(`stdin: a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB; classify reads kernel names, one per line`);
+      throw new BadInputError(`stdin: a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB; classify reads kernel names, one per line`);
     }
     flush();
   }

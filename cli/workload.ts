@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
-import { GPU_SPECS, gpuSpecFor, type GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
-import { dtypeBytes, PRESETS, shapeFromHfConfig, type ModelShape } from '../analyzer/llm/modelShape.js';
-import { TraceError } from '../queries/errors.js';
-import { didYouMean, PRESET_NAMES, resolvePreset } from '../index.js';
+import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
+import type { ModelShape } from '../analyzer/llm/modelShape.js';
+import { BadInputError, didYouMean, dtypeBytes, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../index.js';
 import { termSafe } from '../analyzer/report/format.js';
 
 /** A Hugging Face config.json is a few kilobytes. */
@@ -21,27 +20,27 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
   let shape = preset?.shape ?? null;
   if (!shape) {
     if (!existsSync(arg)) {
-      throw new TraceError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file${didYouMean(arg, PRESET_NAMES)}`);
+      throw new BadInputError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file${didYouMean(arg, PRESET_NAMES)}`);
     }
     const text = readSideText(arg, { what: `--model ${arg}`, maxBytes: MAX_MODEL_CONFIG_BYTES });
     let cfg: unknown;
     try {
       cfg = JSON.parse(text);
     } catch (e) {
-      throw new TraceError(`--model ${arg}: not a JSON config (${(e as Error).message.split('\n')[0]})`);
+      throw new BadInputError(`--model ${arg}: not a JSON config (${(e as Error).message.split('\n')[0]})`);
     }
-    if (typeof cfg !== 'object' || cfg === null) throw new TraceError(`--model ${arg}: not a JSON object`);
+    if (typeof cfg !== 'object' || cfg === null) throw new BadInputError(`--model ${arg}: not a JSON object`);
     try {
       shape = shapeFromHfConfig(cfg as Record<string, unknown>, arg);
     } catch (e) {
-      throw new TraceError(`--model ${arg}: ${(e as Error).message}`);
+      throw new BadInputError(`--model ${arg}: ${(e as Error).message}`);
     }
   }
   if (dtype) {
     try {
       shape = { ...shape, dtype, dtypeBytes: dtypeBytes(dtype) };
     } catch (e) {
-      throw new TraceError(`--dtype: ${(e as Error).message}`);
+      throw new BadInputError(`--dtype: ${(e as Error).message}`);
     }
   }
   return shape;
@@ -49,17 +48,17 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
 
 export function workloadFrom(opts: { model?: string; batch?: number; prompt?: number; dtype?: string }): Workload | undefined {
   if (opts.model === undefined) {
-    if (opts.batch || opts.prompt) throw new TraceError('--batch and --prompt need --model (a preset or a config.json)');
+    if (opts.batch || opts.prompt) throw new BadInputError('--batch and --prompt need --model (a preset or a config.json)');
     return undefined;
   }
   const model = loadModelShape(opts.model, opts.dtype);
-  if (!opts.batch) throw new TraceError('--model needs --batch (sequences per step) to size messages and work');
+  if (!opts.batch) throw new BadInputError('--model needs --batch (sequences per step) to size messages and work');
   return { model, batch: opts.batch, prompt: opts.prompt };
 }
 
 export function gpuFrom(arg: string | undefined): GpuSpec | undefined {
   if (!arg) return undefined;
   const spec = gpuSpecFor(arg);
-  if (!spec) throw new TraceError(`--gpu ${arg}: unknown GPU (known: ${GPU_SPECS.map((g) => g.key).join(', ')})${didYouMean(arg, GPU_SPECS.map((g) => g.key))}`);
+  if (!spec) throw new BadInputError(`--gpu ${arg}: unknown GPU (known: ${GPU_SPECS.map((g) => g.key).join(', ')})${didYouMean(arg, GPU_SPECS.map((g) => g.key))}`);
   return spec;
 }

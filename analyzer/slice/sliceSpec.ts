@@ -1,0 +1,68 @@
+/**
+ * What a slice keeps of a trace for some steps (queries/slice.ts writes it): the steps' GPU ops, by the
+ * (globalPid, correlationId, start) the export stores them under; each step's host thread over its host
+ * range (or, for steps cut from the kernels, each launching thread over its launches); and the windows
+ * every other timed table is cut to. Times are on the export's own clock (ns), as its rows hold them.
+ */
+import type { TraceModel } from '../model/types.js';
+import type { Step } from '../steps/types.js';
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+export interface SliceSpec {
+  windows: Window[];
+  /** globalTid → the host ranges kept on that thread. */
+  threadWindows: Map<number, Window[]>;
+  /** `globalPid:correlationId:start` of every GPU op kept. */
+  gpuOps: Set<string>;
+}
+
+export function mergeWindows(ws: Window[]): Window[] {
+  const sorted = [...ws].sort((a, b) => a.start - b.start);
+  const out: Window[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ ...w });
+  }
+  return out;
+}
+
+/** What to keep for the given steps: their ops, their threads' host ranges, and the overall windows. */
+export function sliceSpec(model: TraceModel, steps: Step[], padNs: number): SliceSpec {
+  const off = model.files[0]!.offsetNs;
+  const gpuOps = new Set<string>();
+  const threadWindows = new Map<number, Window[]>();
+  const { ops } = model;
+  for (const s of steps) {
+    for (const i of s.ops) gpuOps.add(`${model.processes[ops.process[i]!]!.globalPid}:${ops.correlation[i]}:${ops.start[i]! - off}`);
+    if (s.thread >= 0) {
+      const tid = model.threads[s.thread]!.globalTid;
+      const list = threadWindows.get(tid) ?? [];
+      list.push({ start: s.hostStart - padNs - off, end: s.hostEnd + padNs - off });
+      threadWindows.set(tid, list);
+    } else {
+      // Steps found from the kernels (no host range): keep each launching thread's calls over the span of
+      // its launches in the step, so the slice still joins its kernels to their launches.
+      const span = new Map<number, [number, number]>();
+      for (const i of s.ops) {
+        const t = ops.thread[i]!;
+        const l = ops.launchStart[i]!;
+        if (t < 0 || !Number.isFinite(l)) continue;
+        const w = span.get(t);
+        span.set(t, w ? [Math.min(w[0], l), Math.max(w[1], l)] : [l, l]);
+      }
+      for (const [t, [a, b]] of span) {
+        const tid = model.threads[t]!.globalTid;
+        const list = threadWindows.get(tid) ?? [];
+        list.push({ start: a - padNs - off, end: b + padNs - off });
+        threadWindows.set(tid, list);
+      }
+    }
+  }
+  const windows = mergeWindows(steps.map((s) => ({ start: Math.min(s.hostStart, s.start) - padNs - off, end: Math.max(s.hostEnd, s.end) + padNs - off })));
+  return { windows, threadWindows, gpuOps };
+}

@@ -1,8 +1,8 @@
 /**
  * nsys-tp as a library: load exports, analyse, run the rules, build the Result every format renders.
  */
-import { readRawTrace } from './queries/raw.js';
-import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
+import { readTraceInput } from './queries/nsysTrace.js';
+import { readTraceInputs } from './queries/parallelRead.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import type { TraceModel } from './analyzer/model/types.js';
@@ -14,24 +14,22 @@ import { PLAN_RULES, RULES } from './rules/index.js';
 import { planRow } from './analyzer/plan/tpPlan.js';
 import { gpuOf, tpDegree } from './analyzer/roofline/achievement.js';
 
-export { Analysis, buildModel, readRawTrace, RULES, runRules };
+export { Analysis, buildModel, readTraceInput, RULES, runRules };
 export type { AnalysisOptions, DiagnoseResult, LoadProgress, ProgressCallback, TraceModel };
 
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
-  return buildModel(list.map((p) => readRawTrace(p)));
+  return buildModel(list.map((p) => readTraceInput(p)));
 }
 
 /**
- * loadTrace for big traces, reading on several cores: several files in parallel worker threads (one per
- * file, as many at once as there are cores), one file's GPU and host tables in two worker threads at once.
- * `onProgress` hears rows read against the rows to read, over all files.
+ * loadTrace for big traces, reading on several cores: each file's tables split among worker threads (one
+ * per core unless `workers` says). `onProgress` hears rows read against the rows to read, over all files.
  */
-export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback } = {}): Promise<TraceModel> {
+export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback; workers?: number } = {}): Promise<TraceModel> {
   const list = Array.isArray(paths) ? paths : [paths];
-  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [await readRawTraceSplit(list[0]!, options.onProgress)];
-  return buildModel(raws);
+  return buildModel(await readTraceInputs(list, options));
 }
 
 export interface DiagnoseOptions extends AnalysisOptions {

@@ -52,7 +52,7 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
       exposed.push(b.exposedCommNs / span);
       idle.push(b.idleNs / span);
       ops += s.ops.length;
-      for (const i of s.ops) if (Number.isFinite(o.graphNode[i]!) || o.kind[i] === OpKind.graph) graphOps++;
+      for (const i of s.ops) if (o.fromGraph[i] === 1 || o.kind[i] === OpKind.graph) graphOps++;
     }
   }
   return {

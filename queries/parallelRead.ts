@@ -43,9 +43,10 @@ const WORKER = new URL('./shardWorker.js', import.meta.url);
 /** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
-/** The default worker count: the cores this process may use. */
+/** The default worker count: $NSYS_TP_WORKERS when set to a whole number, else the cores this process may use. */
 export function defaultWorkers(): number {
-  return availableParallelism();
+  const n = Number(process.env.NSYS_TP_WORKERS);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 256) : availableParallelism();
 }
 
 /** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */

@@ -9,7 +9,6 @@
  * are concatenated, ids are mapped through small per-file tables, and sorting merges the runs a capture
  * already holds in order. The peak is the model plus one column, not the input and the model side by side.
  */
-import { FewKeys } from '../util/fewKeys.js';
 import { NumericIndex } from '../util/numericIndex.js';
 import { U32Map } from '../util/u32Map.js';
 import { argsort, isIdentity, permuteInPlace } from '../util/sort.js';
@@ -300,56 +299,67 @@ function joinLaunches(inputs: TraceInput[], bases: number[], process: Indices, c
   inputs.forEach((r, f) => {
     const L = r.launches;
     nl += L.n;
-    const off = ctx.offsets[f]!;
     const tmap = ctx.threadMaps[f]!;
-    const amap = ctx.apiMaps[f]!;
-    const procOf = new FewKeys();
-    const lProc = (t: number) => {
-      let p = procOf.get(t);
-      if (p < 0) procOf.set(t, (p = ctx.processOfThread(tmap[t]!)));
-      return p;
-    };
-    const counts: number[] = [];
-    let fits = true;
-    for (let i = 0; i < L.n; i++) {
-      const p = lProc(L.thread[i]!);
-      counts[p] = (counts[p] ?? 0) + 1;
-      if (!U32Map.fits(L.correlation[i]!)) fits = false;
-    }
-    let find: (i: number) => number;
-    if (fits) {
-      const maps: (U32Map | undefined)[] = counts.map((c) => (c ? new U32Map(c) : undefined));
-      for (let i = 0; i < L.n; i++) maps[lProc(L.thread[i]!)]!.set(L.correlation[i]!, i);
-      const none = new U32Map(0);
-      find = (i) => {
-        const corr = correlation[i]!;
-        return U32Map.fits(corr) ? (maps[process[i]!] ?? none).get(corr) : -1;
-      };
-    } else {
-      const index = new NumericIndex(L.n);
-      for (let i = 0; i < L.n; i++) index.set(lProc(L.thread[i]!) * CORR_SHIFT + L.correlation[i]!, i);
-      find = (i) => {
-        const corr = correlation[i]!;
-        return corr > 0 ? index.get(process[i]! * CORR_SHIFT + corr) : -1;
-      };
-    }
-    for (let i = bases[f]!; i < bases[f + 1]!; i++) {
-      const li = find(i);
-      if (li >= 0) {
-        launchStart[i] = L.start[li]! + off;
-        thread[i] = tmap[L.thread[li]!]!;
-        launchApi[i] = amap[L.api[li]!]!;
-      } else {
-        launchStart[i] = NaN;
-        thread[i] = -1;
-        launchApi[i] = -1;
-        unlaunched++;
-      }
-    }
+    // Model process of each of the file's threads that launch.
+    const tproc = new Int32Array(r.threads.length).fill(-1);
+    for (let t = 0; t < tproc.length; t++) if (tmap[t]! >= 0) tproc[t] = ctx.processOfThread(tmap[t]!);
+    const rows = U32Map.fitsAll(L.correlation, L.n)
+      ? u32Rows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!, ctx.nProcesses())
+      : numericRows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!);
+    unlaunched += fill(rows, bases[f]!, L, tmap, ctx.apiMaps[f]!, ctx.offsets[f]!, launchStart, thread, launchApi);
     r.launches = { n: 0, start: NO_F64, thread: NO_U8, correlation: NO_F64, api: NO_U8 };
   });
   if (unlaunched && nl > 0) ctx.warnings.push(`${unlaunched} of ${n} GPU operations have no launching API call in the trace (launched before the capture started, or not traced)`);
   return { launchStart, thread, launchApi };
+}
+
+/** Launch row of ops [lo, hi) (-1: none), through one uint32 hash per process. */
+function u32Rows(L: TraceInput['launches'], tproc: Int32Array, process: Indices, correlation: Float64Array | Uint32Array, lo: number, hi: number, nProcesses: number): Int32Array {
+  const counts = new Int32Array(nProcesses);
+  for (let i = 0; i < L.n; i++) counts[tproc[L.thread[i]!]!]!++;
+  const maps = Array.from(counts, (c) => new U32Map(c));
+  for (let i = 0; i < L.n; i++) maps[tproc[L.thread[i]!]!]!.set(L.correlation[i]!, i);
+  const out = new Int32Array(hi - lo);
+  for (let i = lo; i < hi; i++) {
+    const corr = correlation[i]!;
+    out[i - lo] = U32Map.fits(corr) ? maps[process[i]!]!.get(corr) : -1;
+  }
+  return out;
+}
+
+/** As u32Rows, for ids that are not all uint32 (never seen from CUPTI): one hash on (process, id). */
+function numericRows(L: TraceInput['launches'], tproc: Int32Array, process: Indices, correlation: Float64Array | Uint32Array, lo: number, hi: number): Int32Array {
+  const index = new NumericIndex(L.n);
+  for (let i = 0; i < L.n; i++) index.set(tproc[L.thread[i]!]! * CORR_SHIFT + L.correlation[i]!, i);
+  const out = new Int32Array(hi - lo);
+  for (let i = lo; i < hi; i++) {
+    const corr = correlation[i]!;
+    out[i - lo] = corr > 0 ? index.get(process[i]! * CORR_SHIFT + corr) : -1;
+  }
+  return out;
+}
+
+/** Each op's launch start (on the model's clock), thread and API from its launch row; returns the ops without one. */
+function fill(
+  rows: Int32Array, lo: number, L: TraceInput['launches'], tmap: Int32Array, amap: Int32Array, off: number,
+  launchStart: Float64Array, thread: Signed, launchApi: Signed,
+): number {
+  let none = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const li = rows[k]!;
+    const i = lo + k;
+    if (li >= 0) {
+      launchStart[i] = L.start[li]! + off;
+      thread[i] = tmap[L.thread[li]!]!;
+      launchApi[i] = amap[L.api[li]!]!;
+    } else {
+      launchStart[i] = NaN;
+      thread[i] = -1;
+      launchApi[i] = -1;
+      none++;
+    }
+  }
+  return none;
 }
 
 function buildNccl(

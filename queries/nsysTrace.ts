@@ -10,16 +10,16 @@
  * without a usable time (or device, or launch id) is skipped and counted in a warning; a missing detail
  * gets its default. Only SQLite's own errors and missing columns are the file's fault (TraceError).
  */
-import type { Indices, OpName, TraceInput } from '../analyzer/model/input.js';
+import type { CaptureMeta, GpuInfo, Indices, OpName, TraceInput } from '../analyzer/model/input.js';
 import { concat, indexCtor, type Chunk, type TypedCtor } from './columns.js';
 import { TraceError } from './errors.js';
 import { gpuRows } from './gpus.js';
 import { MEMCPY_KINDS } from './gpuOps.js';
 import { exportMeta, isNsysExport } from './metadata.js';
-import { ncclPayloads } from './ncclPayloads.js';
+import { ncclPayloads, type NcclPayloads } from './ncclPayloads.js';
 import { nvtxDomains } from './nvtx.js';
 import { openTraceDb, sqliteReason, type Db } from './open.js';
-import { processRows, threadNameRows } from './processes.js';
+import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
 import { rangeSize, rowidSpan, shardOf } from './scan.js';
 import { probeSchema, SchemaGap, type Schema } from './schema.js';
 import { Dictionary, EVENT_TABLES, GPU_TABLES, OP_COLUMNS, OP_GRAPH, OP_KERNEL, OP_MEMCPY, readShard, type Shard } from './shard.js';
@@ -104,11 +104,28 @@ function exactCtor(values: readonly number[]): TypedCtor {
 
 type Tables<K extends string> = { chunks: Chunk<K>[] }[];
 
+/** What an export says besides its event tables: read while the workers read those. */
+export interface SmallTables {
+  meta: CaptureMeta;
+  gpus: GpuInfo[];
+  processes: ProcessRow[];
+  threadNames: ThreadNameRow[];
+  domains: Map<number, string>;
+  nccl: NcclPayloads;
+}
+
+export function readSmallTables(path: string): SmallTables {
+  return withExport(path, (db, s) => ({
+    meta: exportMeta(db, s), gpus: gpuRows(db, s), processes: processRows(db, s), threadNames: threadNameRows(db, s),
+    domains: nvtxDomains(db, s), nccl: ncclPayloads(db, s),
+  }));
+}
+
 /**
  * The shards of one export (in shard order) and its small tables as one TraceInput. Consumes the shards:
  * each column of theirs is dropped once copied.
  */
-export function assemble(path: string, shards: Shard[]): TraceInput {
+export function assemble(path: string, shards: Shard[], small: SmallTables = readSmallTables(path)): TraceInput {
   return withExport(path, (db, s) => {
     const warnings: string[] = [];
     const skipped = shards.reduce((a, sh) => ({ ops: a.ops + sh.skipped.ops, launches: a.launches + sh.skipped.launches, nvtx: a.nvtx + sh.skipped.nvtx }), { ops: 0, launches: 0, nvtx: 0 });
@@ -166,7 +183,7 @@ export function assemble(path: string, shards: Shard[]): TraceInput {
     // Threads: every shard's and the NCCL calls', one dictionary; each thread's process is packed into its id.
     const threads = new Dictionary();
     const tidMaps = remaps(shards, (sh) => sh.tids, threads);
-    const nccl = ncclPayloads(db, s);
+    const { nccl } = small;
     const ncclCalls = nccl.calls.map((c) => ({
       start: c.start, end: c.end, thread: threads.of(c.globalTid), name: c.name, comm: c.commId === null ? null : c.commId.toString(16), bytes: c.bytes,
     }));
@@ -211,7 +228,7 @@ export function assemble(path: string, shards: Shard[]): TraceInput {
 
     // NVTX ranges.
     const nvtxTables = shards.map((sh) => sh.nvtx);
-    const domainNames = nvtxDomains(db, s);
+    const domainNames = small.domains;
     const domainList = new Dictionary();
     const domainMaps = remaps(shards, (sh) => sh.domains, domainList);
     const textList: (string | number)[] = [];
@@ -236,9 +253,9 @@ export function assemble(path: string, shards: Shard[]): TraceInput {
     };
 
     // Threads (now all met) with their processes; processes with their pid and name.
-    const threadNames = new Map(threadNameRows(db, s).map((t) => [t.globalTid, t.name]));
+    const threadNames = new Map(small.threadNames.map((t) => [t.globalTid, t.name]));
     const threadList = threads.values.map((tid) => ({ id: tid, process: processes.of(tid - (tid % PID_SHIFT)), name: threadNames.get(tid) ?? '' }));
-    const procRows = processRows(db, s);
+    const procRows = small.processes;
     const processList = processes.values.map((gp) => {
       const p = procRows.find((x) => x.globalPid === gp);
       return { id: gp, pid: p?.pid ?? Math.floor(gp / PID_SHIFT) % PID_SHIFT, name: p?.name ?? '' };
@@ -262,8 +279,8 @@ export function assemble(path: string, shards: Shard[]): TraceInput {
 
     return {
       path,
-      meta: exportMeta(db, s),
-      gpus: gpuRows(db, s),
+      meta: small.meta,
+      gpus: small.gpus,
       processes: processList,
       threads: threadList,
       deviceIds: devices.values,

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TraceInput } from '../analyzer/model/input.js';
 import { TraceError } from './errors.js';
-import { assemble, readTraceInput, rowsToScan } from './nsysTrace.js';
+import { assemble, readSmallTables, readTraceInput, rowsToScan, type SmallTables } from './nsysTrace.js';
 import type { ProgressCallback } from './progress.js';
 import type { Shard } from './shard.js';
 
@@ -40,6 +40,8 @@ export type WorkerMessage =
   | { type: 'error'; id: number; traceError: boolean; message: string; hint?: string; stack?: string };
 
 const WORKER = new URL('./shardWorker.js', import.meta.url);
+/** Rows (rowids) below which one more worker thread is not worth starting. */
+const MIN_ROWS_PER_WORKER = 200_000;
 /** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
@@ -51,11 +53,14 @@ export function defaultWorkers(): number {
 
 /** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */
 export async function readTraceInputs(paths: readonly string[], options: ReadOptions = {}): Promise<TraceInput[]> {
-  const workers = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
   const { onProgress } = options;
+  const rows = paths.map((p) => rowsToScan(p));
+  // A small export is read in this thread: starting a worker costs more than it saves below this.
+  const most = Math.max(1, Math.ceil(rows.reduce((a, b) => a + b, 0) / MIN_ROWS_PER_WORKER));
+  const workers = Math.min(most, Math.max(1, Math.floor(options.workers ?? defaultWorkers())));
   if (workers === 1 || !canUseWorkers()) {
     // One reader: this thread, file after file; the bar counts every file's rows from the start.
-    const totals = onProgress ? paths.map((p) => rowsToScan(p)) : [];
+    const totals = rows;
     const total = totals.reduce((a, b) => a + b, 0);
     let before = 0;
     return paths.map((p, f) => {
@@ -76,14 +81,11 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
     }
     onProgress({ done: d, total: t });
   };
-  if (onProgress) {
-    // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
-    // file's shards start.
-    paths.forEach((p, f) => {
-      const rows = rowsToScan(p);
-      for (let k = 0; k < workers; k++) totals[f * workers + k] = rows / workers;
-    });
-  }
+  // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
+  // file's shards start.
+  paths.forEach((_p, f) => {
+    for (let k = 0; k < workers; k++) totals[f * workers + k] = rows[f]! / workers;
+  });
 
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const pool: Worker[] = [];
@@ -138,8 +140,10 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
   try {
     const out: TraceInput[] = [];
     for (let f = 0; f < paths.length; f++) {
+      // This thread reads the file's small tables (metadata, processes, NCCL payloads) while the workers read.
+      const small: SmallTables = readSmallTables(paths[f]!);
       await results[f]!.p;
-      out.push(assemble(paths[f]!, shards.slice(f * workers, (f + 1) * workers)));
+      out.push(assemble(paths[f]!, shards.slice(f * workers, (f + 1) * workers), small));
       for (let k = 0; k < workers; k++) shards[f * workers + k] = undefined as unknown as Shard;
     }
     return out;

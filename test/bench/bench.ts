@@ -13,6 +13,7 @@
  * Options: --sizes 0.25,1,3,10 (GB)  --runs 3  --big-runs 1 (sizes above 3 GB)  --workers 1,2  --workers-size 3  --source tp4
  *          --out BENCHMARKS.md  --dir .cache/bench  --json FILE (raw results)  --device FILE (results of
  *          a run on another machine, for its workers table)  --keep (do not delete inputs above 3 GB)
+ *          --only-workers (the workers measurement alone: what a run on the 16-core device machine gives)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -166,6 +167,7 @@ export interface WorkerRun {
 /** diagnose with 1, 2, ... workers, each against a floor run just before it, alternating the counts. */
 function workerRuns(files: string[], counts: number[], n: number): WorkerRun[] {
   const out: WorkerRun[] = [];
+  measure([FLOOR, ...files]); // warm-up: the file into the OS page cache
   for (let r = 0; r < n; r++) {
     for (const w of r % 2 ? [...counts].reverse() : counts) {
       const floor = measure([FLOOR, ...files]);
@@ -241,6 +243,7 @@ export function report(res: Results, device: Results | null): string {
   const { rows, perRank } = res;
   const L: string[] = [];
   const timed = rows.filter((r) => r.input.gb <= 3);
+  if (rows.length === 0) return `# Workers only\n\n${JSON.stringify(res.workers?.runs.map((r) => [r.workers, r.diag.seconds, r.floor.seconds]))}\n`;
   L.push('# Benchmarks', '');
   L.push(`Written by \`npm run bench\` on ${res.started.slice(0, 10)} (${res.minutes.toFixed(0)} min; ${RUNS} rounds per size up to 3 GB, ` +
     `${BIG_RUNS} above). Machine: ${res.machine}. The machine is shared with other jobs: the C floor, the bare scan and diagnose run ` +
@@ -471,10 +474,12 @@ function main(): void {
   for (const size of [...SIZES].sort((a, b) => a - b)) {
     const inp = input(size, source);
     log(`${inp.label}: ${relative(REPO, inp.files[0]!)}, ${inp.copies} copies, ${gb(inp.bytes)} GB`);
-    const rs = rounds(inp.files, size > 3 ? BIG_RUNS : RUNS);
-    const withDetail = size <= 3;
-    res.rows.push({ input: inp, rounds: rs, model: child(MODEL, inp.files), phases: withDetail ? child(PHASES, inp.files) : null });
-    if (size === 1) {
+    if (!flag('only-workers')) {
+      const rs = rounds(inp.files, size > 3 ? BIG_RUNS : RUNS);
+      const withDetail = size <= 3;
+      res.rows.push({ input: inp, rounds: rs, model: child(MODEL, inp.files), phases: withDetail ? child(PHASES, inp.files) : null });
+    }
+    if (size === 1 && !flag('only-workers')) {
       const pr = perRankInput(source, inp);
       log(`${pr.label}: ${gb(pr.bytes)} GB`);
       res.perRank = { input: pr, rounds: rounds(pr.files, RUNS), model: null, phases: null };

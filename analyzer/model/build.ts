@@ -303,14 +303,88 @@ function joinLaunches(inputs: TraceInput[], bases: number[], process: Indices, c
     // Model process of each of the file's threads that launch.
     const tproc = new Int32Array(r.threads.length).fill(-1);
     for (let t = 0; t < tproc.length; t++) if (tmap[t]! >= 0) tproc[t] = ctx.processOfThread(tmap[t]!);
-    const rows = U32Map.fitsAll(L.correlation, L.n)
-      ? u32Rows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!, ctx.nProcesses())
-      : numericRows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!);
+    const rows = sortedRows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!, ctx.nProcesses())
+      ?? (U32Map.fitsAll(L.correlation, L.n)
+        ? u32Rows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!, ctx.nProcesses())
+        : numericRows(L, tproc, process, correlation, bases[f]!, bases[f + 1]!));
     unlaunched += fill(rows, bases[f]!, L, tmap, ctx.apiMaps[f]!, ctx.offsets[f]!, launchStart, thread, launchApi);
     r.launches = { n: 0, start: NO_F64, thread: NO_U8, correlation: NO_F64, api: NO_U8 };
   });
   if (unlaunched && nl > 0) ctx.warnings.push(`${unlaunched} of ${n} GPU operations have no launching API call in the trace (launched before the capture started, or not traced)`);
   return { launchStart, thread, launchApi };
+}
+
+/**
+ * Launch row of ops [lo, hi) (-1: none) when each process's launches come in increasing correlation id
+ * (a capture numbers API calls as they are made and lists them in time order: the usual case), else null.
+ * Each op's id is looked up in its process's ids by a search that starts where the previous op of the
+ * process found its own: ops run in about the order they were launched, so a lookup touches memory next to
+ * the last one, where a hash lookup misses the cache for every op.
+ */
+function sortedRows(L: TraceInput['launches'], tproc: Int32Array, process: Indices, correlation: Float64Array | Uint32Array, lo: number, hi: number, nProcesses: number): Int32Array | null {
+  const counts = new Int32Array(nProcesses + 1);
+  for (let i = 0; i < L.n; i++) counts[tproc[L.thread[i]!]! + 1]!++;
+  for (let p = 1; p <= nProcesses; p++) counts[p]! += counts[p - 1]!;
+  // Per process, its launches' ids and rows, side by side in one array each: process p owns [counts[p], counts[p+1]).
+  const ids = new Float64Array(L.n);
+  const rowOf = new Int32Array(L.n);
+  const at = counts.slice(0, nProcesses);
+  for (let i = 0; i < L.n; i++) {
+    const p = tproc[L.thread[i]!]!;
+    const k = at[p]!++;
+    const id = L.correlation[i]!;
+    if (k > counts[p]! && !(id >= ids[k - 1]!)) return null;
+    ids[k] = id;
+    rowOf[k] = i;
+  }
+  const hint = counts.slice(0, nProcesses);
+  const out = new Int32Array(hi - lo);
+  for (let i = lo; i < hi; i++) {
+    const p = process[i]!;
+    const corr = correlation[i]!;
+    const first = counts[p]!;
+    const end = counts[p + 1]!;
+    if (!(corr > 0) || first === end) {
+      out[i - lo] = -1;
+      continue;
+    }
+    const k = gallop(ids, corr, first, end, hint[p]!);
+    hint[p] = k < end ? k : end - 1;
+    out[i - lo] = k < end && ids[k] === corr ? rowOf[k]! : -1;
+  }
+  return out;
+}
+
+/** First k in [lo, hi) with a[k] >= x (a sorted), searched outwards from `from`. */
+function gallop(a: Float64Array, x: number, lo: number, hi: number, from: number): number {
+  let l: number, h: number;
+  if (a[from]! < x) {
+    // Forwards: a[from] < x; find h with a[h] >= x (or hi).
+    let step = 1;
+    l = from + 1;
+    h = from + 1;
+    while (h < hi && a[h]! < x) {
+      l = h + 1;
+      h = from + (step *= 2);
+    }
+    if (h > hi) h = hi;
+  } else {
+    // Backwards: a[from] >= x; find l with a[l - 1] < x (or lo).
+    let step = 1;
+    h = from;
+    l = from - 1;
+    while (l >= lo && a[l]! >= x) {
+      h = l;
+      l = from - (step *= 2);
+    }
+    l = l < lo ? lo : l + 1;
+  }
+  while (l < h) {
+    const mid = (l + h) >>> 1;
+    if (a[mid]! < x) l = mid + 1;
+    else h = mid;
+  }
+  return l;
 }
 
 /** Launch row of ops [lo, hi) (-1: none), through one uint32 hash per process. */

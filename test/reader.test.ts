@@ -188,7 +188,10 @@ describe('the trace input is format-neutral', () => {
       hostCalls: { n: 1, start: Float64Array.of(50), end: Float64Array.of(80), thread: Uint8Array.of(1), name: Uint8Array.of(0), names: ['read'], source: Uint8Array.of(1) },
       ncclCalls: [], ncclInits: [], warnings: [],
     };
+    // The same launches listed out of correlation order take the hash join: the same model.
+    const shuffled: TraceInput = { ...structuredClone(input), launches: { n: 2, start: Float64Array.of(250, 90), thread: Uint8Array.of(0, 0), correlation: Uint32Array.of(12, 10), api: Uint8Array.of(0, 0) } };
     const m = buildModel([input]);
+    expect(plain(buildModel([shuffled]))).toEqual(plain(m));
     expect([...m.ops.start]).toEqual([100, 200, 300]);
     expect([...m.ops.end]).toEqual([150, 200, 350]);
     expect([...m.ops.launchStart]).toEqual([90, NaN, 250]);

@@ -295,9 +295,10 @@ export function report(res: Results, device: Results | null): string {
     'SQL statement whose one result row holds `count(*)` and a `json_group_array()` of each column: SQLite does the filtering and ' +
     'writes each column as text, and a parser turns the text into typed arrays; no row crosses into JavaScript on its own (better-sqlite3 ' +
     'costs an array and a value apiece for a row; writing a column\'s JSON costs SQLite about 30 ns a value). The workers\' typed ' +
-    'columns are transferred, not copied, and joined into the trace model. The launch join stays a hash join in JavaScript: SQLite ' +
-    'has no index on the correlation id, and its automatic index for the join (a second full scan of the CUDA API table and a ' +
-    'sort of its launches) cost 2.2 s at 0.25 GB, twice the whole floor.', '');
+    'columns are transferred, not copied, and joined into the trace input, which the trace model adopts. The launch join is not ' +
+    'SQLite\'s: the export has no index on the correlation id, and SQLite\'s automatic index for the join (a second full scan of the ' +
+    'CUDA API table and a sort of its launches) cost 2.2 s at 0.25 GB, twice the whole floor; the model finds each op\'s launch by a ' +
+    'search in its process\'s launches, which come in correlation order, starting where the previous op\'s ended.', '');
 
   L.push('## Where the time goes', '');
   L.push('One thread, no worker (test/bench/phases.ts), one run: reading is SQLite and the reader; the rest is work on the trace model.', '');

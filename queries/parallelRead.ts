@@ -45,10 +45,16 @@ const MIN_ROWS_PER_WORKER = 200_000;
 /** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
-/** The default worker count: $NSYS_TP_WORKERS when set to a whole number, else the cores this process may use. */
+/** Workers by default at most: each costs a heap, and past this the disk and SQLite's locks, not the cores, bound a read. */
+const MAX_DEFAULT_WORKERS = 16;
+
+/**
+ * The default worker count: $NSYS_TP_WORKERS when set to a whole number, else one per core this process may
+ * use, up to MAX_DEFAULT_WORKERS.
+ */
 export function defaultWorkers(): number {
   const n = Number(process.env.NSYS_TP_WORKERS);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 256) : availableParallelism();
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 256) : Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
 }
 
 /** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */

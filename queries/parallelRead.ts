@@ -45,7 +45,7 @@ const MIN_ROWS_PER_WORKER = 200_000;
 /** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
-/** Workers by default at most: each costs a heap, and past this the disk and SQLite's locks, not the cores, bound a read. */
+/** Workers by default at most: each costs a heap of its own (BENCHMARKS.md, "Cores", shows what more of them gain). */
 const MAX_DEFAULT_WORKERS = 16;
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../analyzer/model/build.js';
 import type { TraceInput } from '../analyzer/model/input.js';
 import { ChunkedTable, CHUNK_ROWS, concat } from '../queries/columns.js';
-import { ColumnReader, parseIntegers } from '../queries/columnar.js';
+import { ColumnReader, parseIntegers, parseRows } from '../queries/columnar.js';
 import { assemble, readShardOf, readTraceInput } from '../queries/nsysTrace.js';
 import { forEachPage, PAGE_ROWIDS, rowidSpan, shardOf } from '../queries/scan.js';
 import { HAVE_TRACES, REPO, samplePath, sharedTrace } from './support/traces.js';
@@ -46,6 +46,21 @@ describe('parseIntegers (json_group_array of integers and NULLs)', () => {
     const rows = db.prepare('SELECT v FROM t').pluck().all() as (number | null)[];
     expect(parse(json, rows.length)).toEqual(rows.map((v) => (v === null ? NaN : v)));
     db.close();
+  });
+});
+
+describe('parseRows (json_group_array of json_array rows)', () => {
+  const rows = (text: string, n: number, k: number) => {
+    const cols = Array.from({ length: k }, () => new Float64Array(n));
+    return parseRows(text, cols, n) ? cols.map((c) => [...c]) : null;
+  };
+  it('reads rows into columns', () => {
+    expect(rows('[[1,-2,null],[4,5,12345678901234567890]]', 2, 3)).toEqual([[1, 4], [-2, 5], [NaN, 12345678901234567890]]);
+  });
+  it('refuses a row too short or too long, a value that is not an integer, and trailing text', () => {
+    for (const t of ['[[1,2],[3]]', '[[1,2],[3,4,5]]', '[[1,2],[3,"4"]]', '[[1,2],[3,4.5]]', '[[1,2],[3,4]]x', '[[1,2],[3,4]', '[[1,2][3,4]]']) {
+      expect(rows(t, 2, 2), t).toBeNull();
+    }
   });
 });
 

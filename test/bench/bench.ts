@@ -51,6 +51,7 @@ const FLOOR = join(REPO, 'dist/test/bench/floor.js');
 const RSS = pathToFileURL(join(REPO, 'dist/test/bench/rss.js')).href;
 const MODEL = join(REPO, 'dist/test/bench/modelBytes.js');
 const PHASES = join(REPO, 'dist/test/bench/phases.js');
+const MEM_PHASES = join(REPO, 'dist/test/bench/memPhases.js');
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
@@ -185,6 +186,8 @@ export interface Row {
   model: { bytes: number; ops: { rows: number; bytes: number }; launches: { rows: number }; nvtx: { rows: number; bytes: number }; hostCalls: { rows: number; bytes: number } } | null;
   /** One thread's time per phase (ms), from phases.ts. */
   phases: { readMs: number; modelMs: number; analysesMs: number; reportMs: number } | null;
+  /** Peak RSS per phase of one diagnose (memPhases.ts). */
+  memPhases?: { phases: [string, number][] } | null;
 }
 
 export interface Results {
@@ -354,6 +357,27 @@ export function report(res: Results, device: Results | null): string {
       `${pct(m.bytes / r.input.bytes)} | ${mb(peak)} MB | ${pct(peak / r.input.bytes)} |`);
   }
   L.push('');
+  const withMem = rows.filter((r) => r.memPhases);
+  if (withMem.length) {
+    L.push('Where the peak is reached: one diagnose run by test/bench/memPhases.ts (the phases as the CLI runs them, RSS sampled every 5 ms), the greatest RSS during each phase; a rule is listed where it raises the peak by more than 5 MB.', '');
+    const names = ['read', 'trace model', 'analyses'];
+    const risers = new Set<string>();
+    for (const r of withMem) {
+      let top = 0;
+      for (const [n, b] of r.memPhases!.phases) {
+        if (n.startsWith('rule ') && b > top + 5 * MB) risers.add(n);
+        top = Math.max(top, b);
+      }
+    }
+    const cols = [...names, ...[...risers]];
+    L.push(`| file | ${cols.map((c) => c.replace(/^rule /, 'rule `') + (c.startsWith('rule ') ? '`' : '')).join(' | ')} |`);
+    L.push(`|---|${cols.map(() => '---:').join('|')}|`);
+    for (const r of withMem) {
+      const m = new Map(r.memPhases!.phases);
+      L.push(`| ${r.input.label} | ${cols.map((c) => (m.has(c) ? `${mb(m.get(c)!)} MB` : '')).join(' | ')} |`);
+    }
+    L.push('');
+  }
   const opBytes = rows.find((r) => r.model)?.model;
   L.push(`The trace model is the typed columns every analysis reads (analyzer/model/types.ts), each as narrow as its values allow: per ` +
     `GPU op ${opBytes ? (opBytes.ops.bytes / opBytes.ops.rows).toFixed(0) : '?'} bytes (start, end and launch start as float64, which ` +
@@ -424,19 +448,37 @@ function timeBound(r: Row): string {
   const p = r.phases;
   const floor = med(r, (x) => x.floor.seconds);
   if (!p) return '';
-  const after = (p.modelMs + p.analysesMs + p.reportMs) / 1000;
-  return `What bounds it: at ${r.input.label} the model build and the analyses take ${sec(after)} in one thread after reading ` +
-    `(${(after / floor).toFixed(2)}× the floor by themselves), and reading is the floor's work plus writing and parsing each value's ` +
-    `text, shared among the workers.`;
+  const read = p.readMs / 1000;
+  return `What bounds it, at ${r.input.label}: after reading, the trace model (${sec(p.modelMs / 1000)}) and the analyses and rules ` +
+    `(${sec(p.analysesMs / 1000)}, ${(p.analysesMs / 1000 / floor).toFixed(2)}× the floor by themselves) run in one thread; reading, ` +
+    `${sec(read)} in one thread (${(read / floor).toFixed(2)}× the floor: SQLite's own work plus writing and parsing the JSON of each ` +
+    'value), is shared among the workers, so on 2 cores it costs about half that when the second core is free.';
 }
 
 function memBound(rs: Row[]): string {
   const r = rs[rs.length - 1];
   if (!r?.model) return '';
   const peak = Math.max(...r.rounds.map((x) => x.diag.rssBytes));
-  return `What bounds it at ${r.input.label}: the trace model is ${mb(r.model.bytes)} MB (${pct(r.model.bytes / r.input.bytes)} of the file); ` +
-    `Node.js with nsys-tp loaded is about 55 MB; the remaining ${mb(peak - r.model.bytes - 55 * MB)} MB are the analyses' own results and ` +
-    'indexes and their garbage.';
+  let where = '';
+  if (r.memPhases) {
+    const m = new Map(r.memPhases.phases);
+    const read = m.get('read') ?? 0;
+    const model = m.get('trace model') ?? 0;
+    const rules = r.memPhases.phases.filter(([n]) => n.startsWith('rule ')).reduce((a, [, b]) => Math.max(a, b), 0);
+    const before = Math.max(read, model, m.get('analyses') ?? 0);
+    const risers: string[] = [];
+    let top = before;
+    for (const [n, b] of r.memPhases.phases) {
+      if (!n.startsWith('rule ')) continue;
+      if (b > top + 5 * MB) risers.push(`${n.replace(/^rule /, '')} +${mb(b - top)} MB`);
+      top = Math.max(top, b);
+    }
+    where = ` Reading peaks at ${mb(read)} MB (the workers' columns, then their copy into one column per table, the columns they ` +
+      `came from freed only as the collector gets to them), the model build at ${mb(model)} MB, the analyses before the rules at ` +
+      `${mb(m.get('analyses') ?? 0)} MB, and the rules take it to ${mb(rules)} MB${risers.length ? ` (${risers.join(', ')})` : ''}.`;
+  }
+  return `What bounds it at ${r.input.label} (peak ${mb(peak)} MB): the trace model is ${mb(r.model.bytes)} MB (${pct(r.model.bytes / r.input.bytes)} of the ` +
+    `file), Node.js with nsys-tp loaded about 55 MB.${where}`;
 }
 
 // ---- Running ----------------------------------------------------------------------------------------------
@@ -478,7 +520,10 @@ function main(): void {
     if (!flag('only-workers')) {
       const rs = rounds(inp.files, size > 3 ? BIG_RUNS : RUNS);
       const withDetail = size <= 3;
-      res.rows.push({ input: inp, rounds: rs, model: child(MODEL, inp.files), phases: withDetail ? child(PHASES, inp.files) : null });
+      res.rows.push({
+        input: inp, rounds: rs, model: child(MODEL, inp.files), phases: withDetail ? child(PHASES, inp.files) : null,
+        memPhases: withDetail ? child(MEM_PHASES, inp.files) : null,
+      });
     }
     if (size === 1 && !flag('only-workers')) {
       const pr = perRankInput(source, inp);

@@ -4,8 +4,8 @@
  * result into any format it supports. The CLI only turns flags into these calls' configs
  * (docs/architecture.md).
  */
-import { readRawTrace } from './queries/raw.js';
-import { readRawTraceSplit, readRawTracesInParallel } from './queries/parallelRead.js';
+import { readTraceInput } from './queries/nsysTrace.js';
+import { readTraceInputs } from './queries/parallelRead.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import { checkOneJob } from './analyzer/runtime/oneJob.js';
@@ -53,7 +53,7 @@ import { fileURLToPath } from 'node:url';
 import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
 import type { Finding, RuleOutcome } from './rules/types.js';
 
-export { Analysis, buildModel, readRawTrace, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
+export { Analysis, buildModel, readTraceInput, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
 export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
 export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
 // What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
@@ -68,18 +68,16 @@ export type {
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
-  return buildModel(list.map((p) => readRawTrace(p)));
+  return buildModel(list.map((p) => readTraceInput(p)));
 }
 
 /**
- * loadTrace for big traces, reading on several cores: several files in parallel worker threads (one per
- * file, as many at once as there are cores), one file's GPU and host tables in two worker threads at once.
- * `onProgress` hears rows read against the rows to read, over all files.
+ * loadTrace for big traces, reading on several cores: each file's tables split among worker threads (one
+ * per core unless `workers` says). `onProgress` hears rows read against the rows to read, over all files.
  */
-export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback } = {}): Promise<TraceModel> {
+export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback; workers?: number } = {}): Promise<TraceModel> {
   const list = Array.isArray(paths) ? paths : [paths];
-  const raws = list.length > 1 ? await readRawTracesInParallel(list, options.onProgress) : [await readRawTraceSplit(list[0]!, options.onProgress)];
-  return buildModel(raws);
+  return buildModel(await readTraceInputs(list, options));
 }
 
 /** What every command that analyses a trace is configured with. */

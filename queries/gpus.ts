@@ -7,30 +7,19 @@
  * Units: totalMemory bytes; memoryBandwidth bytes/s; clockRate Hz. `id` is the CUDA device id, the deviceId
  * of the CUPTI tables.
  */
+import type { GpuInfo } from '../analyzer/model/input.js';
 import type { Db } from './open.js';
 import type { Schema } from './schema.js';
 
-export interface GpuRow {
-  deviceId: number;
-  name: string;
-  busLocation: string | null;
-  totalMemoryBytes: number | null;
-  memoryBandwidthBytesPerS: number | null;
-  clockHz: number | null;
-  smCount: number | null;
-  chipName: string | null;
-  computeCapability: string | null;
-}
-
 const T = 'TARGET_INFO_GPU';
 
-export function gpuRows(db: Db, s: Schema): GpuRow[] {
+export function gpuRows(db: Db, s: Schema): GpuInfo[] {
   if (!s.has(T)) return [];
   const c = (name: string) => (s.hasColumn(T, name) ? `"${name}"` : 'NULL');
   const idCol = s.hasColumn(T, 'id') ? '"id"' : c('cuDevice');
   const sql = `SELECT ${idCol}, ${c('name')}, ${c('busLocation')}, ${c('totalMemory')}, ${c('memoryBandwidth')},
     ${c('clockRate')}, ${c('smCount')}, ${c('chipName')}, ${c('computeMajor')}, ${c('computeMinor')} FROM ${T}`;
-  const out: GpuRow[] = [];
+  const out: GpuInfo[] = [];
   for (const r of db.prepare(sql).raw(true).iterate() as Iterable<unknown[]>) {
     const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
     const str = (v: unknown) => (v === null || v === undefined ? null : String(v));

@@ -3,22 +3,18 @@
  * `--cuda-graph-trace=graph`): one row per graph execution and no rows for the kernels inside.
  *
  * Table read: CUPTI_ACTIVITY_KIND_GRAPH_TRACE (start, end, deviceId, streamId, correlationId, globalPid,
- * graphId, graphExecId). Units: start_ns / end_ns on the session clock.
+ * graphId). Units: start / end on the session clock.
  */
-import type { Db } from './open.js';
-import { pages } from './scan.js';
+import type { ColumnSpec } from './columnar.js';
+import { gpuOpColumns, GPU_OP_COLUMNS } from './gpuOps.js';
 import { requireColumns, type Schema } from './schema.js';
-import { GPU_OP_COLUMNS } from './gpuOps.js';
 
-/** start_ns, end_ns, deviceId, streamId, correlationId, globalPid, graphId, graphExecId */
-export type GraphTraceRow = [number, number, number, number, number, number, number, number];
+export const GRAPH_TABLE = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
 
-const T = 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE';
-
-export function graphTracePages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<GraphTraceRow[]> {
-  if (!s.has(T)) return [];
+/** start, end, deviceId, streamId, correlationId, globalPid, graphId */
+export function graphTraceSpec(s: Schema): ColumnSpec | null {
+  const T = GRAPH_TABLE;
+  if (!s.has(T)) return null;
   requireColumns(s, T, GPU_OP_COLUMNS);
-  const c = (n: string, d: string) => (s.hasColumn(T, n) ? `coalesce("${n}", ${d})` : d);
-  return pages<GraphTraceRow>(db, T, `SELECT start, end, deviceId, ${c('streamId', '0')}, ${c('correlationId', '0')}, ${c('globalPid', '0')},
-      ${c('graphId', '0')}, ${c('graphExecId', '0')} FROM ${T} WHERE rowid BETWEEN ? AND ?`, scanned);
+  return { table: T, numbers: [...gpuOpColumns(s, T), s.hasColumn(T, 'graphId') ? 'coalesce("graphId", 0)' : '0'] };
 }

@@ -7,23 +7,10 @@
  * TARGET_INFO_SYSTEM_ENV (name, value): DeviceEnvironment `K=v;K=v`; TARGET_INFO_SESSION_START_TIME
  * (utcEpochNs). Units: utcEpochNs is nanoseconds since the Unix epoch of session time 0.
  */
+import type { CaptureMeta } from '../analyzer/model/input.js';
 import type { Db } from './open.js';
 import type { Schema } from './schema.js';
 
-export interface ExportMeta {
-  nsysVersion: string | null;
-  exportSchema: string | null;
-  /** Wall-clock time of session time 0, ns since the Unix epoch. */
-  sessionStartUtcNs: number | null;
-  /** The capture's CUDA graph trace mode ('Graph' or 'Node'), when recorded. */
-  cudaGraphTraceMode: string | null;
-  /** Environment of the profiled processes as recorded (capture environment first, device environment after). */
-  environment: Map<string, string>;
-  /** The profiled command line, when recorded. */
-  command: string | null;
-  /** Host name of the profiled machine, when recorded. */
-  hostname: string | null;
-}
 
 function nameValues(db: Db, s: Schema, table: string): [string, string][] {
   if (!s.has(table) || !s.hasColumn(table, 'name') || !s.hasColumn(table, 'value')) return [];
@@ -32,7 +19,7 @@ function nameValues(db: Db, s: Schema, table: string): [string, string][] {
     .map(([n, v]) => [n, v === null || v === undefined ? '' : String(v)]);
 }
 
-export function exportMeta(db: Db, s: Schema): ExportMeta {
+export function exportMeta(db: Db, s: Schema): CaptureMeta {
   const exp = new Map(nameValues(db, s, s.has('META_DATA_EXPORT') ? 'META_DATA_EXPORT' : 'EXPORT_META_DATA'));
   const capture = nameValues(db, s, 'META_DATA_CAPTURE');
   const environment = new Map<string, string>();

@@ -4,17 +4,14 @@
  * Table read: NVTX_EVENTS (start, end, eventType, globalTid, domainId, text, textId), StringIds.
  * eventType: 59 push/pop range, 60 start/end range, 70 NVTXT push/pop range, 75 domain creation (text =
  * domain name). The text is inline in `text` or registered in StringIds through `textId` (both occur).
- * Units: start_ns / end_ns on the session clock; a range whose end was never recorded has end NULL and
- * is returned with end_ns = -1.
+ * Units: start / end on the session clock; a range whose end was never recorded has end NULL.
  */
 import type { Db } from './open.js';
-import { pages } from './scan.js';
+import type { ColumnSpec } from './columnar.js';
 import { requireColumns, type Schema } from './schema.js';
 
-/** start_ns, end_ns (-1 if open), globalTid, domainId, text (inline), textId (StringIds id, when not inline) */
-export type NvtxRangeRow = [number, number, number, number, string | null, number | null];
-
-const T = 'NVTX_EVENTS';
+export const NVTX_TABLE = 'NVTX_EVENTS';
+const T = NVTX_TABLE;
 export const NVTX_RANGE_TYPES = [59, 60, 70];
 const DOMAIN_CREATE = 75;
 
@@ -27,20 +24,21 @@ function textExpr(s: Schema): string {
 }
 
 /**
- * The text id is returned as is, not looked up per row: the caller resolves the few distinct ids once
- * (through strings.ts, which reads them as text like the inline text here).
+ * start, end, globalTid, domainId, textId (the StringIds id of a registered text, where there is no
+ * inline text), and the inline text. The text id is returned as is, not looked up per row: the reader
+ * resolves the few distinct ids once (through strings.ts, which reads them as text like the inline text).
  */
-export function nvtxRangesSql(s: Schema): string {
-  const textId = s.hasColumn(T, 'textId') && s.hasColumn('StringIds', 'value') ? 'n.textId' : 'NULL';
-  return `SELECT n.start, coalesce(n.end, -1), coalesce(n.globalTid, 0), ${s.hasColumn(T, 'domainId') ? 'coalesce(n.domainId, 0)' : '0'},
-    ${s.hasColumn(T, 'text') ? 'CAST(n.text AS TEXT)' : 'NULL'}, ${textId}
-  FROM ${T} n WHERE n.rowid BETWEEN ? AND ? AND n.eventType IN (${NVTX_RANGE_TYPES.join(',')}) AND n.start IS NOT NULL`;
-}
-
-export function nvtxRangePages(db: Db, s: Schema, scanned?: (n: number) => void): Iterable<NvtxRangeRow[]> {
-  if (!s.has(T)) return [];
+export function nvtxRangeSpec(s: Schema): ColumnSpec | null {
+  if (!s.has(T)) return null;
   requireColumns(s, T, ['start', 'end', 'eventType', 'globalTid']);
-  return pages<NvtxRangeRow>(db, T, nvtxRangesSql(s), scanned);
+  const inline = s.hasColumn(T, 'text');
+  const textId = s.hasColumn(T, 'textId') && s.hasColumn('StringIds', 'value') ? (inline ? 'CASE WHEN n.text IS NULL THEN n.textId END' : 'n.textId') : 'NULL';
+  return {
+    table: `${T} n`,
+    numbers: ['n.start', 'n.end', 'coalesce(n.globalTid, 0)', s.hasColumn(T, 'domainId') ? 'coalesce(n.domainId, 0)' : '0', textId],
+    text: inline ? 'CAST(n.text AS TEXT)' : undefined,
+    where: `n.eventType IN (${NVTX_RANGE_TYPES.join(',')}) AND n.start IS NOT NULL`,
+  };
 }
 
 /** domainId → domain name (NCCL, MPI, ...); domain 0 is the default domain and has no row. */

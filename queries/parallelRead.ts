@@ -1,10 +1,10 @@
 /**
- * Reading on several cores. Several exports (one per rank): each file's readRawTrace runs in its own worker
- * thread, as many at once as there are cores. One export: a worker thread reads its GPU tables and NVTX
- * ranges while this thread reads its API calls (separate read-only connections; SQLite reads are
- * CPU-bound, so on two free cores this nearly halves the wait, for one worker's memory). Typed columns come
- * back transferred, not copied; progress is the sum over all readers. Each connection reads in one
- * transaction (raw.ts), so each part is consistent in itself.
+ * Reading on several cores. Each export's event tables are split into as many shards as there are
+ * workers (contiguous rowid ranges of every table, scan.ts); worker threads read the shards, each on its own
+ * read-only connection, and hand back their typed columns transferred, not copied; this thread joins one
+ * export's shards into its trace input (nsysTrace.ts) while the workers go on with the next export.
+ * SQLite reads are CPU-bound, so the wall time falls with the cores, for a worker's heap apiece.
+ * Progress is the rows scanned over all shards and files.
  *
  * When one read fails the others are asked to stop (a shared flag each worker checks after every page of
  * rows) and waited for, not terminated: a worker terminated inside a better-sqlite3 call that then throws
@@ -14,126 +14,149 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { TraceInput } from '../analyzer/model/input.js';
 import { TraceError } from './errors.js';
+import { assemble, readSmallTables, readTraceInput, rowsToScan, type SmallTables } from './nsysTrace.js';
 import type { ProgressCallback } from './progress.js';
-import { joinParts, readCallsPart, readRawTrace, rowsToScan, type RawOpsPart, type RawCallsPart, type RawTrace } from './raw.js';
+import type { Shard } from './shard.js';
 
-type Part = 'all' | 'ops';
-
-/** The workers of one read, and the flag that asks them to stop. */
-interface Readers {
-  workers: Set<Worker>;
-  stop: Int32Array;
+export interface ReadOptions {
+  onProgress?: ProgressCallback;
+  /** Worker threads to read with; default: one per core. 1 reads in this thread. */
+  workers?: number;
 }
 
-function readers(): Readers {
-  return { workers: new Set(), stop: new Int32Array(new SharedArrayBuffer(4)) };
+/** A job for a worker: shard k of n of one file. */
+export interface ShardJob {
+  id: number;
+  path: string;
+  k: number;
+  n: number;
 }
 
-/** Asks every worker still reading to stop, and waits until they have. */
-async function stopAll(r: Readers): Promise<void> {
-  Atomics.store(r.stop, 0, 1);
-  await Promise.all([...r.workers].map((w) => new Promise((resolve) => w.once('exit', resolve))));
-}
-type Message =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; result: unknown }
-  | { type: 'error'; traceError: boolean; message: string; hint?: string; stack?: string };
+export type WorkerMessage =
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'done'; id: number; shard: Shard }
+  | { type: 'error'; id: number; traceError: boolean; message: string; hint?: string; stack?: string };
 
-const WORKER = new URL('./rawWorker.js', import.meta.url);
+const WORKER = new URL('./shardWorker.js', import.meta.url);
+/** Rows (rowids) below which one more worker thread is not worth starting. */
+const MIN_ROWS_PER_WORKER = 200_000;
 /** Run from TypeScript sources (a test runner) there is no compiled worker to start: read in this thread. */
 const canUseWorkers = () => existsSync(fileURLToPath(WORKER));
 
-function inWorker<T>(
-  path: string, part: Part, onProgress: (done: number, total: number) => void, readers: Readers, progress?: SharedArrayBuffer,
-): Promise<T> {
-  const { workers, stop } = readers;
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { path, part, progress, stop: stop.buffer } });
-    workers.add(worker);
-    let settled = false;
-    worker.on('message', (m: Message) => {
-      if (m.type === 'progress') onProgress(m.done, m.total);
-      else if (m.type === 'done') {
-        settled = true;
-        resolve(m.result as T);
-      } else {
-        settled = true;
-        reject(m.traceError ? new TraceError(m.message, m.hint) : Object.assign(new Error(m.message), { stack: m.stack }));
-      }
-    });
-    worker.on('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    worker.on('exit', (code) => {
-      workers.delete(worker);
-      if (!settled) reject(new Error(`worker reading ${path} exited with code ${code}`));
-    });
-  });
+/** Workers by default at most: each costs a heap of its own (BENCHMARKS.md, "Cores", shows what more of them gain). */
+const MAX_DEFAULT_WORKERS = 16;
+
+/**
+ * The default worker count: $NSYS_TP_WORKERS when set to a whole number, else one per core this process may
+ * use, up to MAX_DEFAULT_WORKERS.
+ */
+export function defaultWorkers(): number {
+  const n = Number(process.env.NSYS_TP_WORKERS);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 256) : Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
 }
 
-/** Sums the readers' progress into one callback. */
-function progressSum(n: number, onProgress?: ProgressCallback, totals?: number[]) {
-  const done = new Array<number>(n).fill(0);
-  const total = totals ?? new Array<number>(n).fill(0);
-  return (i: number) => (d: number, t: number) => {
-    done[i] = d;
-    total[i] = t;
-    onProgress?.({ done: done.reduce((a, b) => a + b, 0), total: total.reduce((a, b) => a + b, 0) });
-  };
-}
-
-/** Runs the reads, at most `lanes` at once; one failure is the answer, and the other reads are stopped. */
-async function runAll<T>(jobs: ((readers: Readers) => Promise<T>)[], lanes: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  const r = readers();
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (next < jobs.length && !failed) {
-      const i = next++;
-      out[i] = await jobs[i]!(r);
+/** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */
+export async function readTraceInputs(paths: readonly string[], options: ReadOptions = {}): Promise<TraceInput[]> {
+  const { onProgress } = options;
+  const rows = paths.map((p) => rowsToScan(p));
+  // A small export is read in this thread: starting a worker costs more than it saves below this.
+  const most = Math.max(1, Math.ceil(rows.reduce((a, b) => a + b, 0) / MIN_ROWS_PER_WORKER));
+  const workers = Math.min(most, Math.max(1, Math.floor(options.workers ?? defaultWorkers())));
+  if (workers === 1 || !canUseWorkers()) {
+    // One reader: this thread, file after file; the bar counts every file's rows from the start.
+    const totals = rows;
+    const total = totals.reduce((a, b) => a + b, 0);
+    let before = 0;
+    return paths.map((p, f) => {
+      const input = readTraceInput(p, onProgress && ((done) => onProgress({ done: before + Math.min(done, totals[f]!), total })));
+      before += totals[f] ?? 0;
+      return input;
+    });
+  }
+  const jobs: ShardJob[] = paths.flatMap((path, f) => Array.from({ length: workers }, (_x, k) => ({ id: f * workers + k, path, k, n: workers })));
+  const done = new Float64Array(jobs.length);
+  const totals = new Float64Array(jobs.length);
+  const report = () => {
+    if (!onProgress) return;
+    let d = 0, t = 0;
+    for (let i = 0; i < jobs.length; i++) {
+      d += done[i]!;
+      t += totals[i]!;
     }
+    onProgress({ done: d, total: t });
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs.length, lanes)) }, lane));
-  } catch (e) {
-    failed = true;
-    await stopAll(r);
-    throw e;
-  }
-  return out;
-}
-
-export async function readRawTracesInParallel(paths: readonly string[], onProgress?: ProgressCallback): Promise<RawTrace[]> {
-  if (!canUseWorkers()) return paths.map((p) => readRawTrace(p));
   // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
-  // file waiting for a free core starts.
-  const report = progressSum(paths.length, onProgress, onProgress ? paths.map((p) => rowsToScan(p)) : undefined);
-  return runAll(paths.map((p, i) => (r: Readers) => inWorker<RawTrace>(p, 'all', report(i), r)), availableParallelism());
-}
+  // file's shards start.
+  paths.forEach((_p, f) => {
+    for (let k = 0; k < workers; k++) totals[f * workers + k] = rows[f]! / workers;
+  });
 
-/** One export: its ops part (GPU tables, NVTX) in a worker thread while this thread reads its calls part. */
-export async function readRawTraceSplit(path: string, onProgress?: ProgressCallback): Promise<RawTrace> {
-  if (!canUseWorkers() || availableParallelism() < 2) return readRawTrace(path, { onProgress });
-  // The worker writes its rows done and total here: this thread is busy reading, not taking messages.
-  const shared = new Float64Array(new SharedArrayBuffer(16));
-  const report = (done: number, total: number) => onProgress?.({ done: done + shared[0]!, total: total + shared[1]! });
-  const r = readers();
-  const ops = inWorker<RawOpsPart>(path, 'ops', () => {}, r, shared.buffer as SharedArrayBuffer);
-  ops.catch(() => {}); // awaited below; a failure in this thread first is the one reported
-  let calls: RawCallsPart;
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const pool: Worker[] = [];
+  const shards: Shard[] = new Array(jobs.length);
+  let next = 0;
+  let failure: unknown = null;
+  const results = paths.map(() => {
+    let resolve!: () => void, reject!: (e: unknown) => void;
+    const p = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    p.catch(() => {});
+    return { p, resolve, reject, left: workers };
+  });
+  const fail = (e: unknown) => {
+    if (failure === null) failure = e;
+    Atomics.store(stop, 0, 1);
+    for (const r of results) r.reject(failure);
+  };
+  const exited = Array.from({ length: Math.min(workers, jobs.length) }, () => new Promise<void>((resolve) => {
+    const w = new Worker(WORKER, { workerData: { stop: stop.buffer } });
+    pool.push(w);
+    const give = () => {
+      if (failure !== null || next >= jobs.length) {
+        w.postMessage({ type: 'exit' });
+        return;
+      }
+      w.postMessage({ type: 'job', job: jobs[next++]! });
+    };
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') {
+        done[m.id] = m.done;
+        if (m.total > 0) totals[m.id] = m.total;
+        report();
+        return;
+      }
+      if (m.type === 'error') {
+        fail(m.traceError ? new TraceError(m.message, m.hint) : Object.assign(new Error(m.message), { stack: m.stack }));
+      } else {
+        shards[m.id] = m.shard;
+        const r = results[Math.floor(m.id / workers)]!;
+        if (--r.left === 0) r.resolve();
+      }
+      give();
+    });
+    w.on('error', (e) => fail(e));
+    w.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`a worker reading ${paths.join(', ')} exited with code ${code}`));
+      resolve();
+    });
+    give();
+  }));
+
   try {
-    calls = readCallsPart(path, { onProgress: (p) => report(p.done, p.total) });
+    const out: TraceInput[] = [];
+    for (let f = 0; f < paths.length; f++) {
+      // This thread reads the file's small tables (metadata, processes, NCCL payloads) while the workers read.
+      const small: SmallTables = readSmallTables(paths[f]!);
+      await results[f]!.p;
+      out.push(assemble(paths[f]!, shards.slice(f * workers, (f + 1) * workers), small));
+      for (let k = 0; k < workers; k++) shards[f * workers + k] = undefined as unknown as Shard;
+    }
+    return out;
   } catch (e) {
-    await stopAll(r);
-    throw e;
-  }
-  const timer = onProgress ? setInterval(() => report(0, 0), 100) : undefined;
-  try {
-    return joinParts(path, await ops, calls);
+    fail(e);
+    throw failure;
   } finally {
-    clearInterval(timer);
+    await Promise.all(exited);
   }
 }

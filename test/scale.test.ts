@@ -82,6 +82,28 @@ describe('the benchmark generator (test/support/repeatSteps.ts)', () => {
   });
 });
 
+describe('worker threads', () => {
+  const withWorkers = (n: number, f: () => any) => {
+    const before = process.env.NSYS_TP_WORKERS;
+    process.env.NSYS_TP_WORKERS = String(n);
+    try {
+      return f();
+    } finally {
+      if (before === undefined) delete process.env.NSYS_TP_WORKERS;
+      else process.env.NSYS_TP_WORKERS = before;
+    }
+  };
+  const files = HAVE_TRACES ? [sharedTrace('tp4graph')] : [samplePath('tp4-eager.sqlite')];
+  it('1, 3 and 8 workers (each reading a share of every table) give the same report', () => {
+    const one = withWorkers(1, () => diagnoseJson(files));
+    for (const n of [3, 8]) expect(withWorkers(n, () => diagnoseJson(files)), `${n} workers`).toEqual(one);
+  });
+  it.skipIf(!HAVE_TRACES)('several files: the same report with one worker as with four', () => {
+    const ranks = splitByRank(sharedTrace('tp4'), tempDir());
+    expect(withWorkers(4, () => diagnoseJson(ranks))).toEqual(withWorkers(1, () => diagnoseJson(ranks)));
+  });
+});
+
 describe.skipIf(!HAVE_TRACES)('one export per rank, read in parallel', () => {
   for (const name of ['tp4', 'tp4graph']) {
     it(`${name} split per rank gives the combined file's numbers on every GPU`, () => {

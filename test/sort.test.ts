@@ -3,7 +3,7 @@
  * in-place permutation, checked against Array.prototype.sort with an index tie-break on real columns.
  */
 import { describe, expect, it } from 'vitest';
-import { readRawTrace } from '../queries/raw.js';
+import { readTraceInput } from '../queries/nsysTrace.js';
 import { argsort, isIdentity, permuteInPlace } from '../analyzer/util/sort.js';
 import { samplePath } from './support/traces.js';
 
@@ -13,7 +13,7 @@ function reference(keys: Float64Array): number[] {
 
 describe('argsort', () => {
   // Kernels, then copies, then sets, each in start order: the shape of every export's op columns.
-  const raw = readRawTrace(samplePath('tp4-eager.sqlite'));
+  const raw = readTraceInput(samplePath('tp4-eager.sqlite'));
   const starts = raw.ops.start;
   it('merges the per-table runs of a real export into start order, stable on ties', () => {
     const order = argsort(starts);
@@ -30,12 +30,13 @@ describe('argsort', () => {
   });
   it('permuteInPlace reorders every column type like a gather', () => {
     const order = argsort(starts);
-    const f = Float64Array.from(starts);
-    const i = Int32Array.from(raw.ops.deviceId);
-    const u = Uint8Array.from(raw.ops.kind);
-    permuteInPlace([f, i, u], order);
-    expect(Array.from(f)).toEqual(Array.from(order, (k) => starts[k]));
-    expect(Array.from(i)).toEqual(Array.from(order, (k) => raw.ops.deviceId[k]));
-    expect(Array.from(u)).toEqual(Array.from(order, (k) => raw.ops.kind[k]));
+    const name = Array.from(raw.ops.name);
+    const cols = [
+      Float64Array.from(starts), Int32Array.from(name, (v) => v - 100000), Uint32Array.from(raw.ops.correlation), Uint16Array.from(name),
+      Int16Array.from(name, (v) => -v), Uint8Array.from(raw.ops.kind), Int8Array.from(name, (v) => (v % 200) - 100),
+    ];
+    const before = cols.map((c) => Array.from(c as ArrayLike<number>));
+    permuteInPlace(cols, order);
+    cols.forEach((c, j) => expect(Array.from(c as ArrayLike<number>), c.constructor.name).toEqual(Array.from(order, (k) => before[j]![k])));
   });
 });

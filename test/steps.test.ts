@@ -22,7 +22,7 @@ describe('steps on committed samples', () => {
     // Each step: the token copied into the graph's input buffer, then the replayed graph's 8 layers x 14 kernels.
     const m = a.model;
     for (const s of a.steps.steps) {
-      expect([...s.ops].filter((i) => Number.isFinite(m.ops.graphNode[i]!)).length).toBe(112);
+      expect([...s.ops].filter((i) => m.ops.fromGraph[i] === 1).length).toBe(112);
       expect(m.opNames[m.ops.name[s.ops[0]!]!]!.short).toBe('[CUDA memcpy DtoD]');
       expect(s.ops.length).toBe(113);
     }

@@ -48,7 +48,7 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
   for (const p of sums) {
     for (const s of a.steadyStepsOf(p.device, phase)) {
       ops += s.ops.length;
-      for (const i of s.ops) if (Number.isFinite(o.graphNode[i]!) || o.kind[i] === OpKind.graph) graphOps++;
+      for (const i of s.ops) if (o.fromGraph[i] === 1 || o.kind[i] === OpKind.graph) graphOps++;
     }
   }
   const steps = sums.reduce((x, p) => x + p.steadyCount, 0);

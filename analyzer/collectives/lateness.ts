@@ -31,7 +31,8 @@ export interface Segment {
 export function segmentBefore(model: TraceModel, classes: OpClasses, tl: DeviceTimeline, o: number): Segment {
   const d = model.ops.device[o]!;
   const list = tl.ops[d]!;
-  let k = tl.position[o]! - 1;
+  const at = tl.positionOf(o);
+  let k = at - 1;
   while (k >= 0 && classes.opClass[list[k]!] !== COMM) k--;
   const start = k >= 0 ? model.ops.end[list[k]!]! : model.ops.start[list[0]!]!;
   const end = model.ops.start[o]!;
@@ -42,9 +43,9 @@ export function segmentBefore(model: TraceModel, classes: OpClasses, tl: DeviceT
   let busyEnd = start;
   const names = new Map<number, number>();
   const nameNs = new Map<number, number>();
-  for (let j = k + 1; j <= tl.position[o]!; j++) {
+  for (let j = k + 1; j <= at; j++) {
     const i = list[j]!;
-    if (j < tl.position[o]!) {
+    if (j < at) {
       const n = model.ops.name[i]!;
       names.set(n, (names.get(n) ?? 0) + 1);
       nameNs.set(n, (nameNs.get(n) ?? 0) + model.ops.end[i]! - model.ops.start[i]!);
@@ -55,7 +56,7 @@ export function segmentBefore(model: TraceModel, classes: OpClasses, tl: DeviceT
       gapEnd = s;
       opAfterGap = i;
     }
-    if (j < tl.position[o]!) {
+    if (j < at) {
       meter.add(s, Math.min(model.ops.end[i]!, end));
       busyEnd = Math.max(busyEnd, model.ops.end[i]!);
     }

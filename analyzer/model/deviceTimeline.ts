@@ -2,10 +2,10 @@
 import type { TraceModel } from './types.js';
 
 export interface DeviceTimeline {
-  /** Op indices per device index, sorted by start. */
+  /** Op indices per device index, sorted by start (and by index: ops are in start order). */
   ops: Uint32Array[];
-  /** Position of each op in its device's list. */
-  position: Int32Array;
+  /** Position of op `o` in its device's list. */
+  positionOf(o: number): number;
 }
 
 export function deviceTimeline(model: TraceModel): DeviceTimeline {
@@ -14,11 +14,22 @@ export function deviceTimeline(model: TraceModel): DeviceTimeline {
   for (let i = 0; i < ops.n; i++) counts[ops.device[i]!]!++;
   const lists = Array.from(counts, (c) => new Uint32Array(c));
   const fill = new Int32Array(model.devices.length);
-  const position = new Int32Array(ops.n);
   for (let i = 0; i < ops.n; i++) {
     const d = ops.device[i]!;
-    position[i] = fill[d]!;
     lists[d]![fill[d]!++] = i;
   }
-  return { ops: lists, position };
+  // A list holds its device's op indices in increasing order, so a position is a binary search: no
+  // array of a position per op (4 bytes an op of a production trace) for the few ops asked about.
+  const positionOf = (o: number): number => {
+    const list = lists[ops.device[o]!]!;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! < o) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return { ops: lists, positionOf };
 }

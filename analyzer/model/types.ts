@@ -2,18 +2,12 @@
  * The trace model: one or several exports joined, sorted and put on one clock. Columnar typed arrays, no
  * object per event; everything downstream reads only this.
  */
-import type { ExportMeta } from '../../queries/metadata.js';
-import type { GpuRow } from '../../queries/gpus.js';
+import type { CaptureMeta, Exact, GpuInfo, Indices, OpName } from './input.js';
 
-export const OpKind = { kernel: 0, memcpy: 1, memset: 2, graph: 3 } as const;
+export { OpKind, type CaptureMeta, type Exact, type GpuInfo, type Indices, type OpName } from './input.js';
 
-export interface OpName {
-  /** Short name as nsys shows it (`ncclDevKernel_AllReduce_Sum_bf16_RING_LL`, `[CUDA memcpy HtoD]`). */
-  short: string;
-  /** Demangled name; equal to `short` for memory operations. */
-  long: string;
-  kind: number;
-}
+/** Row indices into a small table, or -1 for none, as narrow as the table's size allows. */
+export type Signed = Int8Array | Int16Array | Int32Array;
 
 /** GPU operations (kernels, memcpy, memset) of every device, sorted by start time. */
 export interface GpuOps {
@@ -21,23 +15,27 @@ export interface GpuOps {
   start: Float64Array;
   end: Float64Array;
   /** Index into TraceModel.devices. */
-  device: Int32Array;
-  stream: Int32Array;
+  device: Indices;
+  /** The stream's id in its capture. */
+  stream: Uint16Array | Int32Array | Float64Array;
+  /** OpKind. */
   kind: Uint8Array;
   /** Index into TraceModel.opNames. */
-  name: Int32Array;
-  bytes: Float64Array;
-  /** NaN when not launched from a CUDA graph. */
-  graphNode: Float64Array;
-  correlation: Float64Array;
+  name: Indices;
+  /** Bytes copied or set; 0 for kernels. */
+  bytes: Exact;
+  /** 1 when the op ran as a node of a CUDA graph. */
+  fromGraph: Uint8Array;
+  /** Id shared with the launching API call (per process); 0 when none. */
+  correlation: Exact;
   /** Index into TraceModel.processes. */
-  process: Int32Array;
+  process: Indices;
   /** Start of the CUDA API call that launched the op; NaN when the launch is not in the trace. */
   launchStart: Float64Array;
   /** Index into TraceModel.threads of the launching thread; -1 when unknown. */
-  thread: Int32Array;
+  thread: Signed;
   /** Index into TraceModel.apiNames of the launching call; -1 when unknown. */
-  launchApi: Int32Array;
+  launchApi: Signed;
 }
 
 /** NVTX ranges (push/pop and start/end), sorted by start. */
@@ -47,12 +45,12 @@ export interface NvtxRanges {
   /** NaN when the range never ended. */
   end: Float64Array;
   /** Index into TraceModel.threads. */
-  thread: Int32Array;
+  thread: Indices;
   /** Domain name ('' for the default domain), index into `domains`. */
-  domain: Int32Array;
+  domain: Indices;
   domains: string[];
   /** Index into `texts`. */
-  text: Int32Array;
+  text: Indices;
   texts: string[];
 }
 
@@ -84,9 +82,10 @@ export interface HostCalls {
   n: number;
   start: Float64Array;
   end: Float64Array;
-  thread: Int32Array;
+  /** Index into TraceModel.threads. */
+  thread: Indices;
   /** Index into `names`. */
-  name: Int32Array;
+  name: Indices;
   names: string[];
   /** 0 CUDA API, 1 OS runtime. */
   source: Uint8Array;
@@ -95,18 +94,19 @@ export interface HostCalls {
 export interface Device {
   /** Position in TraceModel.devices; what GpuOps.device refers to. */
   index: number;
-  /** The CUDA device id of the export. */
+  /** The CUDA device id of its capture (exact). */
   deviceId: number;
   /** Which input file the device's ops came from. */
   file: number;
   /** How reports name the device: `GPU 3`, or `r1:GPU 0` when several files reuse device ids. */
   label: string;
-  gpu: GpuRow | null;
+  gpu: GpuInfo | null;
 }
 
 export interface Process {
   index: number;
   file: number;
+  /** The capture's id of the process (InputProcess.id: an nsys globalPid). */
   globalPid: number;
   pid: number;
   name: string;
@@ -115,13 +115,14 @@ export interface Process {
 export interface Thread {
   index: number;
   process: number;
+  /** The capture's id of the thread (InputThread.id: an nsys globalTid). */
   globalTid: number;
   name: string;
 }
 
 export interface TraceFile {
   path: string;
-  meta: ExportMeta;
+  meta: CaptureMeta;
   /** Added to this file's timestamps to put them on the model's clock (session start alignment). */
   offsetNs: number;
 }

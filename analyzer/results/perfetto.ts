@@ -166,7 +166,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
     const graph = ops.kind[i] === OpKind.graph;
     ev.push({
       name: n.short, ph: 'X', pid: p, tid, ts: us(ops.start[i]!), dur: us(ops.end[i]!) - us(ops.start[i]!), cat: graph ? 'graph' : cls, cname: CLASS_CNAME[cls],
-      args: { class: graph ? 'graph (kernels not traced)' : cls, stream, ...(n.long !== n.short ? { name: ellipsize(n.long, LONG_NAME) } : {}), ...(Number.isFinite(ops.graphNode[i]!) ? { graphNode: ops.graphNode[i] } : {}) },
+      args: { class: graph ? 'graph (kernels not traced)' : cls, stream, ...(n.long !== n.short ? { name: ellipsize(n.long, LONG_NAME) } : {}), ...(ops.fromGraph[i] === 1 ? { graphReplay: true } : {}) },
     });
   }
   return {

@@ -68,7 +68,7 @@ function fromGraphs(model: TraceModel): Draft[] {
   const { ops } = model;
   const groups = new Map<string, number[]>();
   for (let i = 0; i < ops.n; i++) {
-    if (!(Number.isFinite(ops.graphNode[i]!) || ops.kind[i] === OpKind.graph)) continue;
+    if (!(ops.fromGraph[i] === 1 || ops.kind[i] === OpKind.graph)) continue;
     const key = `${ops.process[i]}:${ops.correlation[i]}:${ops.device[i]}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));

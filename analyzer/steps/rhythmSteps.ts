@@ -204,7 +204,7 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
       // decode replays one forward per launch).
       const launch = sites.map((t) => {
         const o = seq[t.start]!;
-        return Number.isFinite(ops.graphNode[o]!) ? ops.correlation[o]! : -1;
+        return ops.fromGraph[o] === 1 ? ops.correlation[o]! : -1;
       });
       const heavy = gaps.map((g, k) => {
         if (launch[k]! >= 0 && launch[k + 1]! >= 0 && launch[k] !== launch[k + 1]) return true;

@@ -24,6 +24,12 @@ export class U32Map {
     return key > 0 && key <= 0xffffffff && Number.isInteger(key);
   }
 
+  /** Whether every key[0, n) can be stored. */
+  static fitsAll(keys: ArrayLike<number>, n: number): boolean {
+    for (let i = 0; i < n; i++) if (!U32Map.fits(keys[i]!)) return false;
+    return true;
+  }
+
   /** First value set for a key wins: a later duplicate is ignored. */
   set(key: number, value: number): void {
     const s = this.slots;

@@ -2,18 +2,22 @@
  * `npm run bench`: nsys-tp at production trace sizes, written to BENCHMARKS.md.
  *
  * Inputs: a real export (../shared/traces/tp4 by default) repeated in time by test/support/repeatSteps.ts
- * to about 0.25, 1 and 3 GB, cached in .cache/bench (regenerated when the source or the generator changes),
- * plus the 1 GB input as one file per rank. Each measurement is a fresh process: `nsys-tp diagnose
- * --format json` as a user runs it, against the bare scan (bareScan.ts: the same columns of the same rows,
- * iterated with better-sqlite3 and dropped). Wall time is taken around the process; peak memory is its
- * maxRSS (rss.ts). Machines are noisy, so the two run back to back, alternating which goes first, a few
- * times; ratios are per pair, and medians are reported.
+ * to about 0.25, 1, 3 and 10 GB, cached in .cache/bench (regenerated when the source or the generator
+ * changes), plus the 1 GB input as one file per rank. Each measurement is a fresh process: the C floor
+ * (floor.ts: SQLite aggregating the columns nsys-tp reads, no row reaching JavaScript), the bare scan
+ * (bareScan.ts: the same rows iterated into JavaScript and dropped) and `nsys-tp diagnose --format json`
+ * as a user runs it. Wall time is taken around the process; peak memory is its maxRSS (rss.ts). Machines
+ * are noisy, so the three run back to back, in a rotating order, a few times; ratios are per round, and
+ * medians are reported. The workers measurement runs diagnose on the 3 GB input with NSYS_TP_WORKERS=1, 2, ...
  *
- * Options: --sizes 0.25,1,3 (GB)  --runs 5  --source tp4  --out BENCHMARKS.md  --dir .cache/bench
+ * Options: --sizes 0.25,1,3,10 (GB)  --runs 3  --big-runs 1 (sizes above 3 GB)  --workers 1,2  --workers-size 3  --source tp4
+ *          --out BENCHMARKS.md  --dir .cache/bench  --json FILE (raw results)  --device FILE (results of
+ *          a run on another machine, for its workers table)  --keep (do not delete inputs above 3 GB)
+ *          --only-workers (the workers measurement alone: what a run on the 16-core device machine gives)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, hostname, release, totalmem, type } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -28,39 +32,47 @@ function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
+const flag = (name: string) => process.argv.includes(`--${name}`);
 
-const SIZES = option('sizes', '0.25,1,3').split(',').map(Number);
-const RUNS = Number(option('runs', '5'));
+const SIZES = option('sizes', '0.25,1,3,10').split(',').map(Number);
+const RUNS = Number(option('runs', '3'));
+const BIG_RUNS = Number(option('big-runs', '1'));
+const WORKERS = option('workers', '1,2').split(',').filter(Boolean).map(Number);
+const WORKERS_GB = Number(option('workers-size', '3'));
 const SOURCE = option('source', 'tp4');
 const OUT = resolve(REPO, option('out', 'BENCHMARKS.md'));
 const DIR = resolve(REPO, option('dir', '.cache/bench'));
+const JSON_OUT = option('json', '');
+const DEVICE = option('device', '');
 
 const CLI = join(REPO, 'dist/cli/main.js');
 const BARE = join(REPO, 'dist/test/bench/bareScan.js');
+const FLOOR = join(REPO, 'dist/test/bench/floor.js');
 const RSS = pathToFileURL(join(REPO, 'dist/test/bench/rss.js')).href;
 const MODEL = join(REPO, 'dist/test/bench/modelBytes.js');
 const PHASES = join(REPO, 'dist/test/bench/phases.js');
+const MEM_PHASES = join(REPO, 'dist/test/bench/memPhases.js');
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
 }
 
-interface Run {
+export interface Run {
   /** Wall time. */
   seconds: number;
-  /** CPU time of all the process's threads: less disturbed by other jobs than wall time. */
+  /** CPU time of all the process's threads. */
   cpuSeconds: number;
   rssBytes: number;
 }
 
-/** One fresh node process: wall time around it, peak RSS from inside it. */
-function measure(args: string[]): Run {
+/** One fresh node process: wall time around it, peak RSS and CPU time from inside it. */
+function measure(args: string[], env: Record<string, string> = {}): Run {
   const rssFile = join(DIR, `.rss-${process.pid}`);
   rmSync(rssFile, { force: true });
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', RSS, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NSYS_TP_BENCH_RSS: rssFile },
+    env: { ...process.env, ...env, NSYS_TP_BENCH_RSS: rssFile },
     maxBuffer: 64 * MB,
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -76,8 +88,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-interface Input {
+function loadAverage(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+export interface Input {
   label: string;
+  gb: number;
   files: string[];
   bytes: number;
   copies: number;
@@ -111,76 +132,80 @@ function cached(path: string, source: string, key: string, make: () => RepeatRes
   return result;
 }
 
-interface Pair {
+export interface Round {
+  floor: Run;
   bare: Run;
   diag: Run;
+  /** Load average (1 min) when the round started. */
+  load: number;
 }
 
-function pairs(files: string[]): Pair[] {
-  measure([BARE, ...files]); // warm-up: the file into the OS page cache, for both
-  const out: Pair[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const bareFirst = r % 2 === 0;
-    const a = measure(bareFirst ? [BARE, ...files] : [CLI, 'diagnose', '--format', 'json', ...files]);
-    const b = measure(bareFirst ? [CLI, 'diagnose', '--format', 'json', ...files] : [BARE, ...files]);
-    const p = bareFirst ? { bare: a, diag: b } : { bare: b, diag: a };
-    log(`  run ${r + 1}: bare ${p.bare.seconds.toFixed(2)} s, diagnose ${p.diag.seconds.toFixed(2)} s (${(p.diag.seconds / p.bare.seconds).toFixed(2)}x), ` +
-      `peak ${(p.diag.rssBytes / MB).toFixed(0)} MB`);
-    out.push(p);
+const diagnoseArgs = (files: string[]) => [CLI, 'diagnose', '--format', 'json', ...files];
+
+function rounds(files: string[], n: number): Round[] {
+  measure([FLOOR, ...files]); // warm-up: the file into the OS page cache
+  const out: Round[] = [];
+  for (let r = 0; r < n; r++) {
+    const load = loadAverage();
+    // Rotate the order, so that no one of the three always runs first (or last) in a round.
+    const order = (['floor', 'bare', 'diag'] as const).map((_x, i, a) => a[(i + r) % 3]!);
+    const got: Partial<Round> = { load };
+    for (const k of order) got[k] = measure(k === 'floor' ? [FLOOR, ...files] : k === 'bare' ? [BARE, ...files] : diagnoseArgs(files));
+    const x = got as Round;
+    log(`  round ${r + 1} (load ${load.toFixed(1)}): floor ${x.floor.seconds.toFixed(2)} s, bare ${x.bare.seconds.toFixed(2)} s, ` +
+      `diagnose ${x.diag.seconds.toFixed(2)} s (${(x.diag.seconds / x.floor.seconds).toFixed(2)}x floor), peak ${(x.diag.rssBytes / MB).toFixed(0)} MB`);
+    out.push(x);
   }
   return out;
 }
 
-interface Row {
+export interface WorkerRun {
+  workers: number;
+  diag: Run;
+  floor: Run;
+}
+
+/** diagnose with 1, 2, ... workers, each against a floor run just before it, alternating the counts. */
+function workerRuns(files: string[], counts: number[], n: number): WorkerRun[] {
+  const out: WorkerRun[] = [];
+  measure([FLOOR, ...files]); // warm-up: the file into the OS page cache
+  for (let r = 0; r < n; r++) {
+    for (const w of r % 2 ? [...counts].reverse() : counts) {
+      const floor = measure([FLOOR, ...files]);
+      const diag = measure(diagnoseArgs(files), { NSYS_TP_WORKERS: String(w) });
+      log(`  ${w} worker(s): diagnose ${diag.seconds.toFixed(2)} s (${(diag.seconds / floor.seconds).toFixed(2)}x floor)`);
+      out.push({ workers: w, diag, floor });
+    }
+  }
+  return out;
+}
+
+export interface Row {
   input: Input;
-  runs: Pair[];
-  /** Medians of wall time (s). */
-  bare: number;
-  diag: number;
-  /** Medians of CPU time (s). */
-  bareCpu: number;
-  diagCpu: number;
-  /** Median over runs of diagnose / bare scan, wall time, each pair run back to back. */
-  ratio: number;
-  ratios: number[];
-  /** Least peak RSS of the bare scan's runs: what reading alone needs. */
-  bareRss: number;
-  /** Greatest peak RSS of diagnose's runs: the one a target must hold for. */
-  diagRss: number;
+  rounds: Round[];
   model: { bytes: number; ops: { rows: number; bytes: number }; launches: { rows: number }; nvtx: { rows: number; bytes: number }; hostCalls: { rows: number; bytes: number } } | null;
   /** One thread's time per phase (ms), from phases.ts. */
   phases: { readMs: number; modelMs: number; analysesMs: number; reportMs: number } | null;
+  /** Peak RSS per phase of one diagnose (memPhases.ts). */
+  memPhases?: { phases: [string, number][] } | null;
 }
 
-function summarise(input: Input, runs: Pair[], withModel: boolean): Row {
-  const ratios = runs.map((p) => p.diag.seconds / p.bare.seconds);
-  let model: Row['model'] = null;
-  let phases: Row['phases'] = null;
-  if (withModel) {
-    const child = (script: string) => {
-      const r = spawnSync(process.execPath, [script, ...input.files], { encoding: 'utf8', maxBuffer: 16 * MB });
-      if (r.status !== 0) throw new Error(`${relative(REPO, script)} failed: ${r.stderr}`);
-      return JSON.parse(r.stdout);
-    };
-    model = child(MODEL);
-    phases = child(PHASES);
-  }
-  return {
-    input, runs, ratios, model, phases,
-    bare: median(runs.map((p) => p.bare.seconds)),
-    diag: median(runs.map((p) => p.diag.seconds)),
-    bareCpu: median(runs.map((p) => p.bare.cpuSeconds)),
-    diagCpu: median(runs.map((p) => p.diag.cpuSeconds)),
-    ratio: median(ratios),
-    bareRss: Math.min(...runs.map((p) => p.bare.rssBytes)),
-    diagRss: Math.max(...runs.map((p) => p.diag.rssBytes)),
-  };
+export interface Results {
+  machine: string;
+  cores: number;
+  started: string;
+  minutes: number;
+  source: string;
+  rows: Row[];
+  perRank: Row | null;
+  workers: { input: Input; runs: WorkerRun[] } | null;
 }
 
-const gb = (b: number) => (b / GB).toFixed(2);
-const mb = (b: number) => (b / MB).toFixed(0);
-const mrows = (n: number) => (n / 1e6).toFixed(2);
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+function child(script: string, files: string[]) {
+  const r = spawnSync(process.execPath, [script, ...files], { encoding: 'utf8', maxBuffer: 16 * MB });
+  if (r.status !== 0) throw new Error(`${relative(REPO, script)} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
 
 function machine(): string {
   const db = new Database(':memory:');
@@ -192,28 +217,44 @@ function machine(): string {
     `${type()} ${release()}; Node.js ${process.version}, better-sqlite3 ${bs} (SQLite ${sqlite})`;
 }
 
-/** Growth exponent b of time ~ size^b between two inputs (1 = linear). */
-function exponent(a: Row, b: Row, t: (r: Row) => number): number {
-  return Math.log(t(b) / t(a)) / Math.log(b.input.bytes / a.input.bytes);
+// ---- The report ----------------------------------------------------------------------------------------
+
+const gb = (b: number) => (b / GB).toFixed(2);
+const mb = (b: number) => (b / MB).toFixed(0);
+const mrows = (n: number) => (n / 1e6).toFixed(2);
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const sec = (s: number) => `${s.toFixed(2)} s`;
+const ratioOf = (r: Round) => r.diag.seconds / r.floor.seconds;
+const med = (row: Row, f: (r: Round) => number) => median(row.rounds.map(f));
+
+/** Least-squares slope of log y over log x: y ∝ x^b. */
+function exponent(points: [number, number][]): number {
+  const n = points.length;
+  const xs = points.map(([x]) => Math.log(x));
+  const ys = points.map(([, y]) => Math.log(y));
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxy / sxx;
 }
 
-function report(rows: Row[], perRank: Row | null, started: Date, minutes: number, source: string): string {
-  const big = rows[rows.length - 1]!;
-  const small = rows[0]!;
+export function report(res: Results, device: Results | null): string {
+  const { rows, perRank } = res;
   const L: string[] = [];
-  const worstRatio = Math.max(...rows.map((r) => r.ratio));
-  const rssOk = rows.map((r) => r.diagRss < r.input.bytes / 4);
-  const several = rows.length > 1;
-  const diagExp = several ? exponent(small, big, (r) => r.diagCpu) : 1;
-  const bareExp = several ? exponent(small, big, (r) => r.bareCpu) : 1;
-  const cpuRatio = (r: Row) => r.diagCpu / r.bareCpu;
+  const timed = rows.filter((r) => r.input.gb <= 3);
+  if (rows.length === 0) return `# Workers only\n\n${JSON.stringify(res.workers?.runs.map((r) => [r.workers, r.diag.seconds, r.floor.seconds]))}\n`;
   L.push('# Benchmarks', '');
-  L.push(`Written by \`npm run bench\` on ${started.toISOString().slice(0, 10)} (${minutes.toFixed(0)} min, ${RUNS} runs per measurement).`);
-  L.push(`Machine: ${machine()}. The machine is shared with other jobs, so nsys-tp is measured against the bare scan run back to back ` +
-    '(alternating which goes first), and medians are reported.', '');
+  L.push(`Written by \`npm run bench\` on ${res.started.slice(0, 10)} (${res.minutes.toFixed(0)} min; ${RUNS} rounds per size up to 3 GB, ` +
+    `${BIG_RUNS} above). Machine: ${res.machine}. The machine is shared with other jobs: the C floor, the bare scan and diagnose run ` +
+    'back to back in each round (in a rotating order), ratios are taken within a round, and medians are reported; the load average ' +
+    'at the start of each round is listed.', '');
 
   L.push('## Inputs', '');
-  L.push(`\`${relative(REPO, source)}\` (decompressed from ../shared/traces; see its README) repeated in time by \`test/support/repeatSteps.ts\`: ` +
+  L.push(`\`${relative(REPO, res.source)}\` (decompressed from ../shared/traces; see its README) repeated in time by \`test/support/repeatSteps.ts\`: ` +
     'every CUDA and NVTX event table (kernels, memcpy, memset, CUDA API calls, synchronizations, CUDA events, NVTX ranges including ' +
     'NCCL\'s domain) is copied again and again after the original, with fresh correlation ids and fresh `decode N` numbers, on every device; ' +
     'strings, GPUs, processes, metadata and the host OS tables are kept once. nsys-tp finds every copy\'s steps with the original\'s ' +
@@ -228,157 +269,281 @@ function report(rows: Row[], perRank: Row | null, started: Date, minutes: number
   }
   L.push('');
 
-  L.push('## `nsys-tp diagnose` against the bare scan', '');
-  L.push('| file | bare scan | diagnose | ratio (median) | ratio per run | CPU time ratio | bare scan peak RSS | diagnose peak RSS | peak / file size |');
-  L.push('|---|---:|---:|---:|---|---:|---:|---:|---:|');
+  L.push('## The C floor, the bare scan and diagnose', '');
+  L.push('| file | C floor | bare scan | diagnose | diagnose / floor (median) | per round | bare / floor | load | floor peak | bare peak | diagnose peak | peak / file |');
+  L.push('|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|');
   for (const r of [...rows, ...(perRank ? [perRank] : [])]) {
-    L.push(`| ${r.input.label} | ${r.bare.toFixed(2)} s | ${r.diag.toFixed(2)} s | **${r.ratio.toFixed(2)}×** | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ` +
-      `${cpuRatio(r).toFixed(2)}× | ${mb(r.bareRss)} MB | ${mb(r.diagRss)} MB | ${pct(r.diagRss / r.input.bytes)} |`);
+    L.push(`| ${r.input.label} | ${sec(med(r, (x) => x.floor.seconds))} | ${sec(med(r, (x) => x.bare.seconds))} | ${sec(med(r, (x) => x.diag.seconds))} | ` +
+      `**${med(r, ratioOf).toFixed(2)}×** | ${r.rounds.map((x) => ratioOf(x).toFixed(2)).join(', ')} | ${med(r, (x) => x.bare.seconds / x.floor.seconds).toFixed(2)}× | ` +
+      `${r.rounds.map((x) => x.load.toFixed(1)).join(', ')} | ${mb(Math.min(...r.rounds.map((x) => x.floor.rssBytes)))} MB | ` +
+      `${mb(Math.min(...r.rounds.map((x) => x.bare.rssBytes)))} MB | ${mb(Math.max(...r.rounds.map((x) => x.diag.rssBytes)))} MB | ` +
+      `${pct(Math.max(...r.rounds.map((x) => x.diag.rssBytes)) / r.input.bytes)} |`);
   }
   L.push('');
-  L.push('Times are wall time of the whole process (Node.js start included, the file in the OS page cache: one unmeasured bare scan first); ' +
-    'ratios are per pair of runs. Peak RSS is the process\'s maxRSS: the least of the runs for the bare scan, the greatest for diagnose. ' +
-    '`diagnose` is the CLI as a user runs it (`nsys-tp diagnose --format json FILE`). The bare scan is `test/bench/bareScan.ts`: one pass ' +
-    'over each table nsys-tp reads, the same columns of the same rows (every GPU operation; launch APIs, host-call APIs and calls of 20 µs ' +
-    'or more from the CUDA API table; NVTX ranges), iterated with better-sqlite3 in raw mode and dropped, in one thread. nsys-tp fetches ' +
-    'the same rows in rowid pages with `all()` (about 15% cheaper per row than stepping the iterator) and reads a file\'s GPU tables in a ' +
-    `worker thread while its main thread reads the host tables (${cpus().length} cores here): that is how its wall time can be below the ` +
-    'bare scan\'s. The CPU time ratio counts the work of all threads.');
+  L.push('Times are wall time of the whole process (Node.js start included; the file in the OS page cache: one unmeasured floor run ' +
+    'first). **C floor** (`test/bench/floor.ts`): what SQLite itself needs to read the rows nsys-tp reads, in one thread: the ' +
+    'queries of the bare scan, each as one aggregate over every selected column (`total()` of each number, the length of each text), ' +
+    'so that SQLite decodes every value and no row reaches JavaScript. **Bare scan** (`test/bench/bareScan.ts`): the same queries ' +
+    'iterated row by row into JavaScript with better-sqlite3 and dropped, one thread: what reading costs the usual way. **diagnose**: ' +
+    '`nsys-tp diagnose --format json FILE` as a user runs it, with its default of one worker thread per core ' +
+    `(${res.cores} here). Peak RSS is the process's maxRSS: the least of the rounds for the floor and the bare scan, the greatest for diagnose.`);
   if (perRank) {
-    L.push('', `The last row is the ${perRank.input.label.replace(/ \(.*/, '')} input as one file per rank (${perRank.input.files.length} files, ` +
-      'split with test/support/perRank.ts and repeated like the combined file): `nsys-tp diagnose r0.sqlite r1.sqlite ...` reads them in ' +
-      `worker threads, as many at once as there are cores (${cpus().length} here), against one bare scan of all of them in turn. Its peak ` +
-      'memory is above the single file\'s: the workers\' own heaps, and the per-file columns are concatenated into the model\'s.');
+    L.push('', `The last row is the 1 GB input as one file per rank (${perRank.input.files.length} files, split with test/support/perRank.ts ` +
+      'and repeated like the combined file): `nsys-tp diagnose r0.sqlite r1.sqlite ...`, against the floor and the bare scan of all of ' +
+      'them in turn.');
   }
   L.push('');
+  L.push('How nsys-tp reads: every event table is split into as many contiguous rowid ranges as there are worker threads, and each ' +
+    'worker reads its range of every table on its own read-only connection, page by page (16384 rowids a statement). A page is one ' +
+    'SQL statement whose one result row holds `count(*)` and a `json_group_array()` of each column: SQLite does the filtering and ' +
+    'writes each column as text, and a parser turns the text into typed arrays; no row crosses into JavaScript on its own (better-sqlite3 ' +
+    'costs an array and a value apiece for a row; writing a column\'s JSON costs SQLite about 30 ns a value). The workers\' typed ' +
+    'columns are transferred, not copied, and joined into the trace input, which the trace model adopts. The launch join is not ' +
+    'SQLite\'s: the export has no index on the correlation id, and SQLite\'s automatic index for the join (a second full scan of the ' +
+    'CUDA API table and a sort of its launches) cost 2.2 s at 0.25 GB, twice the whole floor; the model finds each op\'s launch by a ' +
+    'search in its process\'s launches, which come in correlation order, starting where the previous op\'s ended.', '');
 
   L.push('## Where the time goes', '');
-  L.push('One thread, no worker (test/bench/phases.ts), one run: reading is SQLite and the loader; the rest is work on the trace model.', '');
-  L.push('| file | read | trace model | analyses and rules | report | total | beyond reading |');
-  L.push('|---|---:|---:|---:|---:|---:|---:|');
+  L.push('One thread, no worker (test/bench/phases.ts), one run: reading is SQLite and the reader; the rest is work on the trace model.', '');
+  L.push('| file | C floor | read | trace model | analyses and rules | report | total | total / floor |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const p = r.phases;
     if (!p) continue;
-    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const s = (ms: number) => sec(ms / 1000);
     const total = p.readMs + p.modelMs + p.analysesMs + p.reportMs;
-    L.push(`| ${r.input.label} | ${s(p.readMs)} | ${s(p.modelMs)} | ${s(p.analysesMs)} | ${s(p.reportMs)} | ${s(total)} | +${pct((total - p.readMs) / p.readMs)} |`);
+    const floor = med(r, (x) => x.floor.seconds);
+    L.push(`| ${r.input.label} | ${sec(floor)} | ${s(p.readMs)} | ${s(p.modelMs)} | ${s(p.analysesMs)} | ${s(p.reportMs)} | ${s(total)} | ${(total / 1000 / floor).toFixed(2)}× |`);
   }
   L.push('');
-  L.push('Reading costs about what the bare scan does; the model build and the analyses (steps, per-step and per-layer breakdowns, ' +
-    'collectives across ranks, the rules) add the rest. On one core that sum is the ratio to the bare scan; reading the GPU ' +
-    'tables on a second core hides part of it, which is why the wall-time ratio is lower than the CPU time ratio.', '');
 
-  L.push('## How time grows with size', '');
-  L.push('| file | bare scan CPU s/GB | diagnose CPU s/GB | diagnose CPU µs per GPU op | diagnose / bare scan (wall) |');
-  L.push('|---|---:|---:|---:|---:|');
+  L.push('## How cost grows with size', '');
+  const pts = (f: (r: Row) => number) => rows.map((r) => [r.input.bytes, f(r)] as [number, number]);
+  const several = rows.length > 1;
+  if (several) {
+    const span = `${rows[0]!.input.label} to ${rows[rows.length - 1]!.input.label}`;
+    const e = {
+      floorT: exponent(pts((r) => med(r, (x) => x.floor.seconds))),
+      bareT: exponent(pts((r) => med(r, (x) => x.bare.seconds))),
+      diagT: exponent(pts((r) => med(r, (x) => x.diag.seconds))),
+      diagC: exponent(pts((r) => med(r, (x) => x.diag.cpuSeconds))),
+      diagM: exponent(pts((r) => Math.max(...r.rounds.map((x) => x.diag.rssBytes)))),
+      model: rows.every((r) => r.model) ? exponent(pts((r) => r.model!.bytes)) : NaN,
+    };
+    L.push(`Cost ∝ size^b, b fitted by least squares on log-log over ${span} (1 is linear):`, '');
+    L.push('| measure | b |', '|---|---:|');
+    L.push(`| C floor, wall time | ${e.floorT.toFixed(2)} |`, `| bare scan, wall time | ${e.bareT.toFixed(2)} |`,
+      `| diagnose, wall time | ${e.diagT.toFixed(2)} |`, `| diagnose, CPU time | ${e.diagC.toFixed(2)} |`,
+      `| diagnose, peak RSS | ${e.diagM.toFixed(2)} |`, `| trace model bytes | ${Number.isNaN(e.model) ? '?' : e.model.toFixed(2)} |`, '');
+  }
+  L.push('| file | C floor s/GB | diagnose s/GB | diagnose CPU s/GB | diagnose CPU µs per GPU op | peak MB/GB |');
+  L.push('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    L.push(`| ${r.input.label} | ${(r.bareCpu / (r.input.bytes / GB)).toFixed(1)} | ${(r.diagCpu / (r.input.bytes / GB)).toFixed(1)} | ` +
-      `${r.model ? ((1e6 * r.diagCpu) / r.model.ops.rows).toFixed(2) : '?'} | ${r.ratio.toFixed(2)}× |`);
+    const g = r.input.bytes / GB;
+    L.push(`| ${r.input.label} | ${(med(r, (x) => x.floor.seconds) / g).toFixed(2)} | ${(med(r, (x) => x.diag.seconds) / g).toFixed(2)} | ` +
+      `${(med(r, (x) => x.diag.cpuSeconds) / g).toFixed(2)} | ${r.model ? ((1e6 * med(r, (x) => x.diag.cpuSeconds)) / r.model.ops.rows).toFixed(2) : '?'} | ` +
+      `${(Math.max(...r.rounds.map((x) => x.diag.rssBytes)) / MB / g).toFixed(0)} |`);
   }
   L.push('');
-  if (several) {
-    L.push(`CPU time ∝ size^b from ${small.input.label} to ${big.input.label}: b = ${diagExp.toFixed(2)} for diagnose, ${bareExp.toFixed(2)} for the bare scan ` +
-      '(1 is linear). Sizes are measured minutes apart on a shared machine, so these absolute numbers drift with the other jobs (CPU ' +
-      'time too, on a virtual machine); the ratio to the bare scan, measured back to back, is the steadier measure of how nsys-tp\'s own ' +
-      'work grows. That work is linear per row: typed columns, merges of the runs nsys already wrote in time order, hash joins, one ' +
-      'pass per step.', '');
-  }
 
   L.push('## Memory', '');
-  L.push('| file | trace model | ops | host calls | NVTX | model / file | bare scan peak | diagnose peak |');
+  L.push('| file | trace model | ops | host calls | NVTX | model / file | diagnose peak | peak / file |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const m = r.model;
     if (!m) continue;
+    const peak = Math.max(...r.rounds.map((x) => x.diag.rssBytes));
     L.push(`| ${r.input.label} | ${mb(m.bytes)} MB | ${mb(m.ops.bytes)} MB | ${mb(m.hostCalls.bytes)} MB | ${mb(m.nvtx.bytes)} MB | ` +
-      `${pct(m.bytes / r.input.bytes)} | ${mb(r.bareRss)} MB | ${mb(r.diagRss)} MB |`);
+      `${pct(m.bytes / r.input.bytes)} | ${mb(peak)} MB | ${pct(peak / r.input.bytes)} |`);
   }
   L.push('');
-  L.push('The trace model is the typed columns every analysis reads (analyzer/model/types.ts): per GPU op 73 bytes (start, end, launch ' +
-    'start, bytes, graph node and correlation id as float64; device, stream, name, process, thread and API as int32; kind), per NVTX ' +
-    'range 28, per host call 25; the launch calls are joined to their ops while loading and not kept. The columns read from SQLite are ' +
-    'moved into it (no second copy), sorted in place, and it is kept whole while the analyses run; on top of it come what Node.js and ' +
-    'SQLite need to read at all (the bare scan\'s peak) and the analyses\' own results and indexes (per step: its ops, its breakdown, ' +
-    'its layers\' windows; per op: its step, its place on its device\'s timeline, its launching thread\'s list).', '');
+  const withMem = rows.filter((r) => r.memPhases);
+  if (withMem.length) {
+    L.push('Where the peak is reached: one diagnose run by test/bench/memPhases.ts (the phases as the CLI runs them, RSS sampled every 5 ms), the greatest RSS during each phase; a rule is listed where it raises the peak by more than 5 MB.', '');
+    const names = ['read', 'trace model', 'analyses'];
+    const risers = new Set<string>();
+    for (const r of withMem) {
+      let top = 0;
+      for (const [n, b] of r.memPhases!.phases) {
+        if (n.startsWith('rule ') && b > top + 5 * MB) risers.add(n);
+        top = Math.max(top, b);
+      }
+    }
+    const cols = [...names, ...[...risers]];
+    L.push(`| file | ${cols.map((c) => c.replace(/^rule /, 'rule `') + (c.startsWith('rule ') ? '`' : '')).join(' | ')} |`);
+    L.push(`|---|${cols.map(() => '---:').join('|')}|`);
+    for (const r of withMem) {
+      const m = new Map(r.memPhases!.phases);
+      L.push(`| ${r.input.label} | ${cols.map((c) => (m.has(c) ? `${mb(m.get(c)!)} MB` : '')).join(' | ')} |`);
+    }
+    L.push('');
+  }
+  const opBytes = rows.find((r) => r.model)?.model;
+  L.push(`The trace model is the typed columns every analysis reads (analyzer/model/types.ts), each as narrow as its values allow: per ` +
+    `GPU op ${opBytes ? (opBytes.ops.bytes / opBytes.ops.rows).toFixed(0) : '?'} bytes (start, end and launch start as float64, which ` +
+    'nanoseconds over minutes need; correlation id and bytes as uint32 where they fit; stream as uint16; device, name, process, thread, ' +
+    'API, kind and graph flag as one or two bytes), a few bytes more per NVTX range and host call. The readers\' columns are moved into ' +
+    'it, not copied, and it is kept whole while the analyses run; on top of it come Node.js itself (about 55 MB with nsys-tp loaded), ' +
+    'the worker threads while they read, and what the analyses keep (per step its ops and breakdowns, per layer its windows; per op ' +
+    'its step, its place on its device\'s timeline and in its thread\'s launches) and the garbage they leave for the collector.', '');
+
+  L.push('## Cores', '');
+  const wtables: [string, Results][] = [[`this machine (${res.cores} cores)`, res]];
+  if (device) wtables.push([`the device machine (${device.cores} cores: ${device.machine})`, device]);
+  for (const [where, r] of wtables) {
+    if (!r.workers) continue;
+    L.push(`diagnose on the ${r.workers.input.label} input with NSYS_TP_WORKERS=N, on ${where}, each run just after a C floor run ` +
+      `(run on ${r.started.slice(0, 10)}):`, '');
+    L.push('| workers | diagnose (median) | C floor (median) | diagnose / floor | runs | speed-up over 1 worker | peak RSS |');
+    L.push('|---:|---:|---:|---:|---|---:|---:|');
+    const counts = [...new Set(r.workers.runs.map((x) => x.workers))].sort((a, b) => a - b);
+    const one = median(r.workers.runs.filter((x) => x.workers === counts[0]).map((x) => x.diag.seconds));
+    for (const w of counts) {
+      const xs = r.workers.runs.filter((x) => x.workers === w);
+      const d = median(xs.map((x) => x.diag.seconds));
+      L.push(`| ${w} | ${sec(d)} | ${sec(median(xs.map((x) => x.floor.seconds)))} | ${median(xs.map((x) => x.diag.seconds / x.floor.seconds)).toFixed(2)}× | ` +
+        `${xs.map((x) => x.diag.seconds.toFixed(2)).join(', ')} | ${(one / d).toFixed(2)}× | ${mb(Math.max(...xs.map((x) => x.diag.rssBytes)))} MB |`);
+    }
+    L.push('');
+  }
 
   L.push('## Targets', '');
-  const worstRun = Math.max(...rows.flatMap((r) => r.ratios));
-  const oneCore = rows.filter((r) => r.phases).map((r) => {
-    const p = r.phases!;
-    return { label: r.input.label, extra: (p.modelMs + p.analysesMs + p.reportMs) / p.readMs };
-  });
-  const worstOneCore = oneCore.reduce((a, b) => (b.extra > a.extra ? b : a), oneCore[0] ?? { label: '', extra: 0 });
-  L.push(`- diagnose within 1.5× the bare scan at every size: **${worstRatio <= 1.5 ? 'met' : 'missed'}** (worst median ratio ${worstRatio.toFixed(2)}×; ` +
-    `single runs up to ${worstRun.toFixed(2)}× when other jobs held the second core). It rests on the second core: in one thread, diagnose ` +
-    `does ${pct(worstOneCore.extra)} more than its reading at ${worstOneCore.label} ("Where the time goes"), the model build and the analyses, ` +
-    'and its reading costs about the bare scan.');
-  const rssLine = rows.map((r, i) => `${r.input.label}: ${mb(r.diagRss)} MB against ${mb(r.input.bytes / 4)} MB, ${rssOk[i] ? 'met' : `${pct(r.diagRss / (r.input.bytes / 4) - 1)} over`}`).join('; ');
-  const m = big.model;
-  let bound = '';
-  if (!rssOk.every(Boolean) && m) {
-    const floor = big.bareRss + m.bytes;
-    const share = m.bytes / big.input.bytes;
-    bound = ` What bounds it: the trace model is ${pct(share)} of the file at every size (${mb(m.bytes)} MB at ${big.input.label})` +
-      `${share > 0.25 ? ', above a quarter by itself' : ', close to a quarter by itself'}; reading at all takes Node.js and SQLite ` +
-      `${mb(small.bareRss)} MB (the bare scan's peak at ${small.input.label}${small.bareRss > small.input.bytes / 4 ? ', itself more than a quarter of that file' : ''}). ` +
-      `Model plus bare scan is ${mb(floor)} MB at ${big.input.label} = ${pct(floor / big.input.bytes)} of the file; diagnose peaks ` +
-      `${mb(big.diagRss - floor)} MB (${pct((big.diagRss - floor) / m.bytes)} of the model) above that, for what the analyses keep (per ` +
-      'step and per layer window objects, per-op indexes) and garbage not yet collected. A quarter would take a smaller trace model ' +
-      '(narrower columns) and analyses that keep less per step and per op: changes to what every analysis reads, left for a decision ' +
-      'on the model.';
+  const worst = timed.reduce((a, b) => (med(b, ratioOf) > med(a, ratioOf) ? b : a), timed[0]!);
+  const timeOk = timed.every((r) => med(r, ratioOf) <= 2.5);
+  L.push(`- **Wall time ≤ 2.5× the C floor at ${timed.map((r) => r.input.label).join(', ')}: ${timeOk ? 'met' : 'missed'}** ` +
+    `(${timed.map((r) => `${r.input.label} ${med(r, ratioOf).toFixed(2)}×`).join(', ')}; worst single round ` +
+    `${Math.max(...timed.flatMap((r) => r.rounds.map(ratioOf))).toFixed(2)}× at load ${worst.rounds.reduce((a, b) => Math.max(a, b.load), 0).toFixed(1)}). ` +
+    timeBound(worst));
+  const memRows = rows.filter((r) => r.input.gb === 1 || r.input.gb === 3);
+  const peakOf = (r: Row) => Math.max(...r.rounds.map((x) => x.diag.rssBytes));
+  const memOk = memRows.length > 0 && memRows.every((r) => peakOf(r) <= r.input.bytes / 4);
+  L.push(`- **Peak RSS ≤ 25% of the file at 1 and 3 GB: ${memRows.length === 0 ? 'not run' : memOk ? 'met' : 'missed'}** (${memRows.map((r) => `${r.input.label}: ${mb(peakOf(r))} MB = ` +
+    `${pct(peakOf(r) / r.input.bytes)} of the file${peakOf(r) <= r.input.bytes / 4 ? '' : `, ${mb(peakOf(r) - r.input.bytes / 4)} MB over`}`).join('; ')}). ` +
+    memBound(memRows));
+  const big = rows.find((r) => r.input.gb >= 10);
+  L.push(`- **A 10 GB export diagnosed on this ${(totalmem() / 2 ** 30).toFixed(0)} GiB machine: ${big ? 'met' : 'not run'}**` +
+    (big ? ` (${gb(big.input.bytes)} GB: ${sec(med(big, (x) => x.diag.seconds))}, ${med(big, ratioOf).toFixed(2)}× the floor; peak ${mb(peakOf(big))} MB = ${pct(peakOf(big) / big.input.bytes)} of the file).` : '.'));
+  if (several) {
+    const bT = exponent(pts((r) => med(r, (x) => x.diag.seconds)));
+    const bM = exponent(pts(peakOf));
+    L.push(`- **Cost grows linearly: ${Math.abs(bT - 1) <= 0.1 && bM <= 1.1 ? 'met' : 'see the exponents'}** (over ${rows[0]!.input.label} to ` +
+      `${rows[rows.length - 1]!.input.label}: time ∝ size^${bT.toFixed(2)}, peak memory ∝ size^${bM.toFixed(2)}; the floor's time ∝ ` +
+      `size^${exponent(pts((r) => med(r, (x) => x.floor.seconds))).toFixed(2)}). Below 1 means a fixed cost (Node.js start, the worker ` +
+      'threads, the analyses\' per-run setup) that larger files spread thinner.');
   }
-  L.push(`- peak memory below a quarter of the file size: **${rssOk.every(Boolean) ? 'met' : 'missed'}** (${rssLine}).${bound}`);
-  L.push(`- peak memory below 1.5 GB at ${big.input.label}: **${big.diagRss < 1.5 * GB ? 'met' : 'missed'}** (${mb(big.diagRss)} MB, the greatest of ${RUNS} runs).`);
-  // Each ratio is measured back to back, so it is immune to the machine getting faster or slower between
-  // sizes, and the bare scan is SQLite reading rows, linear by nature: a flat ratio is linear time.
-  const typical = median(rows.map((r) => r.ratio));
-  const linear = big.ratio <= 1.1 * typical;
-  L.push(`- time linear in size: **${linear ? 'met' : 'missed'}** (ratio to the bare scan, which reads in linear time, ` +
-    `${rows.map((r) => `${r.ratio.toFixed(2)}× at ${r.input.label}`).join(', ')}: ${linear ? 'no growth with size' : 'growing with size'}` +
-    `${several ? `; CPU time ∝ size^${diagExp.toFixed(2)} for diagnose and size^${bareExp.toFixed(2)} for the bare scan` : ''}).`);
-  L.push('- the trace file is never written: it is opened read-only with `query_only`; no index, no table, no temporary copy. Every ' +
-    'query is a rowid-range scan with a WHERE filter: SQLite needs no sorter or automatic index (the tables are already in start ' +
-    'order, which the model\'s merge uses instead of ORDER BY).');
+  const cores = [res, device].filter((r): r is Results => !!r?.workers);
+  L.push(`- **Time falls with workers: ${cores.length ? 'see "Cores"' : 'not run'}**` + (cores.length ? ` (${cores.map((r) => {
+    const counts = [...new Set(r.workers!.runs.map((x) => x.workers))].sort((a, b) => a - b);
+    return counts.map((w) => `${w}: ${sec(median(r.workers!.runs.filter((x) => x.workers === w).map((x) => x.diag.seconds)))}`).join(', ') + ` on ${r.cores} cores`;
+  }).join('; ')}). What does not fall: the model build and the analyses run in one thread after reading ("Where the time goes").` : ''));
+  L.push('- **No regression:** every command and format gives byte-identical output on every trace (test/diagnose.numbers.test.ts and ' +
+    'friends, and the golden outputs of all commands); the trace is opened read-only with `query_only`, no index, no table, no ' +
+    'temporary copy (every query is a rowid-range scan with a WHERE filter: SQLite needs no sorter or automatic index); the progress ' +
+    'bar counts the rows the workers have scanned.');
   L.push('');
   return L.join('\n');
+}
+
+function timeBound(r: Row): string {
+  const p = r.phases;
+  const floor = med(r, (x) => x.floor.seconds);
+  if (!p) return '';
+  const read = p.readMs / 1000;
+  return `What bounds it, at ${r.input.label}: after reading, the trace model (${sec(p.modelMs / 1000)}) and the analyses and rules ` +
+    `(${sec(p.analysesMs / 1000)}, ${(p.analysesMs / 1000 / floor).toFixed(2)}× the floor by themselves) run in one thread; reading, ` +
+    `${sec(read)} in one thread (${(read / floor).toFixed(2)}× the floor: SQLite's own work plus writing and parsing the JSON of each ` +
+    'value), is shared among the workers, so on 2 cores it costs about half that when the second core is free.';
+}
+
+function memBound(rs: Row[]): string {
+  const r = rs[rs.length - 1];
+  if (!r?.model) return '';
+  const peak = Math.max(...r.rounds.map((x) => x.diag.rssBytes));
+  let where = '';
+  if (r.memPhases) {
+    const m = new Map(r.memPhases.phases);
+    const read = m.get('read') ?? 0;
+    const model = m.get('trace model') ?? 0;
+    const rules = r.memPhases.phases.filter(([n]) => n.startsWith('rule ')).reduce((a, [, b]) => Math.max(a, b), 0);
+    const before = Math.max(read, model, m.get('analyses') ?? 0);
+    const risers: string[] = [];
+    let top = before;
+    for (const [n, b] of r.memPhases.phases) {
+      if (!n.startsWith('rule ')) continue;
+      if (b > top + 5 * MB) risers.push(`${n.replace(/^rule /, '')} +${mb(b - top)} MB`);
+      top = Math.max(top, b);
+    }
+    where = ` Reading peaks at ${mb(read)} MB (the workers' columns, then their copy into one column per table, the columns they ` +
+      `came from freed only as the collector gets to them), the model build at ${mb(model)} MB, the analyses before the rules at ` +
+      `${mb(m.get('analyses') ?? 0)} MB, and the rules take it to ${mb(rules)} MB${risers.length ? ` (${risers.join(', ')})` : ''}.`;
+  }
+  return `What bounds it at ${r.input.label} (peak ${mb(peak)} MB): the trace model is ${mb(r.model.bytes)} MB (${pct(r.model.bytes / r.input.bytes)} of the ` +
+    `file), Node.js with nsys-tp loaded about 55 MB.${where}`;
+}
+
+// ---- Running ----------------------------------------------------------------------------------------------
+
+function input(size: number, source: string): Input {
+  const label = `${size} GB`;
+  const file = join(DIR, `${SOURCE}-${size}GB.sqlite`);
+  const gen = cached(file, source, `target=${size * GB}`, () => repeatSteps(source, file, { targetBytes: size * GB }));
+  return { label, gb: size, files: [file], bytes: statSync(file).size, copies: gen.copies, rows: gen.rows };
+}
+
+function perRankInput(source: string, of: Input): Input {
+  const rankDir = join(DIR, `${SOURCE}-ranks`);
+  mkdirSync(rankDir, { recursive: true });
+  const made = join(rankDir, 'report_0.sqlite');
+  const rankSources = existsSync(made) && statSync(made).mtimeMs > statSync(source).mtimeMs
+    ? readdirSync(rankDir).filter((f) => /^report_\d+\.sqlite$/.test(f)).sort().map((f) => join(rankDir, f))
+    : splitByRank(source, rankDir);
+  const meta = JSON.parse(readFileSync(`${of.files[0]}.json`, 'utf8')) as Sidecar;
+  const files = rankSources.map((src, i) => {
+    const f = join(DIR, `${SOURCE}-${of.gb}GB-rank${i}.sqlite`);
+    cached(f, src, `copies=${of.copies},period=${meta.result.periodNs}`, () => repeatSteps(src, f, { copies: of.copies, periodNs: meta.result.periodNs }));
+    return f;
+  });
+  const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+  return { label: `${of.label} (${files.length} files, one per rank)`, gb: of.gb, files, bytes, copies: of.copies, rows: of.rows };
 }
 
 function main(): void {
   const started = new Date();
   const t0 = performance.now();
-  if (!existsSync(CLI) || !existsSync(BARE)) throw new Error('build first: npm run bench builds with tsc -p tsconfig.bench.json');
+  if (!existsSync(CLI) || !existsSync(BARE) || !existsSync(FLOOR)) throw new Error('build first: npm run bench builds with tsc -p tsconfig.bench.json');
   mkdirSync(DIR, { recursive: true });
   const source = sharedTrace(SOURCE);
-  const rows: Row[] = [];
-  let perRank: Row | null = null;
-  for (const size of SIZES) {
-    const label = `${size} GB`;
-    const file = join(DIR, `${SOURCE}-${size}GB.sqlite`);
-    const gen = cached(file, source, `target=${size * GB}`, () => repeatSteps(source, file, { targetBytes: size * GB }));
-    const input: Input = { label, files: [file], bytes: statSync(file).size, copies: gen.copies, rows: gen.rows };
-    log(`${label}: ${relative(REPO, file)}, ${gen.copies} copies, ${gb(input.bytes)} GB`);
-    rows.push(summarise(input, pairs(input.files), true));
-    if (size === 1 || (SIZES.length === 1 && !perRank)) {
-      const rankDir = join(DIR, `${SOURCE}-ranks`);
-      mkdirSync(rankDir, { recursive: true });
-      const made = join(rankDir, 'report_0.sqlite');
-      const rankSources = existsSync(made) && statSync(made).mtimeMs > statSync(source).mtimeMs
-        ? readdirSync(rankDir).filter((f) => /^report_\d+\.sqlite$/.test(f)).sort().map((f) => join(rankDir, f))
-        : splitByRank(source, rankDir);
-      const files = rankSources.map((src, i) => {
-        const f = join(DIR, `${SOURCE}-${size}GB-rank${i}.sqlite`);
-        cached(f, src, `copies=${gen.copies},period=${gen.periodNs}`, () => repeatSteps(src, f, { copies: gen.copies, periodNs: gen.periodNs }));
-        return f;
+  const res: Results = { machine: machine(), cores: cpus().length, started: started.toISOString(), minutes: 0, source, rows: [], perRank: null, workers: null };
+  for (const size of [...SIZES].sort((a, b) => a - b)) {
+    const inp = input(size, source);
+    log(`${inp.label}: ${relative(REPO, inp.files[0]!)}, ${inp.copies} copies, ${gb(inp.bytes)} GB`);
+    if (!flag('only-workers')) {
+      const rs = rounds(inp.files, size > 3 ? BIG_RUNS : RUNS);
+      const withDetail = size <= 3;
+      res.rows.push({
+        input: inp, rounds: rs, model: child(MODEL, inp.files), phases: withDetail ? child(PHASES, inp.files) : null,
+        memPhases: withDetail ? child(MEM_PHASES, inp.files) : null,
       });
-      const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
-      const rinput: Input = { label: `${label} (${files.length} files, one per rank)`, files, bytes, copies: gen.copies, rows: gen.rows };
-      log(`${rinput.label}: ${gb(bytes)} GB`);
-      perRank = summarise(rinput, pairs(files), false);
+    }
+    if (size === 1 && !flag('only-workers')) {
+      const pr = perRankInput(source, inp);
+      log(`${pr.label}: ${gb(pr.bytes)} GB`);
+      res.perRank = { input: pr, rounds: rounds(pr.files, RUNS), model: null, phases: null };
+    }
+    if (size === WORKERS_GB && WORKERS.length) {
+      log(`${inp.label}: workers ${WORKERS.join(', ')}`);
+      res.workers = { input: inp, runs: workerRuns(inp.files, WORKERS, RUNS) };
+    }
+    if (size > 3 && !flag('keep')) {
+      for (const f of inp.files) rmSync(f, { force: true });
+      log(`deleted ${relative(REPO, inp.files[0]!)} (--keep keeps it)`);
     }
   }
-  const minutes = (performance.now() - t0) / 60000;
-  writeFileSync(OUT, report(rows, perRank, started, minutes, source) + '\n');
-  log(`wrote ${relative(REPO, OUT)}`);
+  res.minutes = (performance.now() - t0) / 60000;
+  if (JSON_OUT) writeFileSync(resolve(REPO, JSON_OUT), JSON.stringify(res, null, 1) + '\n');
+  const device = DEVICE ? (JSON.parse(readFileSync(resolve(REPO, DEVICE), 'utf8')) as Results) : null;
+  writeFileSync(OUT, report(res, device) + '\n');
+  log(`wrote ${relative(REPO, OUT)} on ${hostname()}`);
 }
 
 main();

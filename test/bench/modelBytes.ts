@@ -4,7 +4,7 @@
  * prints JSON. The benchmark reports it next to peak memory: the model, kept whole for the analyses, is
  * the floor under it.
  */
-import { buildModel, readRawTrace } from '../../index.js';
+import { buildModel, readTraceInput } from '../../index.js';
 
 function columnBytes(o: object, seen = new Set<ArrayBufferLike>()): number {
   let b = 0;
@@ -21,7 +21,7 @@ function columnBytes(o: object, seen = new Set<ArrayBufferLike>()): number {
   return b;
 }
 
-const raw = readRawTrace(process.argv[2]!);
+const raw = readTraceInput(process.argv[2]!);
 const launches = raw.launches.n;
 const m = buildModel([raw]);
 process.stdout.write(

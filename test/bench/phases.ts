@@ -3,7 +3,7 @@
  * work done: `node phases.js FILE` prints JSON {readMs, modelMs, analysesMs, reportMs}. The benchmark
  * reports it to say what, beyond SQLite's reading, the ratio to the bare scan is made of.
  */
-import { buildModel, diagnoseModel, readRawTrace } from '../../index.js';
+import { buildModel, diagnoseModel, readTraceInput } from '../../index.js';
 import { renderJson } from '../../analyzer/report/json.js';
 
 let t = performance.now();
@@ -12,7 +12,7 @@ const lap = () => {
   t = performance.now();
   return Math.round(d);
 };
-const raw = readRawTrace(process.argv[2]!);
+const raw = readTraceInput(process.argv[2]!);
 const readMs = lap();
 const model = buildModel([raw]);
 const modelMs = lap();

@@ -389,6 +389,33 @@ export const BAD_TRACES: BadTrace[] = [
     },
     check: (j) => mustMatch(j.trace.nsysVersion, /^2099\.1\.1$/),
   },
+
+  // Ids as SQLite allows them, not as nsys writes them (issue 18.3, 18.5).
+  {
+    name: 'rowids with gaps beyond 2^62 and below zero',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'rowid-gaps.sqlite', (db) => db.exec(`
+        UPDATE ${K} SET rowid = rowid + 4611686018427387904 WHERE rowid > 100;
+        UPDATE CUPTI_ACTIVITY_KIND_MEMSET SET rowid = -9223372036854775808 WHERE rowid = (SELECT min(rowid) FROM CUPTI_ACTIVITY_KIND_MEMSET);
+        UPDATE ${NVTX} SET rowid = -rowid WHERE rowid % 3 = 0;`)),
+    }),
+    // Every row is still read: the numbers are the unedited sample's.
+    check: (j) => mustMatch(String(j.devices.map((x: any) => x.steps.decode.count)), /^2,2,2,2$/),
+  },
+  {
+    name: 'device ids beyond 2^31',
+    expect: 'ok',
+    make: (d) => ({
+      path: editedCopy(d, 'device-ids.sqlite', (db) => {
+        for (const t of [K, 'CUPTI_ACTIVITY_KIND_MEMCPY', 'CUPTI_ACTIVITY_KIND_MEMSET']) {
+          db.exec(`UPDATE ${t} SET deviceId = CASE deviceId WHEN 1 THEN 2147483648 WHEN 2 THEN 4294967297 WHEN 3 THEN 1099511627776 ELSE deviceId END`);
+        }
+      }),
+    }),
+    // Kept exact: four devices, none wrapped or merged.
+    check: (j) => mustMatch(String(j.devices.map((x: any) => x.deviceId)), /^0,2147483648,4294967297,1099511627776$/),
+  },
 ];
 
 /** An edit that needs SQLite's defensive mode off (better-sqlite3 turns it on): writing sqlite_master. */

@@ -1,0 +1,307 @@
+/**
+ * The nsys SQLite reader: an export in, a TraceInput (analyzer/model/input.ts) out. The event tables are
+ * read in shards (shard.ts), by one reader or by several worker threads at once (parallelRead.ts); this
+ * file joins the shards and decodes what is nsys' own: global thread ids that pack their process id, CUPTI
+ * copy kinds, names as StringIds ids, NCCL payload blobs, NVTX domains. What leaves here is plain ids,
+ * strings and nanoseconds on the export's clock; joining launches to ops, clocks across files and sorting
+ * are the trace model's.
+ *
+ * Values come as stored: a damaged or edited file can hold NULL, text or absurd numbers anywhere. A row
+ * without a usable time (or device, or launch id) is skipped and counted in a warning; a missing detail
+ * gets its default. Only SQLite's own errors and missing columns are the file's fault (TraceError).
+ */
+import type { CaptureMeta, GpuInfo, Indices, OpName, TraceInput } from '../analyzer/model/input.js';
+import { concat, indexCtor, type Chunk, type TypedCtor } from './columns.js';
+import { TraceError } from './errors.js';
+import { gpuRows } from './gpus.js';
+import { KERNEL_TABLE, MEMCPY_KINDS } from './gpuOps.js';
+import { exportMeta, isNsysExport } from './metadata.js';
+import { ncclPayloads, type NcclPayloads } from './ncclPayloads.js';
+import { nvtxDomains } from './nvtx.js';
+import { openTraceDb, sqliteReason, type Db } from './open.js';
+import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
+import { rangeSize, rowidSpan, shardOf } from './scan.js';
+import { probeSchema, SchemaGap, type Schema } from './schema.js';
+import { Dictionary, EVENT_TABLES, GPU_TABLES, OP_COLUMNS, OP_GRAPH, OP_KERNEL, OP_MEMCPY, readShard, type Shard } from './shard.js';
+import { loadStrings } from './strings.js';
+
+/** globalTid = globalPid + OS tid (low 24 bits); globalPid = (..., pid << 24). */
+const PID_SHIFT = 16777216;
+
+/**
+ * Opens an export, checks it is one, and turns the file's faults (SQLite's errors, a missing column) into
+ * one clear TraceError; any other exception is a bug here and must not pass for bad input.
+ */
+export function withExport<T>(path: string, read: (db: Db, s: Schema) => T): T {
+  const db = openTraceDb(path);
+  try {
+    // One read transaction: every query of this connection sees the same file even if a writer gets in
+    // between them.
+    db.exec('BEGIN');
+    const s = probeSchema(db);
+    if (!isNsysExport(s)) throw new TraceError(`${path}: an SQLite database, but not an Nsight Systems export (no StringIds / META_DATA_EXPORT tables)`);
+    return read(db, s);
+  } catch (e) {
+    if (e instanceof TraceError) throw e;
+    if (e instanceof SchemaGap) throw new TraceError(`${path}: ${e.message}`);
+    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw new TraceError(`${path}: unreadable nsys export (${sqliteReason(e)})`);
+    throw e;
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows (rowids) of the event tables of shard k of n: what its progress counts to. */
+export function shardRows(db: Db, s: Schema, k: number, n: number): number {
+  return EVENT_TABLES.reduce((sum, t) => sum + (s.has(t) ? rangeSize(shardOf(rowidSpan(db, t), k, n)) : 0), 0);
+}
+
+/** The rows readTraceInput will scan in `path` (what its progress counts to), 0 when it cannot tell. */
+export function rowsToScan(path: string): number {
+  try {
+    return withExport(path, (db, s) => shardRows(db, s, 0, 1));
+  } catch {
+    return 0;
+  }
+}
+
+export interface ProgressRows {
+  /** Told the rows scanned so far and the rows to scan. */
+  (done: number, total: number): void;
+}
+
+/** Reads shard k of n of an export's event tables. */
+export function readShardOf(path: string, k: number, n: number, onRows?: ProgressRows): Shard {
+  return withExport(path, (db, s) => {
+    const total = onRows ? shardRows(db, s, k, n) : 0;
+    onRows?.(0, total);
+    return readShard(db, s, { k, of: n, onRows: onRows && ((done) => onRows(done, total)) });
+  });
+}
+
+/** Reads one export in this thread. Throws TraceError for anything that is not an analysable nsys export. */
+export function readTraceInput(path: string, onRows?: ProgressRows): TraceInput {
+  return assemble(path, [readShardOf(path, 0, 1, onRows)]);
+}
+
+/** Per shard, the index in `into` of each entry of the shard's dictionary. */
+function remaps(shards: Shard[], values: (s: Shard) => number[], into: Dictionary): Int32Array[] {
+  return shards.map((sh) => Int32Array.from(values(sh), (v) => into.of(v)));
+}
+
+/** The narrowest exact array for integer values (a stream id): uint16, int32, or float64. */
+function exactCtor(values: readonly number[]): TypedCtor {
+  let lo = 0, hi = 0, ints = true;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (!Number.isInteger(v)) ints = false;
+  }
+  if (ints && lo >= 0 && hi <= 65535) return Uint16Array;
+  if (ints && lo >= -2147483648 && hi <= 2147483647) return Int32Array;
+  return Float64Array;
+}
+
+type Tables<K extends string> = { chunks: Chunk<K>[] }[];
+
+/** What an export says besides its event tables: read while the workers read those. */
+export interface SmallTables {
+  meta: CaptureMeta;
+  gpus: GpuInfo[];
+  processes: ProcessRow[];
+  threadNames: ThreadNameRow[];
+  domains: Map<number, string>;
+  nccl: NcclPayloads;
+}
+
+export function readSmallTables(path: string): SmallTables {
+  return withExport(path, (db, s) => ({
+    meta: exportMeta(db, s), gpus: gpuRows(db, s), processes: processRows(db, s), threadNames: threadNameRows(db, s),
+    domains: nvtxDomains(db, s), nccl: ncclPayloads(db, s),
+  }));
+}
+
+/**
+ * The shards of one export (in shard order) and its small tables as one TraceInput. Consumes the shards:
+ * each column of theirs is dropped once copied.
+ */
+export function assemble(path: string, shards: Shard[], small: SmallTables = readSmallTables(path)): TraceInput {
+  return withExport(path, (db, s) => {
+    const warnings: string[] = [];
+    const skipped = shards.reduce((a, sh) => ({ ops: a.ops + sh.skipped.ops, launches: a.launches + sh.skipped.launches, nvtx: a.nvtx + sh.skipped.nvtx }), { ops: 0, launches: 0, nvtx: 0 });
+    if (skipped.ops) warnings.push(`${skipped.ops} GPU operations without a valid start, end or device (NULL, not a number, or out of range) were skipped`);
+
+    // GPU ops: all shards' kernels, then their copies, sets and graph executions (the order nsys wrote
+    // each table in, which the model's sort merges).
+    const opTables = GPU_TABLES.flatMap((_t, ti) => shards.map((sh) => sh.ops[ti]!));
+    const nOps = opTables.reduce((n, t) => n + t.n, 0);
+    if (nOps === 0) {
+      if (skipped.ops) throw new TraceError(`${path}: no usable GPU activity: ${warnings[0]}`);
+      throw new TraceError(`${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`);
+    }
+    // Every number nsys-tp reports is GPU time split by kernel class: copies alone would read as a run
+    // with nothing wrong.
+    if (shards.every((sh) => sh.ops[OP_KERNEL]!.n + sh.ops[OP_GRAPH]!.n === 0)) {
+      throw new TraceError(
+        `${path}: the export holds memory copies and sets but no kernels (${s.has(KERNEL_TABLE) ? `no usable rows in ${KERNEL_TABLE}` : `no ${KERNEL_TABLE} table`}), ` +
+          'so there is nothing to split into GEMM, attention and communication; capture with nsys profile -t cuda and check that the capture range covers the steps',
+      );
+    }
+    /** Per op table (GPU_TABLES × shards), its shard's remap. */
+    const perTable = (maps: Int32Array[]) => (ti: number) => maps[ti % shards.length]!;
+
+    const devices = new Dictionary();
+    const deviceMaps = remaps(shards, (sh) => sh.devices, devices);
+    const processes = new Dictionary();
+    const pidMaps = remaps(shards, (sh) => sh.pids, processes);
+    // Op names in the order the joined tables meet them: table by table, shard by shard.
+    const nameKeys = new Map<string, number>();
+    const rawNames: { kind: number; nameId: number; longNameId: number }[] = [];
+    const nameMaps = shards.map((sh) => new Int32Array(sh.opNames.length));
+    GPU_TABLES.forEach((_t, kind) => shards.forEach((sh, k) => sh.opNames.forEach((n, i) => {
+      if (n.kind !== kind) return;
+      const key = `${n.kind}:${n.nameId}:${n.longNameId}`;
+      let j = nameKeys.get(key);
+      if (j === undefined) nameKeys.set(key, (j = rawNames.push(n) - 1));
+      nameMaps[k]![i] = j;
+    })));
+    const streamValues = shards.map((sh) => sh.streams);
+    const T = opTables as Tables<keyof typeof OP_COLUMNS>;
+    const ops = {
+      n: nOps,
+      start: concat(T, 'start') as Float64Array,
+      end: concat(T, 'end') as Float64Array,
+      device: concat(T, 'device', { ctor: indexCtor(devices.values.length - 1), map: perTable(deviceMaps) }) as Indices,
+      stream: concat(T, 'stream', {
+        ctor: exactCtor(streamValues.flat()),
+        map: (ti) => streamValues[ti % shards.length]!,
+      }) as Uint16Array | Int32Array | Float64Array,
+      kind: concat(T, 'kind', { ctor: Uint8Array }) as Uint8Array,
+      name: concat(T, 'name', { ctor: indexCtor(rawNames.length - 1), map: perTable(nameMaps) }) as Indices,
+      bytes: concat(T, 'bytes') as Uint32Array | Float64Array,
+      fromGraph: concat(T, 'fromGraph', { ctor: Uint8Array }) as Uint8Array,
+      correlation: concat(T, 'correlation') as Uint32Array | Float64Array,
+      process: concat(T, 'process', { ctor: indexCtor(processes.values.length - 1), map: perTable(pidMaps) }) as Indices,
+    };
+
+    if (skipped.nvtx) warnings.push(`${skipped.nvtx} NVTX ranges without a valid start time (NULL, not a number, or out of range) were skipped`);
+    if (!s.has('StringIds')) warnings.push('no StringIds table: kernel, API and NVTX names are unknown, so kernels cannot be classed');
+    if (skipped.launches) warnings.push(`${skipped.launches} CUDA launch calls without a valid start, end, thread or correlation id (NULL, not a number, or out of range) were skipped`);
+
+    // Threads: every shard's and the NCCL calls', one dictionary; each thread's process is packed into its id.
+    const threads = new Dictionary();
+    const tidMaps = remaps(shards, (sh) => sh.tids, threads);
+    const { nccl } = small;
+    const ncclCalls = nccl.calls.map((c) => ({
+      start: c.start, end: c.end, thread: threads.of(c.globalTid), name: c.name, comm: c.commId === null ? null : c.commId.toString(16), bytes: c.bytes,
+    }));
+    const ncclInits = nccl.inits.map((c) => ({ comm: c.commId.toString(16), nranks: c.nranks, rank: c.rank, cudaDevice: c.cudaDevice }));
+    const threadCtor = indexCtor(threads.values.length - 1);
+    const names = new Dictionary();
+    const nameIdMaps = remaps(shards, (sh) => sh.nameIds, names);
+    const nameCtor = indexCtor(names.values.length - 1);
+
+    const launchTables = shards.map((sh) => sh.launches);
+    const launches = {
+      n: launchTables.reduce((n, t) => n + t.n, 0),
+      start: concat(launchTables, 'start') as Float64Array,
+      thread: concat(launchTables, 'thread', { ctor: threadCtor, map: (k) => tidMaps[k]! }) as Indices,
+      correlation: concat(launchTables, 'correlation') as Uint32Array | Float64Array,
+      api: concat(launchTables, 'api', { ctor: nameCtor, map: (k) => nameIdMaps[k]! }) as Indices,
+    };
+    if (launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
+
+    // Host calls matter on the threads that launch GPU work only: those threads' CUDA API calls, then their
+    // OS runtime calls (of threads whose id is an integer, as nsys writes them).
+    const launching = new Uint8Array(threads.values.length);
+    for (let i = 0; i < launches.n; i++) launching[launches.thread[i]!] = 1;
+    const hostTables = [...shards.map((sh) => sh.apiCalls), ...shards.map((sh) => sh.osrtCalls)];
+    const ofShard = (maps: Int32Array[]) => (ti: number) => maps[ti % shards.length]!;
+    const hThread = concat(hostTables, 'thread', { ctor: threadCtor, map: ofShard(tidMaps) }) as Indices;
+    const hName = concat(hostTables, 'name', { ctor: nameCtor, map: ofShard(nameIdMaps) }) as Indices;
+    const hStart = concat(hostTables, 'start') as Float64Array;
+    const hEnd = concat(hostTables, 'end') as Float64Array;
+    const nApi = shards.reduce((n, sh) => n + sh.apiCalls.n, 0);
+    let nHost = 0;
+    let nApiKept = 0;
+    for (let i = 0; i < hThread.length; i++) {
+      const t = hThread[i]!;
+      const api = i < nApi;
+      if (!launching[t] || (!api && !Number.isSafeInteger(threads.values[t]!))) continue;
+      if (api) nApiKept++;
+      hStart[nHost] = hStart[i]!; hEnd[nHost] = hEnd[i]!; hThread[nHost] = t; hName[nHost] = hName[i]!;
+      nHost++;
+    }
+    const source = new Uint8Array(nHost).fill(1, nApiKept);
+
+    // NVTX ranges.
+    const nvtxTables = shards.map((sh) => sh.nvtx);
+    const domainNames = small.domains;
+    const domainList = new Dictionary();
+    const domainMaps = remaps(shards, (sh) => sh.domains, domainList);
+    const textList: (string | number)[] = [];
+    const textByValue = new Map<string, number>();
+    const textById = new Map<number, number>();
+    const textMaps = shards.map((sh) => Int32Array.from(sh.texts, (t) => {
+      const map = typeof t === 'string' ? (textByValue as Map<string | number, number>) : (textById as Map<string | number, number>);
+      let j = map.get(t);
+      if (j === undefined) map.set(t, (j = textList.push(t) - 1));
+      return j;
+    }));
+    const textStrings = loadStrings(db, s, textById.keys());
+    const nvtx = {
+      n: nvtxTables.reduce((n, t) => n + t.n, 0),
+      start: concat(nvtxTables, 'start') as Float64Array,
+      end: concat(nvtxTables, 'end') as Float64Array,
+      thread: concat(nvtxTables, 'thread', { ctor: threadCtor, map: (k) => tidMaps[k]! }) as Indices,
+      domain: concat(nvtxTables, 'domain', { ctor: indexCtor(domainList.values.length - 1), map: (k) => domainMaps[k]! }) as Indices,
+      domains: domainList.values.map((id) => (id === 0 ? '' : domainNames.get(id) ?? `domain ${id}`)),
+      text: concat(nvtxTables, 'text', { ctor: indexCtor(textList.length - 1), map: (k) => textMaps[k]! }) as Indices,
+      texts: textList.map((t) => (typeof t === 'string' ? t : textStrings.get(t) ?? '')),
+    };
+
+    // Threads (now all met) with their processes; processes with their pid and name.
+    const threadNames = new Map(small.threadNames.map((t) => [t.globalTid, t.name]));
+    const threadList = threads.values.map((tid) => ({ id: tid, process: processes.of(tid - (tid % PID_SHIFT)), name: threadNames.get(tid) ?? '' }));
+    const procRows = small.processes;
+    const processList = processes.values.map((gp) => {
+      const p = procRows.find((x) => x.globalPid === gp);
+      return { id: gp, pid: p?.pid ?? Math.floor(gp / PID_SHIFT) % PID_SHIFT, name: p?.name ?? '' };
+    });
+
+    // Names: kernels' from StringIds, the others' from their kind; API and host-call names from StringIds.
+    const kernelIds = rawNames.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
+    const strings = loadStrings(db, s, [...kernelIds, ...names.values]);
+    const opNames: OpName[] = rawNames.map((n) => {
+      if (n.kind === OP_KERNEL) {
+        const short = strings.get(n.nameId) ?? strings.get(n.longNameId) ?? `kernel#${n.nameId}`;
+        return { short, long: strings.get(n.longNameId) ?? short, kind: n.kind };
+      }
+      const label = n.kind === OP_MEMCPY ? `[CUDA memcpy ${MEMCPY_KINDS[n.nameId] ?? 'Unknown'}]`
+        : n.kind === OP_GRAPH ? `[CUDA graph ${n.nameId}: kernels not traced]`
+        : '[CUDA memset]';
+      return { short: label, long: label, kind: n.kind };
+    });
+    const apiNames = names.values.map((id) => strings.get(id) ?? `api#${id}`);
+    const callNames = names.values.map((id) => strings.get(id) ?? `call#${id}`);
+
+    return {
+      path,
+      meta: small.meta,
+      gpus: small.gpus,
+      processes: processList,
+      threads: threadList,
+      deviceIds: devices.values,
+      ops,
+      opNames,
+      launches,
+      apiNames,
+      nvtx,
+      hostCalls: { n: nHost, start: hStart.slice(0, nHost), end: hEnd.slice(0, nHost), thread: hThread.slice(0, nHost), name: hName.slice(0, nHost), names: callNames, source },
+      ncclCalls,
+      ncclInits,
+      warnings,
+    };
+  });
+}
+

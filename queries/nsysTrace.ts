@@ -14,6 +14,7 @@ import type { CaptureMeta, GpuInfo, Indices, OpName, TraceInput } from '../analy
 import { concat, indexCtor, type Chunk, type TypedCtor } from './columns.js';
 import { TraceError } from './errors.js';
 import { gpuRows } from './gpus.js';
+import { graphCaptures, type GraphCaptureRow } from './graphCaptures.js';
 import { KERNEL_TABLE, MEMCPY_KINDS } from './gpuOps.js';
 import { exportMeta, isNsysExport } from './metadata.js';
 import { ncclPayloads, type NcclPayloads } from './ncclPayloads.js';
@@ -112,13 +113,20 @@ export interface SmallTables {
   threadNames: ThreadNameRow[];
   domains: Map<number, string>;
   nccl: NcclPayloads;
+  captures: GraphCaptureRow[];
 }
 
 export function readSmallTables(path: string): SmallTables {
   return withExport(path, (db, s) => ({
     meta: exportMeta(db, s), gpus: gpuRows(db, s), processes: processRows(db, s), threadNames: threadNameRows(db, s),
-    domains: nvtxDomains(db, s), nccl: ncclPayloads(db, s),
+    domains: nvtxDomains(db, s), ...ncclTables(db, s),
   }));
+}
+
+/** NCCL's calls and, for graph replays, where their nodes were captured: only worth a query when calls carry sizes. */
+function ncclTables(db: Db, s: Schema): { nccl: NcclPayloads; captures: GraphCaptureRow[] } {
+  const nccl = ncclPayloads(db, s);
+  return { nccl, captures: nccl.calls.some((c) => c.bytes !== null) ? graphCaptures(db, s) : [] };
 }
 
 /**
@@ -195,6 +203,10 @@ export function assemble(path: string, shards: Shard[], small: SmallTables = rea
     const ncclCalls = nccl.calls.map((c) => ({
       start: c.start, end: c.end, thread: threads.of(c.globalTid), name: c.name, comm: c.commId === null ? null : c.commId.toString(16), bytes: c.bytes,
     }));
+    const captures = small.captures.flatMap((c) => {
+      const device = devices.values.indexOf(c.deviceId);
+      return device < 0 ? [] : [{ device, start: c.start, thread: threads.of(c.globalTid), captureStart: c.captureStart }];
+    });
     const ncclInits = nccl.inits.map((c) => ({ comm: c.commId.toString(16), nranks: c.nranks, rank: c.rank, cudaDevice: c.cudaDevice }));
     const threadCtor = indexCtor(threads.values.length - 1);
     const names = new Dictionary();
@@ -300,6 +312,7 @@ export function assemble(path: string, shards: Shard[], small: SmallTables = rea
       hostCalls: { n: nHost, start: hStart.slice(0, nHost), end: hEnd.slice(0, nHost), thread: hThread.slice(0, nHost), name: hName.slice(0, nHost), names: callNames, source },
       ncclCalls,
       ncclInits,
+      graphCaptures: captures,
       warnings,
     };
   });

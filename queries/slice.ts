@@ -41,6 +41,11 @@ export interface SliceStats {
 
 const GPU_TABLES = new Set(['CUPTI_ACTIVITY_KIND_KERNEL', 'CUPTI_ACTIVITY_KIND_MEMCPY', 'CUPTI_ACTIVITY_KIND_MEMSET', 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE']);
 const THREAD_TABLES = new Set(['CUPTI_ACTIVITY_KIND_RUNTIME', 'NVTX_EVENTS']);
+/**
+ * Tables kept whole: graph nodes are created once, at capture and instantiation, before any step, and a
+ * replayed kernel is tied to its capture through them (graphCaptures.ts).
+ */
+const WHOLE_TABLES = new Set(['CUDA_GRAPH_NODE_EVENTS']);
 /** NVTX category and domain-creation events: they name things, whenever they happened. */
 const NVTX_NAMING_EVENTS = [33, 75];
 
@@ -116,7 +121,7 @@ export function sliceExport(src: Db, destPath: string, spec: SliceSpec): SliceSt
       const cols = [...colSet];
       if (cols.length === 0) continue;
       const at = (c: string) => cols.indexOf(c);
-      const timed = colSet.has('start');
+      const timed = colSet.has('start') && !WHOLE_TABLES.has(table);
       let where = timed ? `WHERE (${timeCond})` : '';
       if (table === 'NVTX_EVENTS' && colSet.has('eventType')) where += ` OR eventType IN (${NVTX_NAMING_EVENTS.join(',')})`;
       let keep: ((row: unknown[]) => boolean) | null = null;

@@ -45,8 +45,8 @@ describe('collectives on committed samples', () => {
     const { json } = checkTotals(samplePath('tp2graph-blobs-prefill.sqlite'));
     const prefill = json.collectives.sizeClasses.find((k: any) => k.phase === 'prefill');
     expect(prefill).toMatchObject({ bytes: 67108864, bytesSource: 'payload', ranks: 2 });
-    // Graph replays have no NCCL call ranges: their size stays unknown without a model.
-    expect(json.collectives.sizeClasses.find((k: any) => k.phase === 'decode').bytes).toBeNull();
+    // Graph replays make no NCCL call; the call that captured each node carries the decode size.
+    expect(json.collectives.sizeClasses.find((k: any) => k.phase === 'decode')).toMatchObject({ bytes: 131072, bytesSource: 'payload' });
     expect(prefill.busGBps).toBeGreaterThan(0.5 * prefill.expectedBusGBps);
     expect(rules(json)).not.toContain('low-bus-bandwidth');
   });
@@ -84,6 +84,11 @@ describe.skipIf(!HAVE_TRACES)('collectives on ../shared/traces', () => {
       checkTotals(sharedTrace(name), WORKLOAD);
     });
   }
+  it('tp2graph-blobs: every decode replay takes its size from the call that captured its node', () => {
+    const { json } = checkTotals(sharedTrace('tp2graph-blobs'), WORKLOAD);
+    const decode = json.collectives.sizeClasses.filter((k: any) => k.phase === 'decode');
+    expect(decode).toEqual([expect.objectContaining({ op: 'all-reduce', bytes: 131072, bytesSource: 'payload' })]);
+  });
   it('tp4 prefill all-reduces reach the NVLink busBW measured on this GPU; tp4nop2p does not', () => {
     for (const [name, flagged] of [['tp4', false], ['tp4nop2p', true]] as const) {
       const path = sharedTrace(name);

@@ -71,7 +71,7 @@ describe('interval algebra', () => {
   });
 });
 
-/** DESIGN 3: compute is every class but communication and memory. */
+/** docs/architecture.md §3: compute is every class but communication and memory. */
 const COMPUTE = new Set(['gemm', 'attention', 'norm', 'elementwise', 'moe', 'other']);
 const COMM_CLASS = KERNEL_CLASSES.indexOf('communication');
 

@@ -1,4 +1,4 @@
-/** What NCCL kernel names can tell (DESIGN 3): op, reduction, dtype, and algorithm only where the name is the truth. */
+/** What NCCL kernel names can tell (docs/architecture.md §3): op, reduction, dtype, and algorithm only where the name is the truth. */
 import { describe, expect, it } from 'vitest';
 import { parseNcclKernel } from '../analyzer/classify/nccl.js';
 

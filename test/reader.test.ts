@@ -201,7 +201,7 @@ describe('the trace input is format-neutral', () => {
       apiNames: ['cudaLaunchKernel'],
       nvtx: { n: 0, start: new Float64Array(0), end: new Float64Array(0), thread: new Uint8Array(0), domain: new Uint8Array(0), domains: [], text: new Uint8Array(0), texts: [] },
       hostCalls: { n: 1, start: Float64Array.of(50), end: Float64Array.of(80), thread: Uint8Array.of(1), name: Uint8Array.of(0), names: ['read'], source: Uint8Array.of(1) },
-      ncclCalls: [], ncclInits: [], warnings: [],
+      ncclCalls: [], ncclInits: [], graphCaptures: [], warnings: [],
     };
     // The same launches listed out of correlation order take the hash join: the same model.
     const shuffled: TraceInput = { ...structuredClone(input), launches: { n: 2, start: Float64Array.of(250, 90), thread: Uint8Array.of(0, 0), correlation: Uint32Array.of(12, 10), api: Uint8Array.of(0, 0) } };

@@ -1,5 +1,5 @@
 /**
- * graph-kernels-hidden (DESIGN 5): fires where CUDA graphs were traced at graph level, stays silent where
+ * graph-kernels-hidden (docs/architecture.md §5): fires where CUDA graphs were traced at graph level, stays silent where
  * graph kernels are in the trace or there are no graphs; its doc has the sections every rule doc has.
  */
 import { readFileSync } from 'node:fs';

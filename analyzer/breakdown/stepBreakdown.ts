@@ -1,5 +1,5 @@
 /**
- * Where one step's time goes on its device (DESIGN 3): per-class busy time, comm share, overlap, exposed
+ * Where one step's time goes on its device (docs/architecture.md §3): per-class busy time, comm share, overlap, exposed
  * comm and idle, all as lengths of interval unions over the step's ops, in one pass.
  */
 import { COMM, IS_COMPUTE } from '../classify/opClasses.js';

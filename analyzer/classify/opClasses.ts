@@ -8,7 +8,7 @@ import { COMPUTE_CLASSES, KERNEL_CLASSES, type KernelClass } from './kernelClass
 export const CLASS_INDEX: Record<KernelClass, number> = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, i])) as Record<KernelClass, number>;
 export const COMM = CLASS_INDEX.communication;
 export const MEMORY = CLASS_INDEX.memory;
-/** isCompute[classIndex]: the classes that count as compute for overlap (DESIGN 3: not memory, not comm). */
+/** isCompute[classIndex]: the classes that count as compute for overlap (docs/architecture.md §3: not memory, not comm). */
 export const IS_COMPUTE = Uint8Array.from(KERNEL_CLASSES, (c) => (COMPUTE_CLASSES.includes(c) ? 1 : 0));
 
 export interface OpClasses {

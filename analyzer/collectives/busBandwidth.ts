@@ -1,5 +1,5 @@
 /**
- * Bandwidth with nccl-tests conventions (DESIGN 3; GB = 1e9 bytes): algBW = S / transfer;
+ * Bandwidth with nccl-tests conventions (docs/architecture.md §3; GB = 1e9 bytes): algBW = S / transfer;
  * busBW = algBW × 2(n−1)/n for all-reduce, × (n−1)/n for reduce-scatter / all-gather / all-to-all,
  * × 1 for broadcast, reduce and send/recv. S is the message size: the all-reduce buffer, the all-gather's
  * gathered output, the reduce-scatter's input.
@@ -31,7 +31,7 @@ export const LATENCY_BOUND_BYTES = 1 << 20;
 
 /**
  * The busBW a healthy NVLink fabric gives a large collective of `bytes` on this GPU: the all-reduce busBW
- * measured on that GPU where DESIGN 4 has it (interpolated in log size, flat outside the measured range),
+ * measured on that GPU where docs/architecture.md §4 has it (interpolated in log size, flat outside the measured range),
  * else 70% of one direction of NVLink (nccl-tests on NVSwitch systems reach 70-80% of it).
  */
 export function expectedBusGBps(spec: GpuSpec, bytes: number): number {

@@ -1,5 +1,5 @@
 /**
- * Collective instances (DESIGN 3): the k-th collective of one kind (op + stream order) on each rank,
+ * Collective instances (docs/architecture.md §3): the k-th collective of one kind (op + stream order) on each rank,
  * matched by order, never by time. Per instance: transfer = the shortest rank's kernel (the last arriver
  * barely waits), wait per rank = its kernel time minus transfer, arrival skew = latest start − earliest
  * start, last arriver = the rank that started last.

@@ -1,6 +1,6 @@
 /**
  * Message size S of each collective instance: from NCCL's NVTX payload of the call that launched the
- * kernel when the export carries payloads, else from the model shape the user gave (decode: batch ×
+ * kernel (for a CUDA graph replay, of the call that captured its node) when the export carries payloads, else from the model shape the user gave (decode: batch ×
  * hidden × dtype bytes; prefill: batch × prompt × hidden × dtype bytes), else unknown: never guessed.
  */
 import type { TraceModel } from '../model/types.js';
@@ -65,6 +65,8 @@ export function messageSizes(model: TraceModel, c: Collectives, phaseOf: (instan
     if (!l) lists.set(t, (l = []));
     l.push(i);
   }
+  const captureOf = new Map<number, number>();
+  for (let k = 0; k < model.graphCaptures.n; k++) captureOf.set(model.graphCaptures.op[k]!, k);
   const byThread = new Map<number, ThreadCalls>();
   for (const [t, l] of lists) byThread.set(t, { calls: l, starts: Float64Array.from(l, (i) => calls.start[i]!) });
   for (let i = 0; i < c.n; i++) {
@@ -74,8 +76,11 @@ export function messageSizes(model: TraceModel, c: Collectives, phaseOf: (instan
     if (byThread.size) {
       for (let d = 0; d < c.nDevices && Number.isNaN(bytes[i]!); d++) {
         const o = c.ops[i * c.nDevices + d]!;
-        if (o < 0 || model.ops.thread[o]! < 0) continue;
-        const call = callAt(model, byThread, model.ops.thread[o]!, model.ops.launchStart[o]!);
+        if (o < 0) continue;
+        let call = model.ops.thread[o]! >= 0 ? callAt(model, byThread, model.ops.thread[o]!, model.ops.launchStart[o]!) : -1;
+        // A graph replay launches without a collective call: the call made when its node was captured has the size.
+        const cap = captureOf.get(o);
+        if (call < 0 && cap !== undefined) call = callAt(model, byThread, model.graphCaptures.thread[cap]!, model.graphCaptures.start[cap]!);
         // NCCL reports the per-rank message (send count for all-gather, receive count for reduce-scatter).
         if (call >= 0) {
           bytes[i] = calls.bytes[call]! * scale;

@@ -1,5 +1,5 @@
 /**
- * Vendor datasheet numbers (DESIGN 4), dense, per GPU; matched from TARGET_INFO_GPU's name, overridable.
+ * Vendor datasheet numbers (docs/architecture.md §4), dense, per GPU; matched from TARGET_INFO_GPU's name, overridable.
  */
 export interface GpuSpec {
   key: string;
@@ -17,7 +17,7 @@ export interface GpuSpec {
 export const GPU_SPECS: GpuSpec[] = [
   {
     key: 'H100', name: 'H100 SXM 80GB', bf16Tflops: 989, fp8Tflops: 1979, hbmTBps: 3.35, nvlinkGBps: 900, memoryGiB: 80,
-    // 4x H100 SXM, NCCL 2.28 (DESIGN 4).
+    // 4x H100 SXM, NCCL 2.28 (docs/architecture.md §4).
     measuredAllReduceBusGBps: [{ bytes: 64 * 2 ** 20, gbps: 312 }, { bytes: 2 ** 30, gbps: 355 }],
   },
   { key: 'H200', name: 'H200 SXM 141GB', bf16Tflops: 989, fp8Tflops: 1979, hbmTBps: 4.8, nvlinkGBps: 900, memoryGiB: 141 },

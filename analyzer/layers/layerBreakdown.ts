@@ -15,7 +15,7 @@ export interface WindowTimes {
   startNs: number;
   endNs: number;
   spanNs: number;
-  /** |union of compute kernels| (DESIGN 3 compute: not communication, not memory). */
+  /** |union of compute kernels| (docs/architecture.md §3 compute: not communication, not memory). */
   computeNs: number;
   /** |union of communication kernels|. */
   commNs: number;

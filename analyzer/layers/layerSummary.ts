@@ -181,7 +181,7 @@ export const layerAnalysis = artifact((analysis: Analysis): LayerAnalysis => {
   return { layers, breakdowns, summaries };
 });
 
-/** Layers per step for the DESIGN 6 JSON: the median over the phase's steps with layers; null if none. */
+/** Layers per step for the docs/architecture.md §6 JSON: the median over the phase's steps with layers; null if none. */
 export function layerCount(analysis: Analysis): (device: number, phase: Phase) => number | null {
   return (device, phase) => {
     const s = layerAnalysis(analysis).summaries.find((x) => x.device === device && x.phase === phase);

@@ -1,5 +1,5 @@
 /**
- * Layers from the kernels alone (DESIGN 3, TP layer), for steps without layer NVTX ranges: CUDA-graph
+ * Layers from the kernels alone (docs/architecture.md §3, TP layer), for steps without layer NVTX ranges: CUDA-graph
  * decode and most production traces.
  *
  * The step's op sequence is cut into units. With TP, a unit ends with a collective: an all-reduce, or a

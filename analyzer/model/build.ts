@@ -11,9 +11,9 @@
  */
 import { NumericIndex } from '../util/numericIndex.js';
 import { U32Map } from '../util/u32Map.js';
-import { argsort, isIdentity, permuteInPlace } from '../util/sort.js';
+import { argsort, isIdentity, lowerBound, permuteInPlace } from '../util/sort.js';
 import { OpKind, type Indices, type OpName, type TraceInput } from './input.js';
-import type { Communicator, Device, GpuOps, HostCalls, NcclCalls, NvtxRanges, Process, Signed, Thread, TraceModel } from './types.js';
+import type { Communicator, Device, GpuOps, GraphCaptures, HostCalls, NcclCalls, NvtxRanges, Process, Signed, Thread, TraceModel } from './types.js';
 
 const CORR_SHIFT = 4294967296; // join key = process index * 2^32 + correlation id
 
@@ -194,6 +194,7 @@ export function buildModel(inputs: TraceInput[]): TraceModel {
     return d ? d.index : -1;
   });
   const hostCalls = buildHostCalls(inputs, offsets, threadColumn);
+  const graphCaptures = buildGraphCaptures(inputs, offsets, ops, threadOf, (f, id) => devices.list.findIndex((x) => x.file === f && x.deviceId === id));
 
   for (const r of inputs) warnings.push(...r.warnings);
   return {
@@ -206,6 +207,7 @@ export function buildModel(inputs: TraceInput[]): TraceModel {
     apiNames: apiNames.list,
     nvtx,
     ncclCalls,
+    graphCaptures,
     communicators,
     hostCalls,
     warnings,
@@ -434,6 +436,31 @@ function fill(
     }
   }
   return none;
+}
+
+/** Each capture row's op: the graph-replayed op that starts then on that device. */
+function buildGraphCaptures(
+  inputs: TraceInput[], offsets: number[], ops: GpuOps, threadOf: (f: number, t: number) => number, deviceOf: (f: number, id: number) => number,
+): GraphCaptures {
+  const rows: { op: number; thread: number; start: number }[] = [];
+  inputs.forEach((r, f) => {
+    for (const c of r.graphCaptures) {
+      const d = deviceOf(f, r.deviceIds[c.device]!);
+      const t = c.start + offsets[f]!;
+      for (let k = lowerBound(ops.start, t); k < ops.n && ops.start[k] === t; k++) {
+        if (ops.device[k] !== d || ops.fromGraph[k] !== 1) continue;
+        rows.push({ op: k, thread: threadOf(f, c.thread), start: c.captureStart + offsets[f]! });
+        break;
+      }
+    }
+  });
+  rows.sort((a, b) => a.op - b.op);
+  return {
+    n: rows.length,
+    op: Int32Array.from(rows, (x) => x.op),
+    thread: Int32Array.from(rows, (x) => x.thread),
+    start: Float64Array.from(rows, (x) => x.start),
+  };
 }
 
 function buildNccl(

@@ -161,6 +161,19 @@ export interface InputNcclInit {
   cudaDevice: number;
 }
 
+/**
+ * Where a kernel replayed from a CUDA graph was captured: the thread and time at which its graph node was
+ * created. A replay makes no collective call of its own; the call made at capture carries the size.
+ */
+export interface InputGraphCapture {
+  /** The replayed kernel: index into TraceInput.deviceIds, and its start (ns). */
+  device: number;
+  start: number;
+  /** Index into TraceInput.threads: the thread that created the node, and when (ns). */
+  thread: number;
+  captureStart: number;
+}
+
 export interface TraceInput {
   path: string;
   meta: CaptureMeta;
@@ -177,6 +190,8 @@ export interface TraceInput {
   hostCalls: InputHostCalls;
   ncclCalls: InputNcclCall[];
   ncclInits: InputNcclInit[];
+  /** Graph-replayed collective kernels with their capture, when the capture records both. */
+  graphCaptures: InputGraphCapture[];
   /** What the reader skipped or could not find, in words for the report. */
   warnings: string[];
 }

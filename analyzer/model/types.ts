@@ -69,6 +69,19 @@ export interface NcclCalls {
   bytes: Float64Array;
 }
 
+/**
+ * Collective kernels replayed from CUDA graphs, each with the thread and time at which its graph node was
+ * captured (inside the collective call made at capture, which carries the size). Sorted by op.
+ */
+export interface GraphCaptures {
+  n: number;
+  /** Index into TraceModel.ops. */
+  op: Int32Array;
+  thread: Int32Array;
+  /** Model clock, ns. */
+  start: Float64Array;
+}
+
 export interface Communicator {
   /** NCCL's 64-bit communicator id, hex. */
   id: string;
@@ -139,6 +152,7 @@ export interface TraceModel {
   apiNames: string[];
   nvtx: NvtxRanges;
   ncclCalls: NcclCalls;
+  graphCaptures: GraphCaptures;
   communicators: Communicator[];
   hostCalls: HostCalls;
   warnings: string[];

@@ -1,5 +1,5 @@
 /**
- * Achieved FLOP/s and HBM bandwidth per GPU and phase against the GPU's peak (DESIGN 3 roofline).
+ * Achieved FLOP/s and HBM bandwidth per GPU and phase against the GPU's peak (docs/architecture.md §3 roofline).
  * Two denominators: the time the GPU spent in GEMM and attention kernels (kernel quality, the rules
  * judge this one) and the whole step span (what the deployment gets, idle and comm included).
  * Prefill is judged on compute, decode on bandwidth.

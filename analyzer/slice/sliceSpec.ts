@@ -2,7 +2,8 @@
  * What a slice keeps of a trace for some steps (queries/slice.ts writes it): the steps' GPU ops, by the
  * (globalPid, correlationId, start) the export stores them under; each step's host thread over its host
  * range (or, for steps cut from the kernels, each launching thread over its launches); and the windows
- * every other timed table is cut to. Times are on the export's own clock (ns), as its rows hold them.
+ * every other timed table is cut to; for CUDA graph replays of collectives, the instant their node was
+ * captured on its thread (where the call with the size is). Times are on the export's own clock (ns), as its rows hold them.
  */
 import type { TraceModel } from '../model/types.js';
 import type { Step } from '../steps/types.js';
@@ -63,6 +64,19 @@ export function sliceSpec(model: TraceModel, steps: Step[], padNs: number): Slic
       }
     }
   }
-  const windows = mergeWindows(steps.map((s) => ({ start: Math.min(s.hostStart, s.start) - padNs - off, end: Math.max(s.hostEnd, s.end) + padNs - off })));
-  return { windows, threadWindows, gpuOps };
+  const windows = steps.map((s) => ({ start: Math.min(s.hostStart, s.start) - padNs - off, end: Math.max(s.hostEnd, s.end) + padNs - off }));
+  // A replayed collective's size is in the call that captured its node, long before the step: keep the
+  // rows that span that instant on the capturing thread.
+  const caps = model.graphCaptures;
+  const kept = new Set<number>();
+  for (const s of steps) for (const i of s.ops) kept.add(i);
+  for (let k = 0; k < caps.n; k++) {
+    if (!kept.has(caps.op[k]!)) continue;
+    const at = { start: caps.start[k]! - off, end: caps.start[k]! - off };
+    const tid = model.threads[caps.thread[k]!]!.globalTid;
+    threadWindows.set(tid, [...(threadWindows.get(tid) ?? []), at]);
+    windows.push(at);
+  }
+  for (const [tid, list] of threadWindows) threadWindows.set(tid, mergeWindows(list));
+  return { windows: mergeWindows(windows), threadWindows, gpuOps };
 }

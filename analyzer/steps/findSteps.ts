@@ -1,5 +1,5 @@
 /**
- * Finding the steps (DESIGN 3): NVTX ranges when the trace has step ranges (or the user names them), else
+ * Finding the steps (docs/architecture.md §3): NVTX ranges when the trace has step ranges (or the user names them), else
  * the forward pass's rhythm in the kernels (graph replays and eager work between them included), else one
  * step per CUDA graph replay, else stretches of GPU work between idle gaps. Then passes, the steps the
  * numbers describe, and how sure the split is: all on the StepSet, so every command reads the same steps.

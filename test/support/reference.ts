@@ -1,5 +1,5 @@
 /**
- * An independent computation of the DESIGN 3 step metrics in plain SQL, to check the tool against.
+ * An independent computation of the docs/architecture.md §3 step metrics in plain SQL, to check the tool against.
  * It shares no code with nsys-tp: its own join (runtime call on the range's thread, correlationId and
  * process), its own kernel classes (a CASE over the names these traces contain), interval unions by
  * the gaps-and-islands method in window functions.

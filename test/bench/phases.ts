@@ -3,8 +3,7 @@
  * work done: `node phases.js FILE` prints JSON {readMs, modelMs, analysesMs, reportMs}. The benchmark
  * reports it to say what, beyond SQLite's reading, the ratio to the bare scan is made of.
  */
-import { buildModel, diagnoseModel, readTraceInput } from '../../index.js';
-import { renderJson } from '../../analyzer/report/json.js';
+import { buildModel, diagnoseModel, readTraceInput, render } from '../../index.js';
 
 let t = performance.now();
 const lap = () => {
@@ -18,6 +17,6 @@ const model = buildModel([raw]);
 const modelMs = lap();
 const { result } = diagnoseModel(model);
 const analysesMs = lap();
-renderJson(result);
+await render(result, 'json');
 const reportMs = lap();
 process.stdout.write(JSON.stringify({ readMs, modelMs, analysesMs, reportMs }) + '\n');

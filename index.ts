@@ -182,7 +182,9 @@ export async function slice(path: string, dest: string, config: { steps?: StepOp
   if (!s.steps && s.from === undefined && s.to === undefined) throw new UsageError('slice needs --steps REGEX, or a window with --from / --to');
   const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))([path]);
   const analysis = new Analysis(model, { steps: s });
-  refuseEmptySelection(analysis, s);
+  if (analysis.steps.steps.length === 0) {
+    throw new UsageError(s.steps ? `no steps match --steps ${s.steps.source}: nothing to slice` : 'no steps inside --from / --to: nothing to slice');
+  }
   const src = openTraceDb(path);
   try {
     const stats = sliceExport(src, dest, sliceSpec(model, analysis.steps.steps, config.padNs ?? 0));

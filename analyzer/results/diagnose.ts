@@ -273,7 +273,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     const pre = analysis.phase(d.index, 'prefill');
     const stp = analysis.phase(d.index, 'step');
     const r: DeviceResult = {
-      deviceId: d.deviceId, label: d.label, name: d.gpu?.name ?? null, file: model.files[d.file]!.path,
+      deviceId: d.deviceId, label: d.label, name: d.gpu?.name ?? null, file: paths?.[d.file] ?? model.files[d.file]!.path,
       steps: { decode: stepStats(dec), prefill: stepStats(pre) },
       decode: phaseResult(dec, layers(d.index, 'decode')),
       prefill: phaseResult(pre, layers(d.index, 'prefill')),

@@ -18,12 +18,16 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix = ''): Promise<stri
 }
 
 /**
- * Every view numbers its clip paths from `clip1`: several SVGs inlined in one page would clip each other's
- * marks. Prefixing the ids (and the references to them) keeps each chart's to itself.
+ * vega numbers clip paths with a counter shared by every view of the process (`clip1`, then `clip9` for
+ * the next chart): the same result would draw different SVG after other charts, and several SVGs inlined
+ * in one page could clip each other's marks. Each chart's ids are renumbered from 1, in order, under its
+ * prefix.
  */
 function scopeIds(svg: string, prefix: string): string {
-  if (!prefix) return svg;
-  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) {
+    if (!ids.has(m[1]!)) ids.set(m[1]!, `${prefix ? `${prefix}-` : ''}${m[1]!.replace(/\d+$/, '')}${ids.size + 1}`);
+  }
   if (ids.size === 0) return svg;
-  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (all, head: string, id: string) => (ids.has(id) ? `${head}${prefix}-${id}` : all));
+  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (all, head: string, id: string) => (ids.has(id) ? `${head}${ids.get(id)}` : all));
 }

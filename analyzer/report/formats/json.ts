@@ -11,49 +11,17 @@
  */
 const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const isPlain = (v: unknown) => v === null || typeof v !== 'object';
-
-function value(v: unknown): unknown {
-  if (typeof v === 'number' && !Number.isFinite(v)) return null;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return (v as { toJSON(): unknown }).toJSON();
-  return v;
-}
-
-function write(v: unknown, indent: string, out: string[]): void {
-  v = value(v);
-  if (Array.isArray(v)) {
-    const items = v.map(value);
-    if (items.length === 0) return void out.push('[]');
-    if (items.every(isPlain)) return void out.push(`[${items.map((x) => JSON.stringify(x === undefined ? null : x)).join(', ')}]`);
-    const inner = indent + '  ';
-    out.push('[\n');
-    items.forEach((x, i) => {
-      out.push(inner);
-      if (x === undefined || typeof x === 'function') out.push('null');
-      else write(x, inner, out);
-      out.push(i < items.length - 1 ? ',\n' : '\n');
-    });
-    out.push(`${indent}]`);
-    return;
-  }
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
-    if (entries.length === 0) return void out.push('{}');
-    const inner = indent + '  ';
-    out.push('{\n');
-    entries.forEach(([k, x], i) => {
-      out.push(`${inner}${JSON.stringify(k)}: `);
-      write(x, inner, out);
-      out.push(i < entries.length - 1 ? ',\n' : '\n');
-    });
-    out.push(`${indent}}`);
-    return;
-  }
-  out.push(JSON.stringify(v));
-}
+/** A JSON value JSON.stringify writes on one line: a number, null, a boolean or a string. */
+const PLAIN = String.raw`(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|null|true|false|"(?:[^"\\\n]|\\.)*")`;
+/** An indented array whose items are all plain values: `[`, one item a line at one indent, `]`. */
+const PLAIN_ARRAY = new RegExp(String.raw`\[\n( +)(${PLAIN}(?:,\n\1${PLAIN})*)\n *\]`, 'g');
 
 export function renderJson(r: object): string {
-  const out: string[] = [];
-  write(r, '', out);
-  return out.join('').replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  // JSON.stringify does the walk in C++ (non-finite numbers become null, toJSON is called, undefined and
+  // functions are left out of objects); then each array of plain values is joined onto its line. A string
+  // holds no raw newline, so an item's line ends where the item does.
+  const indented = JSON.stringify(r, null, 2) ?? 'null';
+  return indented
+    .replace(PLAIN_ARRAY, (_all, indent: string, items: string) => `[${items.split(`,\n${indent}`).join(', ')}]`)
+    .replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

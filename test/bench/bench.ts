@@ -360,7 +360,7 @@ export function report(res: Results, device: Results | null): string {
   const withMem = rows.filter((r) => r.memPhases);
   if (withMem.length) {
     L.push('Where the peak is reached: one diagnose run by test/bench/memPhases.ts (the phases as the CLI runs them, RSS sampled every 5 ms), the greatest RSS during each phase; a rule is listed where it raises the peak by more than 5 MB.', '');
-    const names = ['read', 'trace model', 'analyses'];
+    const names = ['read', 'trace model', 'analyses', 'result', 'JSON'];
     const risers = new Set<string>();
     for (const r of withMem) {
       let top = 0;
@@ -475,7 +475,9 @@ function memBound(rs: Row[]): string {
     }
     where = ` Reading peaks at ${mb(read)} MB (the workers' columns, then their copy into one column per table, the columns they ` +
       `came from freed only as the collector gets to them), the model build at ${mb(model)} MB, the analyses before the rules at ` +
-      `${mb(m.get('analyses') ?? 0)} MB, and the rules take it to ${mb(rules)} MB${risers.length ? ` (${risers.join(', ')})` : ''}.`;
+      `${mb(m.get('analyses') ?? 0)} MB, the rules take it to ${mb(rules)} MB${risers.length ? ` (${risers.join(', ')})` : ''}; ` +
+      `building the result (every step's row across the GPUs, the layers, the kernels) reaches ${mb(m.get('result') ?? 0)} MB and ` +
+      `writing its JSON ${mb(m.get('JSON') ?? 0)} MB.`;
   }
   return `What bounds it at ${r.input.label} (peak ${mb(peak)} MB): the trace model is ${mb(r.model.bytes)} MB (${pct(r.model.bytes / r.input.bytes)} of the ` +
     `file), Node.js with nsys-tp loaded about 55 MB.${where}`;

@@ -1,11 +1,13 @@
 /**
  * Where diagnose's peak memory is reached: the process's RSS sampled every 5 ms by a thread of its own while
  * diagnose's phases run as the CLI runs them (the reading with its worker threads, the trace model, the
- * analyses, each rule, the result), the greatest RSS seen during each phase. `node memPhases.js FILE`
+ * analyses, each rule, the result, its JSON text), the greatest RSS seen during each phase. `node memPhases.js FILE`
  * prints JSON {phases: [[name, bytes]...]}. The benchmark reports it beside the peak of the CLI itself.
  */
 import { Worker } from 'node:worker_threads';
-import { Analysis, buildModel, RULES, runRules } from '../../index.js';
+import { Analysis, buildModel, render, RULES, runRules } from '../../index.js';
+import { buildDiagnoseResult } from '../../analyzer/results/diagnose.js';
+import { sortFindings } from '../../rules/engine.js';
 import { readTraceInputs } from '../../queries/parallelRead.js';
 
 const SAMPLER = `
@@ -39,11 +41,17 @@ const model = buildModel(inputs);
 enter('analyses');
 const analysis = new Analysis(model);
 for (const k of ['steady', 'opStep', 'timeline', 'hostCalls', 'collectives', 'messageSizes', 'collectiveSummary'] as const) void analysis[k];
+const outcomes = [];
 for (const rule of RULES) {
   enter(`rule ${rule.meta.id}`);
-  runRules(analysis, [rule]);
+  outcomes.push(runRules(analysis, [rule]));
 }
+enter('result');
+const result = buildDiagnoseResult(analysis, { findings: sortFindings(outcomes.flatMap((o) => o.findings)), notRun: outcomes.flatMap((o) => o.notRun) });
+enter('JSON');
+const text = await render(result, 'json');
 enter('end');
+void text.length;
 await settle();
 process.stdout.write(JSON.stringify({ phases: names.slice(0, -1).map((n, i) => [n, max[i]!]) }) + '\n');
 await sampler.terminate();

@@ -1,7 +1,8 @@
 /**
  * Message size S of each collective instance: from NCCL's NVTX payload of the call that launched the
- * kernel (for a CUDA graph replay, of the call that captured its node) when the export carries payloads, else from the model shape the user gave (decode: batch ×
- * hidden × dtype bytes; prefill: batch × prompt × hidden × dtype bytes), else unknown: never guessed.
+ * kernel (for a CUDA graph replay, of the call during which its node was captured) when the export carries
+ * payloads, else from the model shape the user gave (decode: batch × hidden × dtype bytes; prefill: batch
+ * × prompt × hidden × dtype bytes), else unknown: never guessed.
  */
 import type { TraceModel } from '../model/types.js';
 import type { ModelShape } from '../llm/modelShape.js';

@@ -360,7 +360,7 @@ export function report(res: Results, device: Results | null): string {
   const withMem = rows.filter((r) => r.memPhases);
   if (withMem.length) {
     L.push('Where the peak is reached: one diagnose run by test/bench/memPhases.ts (the phases as the CLI runs them, RSS sampled every 5 ms), the greatest RSS during each phase; a rule is listed where it raises the peak by more than 5 MB.', '');
-    const names = ['read', 'trace model', 'analyses', 'result', 'JSON'];
+    const names = ['read', 'trace model', 'analyses'];
     const risers = new Set<string>();
     for (const r of withMem) {
       let top = 0;
@@ -369,7 +369,7 @@ export function report(res: Results, device: Results | null): string {
         top = Math.max(top, b);
       }
     }
-    const cols = [...names, ...[...risers]];
+    const cols = [...names, ...[...risers], 'result', 'JSON'];
     L.push(`| file | ${cols.map((c) => c.replace(/^rule /, 'rule `') + (c.startsWith('rule ') ? '`' : '')).join(' | ')} |`);
     L.push(`|---|${cols.map(() => '---:').join('|')}|`);
     for (const r of withMem) {

@@ -155,8 +155,15 @@ function collectiveBlocks(r: DiagnoseResult): Block[] {
       fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${label(last[0])} ${fmtPct(last[1] / k.count, 0)}` : '-',
     ]);
   });
+  // Warm-up collectives (communicator set-up, graph capture) are mostly waiting: the steady steps' share
+  // is said beside the whole, or the headline would contradict the table.
+  const steady = c.sizeClasses.filter((k) => k.phase !== 'outside');
+  const steadyKernel = steady.reduce((a, k) => a + k.kernelNs, 0);
+  const steadyWait = steady.reduce((a, k) => a + k.waitNs, 0);
+  const inSteady = steady.length < c.sizeClasses.length && steadyKernel > 0
+    ? ` (in steady steps ${fmtNs(steadyKernel)}, ${fmtPct(steadyWait / steadyKernel, 0)} waiting)` : '';
   const blocks: Block[] = [
-    heading(2, 'Collectives', `${c.count} instances on ${ranks} ranks · kernel time ${fmtNs(c.kernelNs)} summed over ranks, ${fmtPct((c.waitNs ?? 0) / (c.kernelNs || 1), 0)} of it waiting for the last rank`),
+    heading(2, 'Collectives', `${c.count} instances on ${ranks} ranks · kernel time ${fmtNs(c.kernelNs)} summed over ranks, ${fmtPct((c.waitNs ?? 0) / (c.kernelNs || 1), 0)} of it waiting for the last rank${inSteady}`),
     {
       kind: 'table', head: ['phase', 'op', 'size', 'count', 'transfer', 'busBW', 'expected', 'waiting', 'skew', 'last in'], rows, labelColumns: 2,
       note:

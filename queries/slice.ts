@@ -18,20 +18,7 @@
 import Database from 'better-sqlite3';
 import type { Db } from './open.js';
 import { probeSchema } from './schema.js';
-
-export interface Window {
-  start: number;
-  end: number;
-}
-
-export interface SliceSpec {
-  /** Overall windows (ns, the file's clock), merged. */
-  windows: Window[];
-  /** Host ranges per globalTid. */
-  threadWindows: Map<number, Window[]>;
-  /** `${globalPid}:${correlationId}:${start}` of every GPU op to keep. */
-  gpuOps: Set<string>;
-}
+import type { SliceSpec, Window } from '../analyzer/model/sliceSpec.js';
 
 export interface SliceStats {
   tables: number;

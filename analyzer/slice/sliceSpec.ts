@@ -3,23 +3,11 @@
  * (globalPid, correlationId, start) the export stores them under; each step's host thread over its host
  * range (or, for steps cut from the kernels, each launching thread over its launches); and the windows
  * every other timed table is cut to; for CUDA graph replays of collectives, the instant their node was
- * captured on its thread (where the call with the size is). Times are on the export's own clock (ns), as its rows hold them.
+ * captured on its thread (where the call with the size is). Times are on the export's own clock (ns).
  */
+import type { SliceSpec, Window } from '../model/sliceSpec.js';
 import type { TraceModel } from '../model/types.js';
 import type { Step } from '../steps/types.js';
-
-export interface Window {
-  start: number;
-  end: number;
-}
-
-export interface SliceSpec {
-  windows: Window[];
-  /** globalTid → the host ranges kept on that thread. */
-  threadWindows: Map<number, Window[]>;
-  /** `globalPid:correlationId:start` of every GPU op kept. */
-  gpuOps: Set<string>;
-}
 
 export function mergeWindows(ws: Window[]): Window[] {
   const sorted = [...ws].sort((a, b) => a.start - b.start);

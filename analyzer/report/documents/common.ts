@@ -43,7 +43,11 @@ export function notRunPara(notRun: readonly RuleNotRun[]): Para[] {
 
 /** How the steps were found and how sure that is, in one line every report opens with. */
 export function stepsPara(s: StepDetection): Para {
-  return para(`Steps: ${s.description}; confidence ${s.confidence}${s.confidenceNote ? ` (${s.confidenceNote})` : ''}`);
+  // A phase the trace does not name is a guess, and the report says so.
+  const phases = s.phaseSource === 'kernels'
+    ? '; prefill, decode and mixed are inferred from the kernels (each step\'s GEMM time against the others\', its attention kernel variants), not named in the trace'
+    : '';
+  return para(`Steps: ${s.description}; confidence ${s.confidence}${s.confidenceNote ? ` (${s.confidenceNote})` : ''}${phases}`);
 }
 
 /** `1 step`, `2 steps`. */

@@ -129,13 +129,20 @@ const diagnoseCmd = program
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder')
   .option('-q, --quiet', 'terminal: print the findings only');
-addAnalysisOptions(diagnoseCmd).action(async (traces: string[], opts) => {
-  const config = analyseConfig(opts);
-  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
-  await write(result, opts, traces);
-  gate(result.findings, opts.failOn);
-});
+/**
+ * diagnose and its views (layers, steps, kernels): one diagnosis, shown through `view`; charts are the
+ * diagnosis's, and the gate judges its findings whatever the view shows.
+ */
+function diagnosisAction(view: (r: DiagnoseResult, opts: any) => Result) {
+  return async (traces: string[], opts: any) => {
+    const config = analyseConfig(opts);
+    const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
+    if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
+    await write(view(result, opts), opts, traces);
+    gate(result.findings, opts.failOn);
+  };
+}
+addAnalysisOptions(diagnoseCmd).action(diagnosisAction((r) => r));
 
 const layersCmd = program
   .command('layers')
@@ -145,14 +152,7 @@ const layersCmd = program
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder');
 layersCmd.option('--device <id>', 'one GPU in full (its CUDA device id) instead of the summary across ranks', deviceId);
-addAnalysisOptions(layersCmd).action(async (traces: string[], opts) => {
-  const config = analyseConfig(opts);
-  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  const view = layersResultOf(result, opts.device);
-  if (opts.chart) writeCharts(opts.chart, await chartsOf(result), traces);
-  await write(view, opts, traces);
-  gate(result.findings, opts.failOn);
-});
+addAnalysisOptions(layersCmd).action(diagnosisAction((r, opts) => layersResultOf(r, opts.device)));
 
 const stepsCmd = program
   .command('steps')
@@ -161,12 +161,7 @@ const stepsCmd = program
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--device <id>', 'one GPU\'s times (its CUDA device id) instead of the mean over the GPUs', deviceId);
-addAnalysisOptions(stepsCmd).action(async (traces: string[], opts) => {
-  const config = analyseConfig(opts);
-  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  await write(stepsResultOf(result, opts.device), opts, traces);
-  gate(result.findings, opts.failOn);
-});
+addAnalysisOptions(stepsCmd).action(diagnosisAction((r, opts) => stepsResultOf(r, opts.device)));
 
 const kernelsCmd = program
   .command('kernels')
@@ -174,12 +169,7 @@ const kernelsCmd = program
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
   .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
   .option('-o, --output <file>', 'write the tables to a file instead of stdout');
-addAnalysisOptions(kernelsCmd).action(async (traces: string[], opts) => {
-  const config = analyseConfig(opts);
-  const result = await withTraces(traces, (paths, hooks) => diagnose(paths, config, hooks));
-  await write(kernelsResultOf(result), opts, traces);
-  gate(result.findings, opts.failOn);
-});
+addAnalysisOptions(kernelsCmd).action(diagnosisAction((r) => kernelsResultOf(r)));
 
 const exportCmd = program
   .command('export')

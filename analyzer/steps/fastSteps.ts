@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import { lowerMedian, isFast } from './steady.js';
+import { byDevicePhase, lowerMedian, isFast } from './steady.js';
 import type { Phase, Step } from './types.js';
 
 /** At most this share of a phase's steps may be fast for them to be "a few" (else the slow ones are few). */
@@ -41,15 +41,7 @@ const med = (xs: number[]) => {
 
 export const fastSteps = artifact((a: Analysis): FastSteps[] => {
   const out: FastSteps[] = [];
-  const groups = new Map<string, Step[]>();
-  for (const s of a.steps.steps) {
-    if (!a.steady[s.index]) continue;
-    const k = `${s.device}:${s.phase}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(s);
-  }
-  for (const g of groups.values()) {
+  for (const g of byDevicePhase(a.steps.steps.filter((s) => a.steady[s.index]))) {
     const typical = lowerMedian(g.map((s) => s.end - s.start));
     const fast = g.filter((s) => isFast(s.end - s.start, typical));
     if (fast.length === 0 || fast.length > FEW * g.length) continue;

@@ -24,6 +24,18 @@ export function isFast(span: number, typical: number): boolean {
   return span * OUTLIER_FACTOR < typical;
 }
 
+/** Steps grouped by device and phase (each group in the given order): what "typical" is judged within. */
+export function byDevicePhase(steps: Iterable<Step>): Step[][] {
+  const groups = new Map<string, Step[]>();
+  for (const s of steps) {
+    const k = `${s.device}:${s.phase}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(s);
+  }
+  return [...groups.values()];
+}
+
 export interface Steadiness {
   steady: Uint8Array;
   exclusion: (Exclusion | null)[];
@@ -33,18 +45,8 @@ export interface Steadiness {
 export function steadiness(steps: Step[], source: StepSource, described: (s: Step) => boolean): Steadiness {
   const steady = new Uint8Array(steps.length);
   const exclusion: (Exclusion | null)[] = steps.map(() => null);
-  const groups = new Map<string, Step[]>();
-  for (const s of steps) {
-    if (!described(s)) {
-      exclusion[s.index] = 'earlier-pass';
-      continue;
-    }
-    const k = `${s.device}:${s.phase}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(s);
-  }
-  for (const g of groups.values()) {
+  for (const s of steps) if (!described(s)) exclusion[s.index] = 'earlier-pass';
+  for (const g of byDevicePhase(steps.filter(described))) {
     const typical = lowerMedian(g.map((s) => s.end - s.start));
     for (const s of g) {
       const span = s.end - s.start;

@@ -25,14 +25,7 @@ export function samplePath(name: string): string {
 
 /** Path of a decompressed shared trace, e.g. sharedTrace('tp4') or sharedTrace('external/saxpy-mpi-cuda-nsys-old'). */
 export function sharedTrace(name: string): string {
-  const xz = join(SHARED_TRACES, `${name}.sqlite.xz`);
-  const out = join(CACHE, `${name}.sqlite`);
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(xz).mtimeMs) return out;
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync('sh', ['-c', `xz -dc "$0" > "$1"`, xz, tmp]);
-  renameSync(tmp, out);
-  return out;
+  return decompressed(join(SHARED_TRACES, `${name}.sqlite.xz`), join(CACHE, `${name}.sqlite`));
 }
 
 /** The captures committed in test/traces (xz), decompressed once into .cache/repo-traces: always present. */
@@ -40,8 +33,11 @@ export const REPO_TRACES = join(REPO, 'test/traces');
 
 /** Path of a decompressed committed capture, e.g. repoTrace('hf-eager-range'). */
 export function repoTrace(name: string): string {
-  const xz = join(REPO_TRACES, `${name}.sqlite.xz`);
-  const out = join(REPO, '.cache/repo-traces', `${name}.sqlite`);
+  return decompressed(join(REPO_TRACES, `${name}.sqlite.xz`), join(REPO, '.cache/repo-traces', `${name}.sqlite`));
+}
+
+/** `xz` decompressed to `out` once (again when the .xz is newer); a temp file first, so a reader never sees half. */
+function decompressed(xz: string, out: string): string {
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(xz).mtimeMs) return out;
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;

@@ -19,6 +19,7 @@ import { messageSizes, type MessageSizes, type Workload } from './collectives/me
 import { summariseCollectives, type CollectivePhase, type CollectiveSummary } from './collectives/summary.js';
 import type { GpuSpec } from './hardware/gpuSpecs.js';
 import { transferPerStep } from './collectives/stepTransfer.js';
+import { betweenSteps, type BetweenSteps } from './breakdown/betweenSteps.js';
 
 export interface AnalysisOptions {
   steps?: StepOptions;
@@ -36,7 +37,7 @@ export class Analysis {
   readonly breakdowns: StepBreakdown[];
   private readonly lazy: {
     opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
-    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[];
+    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[]; between?: BetweenSteps[];
   } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
@@ -105,6 +106,15 @@ export class Analysis {
   get collectiveSummary(): CollectiveSummary {
     return (this.lazy.collectiveSummary ??=
       summariseCollectives(this.model, this.collectives, this.messageSizes, (i) => this.collectivePhase(i), this.options.gpu));
+  }
+
+  /** Per device and phase: the GPU between consecutive steady steps (period, gap, idle, host calls). */
+  get between(): BetweenSteps[] {
+    return (this.lazy.between ??= betweenSteps(this.model, this.steps, this.timeline.ops, this.hostCalls));
+  }
+
+  betweenOf(device: number, phase: string): BetweenSteps | undefined {
+    return this.between.find((b) => b.device === device && b.phase === phase);
   }
 
   phase(device: number, phase: string): PhaseSummary | undefined {

@@ -5,6 +5,7 @@ import { rule as kvHeadsReplicated } from './kv-heads-replicated.js';
 import { rule as commDominantStep } from './comm-dominant-step.js';
 import { rule as commSerialized } from './comm-serialized.js';
 import { rule as hostBoundGaps } from './host-bound-gaps.js';
+import { rule as idleBetweenSteps } from './idle-between-steps.js';
 import { rule as syncInStep } from './sync-in-step.js';
 import { rule as lowFlopsAchievement } from './low-flops-achievement.js';
 import { rule as lowHbmBandwidth } from './low-hbm-bandwidth.js';
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   commDominantStep,
   commSerialized,
   hostBoundGaps,
+  idleBetweenSteps,
   syncInStep,
   lowFlopsAchievement,
   lowHbmBandwidth,

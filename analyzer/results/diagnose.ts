@@ -19,6 +19,7 @@ import { TOOL, type Tool } from './tool.js';
 import { buildStepRows, type StepRowResult } from './steps.js';
 import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
 import { fastStepsText } from '../steps/fastSteps.js';
+import type { BetweenSteps } from '../breakdown/betweenSteps.js';
 
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
@@ -43,6 +44,21 @@ export interface PhaseResult {
   layers: number | null;
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
   outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'earlier-pass'; startNs: number }[];
+  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
+  between: BetweenResult | null;
+}
+
+export interface BetweenResult {
+  pairs: number;
+  periodNs: number;
+  spanNs: number;
+  gapNs: number;
+  totalNs: number;
+  idleNs: number;
+  idleShare: number;
+  hostCalls: { name: string; source: 'cuda' | 'os'; ns: number; gaps: number }[];
+  uncoveredNs: number;
+  longest: { startNs: number; endNs: number } | null;
 }
 
 export interface StepStats {
@@ -199,7 +215,16 @@ function stepStats(p: PhaseSummary | undefined): StepStats {
     : { count: 0, steadyCount: 0, medianNs: null, p10Ns: null, p90Ns: null, minNs: null, maxNs: null };
 }
 
-function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseResult | null {
+function betweenResult(b: BetweenSteps | undefined): BetweenResult | null {
+  if (!b || b.pairs === 0) return null;
+  return {
+    pairs: b.pairs, periodNs: b.periodNs, spanNs: b.spanNs, gapNs: b.gapNs, totalNs: b.totalNs, idleNs: b.idleNs, idleShare: b.idleShare,
+    hostCalls: b.hostCalls.map(({ name, source, ns, gaps }) => ({ name, source, ns, gaps })), uncoveredNs: b.uncoveredNs,
+    longest: b.longest ? { startNs: b.longest.startNs, endNs: b.longest.endNs } : null,
+  };
+}
+
+function phaseResult(p: PhaseSummary | undefined, layers: number | null, between?: BetweenSteps): PhaseResult | null {
   if (!p) return null;
   const n = p.steadyCount || 1;
   const perStepNs = {
@@ -211,6 +236,7 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null): PhaseR
     timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, commTransferNs: p.commTransferNs, commWaitNs: p.commWaitNs,
     exposedCommNs: p.exposedCommNs, overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
     idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, reason, startNs }) => ({ name, spanNs, ratio, reason, startNs })),
+    between: betweenResult(between),
   };
 }
 
@@ -275,17 +301,17 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     const r: DeviceResult = {
       deviceId: d.deviceId, label: d.label, name: d.gpu?.name ?? null, file: paths?.[d.file] ?? model.files[d.file]!.path,
       steps: { decode: stepStats(dec), prefill: stepStats(pre) },
-      decode: phaseResult(dec, layers(d.index, 'decode')),
-      prefill: phaseResult(pre, layers(d.index, 'prefill')),
+      decode: phaseResult(dec, layers(d.index, 'decode'), analysis.betweenOf(d.index, 'decode')),
+      prefill: phaseResult(pre, layers(d.index, 'prefill'), analysis.betweenOf(d.index, 'prefill')),
     };
     if (hasStepPhase) {
       r.steps.step = stepStats(stp);
-      r.step = phaseResult(stp, layers(d.index, 'step'));
+      r.step = phaseResult(stp, layers(d.index, 'step'), analysis.betweenOf(d.index, 'step'));
     }
     if (hasMixed) {
       const mix = analysis.phase(d.index, 'mixed');
       r.steps.mixed = stepStats(mix);
-      r.mixed = phaseResult(mix, layers(d.index, 'mixed'));
+      r.mixed = phaseResult(mix, layers(d.index, 'mixed'), analysis.betweenOf(d.index, 'mixed'));
     }
     return r;
   });

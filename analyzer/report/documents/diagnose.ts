@@ -93,6 +93,21 @@ function outlierPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
   return out;
 }
 
+/** The GPU between steps: the loop's period against the step's span, and what the host did in the gaps. */
+function betweenPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
+  const withGaps = devs.map((d) => [d, d[phase]?.between ?? null] as const).filter((x): x is [DeviceResult, NonNullable<PhaseResult['between']>] => x[1] !== null);
+  if (withGaps.length === 0) return [];
+  const [, b] = withGaps.reduce((m, x) => (x[1].idleShare > m[1].idleShare ? x : m));
+  const shares = withGaps.length === 1 ? fmtPct(b.idleShare) : withGaps.map(([d, x]) => `${d.label} ${fmtPct(x.idleShare)}`).join(', ');
+  const gapTotal = b.totalNs > 0 ? b.pairs : 0;
+  const calls = b.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / Math.max(1, gapTotal))}`).join(', ');
+  const cpu = b.uncoveredNs / Math.max(1, gapTotal);
+  const host = calls
+    ? `; per gap on the launching thread: ${calls}${cpu > 0 ? `, ${fmtNs(cpu)} with no CUDA or OS call in flight (Python, scheduling)` : ''}`
+    : cpu > 0 ? `; no CUDA or OS call in flight in the gaps: CPU-side work (Python, scheduling, IPC)` : '';
+  return [para(`Between steps: a step every ${fmtNs(b.periodNs)} (median), ${fmtNs(b.spanNs)} of it the step's span; the GPU idles ${fmtNs(b.idleNs / Math.max(1, b.pairs))} between steps, ${shares} of the loop's time${host}.`)];
+}
+
 function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Block[] {
   const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
   if (devs.length === 0) return [];
@@ -107,6 +122,7 @@ function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Blo
     heading(2, phaseTitle(phase), `${n(counts)} step${counts.length === 1 && counts[0] === 1 ? '' : 's'} per GPU, ${n(steady)} steady · ${time}`),
     stepTable(devs, phase),
     timeTable(devs, phase, first),
+    ...betweenPara(devs, phase),
     ...outlierPara(devs, phase),
     ...topKernelBlocks(r, phase),
   ];

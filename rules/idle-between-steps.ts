@@ -1,0 +1,76 @@
+/**
+ * idle-between-steps: the GPU waits between steps, outside every step's span, for a large share of the
+ * loop's time: the scheduler, sampling, detokenising or IPC of a serving loop run while the GPU has nothing
+ * queued. No per-step share shows it (docs/architecture.md §3, "Between steps").
+ */
+import type { Analysis } from '../analyzer/analysis.js';
+import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { spanAt } from '../analyzer/timeline/locations.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
+import { defineRule } from './types.js';
+
+interface Data {
+  phase: Phase;
+  devices: { label: string; idleShare: number }[];
+  periodNs: number;
+  spanNs: number;
+  gapIdleNs: number;
+  calls: string;
+  cpuNs: number;
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'idle-between-steps',
+    severity: 'warning',
+    title: 'GPU idle between steps',
+    description:
+      'GPU idle time between consecutive steady steps (one step\'s end to the next one\'s start) above a share of the loop\'s ' +
+      'time: the host work of the serving loop (scheduling, sampling, detokenising, IPC) is not overlapped with the GPU.',
+    options: {
+      threshold: { type: 'ratio', default: 0.15, description: 'idle between steps, as a share of the start-to-start period, above which a GPU counts' },
+      minGap: { type: 'duration', default: 100_000, description: 'median gap (ns) below which nothing is reported (launch latency, not a loop)' },
+    },
+    requires: ['steps'],
+    messages: {
+      idle: (d: Data) =>
+        `The GPU idles between ${phaseStep(d.phase)}s: ${d.devices.map((x) => `${x.label} ${fmtPct(x.idleShare, 0)}`).join(', ')} of the loop's time ` +
+        `(a step every ${fmtNs(d.periodNs)}, its span ${fmtNs(d.spanNs)}, ${fmtNs(d.gapIdleNs)} idle after each). ` +
+        (d.calls ? `In the gaps the launching thread is in ${d.calls}` : 'No CUDA or OS call is in flight in the gaps') +
+        (d.cpuNs > 0 ? `; ${fmtNs(d.cpuNs)} per gap is CPU-side work (Python, scheduling).` : '.'),
+      fix: () =>
+        'Overlap the host loop with the GPU: async scheduling (vLLM --async-scheduling), SGLang\'s overlap scheduler (on unless ' +
+        '--disable-overlap-schedule), sampling on the GPU without a per-step host copy, the detokeniser in its own process, ' +
+        'multi-step scheduling; an engine waiting on a queue (read / poll in the gaps) is waiting for its scheduler.',
+    },
+  },
+  check(a: Analysis, o) {
+    return PHASES.flatMap((phase) => {
+      const hit = a.model.devices.flatMap((d) => {
+        const b = a.betweenOf(d.index, phase);
+        if (!b || b.pairs < 2 || !(b.idleShare > o.threshold) || b.gapNs < o.minGap) return [];
+        return [{ device: d, b }];
+      });
+      if (hit.length === 0) return [];
+      hit.sort((x, y) => y.b.idleShare - x.b.idleShare);
+      const { device, b } = hit[0]!;
+      const calls = b.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / b.pairs)}`).join(', ');
+      return [{
+        messageId: 'idle' as const,
+        fixId: 'fix' as const,
+        data: {
+          phase, devices: hit.map((h) => ({ label: h.device.label, idleShare: h.b.idleShare })), periodNs: b.periodNs, spanNs: b.spanNs,
+          gapIdleNs: b.idleNs / b.pairs, calls, cpuNs: b.uncoveredNs / b.pairs,
+        },
+        evidence: {
+          phase,
+          devices: hit.map((h) => ({ deviceId: h.device.deviceId, idleShare: h.b.idleShare, periodNs: h.b.periodNs, spanNs: h.b.spanNs, gapNs: h.b.gapNs, pairs: h.b.pairs })),
+          hostCalls: b.hostCalls,
+        },
+        impactNs: b.idleNs / b.pairs,
+        locations: b.longest ? [spanAt(a, device.index, b.longest.startNs, b.longest.endNs, `GPU idle ${fmtNs(b.longest.endNs - b.longest.startNs)} between ${phaseStep(phase)}s`, null)] : [],
+      }];
+    });
+  },
+});

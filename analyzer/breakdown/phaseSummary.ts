@@ -6,6 +6,7 @@
  */
 import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { MOE_PARTS, type MoePart } from '../classify/moeParts.js';
 import type { Exclusion, Phase, Step, StepSet } from '../steps/types.js';
 import { lowerMedian } from '../steps/steady.js';
 import type { StepBreakdown } from './stepBreakdown.js';
@@ -38,6 +39,8 @@ export interface PhaseSummary {
   /** Sums over the steady steps (divide by steadyCount for the mean per step). */
   totalSpanNs: number;
   timeNs: Record<KernelClass | 'idle', number>;
+  /** The moe class's time in parts (sums over the steady steps; classify/moeParts.ts). */
+  moeNs: Record<MoePart, number>;
   busyNs: number;
   commNs: number;
   /** Communication split into the data moving (each collective's transfer) and waiting for other ranks. */
@@ -70,6 +73,7 @@ export function summarisePhase(
   const sum = (f: (b: StepBreakdown, s: Step) => number) => kept.reduce((a, [s, b]) => a + f(b, s), 0);
   const timeNs = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, sum((b) => b.classNs[i]!)])) as Record<KernelClass | 'idle', number>;
   timeNs.idle = sum((b) => b.idleNs);
+  const moeNs = Object.fromEntries(MOE_PARTS.map((m, i) => [m, sum((b) => b.moeNs[i]!)])) as Record<MoePart, number>;
   const totalSpanNs = sum((b) => b.spanNs);
   const commNs = sum((b) => b.commNs);
   const commTransferNs = sum((b, s) => Math.min(b.commNs, transfer[s.index]!));
@@ -80,7 +84,7 @@ export function summarisePhase(
     phase, device, count: all.length, steadyCount: kept.length,
     medianNs: median(spans) ?? 0, p10Ns: quantile(spans, 0.1) ?? 0, p90Ns: quantile(spans, 0.9) ?? 0,
     minNs: spans.length ? Math.min(...spans) : 0, maxNs: spans.length ? Math.max(...spans) : 0,
-    totalSpanNs, timeNs, busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
+    totalSpanNs, timeNs, moeNs, busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
     commShare: of(commNs, totalSpanNs), overlap: of(overlapNs, commNs), exposedCommShare: of(exposedCommNs, totalSpanNs), idleShare: of(timeNs.idle, totalSpanNs),
     outliers: all
       .filter((s) => set.exclusion[s.index] !== null)

@@ -23,17 +23,23 @@ export interface StepBreakdown {
   idleNs: number;
   /** Number of ops of each class. */
   classCount: Uint32Array;
+  /** |union of moe ops of each part| (experts, routing, dispatch/combine: classify/moeParts.ts); each at most classNs[moe]. */
+  moeNs: Float64Array;
 }
 
 /** Union meters (util/intervals.ts UnionMeter, unrolled into typed arrays): one per class, then these. */
 const ALL = KERNEL_CLASSES.length;
 const COMPUTE = ALL + 1;
 const COMM_OR_COMPUTE = ALL + 2;
+/** Meters of the MoE parts (part p at MOE_PART + p - 1). */
+const MOE_PART = ALL + 3;
+const METERS = MOE_PART + 3;
+const MOE = KERNEL_CLASSES.indexOf('moe');
 
 /** Per meter: the total so far and the open interval [ms, me); reused by every call (one runs at a time). */
-const total = new Float64Array(COMM_OR_COMPUTE + 1);
-const ms = new Float64Array(COMM_OR_COMPUTE + 1);
-const me = new Float64Array(COMM_OR_COMPUTE + 1);
+const total = new Float64Array(METERS);
+const ms = new Float64Array(METERS);
+const me = new Float64Array(METERS);
 
 /** UnionMeter.add on meter m: intervals come in ascending start order. */
 function add(m: number, s: number, e: number): void {
@@ -46,7 +52,7 @@ function add(m: number, s: number, e: number): void {
   }
 }
 
-export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Array | number[], spanStart: number, spanEnd: number): Omit<StepBreakdown, 'step'> {
+export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Array | number[], spanStart: number, spanEnd: number, moePart?: Uint8Array): Omit<StepBreakdown, 'step'> {
   // Called per step and per layer window (hundreds of thousands of times in a big trace): nothing is
   // allocated per op, and per call only what is returned.
   total.fill(0);
@@ -65,8 +71,9 @@ export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Ar
     add(ALL, s, e);
     if (IS_COMPUTE[c]) add(COMPUTE, s, e);
     if (IS_COMPUTE[c] || c === COMM) add(COMM_OR_COMPUTE, s, e);
+    if (c === MOE && moePart && moePart[i]! > 0) add(MOE_PART + moePart[i]! - 1, s, e);
   }
-  for (let m = 0; m <= COMM_OR_COMPUTE; m++) if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
+  for (let m = 0; m < METERS; m++) if (me[m]! > ms[m]!) total[m]! += me[m]! - ms[m]!;
   const classNs = total.slice(0, ALL);
   const busyNs = total[ALL]!;
   const computeNs = total[COMPUTE]!;
@@ -77,10 +84,10 @@ export function breakdownOps(ops: GpuOps, opClass: Uint8Array, indices: Uint32Ar
   return {
     spanNs, classNs, busyNs, computeNs, commNs,
     overlapNs: Math.max(0, commNs - exposedCommNs), exposedCommNs,
-    idleNs: Math.max(0, spanNs - busyNs), classCount,
+    idleNs: Math.max(0, spanNs - busyNs), classCount, moeNs: total.slice(MOE_PART, METERS),
   };
 }
 
-export function breakdownStep(ops: GpuOps, opClass: Uint8Array, step: Step): StepBreakdown {
-  return { step: step.index, ...breakdownOps(ops, opClass, step.ops, step.start, step.end) };
+export function breakdownStep(ops: GpuOps, opClass: Uint8Array, step: Step, moePart?: Uint8Array): StepBreakdown {
+  return { step: step.index, ...breakdownOps(ops, opClass, step.ops, step.start, step.end, moePart) };
 }

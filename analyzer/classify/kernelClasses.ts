@@ -74,6 +74,7 @@ export const DEFAULT_CLASS_TABLE: readonly ClassRow[] = [
   // MoE before GEMM: a fused MoE kernel is a GEMM over experts.
   { class: 'moe', pattern: 'moe|Moe|MoE|topk_?softmax|topkGating|expert|Expert|grouped_?gemm|GroupedGemm|expandInputRows|finalizeMoeRouting', note: 'fused MoE, routing, token permutation, grouped expert GEMM' },
   { class: 'moe', pattern: '[Rr]outing|[Rr]outer|grouped_?topk|GroupedTopk|fused_gate|topk_?gating|matmul_ogs|_ogs_|bitmatrix', note: 'MoE routing and top-k gating (vLLM grouped_topk, TensorRT-LLM routing*, SGLang moe_fused_gate), triton_kernels matmul_ogs expert GEMM' },
+  { class: 'moe', on: 'demangled', pattern: '^(void )?cutlass::.*(GroupProblemShape|MoeProblemShape)', note: 'CUTLASS grouped GEMM over experts (torch._grouped_mm, vLLM cutlass_moe_mm): the group is in the template arguments' },
   { class: 'moe', on: 'demangled', pattern: '^(void )?deep_gemm::\\w*gemm\\w*<.*\\(deep_gemm::GemmType\\)[12]>', note: 'DeepGEMM grouped (per-expert) GEMM' },
 
   { class: 'gemm', pattern: 'splitKreduce', note: 'cuBLAS split-K GEMM: the reduction step of the GEMM, not communication' },

@@ -4,6 +4,7 @@
 import { OpKind, type TraceModel } from '../model/types.js';
 import type { Classification, Classifier } from './classifier.js';
 import { COMPUTE_CLASSES, KERNEL_CLASSES, type KernelClass } from './kernelClasses.js';
+import { moeParts } from './moeParts.js';
 
 export const CLASS_INDEX: Record<KernelClass, number> = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, i])) as Record<KernelClass, number>;
 export const COMM = CLASS_INDEX.communication;
@@ -14,8 +15,12 @@ export const IS_COMPUTE = Uint8Array.from(KERNEL_CLASSES, (c) => (COMPUTE_CLASSE
 export interface OpClasses {
   /** Classification of each entry of model.opNames. */
   byName: Classification[];
-  /** Class index (into KERNEL_CLASSES) of each op. */
+  /** Class index (into KERNEL_CLASSES) of each op: its name's class, or moe where the op runs inside a MoE block (moeParts.ts). */
   opClass: Uint8Array;
+  /** MoE part of each op (moeParts.ts: 0 none, 1 experts, 2 routing, 3 dispatch/combine). */
+  moePart: Uint8Array;
+  /** MoE blocks found from the kernel sequence (PyTorch-native MoE), not from names. */
+  moeBlocks: number;
 }
 
 const MEMORY_OP: Classification = { class: 'memory', op: null, nccl: null, row: 'CUDA memcpy / memset activity' };
@@ -26,7 +31,8 @@ export function classifyOps(model: TraceModel, classifier: Classifier): OpClasse
     n.kind === OpKind.kernel ? classifier.classify(n.short, n.long) : n.kind === OpKind.graph ? GRAPH_OP : MEMORY_OP,
   );
   const nameClass = Uint8Array.from(byName, (c) => CLASS_INDEX[c.class]);
-  const opClass = new Uint8Array(model.ops.n);
-  for (let i = 0; i < model.ops.n; i++) opClass[i] = nameClass[model.ops.name[i]!]!;
-  return { byName, opClass };
+  const named = new Uint8Array(model.ops.n);
+  for (let i = 0; i < model.ops.n; i++) named[i] = nameClass[model.ops.name[i]!]!;
+  const moe = moeParts(model, named);
+  return { byName, opClass: moe.opClass, moePart: moe.part, moeBlocks: moe.blocks };
 }

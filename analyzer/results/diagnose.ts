@@ -39,7 +39,10 @@ export interface PhaseResult {
   exposedCommShare: number;
   idleShare: number;
   /** Means per steady step (the sums over the steady step count), the numbers every table shows. */
-  perStepNs: Record<KernelClass | 'idle' | 'span' | 'commTransfer' | 'commWait' | 'exposedComm', number>;
+  perStepNs: Record<KernelClass | 'idle' | 'span' | 'commTransfer' | 'commWait' | 'exposedComm', number> &
+    Partial<Record<'moeExperts' | 'moeRouting' | 'moeDispatch', number>>;
+  /** The moe class in parts, sums over the steady steps (analyzer/classify/moeParts.ts); absent when the phase runs no MoE. */
+  moeNs?: { experts: number; routing: number; dispatch: number };
   /** Layers per step (median), when layers were found. */
   layers: number | null;
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
@@ -231,11 +234,13 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null, between
     span: p.totalSpanNs / n,
     ...(Object.fromEntries(Object.entries(p.timeNs).map(([c, ns]) => [c, ns / n])) as Record<KernelClass | 'idle', number>),
     commTransfer: p.commTransferNs / n, commWait: p.commWaitNs / n, exposedComm: p.exposedCommNs / n,
+    ...(p.timeNs.moe > 0 ? { moeExperts: p.moeNs.experts / n, moeRouting: p.moeNs.routing / n, moeDispatch: p.moeNs.dispatch / n } : {}),
   };
   return {
     timeNs: p.timeNs, spanNs: p.totalSpanNs, busyNs: p.busyNs, commNs: p.commNs, commTransferNs: p.commTransferNs, commWaitNs: p.commWaitNs,
     exposedCommNs: p.exposedCommNs, overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
     idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, reason, startNs }) => ({ name, spanNs, ratio, reason, startNs })),
+    ...(p.timeNs.moe > 0 ? { moeNs: { ...p.moeNs } } : {}),
     between: betweenResult(between),
   };
 }

@@ -61,6 +61,11 @@ function timeTable(devs: DeviceResult[], phase: ReportPhase, explain: boolean): 
       rows.push(row(['transfer', ...devs.map((d) => cell(d, (p) => p.perStepNs.commTransfer))], 'sub'));
       rows.push(row(['waiting', ...devs.map((d) => cell(d, (p) => p.perStepNs.commWait))], 'sub'));
     }
+    if (c === 'moe' && devs.some((d) => (P(d)?.perStepNs.moe ?? 0) > 0)) {
+      rows.push(row(['experts', ...devs.map((d) => cell(d, (p) => p.perStepNs.moeExperts ?? 0))], 'sub'));
+      rows.push(row(['routing', ...devs.map((d) => cell(d, (p) => p.perStepNs.moeRouting ?? 0))], 'sub'));
+      rows.push(row(['dispatch/combine', ...devs.map((d) => cell(d, (p) => p.perStepNs.moeDispatch ?? 0))], 'sub'));
+    }
   }
   rows.push(row(['idle', ...devs.map((d) => cell(d, (p) => p.perStepNs.idle))]));
   rows.push(row(['exposed comm', ...devs.map((d) => cell(d, (p) => p.perStepNs.exposedComm))]));

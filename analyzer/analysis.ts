@@ -20,6 +20,7 @@ import { summariseCollectives, type CollectivePhase, type CollectiveSummary } fr
 import type { GpuSpec } from './hardware/gpuSpecs.js';
 import { transferPerStep } from './collectives/stepTransfer.js';
 import { betweenSteps, type BetweenSteps } from './breakdown/betweenSteps.js';
+import { findRegimes, type Regime } from './steps/regimes.js';
 
 export interface AnalysisOptions {
   steps?: StepOptions;
@@ -37,7 +38,7 @@ export class Analysis {
   readonly breakdowns: StepBreakdown[];
   private readonly lazy: {
     opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
-    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[]; between?: BetweenSteps[];
+    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[]; between?: BetweenSteps[]; regimes?: Regime[];
   } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
@@ -111,6 +112,11 @@ export class Analysis {
   /** Per device and phase: the GPU between consecutive steady steps (period, gap, idle, host calls). */
   get between(): BetweenSteps[] {
     return (this.lazy.between ??= betweenSteps(this.model, this.steps, this.timeline.ops, this.hostCalls));
+  }
+
+  /** Runs of consecutive steps at another speed (steps/regimes.ts), each described on its own. */
+  get regimes(): Regime[] {
+    return (this.lazy.regimes ??= findRegimes(this));
   }
 
   betweenOf(device: number, phase: string): BetweenSteps | undefined {

@@ -6,6 +6,7 @@ import { rule as commDominantStep } from './comm-dominant-step.js';
 import { rule as commSerialized } from './comm-serialized.js';
 import { rule as hostBoundGaps } from './host-bound-gaps.js';
 import { rule as idleBetweenSteps } from './idle-between-steps.js';
+import { rule as slowRegime } from './slow-regime.js';
 import { rule as syncInStep } from './sync-in-step.js';
 import { rule as lowFlopsAchievement } from './low-flops-achievement.js';
 import { rule as lowHbmBandwidth } from './low-hbm-bandwidth.js';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   commSerialized,
   hostBoundGaps,
   idleBetweenSteps,
+  slowRegime,
   syncInStep,
   lowFlopsAchievement,
   lowHbmBandwidth,

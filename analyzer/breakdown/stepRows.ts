@@ -25,7 +25,7 @@ export interface StepRow {
   /** In the numbers on every GPU that has the step; the others are listed, never in the phase's numbers. */
   steady: boolean;
   /** Why not, when not: an outlier on some GPU, else a step of an earlier pass (a warm-up run). */
-  excluded: 'outlier' | 'earlier-pass' | null;
+  excluded: 'outlier' | 'regime' | 'earlier-pass' | null;
   /** Index into StepSet.passes (the run of steps the workload repeats). */
   pass: number;
   /** Earliest start and latest end over the GPUs (session clock, ns). */
@@ -77,7 +77,7 @@ export const stepRows = artifact((a: Analysis): StepRow[] => {
     const top = m ? [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]! : null;
     rows.push({
       ordinal, name: steps[0]!.name, phase: steps[0]!.phase, steady: steps.every((s) => a.steady[s.index] === 1),
-      excluded: steps.some((s) => a.steps.exclusion[s.index] === 'outlier') ? 'outlier' : steps.some((s) => a.steps.exclusion[s.index] === 'earlier-pass') ? 'earlier-pass' : null,
+      excluded: steps.some((s) => a.steps.exclusion[s.index] === 'outlier') ? 'outlier' : steps.some((s) => a.steps.exclusion[s.index] === 'regime') ? 'regime' : steps.some((s) => a.steps.exclusion[s.index] === 'earlier-pass') ? 'earlier-pass' : null,
       pass: steps[0]!.pass,
       startNs: Math.min(...steps.map((s) => s.start)), endNs: Math.max(...steps.map((s) => s.end)), gpus, mean,
       lateRank: top && m ? { device: top[0], count: top[1], of: [...m.values()].reduce((x, y) => x + y, 0) } : null,

@@ -46,7 +46,7 @@ export interface PhaseResult {
   /** Layers per step (median), when layers were found. */
   layers: number | null;
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
-  outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'earlier-pass'; startNs: number }[];
+  outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'regime' | 'earlier-pass'; startNs: number }[];
   /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
   between: BetweenResult | null;
 }
@@ -157,6 +157,25 @@ export interface DiagnoseResult {
   timeline: StepTimeline | null;
   /** What compare, scaling and attach read of this trace. */
   summary: TraceSummary;
+  /** Runs of steps at another speed than the steady ones (analyzer/steps/regimes.ts), not in the phases' numbers. */
+  regimes?: RegimeResult[];
+}
+
+export interface RegimeResult {
+  deviceId: number;
+  label: string;
+  phase: string;
+  count: number;
+  firstStep: string;
+  lastStep: string;
+  startNs: number;
+  endNs: number;
+  medianNs: number;
+  typicalNs: number;
+  perStepNs: Record<KernelClass | 'idle', number>;
+  steadyPerStepNs: Record<KernelClass | 'idle', number>;
+  hostCalls: { name: string; source: 'cuda' | 'os'; ns: number }[];
+  uncoveredNs: number;
 }
 
 /** How steps were found, how sure that is, and which of them the numbers describe (analyzer/steps/types.ts). */
@@ -355,6 +374,12 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
     summary: traceSummary(analysis, findings, shown, warnings),
+    ...(analysis.regimes.length ? { regimes: analysis.regimes.map((g) => ({
+      deviceId: model.devices[g.device]!.deviceId, label: model.devices[g.device]!.label, phase: g.phase, count: g.steps.length,
+      firstStep: g.steps[0]!.name, lastStep: g.steps[g.steps.length - 1]!.name, startNs: g.startNs, endNs: g.endNs,
+      medianNs: g.medianNs, typicalNs: g.typicalNs, perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs,
+      hostCalls: g.hostCalls, uncoveredNs: g.uncoveredNs,
+    })) } : {}),
   };
 }
 

@@ -18,7 +18,7 @@ export interface StepRowResult {
   phase: Phase;
   steady: boolean;
   /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
-  excluded: 'outlier' | 'earlier-pass' | null;
+  excluded: 'outlier' | 'regime' | 'earlier-pass' | null;
   pass: number;
   /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
   startNs: number;

@@ -10,6 +10,8 @@
 import type { Exclusion, Step, StepSource } from './types.js';
 
 export const OUTLIER_FACTOR = 3;
+/** Consecutive slow steps (in a device and phase) from which they are a regime of their own, not outliers. */
+export const REGIME_MIN_STEPS = 3;
 
 export function lowerMedian(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -53,6 +55,15 @@ export function steadiness(steps: Step[], source: StepSource, described: (s: Ste
       const out = isSlow(span, typical) || (source === 'gaps' && isFast(span, typical));
       steady[s.index] = out ? 0 : 1;
       if (out) exclusion[s.index] = 'outlier';
+    }
+    // A run of slow steps one after the other is the workload running at another speed (the first request
+    // building its kernels' plans, a batch size not captured in a graph), not noise: a regime.
+    const ordered = [...g].sort((x, y) => x.start - y.start);
+    for (let k = 0; k < ordered.length; ) {
+      let e = k;
+      while (e < ordered.length && exclusion[ordered[e]!.index] === 'outlier' && isSlow(ordered[e]!.end - ordered[e]!.start, typical)) e++;
+      if (e - k >= REGIME_MIN_STEPS) for (let q = k; q < e; q++) exclusion[ordered[q]!.index] = 'regime';
+      k = Math.max(e, k + 1);
     }
   }
   return { steady, exclusion };

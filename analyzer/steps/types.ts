@@ -72,7 +72,8 @@ export interface Pass {
 }
 
 /** Why a step is not in the numbers. */
-export type Exclusion = 'earlier-pass' | 'outlier';
+/** regime: one of a run of steps at another speed (a slower regime, analyzer/steps/regimes.ts): reported on its own. */
+export type Exclusion = 'earlier-pass' | 'outlier' | 'regime';
 
 /** A process of the trace and the GPU work it launched. */
 export interface Launcher {

@@ -82,7 +82,7 @@ function timeTable(devs: DeviceResult[], phase: ReportPhase, explain: boolean): 
 
 function outlierPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
   const all = devs.flatMap((d) => (d[phase]?.outliers ?? []).map((o) => ({ d, o })));
-  const slow = all.filter(({ o }) => o.reason !== 'earlier-pass').map(({ d, o }) =>
+  const slow = all.filter(({ o }) => o.reason === 'outlier').map(({ d, o }) =>
     `${d.label} "${o.name}" ${fmtNs(o.spanNs)} at ${secondsOnClock(o.startNs)} (${o.ratio < 0.1 ? o.ratio.toFixed(2) : o.ratio.toFixed(1)}× typical)`);
   const earlier = devs.map((d) => [d.label, (d[phase]?.outliers ?? []).filter((o) => o.reason === 'earlier-pass').length] as const).filter(([, n]) => n > 0);
   const out: Block[] = [];
@@ -113,6 +113,20 @@ function betweenPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
   return [para(`Between steps: a step every ${fmtNs(b.periodNs)} (median), ${fmtNs(b.spanNs)} of it the step's span; the GPU idles ${fmtNs(b.idleNs / Math.max(1, b.pairs))} between steps, ${shares} of the loop's time${host}.`)];
 }
 
+/** Runs of steps at another speed: each named, with where its extra time goes and the host calls behind it. */
+function regimePara(r: DiagnoseResult, phase: ReportPhase): Block[] {
+  const gs = (r.regimes ?? []).filter((g) => g.phase === phase);
+  return gs.slice(0, 4).map((g) => {
+    const parts = (Object.keys(g.perStepNs) as (keyof typeof g.perStepNs)[])
+      .map((k) => [k, g.perStepNs[k] - g.steadyPerStepNs[k]] as const).filter(([, d]) => d > 0.1 * (g.medianNs - g.typicalNs)).sort((x, y) => y[1] - x[1])
+      .map(([k, d]) => `${k} +${fmtNs(d)}`).join(', ');
+    const calls = g.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / g.count)}`).join(', ');
+    const host = calls ? `; in its idle gaps the host is in ${calls} per step` : g.uncoveredNs > 0 ? '; no CUDA or OS call in flight in its idle gaps: CPU-side work' : '';
+    const jit = g.hostCalls.some((c) => /^cu(Library|Module)Load/.test(c.name)) ? ' (kernel libraries loaded inside the steps: plans or kernels built at run time, as for every new shape of a first request)' : '';
+    return para(`A slower regime, not in the numbers above: ${g.label} ${count(g.count, `${phase} step`)} in a row ("${g.firstStep}" to "${g.lastStep}", ${secondsOnClock(g.startNs)} to ${secondsOnClock(g.endNs)}) at ${fmtNs(g.medianNs)} per step, ${(g.medianNs / g.typicalNs).toFixed(1)}× the steady ${fmtNs(g.typicalNs)}${parts ? `: ${parts} per step` : ''}${host}${jit}.`);
+  });
+}
+
 function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Block[] {
   const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
   if (devs.length === 0) return [];
@@ -128,6 +142,7 @@ function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Blo
     stepTable(devs, phase),
     timeTable(devs, phase, first),
     ...betweenPara(devs, phase),
+    ...regimePara(r, phase),
     ...outlierPara(devs, phase),
     ...topKernelBlocks(r, phase),
   ];

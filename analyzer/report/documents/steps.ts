@@ -19,7 +19,7 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
   const comm = rows.some((r) => r.times.communication > 0);
   const late = rows.some((r) => r.lateRank);
   const passes = new Set(rows.map((r) => r.pass ?? 0)).size > 1;
-  const mark = (r: StepRowResult) => (r.excluded === 'outlier' || (r.excluded === undefined && !r.steady) ? `${r.name} *` : r.excluded === 'earlier-pass' ? `${r.name} °` : r.name);
+  const mark = (r: StepRowResult) => (r.excluded === 'outlier' || (r.excluded === undefined && !r.steady) ? `${r.name} *` : r.excluded === 'earlier-pass' ? `${r.name} °` : r.excluded === 'regime' ? `${r.name} ~` : r.name);
   return {
     kind: 'table',
     title: `Every step: ms, ${view}`,
@@ -36,6 +36,7 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
       'that arrived last at most of the step\'s collectives (of how many)' +
       (rows.some((r) => mark(r).endsWith(' *')) ? '; * an outlier step, not in the phase\'s numbers' : '') +
       (rows.some((r) => r.excluded === 'earlier-pass') ? '; ° a step of an earlier pass (a warm-up run), not in the numbers' : '') +
+      (rows.some((r) => r.excluded === 'regime') ? '; ~ a step of a slower regime (a run of steps at another speed), reported on its own' : '') +
       (hidden.length ? `; under 1% of the GPU span, not shown: ${hidden.join(', ')}` : '') + '.',
   };
 }

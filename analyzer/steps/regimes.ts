@@ -1,0 +1,100 @@
+/**
+ * Regimes: runs of consecutive steps at another speed than the steps the numbers describe (steady.ts marks
+ * them). An engine's first request builds its kernels' plans inside every decode step (cuDNN per new KV
+ * length: 40 ms a step instead of 4.4), a batch size without a captured graph runs eager: half the steps can
+ * be in such a run, and dropping them as outliers hides the finding. Each regime is described like a phase:
+ * its steps, their median span against the typical one, where the extra time goes, and the host calls in
+ * flight during the GPU's idle gaps inside its steps (the cause, as the host shows it).
+ */
+import { median } from 'd3-array';
+import type { Analysis } from '../analysis.js';
+import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { hostCallsDuring } from '../host/hostActivity.js';
+import { lowerMedian } from './steady.js';
+import type { Phase, Step } from './types.js';
+
+/** Idle gaps inside a regime's steps shorter than this are launch latency, not the host at work. */
+const GAP_MIN_NS = 50_000;
+
+export interface Regime {
+  device: number;
+  phase: Phase;
+  steps: Step[];
+  medianNs: number;
+  /** The typical (lower-median) span of the steady steps of the same device and phase. */
+  typicalNs: number;
+  /** Means per step over the regime's steps. */
+  perStepNs: Record<KernelClass | 'idle', number>;
+  /** The same for the steady steps, to say where the extra time goes. */
+  steadyPerStepNs: Record<KernelClass | 'idle', number>;
+  /** Host calls in flight during idle gaps inside the regime's steps, summed (longest first, at most five). */
+  hostCalls: { name: string; source: 'cuda' | 'os'; ns: number }[];
+  /** Idle inside the steps with no CUDA or OS call in flight (ns, summed). */
+  uncoveredNs: number;
+  startNs: number;
+  endNs: number;
+}
+
+function means(a: Analysis, steps: Step[]): Record<KernelClass | 'idle', number> {
+  const n = Math.max(1, steps.length);
+  const out = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, steps.reduce((x, s) => x + a.breakdowns[s.index]!.classNs[i]!, 0) / n])) as Record<KernelClass | 'idle', number>;
+  out.idle = steps.reduce((x, s) => x + a.breakdowns[s.index]!.idleNs, 0) / n;
+  return out;
+}
+
+export function findRegimes(a: Analysis): Regime[] {
+  const { model, steps: set } = a;
+  const out: Regime[] = [];
+  set.byDevice.forEach((list, device) => {
+    const byPhase = new Map<Phase, Step[]>();
+    for (const s of list) {
+      let l = byPhase.get(s.phase);
+      if (!l) byPhase.set(s.phase, (l = []));
+      l.push(s);
+    }
+    for (const [phase, steps] of byPhase) {
+      const steady = steps.filter((s) => set.steady[s.index] === 1);
+      if (steady.length === 0) continue;
+      const typical = lowerMedian(steady.map((s) => s.end - s.start));
+      let run: Step[] = [];
+      const flush = () => {
+        if (run.length === 0) return;
+        const calls = new Map<string, { name: string; source: 'cuda' | 'os'; ns: number }>();
+        let uncovered = 0;
+        for (const s of run) {
+          let busy = -Infinity;
+          for (const o of s.ops) {
+            const st = model.ops.start[o]!;
+            if (busy > -Infinity && st - busy >= GAP_MIN_NS) {
+              const thread = model.ops.thread[o]!;
+              const during = thread >= 0 ? hostCallsDuring(model, a.hostCalls, thread, busy, st) : [];
+              let covered = 0;
+              for (const c of during) {
+                const key = `${c.source}:${c.name}`;
+                const g = calls.get(key) ?? { name: c.name, source: c.source, ns: 0 };
+                g.ns += c.overlapNs;
+                calls.set(key, g);
+                covered += c.overlapNs;
+              }
+              uncovered += Math.max(0, st - busy - covered);
+            }
+            busy = Math.max(busy, model.ops.end[o]!);
+          }
+        }
+        out.push({
+          device, phase, steps: run, medianNs: median(run.map((s) => s.end - s.start)) ?? 0, typicalNs: typical,
+          perStepNs: means(a, run), steadyPerStepNs: means(a, steady),
+          hostCalls: [...calls.values()].sort((x, y) => y.ns - x.ns).slice(0, 5), uncoveredNs: uncovered,
+          startNs: run[0]!.start, endNs: run[run.length - 1]!.end,
+        });
+        run = [];
+      };
+      for (const s of steps) {
+        if (set.exclusion[s.index] === 'regime') run.push(s);
+        else flush();
+      }
+      flush();
+    }
+  });
+  return out;
+}

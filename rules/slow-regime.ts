@@ -1,0 +1,75 @@
+/**
+ * slow-regime: a run of consecutive steps ran several times slower than the steady ones (steps/regimes.ts):
+ * the workload ran in two regimes, and the slow one is a finding of its own, not an outlier to drop.
+ */
+import type { Analysis } from '../analyzer/analysis.js';
+import { fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { spanAt } from '../analyzer/timeline/locations.js';
+import { phaseStep } from '../analyzer/text/phaseText.js';
+import { defineRule } from './types.js';
+
+interface Data {
+  phase: string;
+  label: string;
+  count: number;
+  of: number;
+  firstStep: string;
+  lastStep: string;
+  medianNs: number;
+  typicalNs: number;
+  idleNs: number;
+  calls: string;
+  jit: boolean;
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'slow-regime',
+    severity: 'warning',
+    title: 'A run of steps in a slower regime',
+    description:
+      'Consecutive steps of one phase ran several times slower than the steady steps (more than 3× their typical span, ' +
+      'at least three in a row): a regime, such as the first request building kernel plans for every new shape, or a ' +
+      'batch size without a captured CUDA graph.',
+    options: {
+      minShare: { type: 'ratio', default: 0.05, description: 'share of the phase\'s steps in the regime below which nothing is reported' },
+    },
+    requires: ['steps'],
+    messages: {
+      regime: (d: Data) =>
+        `${d.count} of ${d.of} ${phaseStep(d.phase)}s on ${d.label} ("${d.firstStep}" to "${d.lastStep}") ran at ${fmtNs(d.medianNs)} ` +
+        `instead of ${fmtNs(d.typicalNs)} (${(d.medianNs / d.typicalNs).toFixed(1)}×), the GPU idle ${fmtNs(d.idleNs)} per step in them` +
+        (d.calls ? `; the host in ${d.calls} per step` : '') +
+        (d.jit ? ': kernel libraries loaded inside the steps, plans or kernels built at run time for shapes not seen before.' : '.'),
+      fix: (d: Data) =>
+        (d.jit
+          ? 'Warm up every shape before serving (every batch size and sequence-length bucket the engine will run), keep plan caches ' +
+            'across requests, and use CUDA graphs for decode so no plan is built inside a step. '
+          : 'Find what differs in these steps (batch size, sequence lengths, a graph not captured for this shape) and warm it up or capture it. ') +
+        'The steady numbers above describe the other steps only.',
+    },
+  },
+  check(a: Analysis, o) {
+    return a.regimes.flatMap((g) => {
+      const all = a.steps.byDevice[g.device]!.filter((s) => s.phase === g.phase && a.steps.exclusion[s.index] !== 'earlier-pass').length;
+      if (g.steps.length < o.minShare * all) return [];
+      const d = a.model.devices[g.device]!;
+      const calls = g.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / g.steps.length)}`).join(', ');
+      const jit = g.hostCalls.some((c) => /^cu(Library|Module)Load/.test(c.name));
+      return [{
+        messageId: 'regime' as const,
+        fixId: 'fix' as const,
+        data: {
+          phase: g.phase, label: d.label, count: g.steps.length, of: all, firstStep: g.steps[0]!.name, lastStep: g.steps[g.steps.length - 1]!.name,
+          medianNs: g.medianNs, typicalNs: g.typicalNs, idleNs: g.perStepNs.idle, calls, jit,
+        },
+        evidence: {
+          phase: g.phase, deviceId: d.deviceId, steps: g.steps.length, of: all, medianNs: g.medianNs, typicalNs: g.typicalNs,
+          share: fmtPct(g.steps.length / all), perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs, hostCalls: g.hostCalls,
+        },
+        impactNs: g.medianNs - g.typicalNs,
+        locations: [spanAt(a, g.device, g.startNs, g.endNs, `${g.steps.length} ${phaseStep(g.phase)}s at ${fmtNs(g.medianNs)} each`)],
+      }];
+    });
+  },
+});

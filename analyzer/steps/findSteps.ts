@@ -91,12 +91,23 @@ function fromGaps(model: TraceModel, gapNs: number): Draft[] {
   const current: (number[] | null)[] = model.devices.map(() => null);
   const busyEnd = model.devices.map(() => -Infinity);
   const counts = model.devices.map(() => 0);
-  const flush = (d: number) => {
+  // A stretch of copies and fills alone (a CUDA graph's input copy before its replay, a token copied back)
+  // is no step: it joins the work that follows it, or, at the end, the step before it.
+  const hasWork = (list: number[]) => list.some((i) => ops.kind[i] === OpKind.kernel || ops.kind[i] === OpKind.graph);
+  const last: (Draft | null)[] = model.devices.map(() => null);
+  const flush = (d: number, final = false) => {
     const list = current[d];
-    if (list && list.length) {
-      drafts.push({ name: `step ${counts[d]!++}`, phase: 'step', device: d, ops: Uint32Array.from(list), hostStart: ops.start[list[0]!]!, hostEnd: busyEnd[d]!, thread: -1 });
-    }
-    current[d] = [];
+    if (list && list.length && (hasWork(list) || (final && !last[d]))) {
+      const draft: Draft = { name: `step ${counts[d]!++}`, phase: 'step', device: d, ops: Uint32Array.from(list), hostStart: ops.start[list[0]!]!, hostEnd: busyEnd[d]!, thread: -1 };
+      drafts.push(draft);
+      last[d] = draft;
+      current[d] = [];
+    } else if (list && list.length && final) {
+      const prev = last[d]!;
+      prev.ops = Uint32Array.from([...prev.ops, ...list]);
+      prev.hostEnd = busyEnd[d]!;
+      current[d] = [];
+    } else if (!list) current[d] = [];
   };
   for (let i = 0; i < ops.n; i++) {
     const d = ops.device[i]!;
@@ -104,7 +115,7 @@ function fromGaps(model: TraceModel, gapNs: number): Draft[] {
     current[d]!.push(i);
     busyEnd[d] = Math.max(busyEnd[d]!, ops.end[i]!);
   }
-  model.devices.forEach((_, d) => flush(d));
+  model.devices.forEach((_, d) => flush(d, true));
   return drafts;
 }
 

@@ -119,10 +119,10 @@ function fromGaps(model: TraceModel, gapNs: number): Draft[] {
   return drafts;
 }
 
-function fromRhythm(model: TraceModel, opClass: Uint8Array): { drafts: Draft[]; rhythm: RhythmResult } | null {
+function fromRhythm(model: TraceModel, opClass: Uint8Array, moePart?: Uint8Array): { drafts: Draft[]; rhythm: RhythmResult } | null {
   const r = rhythmSteps(model, opClass);
   if (!r) return null;
-  const phases = phasesFromKernels(model, opClass, r.drafts.map((d) => ({ device: d.device, ops: d.ops, visible: d.sites > 0 || ![...d.ops].some((o) => model.ops.kind[o] === OpKind.graph), complete: d.sites === 0 || d.sites === r.sitesPerStep })));
+  const phases = phasesFromKernels(model, opClass, r.drafts.map((d) => ({ device: d.device, ops: d.ops, visible: d.sites > 0 || ![...d.ops].some((o) => model.ops.kind[o] === OpKind.graph), complete: d.sites === 0 || d.sites === r.sitesPerStep, gapBeforeNs: d.gapBeforeNs })), moePart);
   const counter = new Map<number, number>();
   const drafts = r.drafts.map((d, i): Draft => {
     const k = counter.get(d.device) ?? 0;
@@ -148,10 +148,13 @@ function tryNvtx(model: TraceModel): Found | null {
   return { source: 'nvtx', description: `NVTX ranges ${quoteKinds(kinds)} (auto-detected)`, drafts, phaseSource: 'names' };
 }
 
-export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Uint8Array): StepSet {
+export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Uint8Array, moePart?: Uint8Array): StepSet {
   const warnings: string[] = [];
   const gapNs = opt.gapNs ?? DEFAULT_GAP_NS;
-  const cls = () => (opClass ??= classifyOps(model, createClassifier()).opClass);
+  const cls = () => {
+    if (!opClass) ({ opClass, moePart } = classifyOps(model, createClassifier()));
+    return opClass;
+  };
   const forced = !!opt.steps || !!opt.source;
   const gapsText = `GPU work between idle gaps of ≥ ${(gapNs / 1e6).toFixed(1)} ms`;
   let found: Found | null = null;
@@ -171,7 +174,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
       if (found) found.description = `NVTX ranges ${quoteKinds(nvtxKinds(model))} (forced with --step-source nvtx)`;
       else warnings.push('--step-source nvtx: the trace has no NVTX step ranges with GPU work; steps come from idle gaps instead');
     } else if (opt.source === 'rhythm') {
-      const r = fromRhythm(model, cls());
+      const r = fromRhythm(model, cls(), moePart);
       if (r) found = { source: 'rhythm', description: `why:${why}`, drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };
       else warnings.push('--step-source rhythm: the kernels show no forward-pass rhythm (no attention kernels or graph replays, or nothing between forwards that tells them apart); steps come from idle gaps instead');
     } else if (opt.source === 'graph') {
@@ -185,7 +188,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
   } else {
     found = tryNvtx(model);
     if (!found) {
-      const r = fromRhythm(model, cls());
+      const r = fromRhythm(model, cls(), moePart);
       if (r) found = { source: 'rhythm', description: 'why:no NVTX step ranges', drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };
     }
     if (!found) {

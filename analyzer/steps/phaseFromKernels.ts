@@ -9,6 +9,13 @@
  * decode (cuDNN's flash fprop for the prompt, its split-KV kernel with lean_reduction for decode; FlashInfer
  * BatchPrefill / BatchDecode); a step running variants of both is `mixed`. One varlen attention kernel for
  * both (Hugging Face continuous batching) shows no such split: its steps are called by their GEMM time.
+ *
+ * GEMM time here counts the expert GEMMs of MoE layers too (class moe, part experts). Still, GEMM time is
+ * not tokens: a MoE decode step can read every expert's weights while the prompt ran few tokens per expert,
+ * and then the prompt is the lighter step. The structure of a generation settles it: its first forward
+ * is the prompt and the many after it decode. So when the light group is the smaller one and each of its
+ * steps opens a run (the first step, or one after an idle gap far longer than the others), the light steps
+ * are the prefills.
  */
 import { CLASS_INDEX } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
@@ -17,6 +24,9 @@ import type { Phase } from './types.js';
 
 const ATTENTION = CLASS_INDEX.attention;
 const GEMM = CLASS_INDEX.gemm;
+const MOE = CLASS_INDEX.moe;
+/** moeParts.ts: part 1 is the expert GEMMs. */
+const EXPERTS_PART = 1;
 /** Two groups of steps differ in GEMM time by at least this factor before one is called prefill. */
 export const PREFILL_JUMP = 1.6;
 /** Decode steps' GEMM time varies less than this around their median (weights are read whatever the batch). */
@@ -29,22 +39,28 @@ export interface PhaseInput {
   visible: boolean;
   /** False for a forward with fewer or more attention sites than the others: it does not set the groups. */
   complete: boolean;
+  /** GPU idle before the step (the cut it starts at), ns; NaN for the first step of a run. */
+  gapBeforeNs?: number;
 }
 
-function stepFacts(model: TraceModel, opClass: Uint8Array, ops: Uint32Array) {
+/** A step that opens a run: the first, or one after an idle gap ≥ 10× the median gap and ≥ 5 ms. */
+const RUN_GAP_FACTOR = 10;
+const RUN_GAP_MIN_NS = 5e6;
+
+function stepFacts(model: TraceModel, opClass: Uint8Array, ops: Uint32Array, moePart?: Uint8Array) {
   let gemm = 0;
   const variants = new Set<number>();
   for (const o of ops) {
     const c = opClass[o]!;
     if (model.ops.kind[o] === OpKind.graph) continue;
-    if (c === GEMM) gemm += model.ops.end[o]! - model.ops.start[o]!;
+    if (c === GEMM || (c === MOE && moePart?.[o] === EXPERTS_PART)) gemm += model.ops.end[o]! - model.ops.start[o]!;
     else if (c === ATTENTION) variants.add(model.ops.name[o]!);
   }
   return { gemm, variants };
 }
 
 /** Phase of each input (same order), decided per device. */
-export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps: PhaseInput[]): Phase[] {
+export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps: PhaseInput[], moePart?: Uint8Array): Phase[] {
   const out: Phase[] = steps.map((s) => (s.visible ? 'step' : 'decode'));
   const byDevice = new Map<number, number[]>();
   steps.forEach((s, i) => {
@@ -54,7 +70,7 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
     l.push(i);
   });
   for (const idx of byDevice.values()) {
-    const facts = idx.map((i) => stepFacts(model, opClass, steps[i]!.ops));
+    const facts = idx.map((i) => stepFacts(model, opClass, steps[i]!.ops, moePart));
     const sorted = facts.filter((_, k) => steps[idx[k]!]!.complete).map((f) => f.gemm).filter((g) => g > 0).sort((a, b) => a - b);
     let threshold = Infinity;
     let jump = 1;
@@ -74,7 +90,17 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
     // some prompt tokens too (a continuous-batching step finishing a prompt's last chunk).
     const low = facts.filter((f, k) => steps[idx[k]!]!.complete && f.gemm < threshold).map((f) => f.gemm).sort((a, b) => a - b);
     const decodeGemm = low[(low.length - 1) >> 1] ?? 0;
-    const heavy = facts.map((f) => f.gemm >= threshold || f.gemm > DECODE_SPREAD * decodeGemm);
+    let heavy = facts.map((f) => f.gemm >= threshold || f.gemm > DECODE_SPREAD * decodeGemm);
+    // The first forward of a generation is its prompt: a light minority that opens runs is the prefill.
+    const gaps = idx.map((i) => steps[i]!.gapBeforeNs ?? NaN).filter((g) => Number.isFinite(g)).sort((a, b) => a - b);
+    const medianGap = gaps[(gaps.length - 1) >> 1] ?? 0;
+    const opensRun = (k: number) => {
+      const g = steps[idx[k]!]!.gapBeforeNs;
+      return k === 0 || g === undefined || Number.isNaN(g) || (g >= RUN_GAP_FACTOR * medianGap && g >= RUN_GAP_MIN_NS);
+    };
+    const light = facts.map((_, k) => k).filter((k) => !heavy[k] && steps[idx[k]!]!.complete);
+    const heavyCount = heavy.filter((h, k) => h && steps[idx[k]!]!.complete).length;
+    if (!hasReplays && light.length > 0 && heavyCount >= 4 && heavyCount >= 3 * light.length && light.every(opensRun)) heavy = facts.map((_, k) => !heavy[k]!);
     const decodeVariants = new Set<number>();
     facts.forEach((f, k) => {
       if (!heavy[k]) f.variants.forEach((v) => decodeVariants.add(v));

@@ -24,6 +24,8 @@ import { OpKind } from '../model/types.js';
 const ATTENTION = CLASS_INDEX.attention;
 const GEMM = CLASS_INDEX.gemm;
 const MOE = CLASS_INDEX.moe;
+/** The signature token of a whole MoE block (names are indices >= 0). */
+const MOE_TOKEN = -1;
 
 export interface RhythmDraft {
   device: number;
@@ -144,9 +146,15 @@ function longestIdle(idle: Float64Array, lo: number, hi: number): number {
 function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, device: number) {
   const { ops } = model;
   const sites = findSites(seq, opClass);
+  // A MoE block is one token: its expert loop launches kernels only for the experts that got tokens, so
+  // its length changes from step to step while the layer around it repeats.
   const tokens = (from: number, to: number) => {
     const t: number[] = [];
-    for (let p = from; p < to; p++) t.push(ops.name[seq[p]!]!);
+    for (let p = from; p < to; p++) {
+      if (opClass[seq[p]!] === MOE) {
+        if (t[t.length - 1] !== MOE_TOKEN) t.push(MOE_TOKEN);
+      } else t.push(ops.name[seq[p]!]!);
+    }
     return t;
   };
   // Signatures of the gaps between sites.
@@ -163,7 +171,7 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
       sigIds.set(key, (id = sigTokens.length));
       sigTokens.push(t);
     }
-    gaps.push({ from, to, sig: id, count: to - from });
+    gaps.push({ from, to, sig: id, count: t.length || to === from ? t.length : to - from });
   }
   const sigCount = new Map<number, number>();
   for (const g of gaps) sigCount.set(g.sig, (sigCount.get(g.sig) ?? 0) + 1);

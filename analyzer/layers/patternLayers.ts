@@ -103,6 +103,16 @@ export function stepUnits(seq: ArrayLike<number>, opClass: Uint8Array, tpCollect
   return { units, collectives };
 }
 
+/** Whether the attention kernel at p continues the site before it (only non-GEMM kernels between them: cuDNN's SDPA + lean_reduction). */
+function runsOn(seq: ArrayLike<number>, opClass: Uint8Array, p: number): boolean {
+  for (let q = p - 1; q >= 0; q--) {
+    const c = opClass[seq[q]!]!;
+    if (c === ATTENTION) return true;
+    if (HEAVY[c]) return false;
+  }
+  return false;
+}
+
 export function patternLayers(seq: ArrayLike<number>, opClass: Uint8Array, tpCollective: (op: number) => boolean): PatternResult {
   const { units, collectives } = stepUnits(seq, opClass, tpCollective);
   const n = seq.length;
@@ -125,7 +135,16 @@ export function patternLayers(seq: ArrayLike<number>, opClass: Uint8Array, tpCol
     if (last.end - last.split > typical) last.end = last.split + typical;
   }
   // One "layer" spanning the step says nothing: the pattern must repeat to be a layer.
-  if (spans.length < 2) return { source: null, reason: 'the kernel pattern does not repeat: fewer than two layers', units };
+  if (spans.length < 2) {
+    // Layers the attention kernels show but nothing marks the end of: eager RMSNorm runs as elementwise
+    // kernels, and without collectives (TP=1) no other kernel closes a block. Say so rather than invent cuts.
+    let sites = 0;
+    for (let p = 0; p < n; p++) if (opClass[seq[p]!] === ATTENTION && (p === 0 || opClass[seq[p - 1]!] !== ATTENTION) && !runsOn(seq, opClass, p)) sites++;
+    if (!collectives && sites >= 2) {
+      return { source: null, reason: `${sites} attention sites (layers), but no norm kernel or collective marks where a layer ends (eager RMSNorm runs as elementwise kernels): per-layer times are not split`, units };
+    }
+    return { source: null, reason: 'the kernel pattern does not repeat: fewer than two layers', units };
+  }
   const at = (unit: number) => (unit < units.length ? units[unit]!.start : n);
   const cuts = spans.map((s, k) => ({ name: `layer ${k}`, first: at(s.start), split: at(s.split), end: at(s.end) }));
   return { source: collectives ? 'collectives' : 'kernels', cuts, units };

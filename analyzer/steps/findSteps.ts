@@ -197,7 +197,32 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
     }
     if (!found) found = { source: 'gaps', description: `${gapsText} (no NVTX step ranges, no CUDA graphs, no forward-pass rhythm in the kernels)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
   }
+  if (found.phaseSource === 'kernels') {
+    const training = trainingKernel(model, found.drafts);
+    if (training) {
+      for (const d of found.drafts) d.phase = 'step';
+      found.phaseSource = 'none';
+      warnings.push(`the steps run backward or optimizer kernels (${training}): a training iteration, not inference; prefill and decode do not apply, the steps are reported as steps`);
+    }
+  }
   return finish(model, found, opt, forced, warnings);
+}
+
+/** Kernels of a backward pass or an optimizer step (PyTorch autograd and fused optimizers, FlashAttention's backward). */
+const TRAINING = /backward|Backward|_bwd|bwd_|BwdKernel|grad_input|grad_weight|[wd]grad|multi_tensor_apply|[Ff]used_?[Aa]dam|adam_kernel|AdamW|_fused_sgd|clip_grad/;
+
+/** The name of a training kernel, when at least half the steps run one. */
+function trainingKernel(model: TraceModel, drafts: Draft[]): string | null {
+  const isTraining = Uint8Array.from(model.opNames, (n) => (TRAINING.test(n.short) ? 1 : 0));
+  let hits = 0;
+  let example: string | null = null;
+  for (const d of drafts) {
+    const o = [...d.ops].find((i) => isTraining[model.ops.name[i]!]);
+    if (o === undefined) continue;
+    hits++;
+    example ??= model.opNames[model.ops.name[o]!]!.short;
+  }
+  return drafts.length > 0 && hits * 2 >= drafts.length ? example : null;
 }
 
 function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[]): StepSet {

@@ -117,3 +117,19 @@ describe.skipIf(!HAVE_TRACES)('steps on ../shared/traces', () => {
     expect(note).toMatch(/ms idle/);
   });
 });
+
+describe('between steps, against the truth measured by hand (test/traces/README.md)', () => {
+  it('hf-mp-whole: a decode step every T = 12.03 ms, its span T − G = 7.36 ms, the rest the GPU waits on the scheduler (read)', async () => {
+    const { repoTrace } = await import('./support/traces.js');
+    const a = new Analysis(loadTrace(repoTrace('hf-mp-whole')));
+    const b = a.betweenOf(0, 'decode')!;
+    expect(b.pairs).toBe(14);
+    expect(b.periodNs / 1e6).toBeCloseTo(12.033, 1);
+    expect(b.spanNs / 1e6).toBeCloseTo(7.358, 1);
+    expect(b.idleShare).toBeGreaterThan(0.35);
+    expect(b.idleShare).toBeLessThan(0.42);
+    // The worker waits for the scheduler's next message: a read on its queue.
+    expect(b.hostCalls[0]!.name).toBe('read');
+    expect(b.hostCalls[0]!.ns / b.pairs).toBeGreaterThan(0.8 * (b.gapNs));
+  });
+});

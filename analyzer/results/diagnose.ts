@@ -19,6 +19,7 @@ import { TOOL, type Tool } from './tool.js';
 import { buildStepRows, type StepRowResult } from './steps.js';
 import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
 import { fastStepsText } from '../steps/fastSteps.js';
+import { captureGaps, type CaptureGaps } from './doctor.js';
 
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
@@ -138,6 +139,8 @@ export interface DiagnoseResult {
   timeline: StepTimeline | null;
   /** What compare, scaling and attach read of this trace. */
   summary: TraceSummary;
+  /** The capture's gaps, as `doctor` finds them (the header names them); absent in results saved before it. */
+  capture?: CaptureGaps;
 }
 
 /** How steps were found, how sure that is, and which of them the numbers describe (analyzer/steps/types.ts). */
@@ -324,6 +327,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
     summary: traceSummary(analysis, findings, shown, warnings),
+    capture: captureGaps(analysis),
   };
 }
 

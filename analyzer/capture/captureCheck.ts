@@ -105,9 +105,7 @@ function ranksFacts(a: Analysis, declared: DeclaredSize[]): { facts: CaptureFact
   const tp = tpDegree(a);
   const want = declared[0]?.ranks ?? null;
   const ids = devs.map((d) => d.label).join(', ');
-  const inits = model.nvtx.domains.indexOf('NCCL');
-  let initRanges = 0;
-  if (inits >= 0) for (let i = 0; i < model.nvtx.n; i++) if (model.nvtx.domain[i] === inits && /^ncclCommInitRank/.test(model.nvtx.texts[model.nvtx.text[i]!]!)) initRanges++;
+  const initRanges = ncclRanges(a).filter((i) => /^ncclCommInitRank/.test(model.nvtx.texts[model.nvtx.text[i]!]!)).length;
   const evidence = [
     `${plural(found, 'GPU')} with work (${ids})`,
     tp > 1 ? `${tp} ranks in the tensor-parallel collectives` : 'no tensor-parallel collectives',
@@ -130,6 +128,13 @@ function ranksFacts(a: Analysis, declared: DeclaredSize[]): { facts: CaptureFact
         { where: 'profile', flag: 'nsys profile <launcher>', note: 'or profile the launcher (torchrun, vllm serve): all ranks in one report' },
       ],
       short: `${plural(missing, 'rank')} of ${want} missing`,
+    };
+  } else if (found > 1 && tp <= 1 && a.collectives.n > 0) {
+    const ops = [...new Set(a.collectives.kinds.map((k) => k.op))].join(', ');
+    fact = {
+      id: 'gpus-ranks', title: 'GPUs and ranks', status: 'info',
+      statement: `${plural(found, 'GPU')} exchanging ${ops} only, no all-reduce, reduce-scatter or all-gather: not a tensor-parallel group (TP reads as 1)`,
+      evidence, cost: null, lacks: [], fixes: [], short: null,
     };
   } else if (found > 1 && tp <= 1) {
     fact = {
@@ -279,7 +284,7 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
     });
   }
   // NCCL: its NVTX domain and payloads matter only where there are collectives.
-  const nccl = domains.get('NCCL') ?? 0;
+  const nccl = ncclRanges(a).length;
   const hasColl = a.collectives.n > 0;
   const disabled = model.files.map((f) => f.meta.environment.get('NCCL_NVTX_DISABLE')).find((v) => v !== undefined);
   if (!hasColl) {
@@ -324,17 +329,33 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
   return out;
 }
 
+/**
+ * The ranges of NCCL's NVTX domain: the domain named NCCL, or one whose ranges are NCCL calls (an export
+ * may lack the event that names a domain, and then shows it by number).
+ */
+const ncclRanges = artifact((a: Analysis): number[] => {
+  const nv = a.model.nvtx;
+  const isNccl = nv.domains.map((name, d) => {
+    if (name === 'NCCL') return true;
+    if (name === '') return false;
+    for (let i = 0; i < nv.n; i++) if (nv.domain[i] === d && !/^nccl[A-Z]/.test(nv.texts[nv.text[i]!]!)) return false;
+    return true;
+  });
+  const out: number[] = [];
+  for (let i = 0; i < nv.n; i++) if (isNccl[nv.domain[i]!]) out.push(i);
+  return out;
+});
+
 function ncclNames(a: Analysis): string[] {
   const nv = a.model.nvtx;
-  const d = nv.domains.indexOf('NCCL');
-  const out: string[] = [];
-  for (let i = 0; i < nv.n && out.length < 2000; i++) if (nv.domain[i] === d) out.push(nv.texts[nv.text[i]!]!);
-  return out;
+  return ncclRanges(a).slice(0, 2000).map((i) => nv.texts[nv.text[i]!]!);
 }
 
 /** A first or last step with far fewer ops than its phase's median step on its device: the capture cut into it. */
 function cutSteps(a: Analysis): string[] {
   const out: string[] = [];
+  // Steps cut at idle gaps hold whatever lies between two gaps: their op counts say nothing of a cut.
+  if (a.steps.source === 'gaps') return out;
   for (const dev of a.model.devices) {
     const steps = a.steps.steps.filter((s) => s.device === dev.index);
     if (steps.length < 3) continue;

@@ -1,0 +1,232 @@
+/**
+ * `nsys-tp doctor` on every real trace: its statements checked against how each was made (the READMEs of
+ * ../shared/traces and test/traces) and against plain SQL on the export, never against its own output;
+ * a one-rank file of a TP=4 run (split from tp4 as `-o report_%q{RANK}` would give) says 3 ranks missing;
+ * the recapture lines it prints are the README's; diagnose's header names the same gaps.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diagnose, doctor, render, RECIPES, type DoctorResult } from '../index.js';
+import { runCli } from './support/cli.js';
+import { splitByRank } from './support/perRank.js';
+import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, sharedTrace, TP_TRACES } from './support/traces.js';
+
+/** How each trace was made, from the READMEs: GPUs, CUDA graph mode, payloads, capture range. */
+interface Made {
+  gpus: number;
+  /** eager: no graphs; node: graphs traced at node level; graph: at graph level (kernels hidden). */
+  graphs: 'eager' | 'node' | 'graph';
+  /** Collectives with their NCCL payloads in the export (true), without (false), no collectives (null). */
+  payloads: boolean | null;
+  /** --capture-range=cudaProfilerApi (true), the whole run (false). */
+  range: boolean;
+  verdict: DoctorResult['verdict'];
+}
+
+const SHARED: Record<string, Made> = {
+  tp1: { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
+  tp1graph: { gpus: 1, graphs: 'node', payloads: null, range: false, verdict: 'complete' },
+  tp2: { gpus: 2, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp2graph: { gpus: 2, graphs: 'node', payloads: false, range: false, verdict: 'gaps' },
+  'tp2graph-blobs': { gpus: 2, graphs: 'node', payloads: true, range: false, verdict: 'complete' },
+  tp4: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4big: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4graph: { gpus: 4, graphs: 'node', payloads: false, range: false, verdict: 'gaps' },
+  tp4graphg: { gpus: 4, graphs: 'graph', payloads: false, range: false, verdict: 'gaps' },
+  tp4nop2p: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4overlap: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4serial: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4sp: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+  tp4tree: { gpus: 4, graphs: 'eager', payloads: false, range: false, verdict: 'gaps' },
+};
+
+/** test/traces: one H200, no NVTX; `-range` captures by cudaProfilerApi; static-whole at graph level; cbgraph's graphs ran (node level). */
+const REPO_MADE: Record<string, Made> = {
+  'hf-eager-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'hf-eager-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
+  'hf-static-node': { gpus: 1, graphs: 'node', payloads: null, range: true, verdict: 'complete' },
+  'hf-static-whole': { gpus: 1, graphs: 'graph', payloads: null, range: false, verdict: 'gaps' },
+  'hf-compile-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'hf-cb-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'hf-cbgraph-node': { gpus: 1, graphs: 'node', payloads: null, range: true, verdict: 'complete' },
+  'hf-mp-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
+};
+
+const fact = (r: DoctorResult, id: string) => r.facts.find((f) => f.id === id)!;
+
+/** Plain SQL on the export: rows of a table (0 when it is absent). */
+function rows(path: string, table: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+    return has ? (db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number) : 0;
+  } finally {
+    db.close();
+  }
+}
+
+function checkMade(r: DoctorResult, path: string, m: Made): void {
+  expect(r.trace.gpus).toHaveLength(m.gpus);
+  expect(r.verdict).toBe(m.verdict);
+  expect(r.exitCode).toBe({ complete: 0, gaps: 1, unusable: 2 }[m.verdict]);
+  const g = fact(r, 'cuda-graphs');
+  if (m.graphs === 'graph') {
+    expect(g.status).toBe('gap');
+    expect(g.statement).toMatch(/graph level: the kernels inside \d+ graph executions are invisible/);
+    expect(g.fixes.map((f) => f.flag)).toContain('--cuda-graph-trace=node');
+    expect(g.statement).toContain(`${rows(path, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE').toLocaleString('en-US')} graph executions`);
+  } else if (m.graphs === 'node') {
+    expect(g.status).toBe('ok');
+    expect(g.statement).toMatch(/node level/);
+  } else {
+    expect(g.status).toBe('info');
+    expect(g.statement).toMatch(/^no CUDA graphs launched/);
+  }
+  const p = fact(r, 'nccl-payloads');
+  if (m.payloads === null) expect(p.status).toBe('info');
+  else if (m.payloads) expect(p.status).toBe('ok');
+  else {
+    expect(p.status).toBe('gap');
+    expect(p.statement).toMatch(/sizes only come from --model/);
+    expect(p.fixes).toContainEqual(expect.objectContaining({ where: 'export', flag: '--include-blobs=true' }));
+  }
+  const range = fact(r, 'capture-range');
+  expect(range.statement).toMatch(m.range ? /^capture range: cudaProfilerApi/ : /^capture range: the whole run/);
+  expect(range.statement).toMatch(/no step is cut/);
+  // The streams, against the export's own tables.
+  expect(fact(r, 'os-runtime').status).toBe(rows(path, 'OSRT_API') > 0 ? 'ok' : 'gap');
+  expect(fact(r, 'cuda-api').status).toBe('ok');
+  expect(fact(r, 'gpu-metrics').status).toBe('info');
+  expect(fact(r, 'gpus-ranks').status).toBe('ok');
+}
+
+describe.runIf(HAVE_TRACES)('doctor on ../shared/traces', () => {
+  for (const [name, made] of Object.entries(SHARED)) {
+    it(`${name}: what the README says of how it was made`, async () => {
+      const path = sharedTrace(name);
+      const r = await doctor([path]);
+      checkMade(r, path, made);
+      // Every shared trace: torchrun --nproc_per_node=TP, NVTX step ranges, NCCL's NVTX domain where there are collectives.
+      expect(r.world.declared).toBe(made.gpus);
+      expect(r.recapture.runtime).toBe('torchrun');
+      expect(fact(r, 'steps').statement).toMatch(/^steps from NVTX ranges, confidence high/);
+      expect(fact(r, 'nccl-nvtx').status).toBe(made.gpus > 1 ? 'ok' : 'info');
+    }, 120_000);
+  }
+  it('covers every shared trace', () => expect(Object.keys(SHARED).sort()).toEqual([...TP_TRACES].sort()));
+
+  it('external traces: HPC and training runs are not TP captures it can diagnose, or have gaps', async () => {
+    const exits: Record<string, number> = {};
+    for (const name of EXTERNAL_TRACES) {
+      const path = sharedTrace(name);
+      const r = await doctor([path]);
+      exits[name.replace('external/', '')] = r.exitCode;
+      expect(fact(r, 'os-runtime').status).toBe(rows(path, 'OSRT_API') > 0 ? 'ok' : 'gap');
+      expect(fact(r, 'gpu-metrics').status).toBe('info');
+    }
+    // cloverleaf (HPC), saxpy (MPI + 5 kernels), the nsys-ai training run without NCCL: no attention, no collectives.
+    expect(exits).toEqual({
+      'cloverleaf-cuda-nsys2024.5': 2, 'saxpy-mpi-cuda-nsys-old': 2, 'nsys-ai-h100_2gpu_1s': 2,
+      // The 2-GPU run with NCCL send/recv: usable, but no OS runtime and no payloads in those exports.
+      'nsys-ai-mfu_2gpu_before': 1, 'nsys-ai-mfu_2gpu_after': 1,
+    });
+    const mfu = await doctor([sharedTrace('external/nsys-ai-mfu_2gpu_after')]);
+    expect(fact(mfu, 'gpus-ranks').statement).toMatch(/send-recv only.*not a tensor-parallel group/);
+    expect(fact(mfu, 'nccl-nvtx').status).toBe('ok'); // NCCL's ranges, in a domain the export does not name
+    expect(mfu.world.declared).toBe(2); // torchrun --nproc_per_node=2
+  }, 300_000);
+
+  describe('per-rank files of one TP=4 run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsys-tp-doctor-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    let files: string[] = [];
+    const split = () => (files.length ? files : (files = splitByRank(sharedTrace('tp4'), dir)));
+
+    it('one rank\'s file says 3 ranks missing, and what that costs', async () => {
+      const r = await doctor([split()[0]!]);
+      expect(r.world).toMatchObject({ declared: 4, found: 1, missing: 3 });
+      const g = fact(r, 'gpus-ranks');
+      expect(g.status).toBe('gap');
+      expect(g.statement).toMatch(/1 GPU in the trace, but the job declares 4 ranks .*: 3 ranks missing/);
+      expect(g.rulesNotRun).toEqual(expect.arrayContaining(['collective-wait', 'straggler-rank', 'comm-dominant-step']));
+      expect(r.verdict).toBe('gaps');
+    }, 120_000);
+
+    it('two of the four files name the two missing ranks', async () => {
+      const r = await doctor(split().slice(0, 2));
+      expect(r.world).toMatchObject({ declared: 4, found: 2, missing: 2 });
+      expect(fact(r, 'rank-files').statement).toBe('2 files of one job; ranks 2, 3 missing');
+      const all = await doctor(split());
+      expect(all.world.missing).toBe(0);
+      expect(fact(all, 'rank-files').status).toBe('ok');
+    }, 240_000);
+  });
+});
+
+describe('doctor on test/traces', () => {
+  for (const [name, made] of Object.entries(REPO_MADE)) {
+    it(`${name}: what the README says of how it was made`, async () => {
+      const path = repoTrace(name);
+      const r = await doctor([path]);
+      checkMade(r, path, made);
+      // No NVTX at all: traced (-t cuda,nvtx,osrt), none emitted.
+      expect(rows(path, 'NVTX_EVENTS')).toBe(0);
+      expect(fact(r, 'nvtx').statement).toMatch(/^NVTX traced, but the workload emits no ranges/);
+      expect(r.recapture.runtime).toBe('python');
+    }, 120_000);
+  }
+});
+
+describe('recapture lines and the diagnose header', () => {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+
+  it('every runtime\'s lines are the README\'s, verbatim', () => {
+    for (const r of Object.values(RECIPES)) {
+      expect(readme).toContain(`\n${r.env ? `${r.env} ` : ''}${r.profile}\n${r.export}\n`);
+    }
+    expect(RECIPES.vllm.profile).toContain('--trace-fork-before-exec=true');
+    expect(RECIPES.vllm.profile).toContain('--capture-range=cudaProfilerApi');
+    expect(RECIPES.vllm.env).toBe('VLLM_TORCH_CUDA_PROFILE=1');
+  });
+
+  it('the lines doctor prints are the README\'s with the recorded command in place, whole on one line each', async () => {
+    const path = repoTrace('hf-static-whole');
+    const res = runCli(['doctor', path]);
+    expect(res.status).toBe(1);
+    const r: DoctorResult = JSON.parse(runCli(['doctor', path, '--format', 'json']).stdout);
+    expect(readme).toContain(r.recapture.profileTemplate);
+    expect(r.recapture.profile).toBe(r.recapture.profileTemplate.replace('<command>', r.trace.commandLine!));
+    const lines = res.stdout.split('\n').map((l) => l.trim());
+    expect(lines).toContain(r.recapture.profile);
+    expect(lines).toContain(r.recapture.export);
+    const md = await render(r, 'md');
+    expect(md).toContain(`\n${r.recapture.profile}\n${r.recapture.export}\n`);
+  }, 120_000);
+
+  it('exit codes: 0 complete, 1 gaps, 2 not a TP capture', () => {
+    expect(runCli(['doctor', repoTrace('hf-eager-range')]).status).toBe(0);
+    expect(runCli(['doctor', repoTrace('hf-static-whole'), '--format', 'md']).status).toBe(1);
+  }, 120_000);
+
+  it.runIf(HAVE_TRACES)('an HPC trace exits 2', () => {
+    const r = runCli(['doctor', sharedTrace('external/cloverleaf-cuda-nsys2024.5')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/not a TP inference capture nsys-tp can diagnose/);
+  }, 120_000);
+
+  it('diagnose names the same gaps as doctor, from the same check, in one line', async () => {
+    const path = repoTrace('hf-static-whole');
+    const [d, r] = [await diagnose([path]), await doctor([path])];
+    expect(d.capture!.gaps.map((g) => g.id)).toEqual(r.facts.filter((f) => f.status === 'gap').map((f) => f.id));
+    const text = await render(d, 'terminal');
+    const header = text.split('\n').filter((l) => /Capture gaps/.test(l));
+    expect(header).toHaveLength(1);
+    expect(text).toMatch(/Capture gaps: graph-level CUDA graph trace \(kernels in graphs invisible\); `nsys-tp doctor`/);
+    const clean = await diagnose([repoTrace('hf-eager-range')]);
+    expect(clean.capture!.gaps).toEqual([]);
+    expect(await render(clean, 'terminal')).not.toMatch(/Capture gaps/);
+  }, 120_000);
+});

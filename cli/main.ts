@@ -152,13 +152,13 @@ const doctorCmd = program
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
   .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
-  .option('--config <file>', 'JSON config: extra kernel classes')
-  .addHelpText('after', '\nExit codes of doctor: 0 the capture is complete; 1 usable, with gaps (each said, with its cost and fix); 2 not a TP capture nsys-tp can diagnose, or bad input.');
+  .option('--config <file>', 'JSON config: extra kernel classes');
 doctorCmd.action(async (traces: string[], opts) => {
   const config = analyseConfig(opts, { workload: undefined, gpu: undefined });
   const result = await withTraces(traces, (paths, hooks) => doctor(paths, config, hooks));
   await write(result, opts, traces);
-  if (result.exitCode !== 0) throw new ExitError(result.exitCode, '');
+  // Not a TP capture: the report says what it holds, and stderr says why in one line, as every exit 2 does.
+  if (result.exitCode !== 0) throw new ExitError(result.exitCode, result.exitCode === 2 ? `${traces.join(', ')}: ${result.verdictReason}` : '');
 });
 
 const layersCmd = program

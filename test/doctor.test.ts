@@ -5,14 +5,15 @@
  * the recapture lines it prints are the README's; diagnose's header names the same gaps.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diagnose, doctor, render, RECIPES, type DoctorResult } from '../index.js';
+import { Analysis, diagnose, doctor, loadTrace, render, RECIPES, type DoctorResult } from '../index.js';
+import { buildDoctorResult } from '../analyzer/results/doctor.js';
 import { runCli } from './support/cli.js';
 import { splitByRank } from './support/perRank.js';
-import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, sharedTrace, TP_TRACES } from './support/traces.js';
+import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';
 
 /** How each trace was made, from the READMEs: GPUs, CUDA graph mode, payloads, capture range. */
 interface Made {
@@ -94,7 +95,7 @@ function checkMade(r: DoctorResult, path: string, m: Made): void {
     expect(p.fixes).toContainEqual(expect.objectContaining({ where: 'export', flag: '--include-blobs=true' }));
   }
   const range = fact(r, 'capture-range');
-  expect(range.statement).toMatch(m.range ? /^capture range: cudaProfilerApi/ : /^capture range: the whole run/);
+  expect(range.statement).toMatch(m.range ? /^cudaProfilerApi/ : /^the whole run/);
   expect(range.statement).toMatch(/no step is cut/);
   // The streams, against the export's own tables.
   expect(fact(r, 'os-runtime').status).toBe(rows(path, 'OSRT_API') > 0 ? 'ok' : 'gap');
@@ -178,6 +179,56 @@ describe('doctor on test/traces', () => {
       expect(r.recapture.runtime).toBe('python');
     }, 120_000);
   }
+});
+
+describe('the world size a job declares, per runtime', () => {
+  /** The committed TP=4 sample (4 GPUs with all-reduces) as if another command line or environment had been recorded. */
+  const withCommand = (command: string, env: Record<string, string> = {}) => {
+    const m = loadTrace(samplePath('tp4graph-decode.sqlite'));
+    const files = m.files.map((f) => ({ ...f, meta: { ...f.meta, command, environment: new Map([...f.meta.environment, ...Object.entries(env)]) } }));
+    return buildDoctorResult(new Analysis({ ...m, files }));
+  };
+
+  it('vLLM --tensor-parallel-size 8 on 4 GPUs: 4 ranks missing, and vLLM\'s recapture (fork-before-exec, profiler range)', () => {
+    const r = withCommand('vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 8');
+    expect(r.world).toMatchObject({ declared: 8, found: 4, missing: 4 });
+    expect(r.recapture.runtime).toBe('vllm');
+    expect(r.recapture.profile).toBe(`VLLM_TORCH_CUDA_PROFILE=1 ${RECIPES.vllm.profile.replace('<command>', 'vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 8')}`);
+    expect(r.recapture.profile).toContain('--trace-fork-before-exec=true');
+  });
+
+  it('SGLang --tp 4 and torchrun --nproc-per-node 4: as declared; WORLD_SIZE from the environment', () => {
+    const s = withCommand('python3 -m sglang.launch_server --model-path m --tp 4');
+    expect(s.world).toMatchObject({ declared: 4, missing: 0 });
+    expect(s.recapture.runtime).toBe('sglang');
+    expect(withCommand('torchrun --nproc-per-node 4 x.py').world.declared).toBe(4);
+    const w = withCommand('python3 worker.py', { WORLD_SIZE: '8' });
+    expect(w.world).toMatchObject({ declared: 8, missing: 4 });
+    expect(w.world.sources[0]!.evidence).toBe('recorded environment: WORLD_SIZE=8');
+    expect(withCommand('python3 worker.py').world.declared).toBeNull();
+  });
+});
+
+describe('a capture that starts inside a step', () => {
+  it('says the first step is cut, and the flag that starts the capture on a step boundary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsys-tp-cut-'));
+    try {
+      const path = join(dir, 'cut.sqlite');
+      copyFileSync(samplePath('tp4graph-decode.sqlite'), path);
+      // As if the capture began halfway through the first of the three decode steps: its first kernels never recorded.
+      const db = new Database(path);
+      db.exec('DELETE FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE start < (SELECT min(start) + (max(end) - min(start)) / 6 FROM CUPTI_ACTIVITY_KIND_KERNEL)');
+      db.close();
+      const whole = fact(await doctor([samplePath('tp4graph-decode.sqlite')]), 'capture-range');
+      expect(whole.status).toBe('ok');
+      const cut = fact(await doctor([path]), 'capture-range');
+      expect(cut.status).toBe('gap');
+      expect(cut.statement).toMatch(/it cuts steps: GPU \d "decode 3" \(first: /);
+      expect(cut.fixes.map((f) => f.flag)).toContain('--capture-range=cudaProfilerApi --capture-range-end=stop');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('recapture lines and the diagnose header', () => {

@@ -81,19 +81,19 @@ function declaredSizes(a: Analysis): DeclaredSize[] {
   const commands = [...new Set(a.model.files.map((f) => f.meta.command).filter((c): c is string => !!c))];
   for (const cmd of commands) {
     const tp = flagRe('--tensor-parallel-size|--tensor_parallel_size|-tp|--tp|--tp-size|--tp_size').exec(cmd);
-    if (tp) out.push({ source: 'command line (TP size)', ranks: Number(tp[1]), evidence: `command line: ${tp[0].trim()}` });
+    if (tp) out.push({ source: 'the command line\'s TP size', ranks: Number(tp[1]), evidence: `command line: ${tp[0].trim()}` });
     const nproc = flagRe('--nproc_per_node|--nproc-per-node').exec(cmd);
     if (nproc) {
       const nodes = flagRe('--nnodes').exec(cmd);
       const k = nodes ? Number(nodes[1]) : 1;
-      out.push({ source: 'command line (torchrun)', ranks: Number(nproc[1]) * k, evidence: `command line: ${nproc[0].trim()}${nodes ? ` ${nodes[0].trim()}` : ''}` });
+      out.push({ source: 'torchrun', ranks: Number(nproc[1]) * k, evidence: `command line: ${nproc[0].trim()}${nodes ? ` ${nodes[0].trim()}` : ''}` });
     }
     const mpi = /(?:^|\s)(?:mpirun|mpiexec|srun)\b.*?(?:\s)(?:-np|-n|--ntasks)(?:=|\s+)(\d+)/.exec(cmd);
-    if (mpi) out.push({ source: 'command line (MPI)', ranks: Number(mpi[1]), evidence: `command line: ${mpi[0].trim()}` });
+    if (mpi) out.push({ source: 'MPI launcher', ranks: Number(mpi[1]), evidence: `command line: ${mpi[0].trim()}` });
   }
   for (const name of ['WORLD_SIZE', 'LOCAL_WORLD_SIZE']) {
     const v = a.model.files.map((f) => f.meta.environment.get(name)).find((x) => x !== undefined && /^\d+$/.test(x));
-    if (v) out.push({ source: `environment ${name}`, ranks: Number(v), evidence: `recorded environment: ${name}=${v}` });
+    if (v) out.push({ source: name, ranks: Number(v), evidence: `recorded environment: ${name}=${v}` });
   }
   return out.filter((d) => d.ranks > 0);
 }
@@ -306,7 +306,7 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
     out.push({ id: 'nccl-payloads', title: 'NCCL payloads', status: 'info', statement: 'no collectives: message sizes not needed', evidence: payloadEv, cost: null, lacks: [], fixes: [], short: null });
   } else if (sized === 0) {
     out.push({
-      id: 'nccl-payloads', title: 'NCCL payloads', status: 'gap', statement: 'NCCL payloads (message sizes) not in the export: sizes only come from --model',
+      id: 'nccl-payloads', title: 'NCCL payloads', status: 'gap', statement: 'not in the export: message sizes only come from --model',
       evidence: payloadEv,
       cost: 'message sizes and bus bandwidth come only from --model (the model shape, batch and prompt: a computed guess); without --model, bandwidth is unknown and low-bus-bandwidth cannot judge the fabric',
       lacks: ['sizes'], fixes: [{ where: 'export', flag: '--include-blobs=true', note: 'export the same .nsys-rep again: no new capture needed' }], short: 'no NCCL payloads (sizes only from --model)',
@@ -390,7 +390,7 @@ function rangeFact(a: Analysis, rec: RecordedStreams | null): CaptureFact {
   const cut = cutSteps(a);
   if (cut.length) {
     return {
-      id: 'capture-range', title: 'Capture range', status: 'gap', statement: `capture range: ${how}; it cuts steps: ${cut.slice(0, 4).join('; ')}${cut.length > 4 ? `; and ${cut.length - 4} more` : ''}`,
+      id: 'capture-range', title: 'Capture range', status: 'gap', statement: `${how}; it cuts steps: ${cut.slice(0, 4).join('; ')}${cut.length > 4 ? `; and ${cut.length - 4} more` : ''}`,
       evidence: ev, cost: 'a cut step is counted as a fast outlier or pulls its phase\'s numbers down; its collectives cannot be matched on every rank',
       lacks: [], fixes: [{ where: 'profile', flag: '--capture-range=cudaProfilerApi --capture-range-end=stop', note: 'start and stop the profiler at step boundaries (torch.cuda.profiler.start() / stop())' }],
       short: 'the capture range cuts steps',
@@ -399,7 +399,7 @@ function rangeFact(a: Analysis, rec: RecordedStreams | null): CaptureFact {
   const passes = a.steps.passes.length;
   return {
     id: 'capture-range', title: 'Capture range', status: 'ok',
-    statement: `capture range: ${how}; no step is cut${passes > 1 ? ` (${passes} passes in the capture; the numbers describe the last)` : ''}`,
+    statement: `${how}; no step is cut${passes > 1 ? ` (${passes} passes in the capture; the numbers describe the last)` : ''}`,
     evidence: ev, cost: null, lacks: [], fixes: [], short: null,
   };
 }

@@ -26,7 +26,7 @@ export function doctorDoc(r: DoctorResult): Doc {
         `costs: ${g.cost ?? '-'}`,
         ...(g.rulesNotRun.length ? [`rules that cannot run: ${g.rulesNotRun.join(', ')}`] : []),
         `evidence: ${g.evidence}`,
-        ...g.fixes.map((x) => `fix (${x.where === 'workload' ? 'in the workload' : `nsys ${x.where}`}): \`${x.flag}\`: ${x.note}`),
+        ...g.fixes.map((x) => `fix (${x.where === 'workload' ? 'in the workload' : `nsys ${x.where}`}): ${x.flag} (${x.note})`),
       ];
       blocks.push(heading(3, `${g.title}: ${g.statement}`), { kind: 'list', items });
     }

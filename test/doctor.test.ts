@@ -69,6 +69,16 @@ function rows(path: string, table: string): number {
   }
 }
 
+/** Plain SQL on the export: one number. */
+function one(path: string, sql: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
 function checkMade(r: DoctorResult, path: string, m: Made): void {
   expect(r.trace.gpus).toHaveLength(m.gpus);
   expect(r.verdict).toBe(m.verdict);
@@ -81,10 +91,12 @@ function checkMade(r: DoctorResult, path: string, m: Made): void {
     expect(g.statement).toContain(`${rows(path, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE').toLocaleString('en-US')} graph executions`);
   } else if (m.graphs === 'node') {
     expect(g.status).toBe('ok');
-    expect(g.statement).toMatch(/node level/);
+    const inGraphs = one(path, 'SELECT count(graphNodeId) FROM CUPTI_ACTIVITY_KIND_KERNEL');
+    expect(g.statement).toBe(`CUDA graphs used and traced at node level: ${inGraphs.toLocaleString('en-US')} kernels ran inside graphs, each recorded`);
   } else {
     expect(g.status).toBe('info');
     expect(g.statement).toMatch(/^no CUDA graphs launched/);
+    expect(one(path, 'SELECT count(graphNodeId) FROM CUPTI_ACTIVITY_KIND_KERNEL') + rows(path, 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE')).toBe(0);
   }
   const p = fact(r, 'nccl-payloads');
   if (m.payloads === null) expect(p.status).toBe('info');
@@ -206,6 +218,26 @@ describe('the world size a job declares, per runtime', () => {
     expect(w.world).toMatchObject({ declared: 8, missing: 4 });
     expect(w.world.sources[0]!.evidence).toBe('recorded environment: WORLD_SIZE=8');
     expect(withCommand('python3 worker.py').world.declared).toBeNull();
+  });
+});
+
+describe('slices of CUDA-graph decode steps (samples/)', () => {
+  it('graph replays make no NCCL calls, so no NCCL ranges is said as such; sizes then need the graph capture in the trace', async () => {
+    const path = samplePath('tp4graph-decode.sqlite');
+    const r = await doctor([path]);
+    // By SQL: no NCCL-named NVTX range at all, and every NCCL kernel carries a graph node id.
+    expect(one(path, "SELECT count(*) FROM NVTX_EVENTS n LEFT JOIN StringIds s ON s.id = n.textId WHERE n.eventType != 75 AND coalesce(n.text, s.value) LIKE 'nccl%'")).toBe(0); // 75: a domain's creation, not a range
+    expect(one(path, "SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s ON s.id = k.shortName WHERE s.value LIKE 'nccl%' AND k.graphNodeId IS NULL")).toBe(0);
+    expect(fact(r, 'nccl-nvtx')).toMatchObject({ status: 'info' });
+    expect(fact(r, 'nccl-nvtx').statement).toMatch(/every collective here is a CUDA graph replay/);
+    expect(fact(r, 'nccl-payloads').fixes.map((f) => f.where)).toEqual(['profile', 'export']);
+    expect(r.recapture.exportOnly).toBe(false);
+  });
+  it('graph level: the collectives are hidden, not absent (exit 1, not 2)', async () => {
+    const r = await doctor([samplePath('tp4graphg-decode.sqlite')]);
+    expect(r.exitCode).toBe(1);
+    expect(fact(r, 'gpus-ranks').statement).toMatch(/no collectives visible: they run inside CUDA graphs traced at graph level/);
+    expect(fact(r, 'cuda-graphs').status).toBe('gap');
   });
 });
 

@@ -136,6 +136,13 @@ function ranksFacts(a: Analysis, declared: DeclaredSize[]): { facts: CaptureFact
       statement: `${plural(found, 'GPU')} exchanging ${ops} only, no all-reduce, reduce-scatter or all-gather: not a tensor-parallel group (TP reads as 1)`,
       evidence, cost: null, lacks: [], fixes: [], short: null,
     };
+  } else if (found > 1 && tp <= 1 && hasGraphExecutions(a)) {
+    fact = {
+      id: 'gpus-ranks', title: 'GPUs and ranks', status: 'gap',
+      statement: `${plural(found, 'GPU')} with work, no collectives visible: they run inside CUDA graphs traced at graph level`,
+      evidence, cost: 'no collective is matched across GPUs: the TP degree reads as 1, and every rule that needs collectives cannot run',
+      lacks: ['collectives'], fixes: [{ where: 'profile', flag: '--cuda-graph-trace=node', note: 'the collectives inside graphs traced' }], short: 'collectives hidden in CUDA graphs',
+    };
   } else if (found > 1 && tp <= 1) {
     fact = {
       id: 'gpus-ranks', title: 'GPUs and ranks', status: 'gap',
@@ -179,6 +186,20 @@ function rankFilesFact(a: Analysis, want: number | null): CaptureFact {
     cost: absent.length ? 'the missing ranks\' collectives, waits and late arrivals are not seen' : null,
     lacks: [], fixes: absent.length ? [{ where: 'profile', flag: '-o report_%q{RANK}', note: 'pass every rank\'s file' }] : [], short: null,
   };
+}
+
+function hasGraphExecutions(a: Analysis): boolean {
+  const { ops } = a.model;
+  for (let i = 0; i < ops.n; i++) if (ops.kind[i] === OpKind.graph) return true;
+  return false;
+}
+
+/** Every collective kernel a CUDA graph replay: NCCL makes its calls (and ranges) only when the graph is captured. */
+function collectivesReplayedOnly(a: Analysis): boolean {
+  const c = a.collectives;
+  if (c.n === 0) return false;
+  for (const o of c.ops) if (o >= 0 && !a.model.ops.fromGraph[o]) return false;
+  return true;
 }
 
 function graphFact(a: Analysis): CaptureFact {
@@ -289,6 +310,12 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
   const disabled = model.files.map((f) => f.meta.environment.get('NCCL_NVTX_DISABLE')).find((v) => v !== undefined);
   if (!hasColl) {
     out.push({ id: 'nccl-nvtx', title: 'NCCL NVTX domain', status: 'info', statement: `no collectives across GPUs: not needed${nccl ? ` (${plural(nccl, 'NCCL range')} present)` : ''}`, evidence: `NCCL domain ranges: ${n(nccl)}`, cost: null, lacks: [], fixes: [], short: null });
+  } else if (nccl === 0 && collectivesReplayedOnly(a)) {
+    out.push({
+      id: 'nccl-nvtx', title: 'NCCL NVTX domain', status: 'info',
+      statement: 'no NCCL ranges: every collective here is a CUDA graph replay, and NCCL emits its ranges only when a collective is called (when the graph was captured, outside this capture)',
+      evidence: `NCCL domain ranges: 0; all ${plural(a.collectives.n, 'collective instance')} replayed from graphs`, cost: null, lacks: [], fixes: [], short: null,
+    });
   } else if (nccl === 0) {
     out.push({
       id: 'nccl-nvtx', title: 'NCCL NVTX domain', status: 'gap', statement: 'no ranges in NCCL\'s NVTX domain', evidence: `NCCL domain ranges: 0${disabled !== undefined ? `; NCCL_NVTX_DISABLE=${disabled}` : ''}`,
@@ -309,7 +336,12 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
       id: 'nccl-payloads', title: 'NCCL payloads', status: 'gap', statement: 'not in the export: message sizes only come from --model',
       evidence: payloadEv,
       cost: 'message sizes and bus bandwidth come only from --model (the model shape, batch and prompt: a computed guess); without --model, bandwidth is unknown and low-bus-bandwidth cannot judge the fabric',
-      lacks: ['sizes'], fixes: [{ where: 'export', flag: '--include-blobs=true', note: 'export the same .nsys-rep again: no new capture needed' }], short: 'no NCCL payloads (sizes only from --model)',
+      lacks: ['sizes'],
+      fixes: nccl === 0
+        ? [{ where: 'profile', flag: '--capture-range=cudaProfilerApi', note: 'open the capture before the warm-up captures the CUDA graphs, so NCCL\'s calls at graph capture are recorded' },
+          { where: 'export', flag: '--include-blobs=true', note: 'the calls\' payloads in the export' }]
+        : [{ where: 'export', flag: '--include-blobs=true', note: 'export the same .nsys-rep again: no new capture needed' }],
+      short: 'no NCCL payloads (sizes only from --model)',
     });
   } else {
     const unsized = classes.length - fromPayload;
@@ -335,12 +367,10 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
  */
 const ncclRanges = artifact((a: Analysis): number[] => {
   const nv = a.model.nvtx;
-  const isNccl = nv.domains.map((name, d) => {
-    if (name === 'NCCL') return true;
-    if (name === '') return false;
-    for (let i = 0; i < nv.n; i++) if (nv.domain[i] === d && !/^nccl[A-Z]/.test(nv.texts[nv.text[i]!]!)) return false;
-    return true;
-  });
+  const callText = nv.texts.map((x) => /^nccl[A-Z]/.test(x));
+  const isNccl = nv.domains.map((name) => name !== '');
+  for (let i = 0; i < nv.n; i++) if (!callText[nv.text[i]!]) isNccl[nv.domain[i]!] = false;
+  nv.domains.forEach((name, d) => { if (name === 'NCCL') isNccl[d] = true; });
   const out: number[] = [];
   for (let i = 0; i < nv.n; i++) if (isNccl[nv.domain[i]!]) out.push(i);
   return out;
@@ -430,12 +460,13 @@ function exportFact(a: Analysis): CaptureFact {
   };
 }
 
-/** Transformer inference leaves attention kernels (or collectives, at TP > 1); work with neither is not what nsys-tp diagnoses. */
+/** Transformer inference leaves attention kernels (or collectives, at TP > 1, or graph replays hiding both); work with none is not what nsys-tp diagnoses. */
 function tpWork(a: Analysis): boolean {
   const att = CLASS_INDEX.attention;
   const cls = a.classes.opClass;
   for (let i = 0; i < cls.length; i++) if (cls[i] === att) return true;
-  return a.collectives.n > 0;
+  // Graphs traced at graph level hide whatever runs in them: a gap to name, not a reason to give up.
+  return a.collectives.n > 0 || hasGraphExecutions(a);
 }
 
 export const captureCheck = artifact((a: Analysis): CaptureCheck => {
@@ -449,7 +480,7 @@ export const captureCheck = artifact((a: Analysis): CaptureCheck => {
     facts,
     verdict: !usable ? 'unusable' : gaps.length ? 'gaps' : 'complete',
     verdictReason: !usable
-      ? 'not a TP inference capture nsys-tp can diagnose: no attention kernels and no collectives (no transformer layers, no phases, no TP group)'
+      ? 'not a TP inference capture nsys-tp can diagnose: no attention kernels, no collectives and no CUDA graphs (no transformer layers, no phases, no TP group)'
       : gaps.length ? `usable, with ${plural(gaps.length, 'gap')}: ${gaps.map((g) => g.short ?? g.title).join('; ')}` : 'complete: everything a TP diagnosis reads is in the capture',
     declaredRanks: declared[0]?.ranks ?? null,
     declared,

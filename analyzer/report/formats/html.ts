@@ -70,7 +70,7 @@ function block(b: Block, charts: readonly ChartSvg[]): string {
     case 'para':
       return `<p${b.tone === 'warning' ? ' class="warn"' : b.tone === 'muted' ? ' class="note"' : ''}>${b.tone === 'warning' ? 'warning: ' : ''}${prose(b.text)}</p>`;
     case 'code':
-      return `<pre><code>${b.lines.map(esc).join('\n')}</code></pre>`;
+      return `<pre style="overflow-x: auto; background: #f3f3f3; padding: 6px 8px"><code>${b.lines.map(esc).join('\n')}</code></pre>`;
     case 'list':
       return `<ul>\n${b.items.map((x) => `<li>${prose(x)}</li>`).join('\n')}\n</ul>`;
     case 'table':

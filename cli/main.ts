@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Exit codes: 0 done; 1 a --fail-on gate tripped (doctor: the capture has gaps); 2 bad input or usage (doctor: also not a TP capture); 3 internal error.
- * Exit codes: 0 done; 1 a --fail-on gate tripped; 2 bad input or usage; 3 internal error.
+ * The nsys-tp command line: the only place that prints or sets exit codes.
+ * Exit codes: 0 done; 1 a --fail-on gate tripped (doctor: the capture has gaps); 2 bad input or usage
+ * (doctor: also a capture that is not a TP capture); 3 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';

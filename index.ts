@@ -41,6 +41,8 @@ import { stepsResultOf, type StepsResult } from './analyzer/results/steps.js';
 import { kernelsResultOf, type KernelsResult } from './analyzer/results/kernels.js';
 import { buildPerfettoTrace, perfettoJson, type PerfettoTrace, type TraceEvent } from './analyzer/results/perfetto.js';
 import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
+import { buildDoctorResult, type DoctorResult } from './analyzer/results/doctor.js';
+import { RECIPES } from './analyzer/capture/recapture.js';
 import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
 import { TOOL_VERSION } from './analyzer/results/tool.js';
 import { resultShapeError } from './analyzer/results/resultShape.js';
@@ -58,9 +60,9 @@ export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSIO
 export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
 // What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
 export { validateClassRows, dtypeBytes, gpuSpecFor, shapeFromHfConfig, SEVERITY_ORDER, checkDisabledRules, checkRuleOption, checkRuleOptions };
-export { changeText, regressionsOver, exportCommand, sidecarNote, walState };
+export { changeText, regressionsOver, exportCommand, sidecarNote, walState, RECIPES };
 export type {
-  AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
+  AnalysisOptions, AttachResult, DoctorResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
   KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
   TraceModel, TraceSummary, Workload, Severity, RuleOptionOverrides,
 };
@@ -162,6 +164,18 @@ export async function kernels(paths: string[], config: AnalyseConfig = {}, hooks
 export async function exportPerfetto(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<PerfettoTrace> {
   const { analysis, result } = await analyse(paths, config, hooks);
   return buildPerfettoTrace(analysis, result.findings, hooks.names ?? paths, { from: config.steps?.from, to: config.steps?.to });
+}
+
+/**
+ * `doctor`: what the capture holds and lacks for a TP diagnosis, each fact with its evidence, what each
+ * gap costs, and the command lines that capture it right; `exitCode` is 0 complete, 1 gaps, 2 unusable.
+ */
+export async function doctor(paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<DoctorResult> {
+  if (paths.length === 0) throw new UsageError('no trace given');
+  const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))(paths);
+  model.warnings.push(...checkOneJob(model));
+  const analysis = new Analysis(model, { steps: config.steps, classRows: config.kernelClasses, workload: config.workload, gpu: config.gpu });
+  return buildDoctorResult(analysis, hooks.names ?? paths);
 }
 
 export interface SliceResult {
@@ -331,7 +345,7 @@ export function parseResult(text: string, path: string): Result {
     const cut = /end of JSON input/.test((e as Error).message) || at >= text.trimEnd().length - 16 ? ' (cut short?)' : '';
     throw new BadInputError(`${path}: not a JSON result${cut} (${(e as Error).message.split('\n')[0]})`);
   }
-  const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach'];
+  const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach', 'doctor'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
   if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
     throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The nsys-tp command line: the only place that prints or sets exit codes.
- * Exit codes: 0 done; 1 a --fail-on gate tripped; 2 bad input or usage; 3 internal error.
+ * Exit codes: 0 done; 1 a --fail-on gate tripped (doctor: the capture has gaps); 2 bad input or usage
+ * (doctor: also a capture that is not a TP capture); 3 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
-  attach, BadInputError, chartsOf, classifier, compare, diagnose, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
+  attach, BadInputError, chartsOf, classifier, compare, diagnose, doctor, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
   plan, regressionsOver, changeText, render, ruleCatalogue, scaling, slice, stepsResultOf, TOOL_VERSION, UsageError,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
 } from '../index.js';
@@ -143,6 +144,23 @@ function diagnosisAction(view: (r: DiagnoseResult, opts: any) => Result) {
   };
 }
 addAnalysisOptions(diagnoseCmd).action(diagnosisAction((r) => r));
+
+const doctorCmd = program
+  .command('doctor')
+  .description('what the capture holds and lacks for a TP diagnosis, each fact with its evidence; what each gap costs, and the nsys command lines that capture it right (exit 0 complete, 1 usable with gaps, 2 not a TP capture it can diagnose)')
+  .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
+  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
+  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
+  .option('--config <file>', 'JSON config: extra kernel classes');
+doctorCmd.action(async (traces: string[], opts) => {
+  const config = analyseConfig(opts, { workload: undefined, gpu: undefined });
+  const result = await withTraces(traces, (paths, hooks) => doctor(paths, config, hooks));
+  await write(result, opts, traces);
+  // Not a TP capture: the report says what it holds, and stderr says why in one line, as every exit 2 does.
+  if (result.exitCode !== 0) throw new ExitError(result.exitCode, result.exitCode === 2 ? `${traces.join(', ')}: ${result.verdictReason}` : '');
+});
 
 const layersCmd = program
   .command('layers')
@@ -361,7 +379,7 @@ program
 
 // Every command that reads traces says how it reads a .nsys-rep, and which variables bound the waits.
 for (const c of program.commands) c.addHelpText('after', EXIT_HELP);
-for (const c of program.commands) if (['diagnose', 'layers', 'steps', 'kernels', 'export', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
+for (const c of program.commands) if (['diagnose', 'doctor', 'layers', 'steps', 'kernels', 'export', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
 async function main(): Promise<void> {
   try {

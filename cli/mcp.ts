@@ -1,6 +1,6 @@
 /**
  * `nsys-tp mcp`: the commands as Model Context Protocol tools on stdio (the official TypeScript SDK), for
- * agents: diagnose, layers, steps, kernels, compare, scaling, plan, classify, and the rules (list, explain).
+ * agents: doctor (what a trace can answer, asked first), diagnose, layers, steps, kernels, compare, scaling, plan, classify, and the rules (list, explain).
  * Each tool returns the command's JSON result, exactly what `--format json` writes; bad input or usage is
  * a tool error with the one line the CLI would print. Stdout is the protocol: nothing else writes there
  * (progress and notes go to stderr).
@@ -9,7 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import {
-  classifier, compare, diagnose, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
+  classifier, compare, diagnose, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
   TOOL_VERSION, UsageError, type CompareSide, type Result,
 } from '../index.js';
 import { analyseConfig, withTraces, type AnalysisFlags } from './diagnosis.js';
@@ -66,6 +66,14 @@ const diagnosis = (paths: string[], a: AnalysisArgs) => withTraces(paths, (p, ho
 
 export function mcpServer(): McpServer {
   const server = new McpServer({ name: 'nsys-tp', version: TOOL_VERSION });
+  server.registerTool('doctor', {
+    title: 'What a trace can answer',
+    description: 'Ask first: what the capture holds and lacks for a TP diagnosis (GPUs and ranks against the declared world size, per-rank files, ' +
+      'CUDA graph trace mode, CUDA API, NVTX, OS runtime, NCCL NVTX and payloads, GPU metrics, capture range, step source), each with its evidence, ' +
+      'what each gap costs (rules that cannot run, numbers that become guesses), and the nsys profile / export lines that capture it right. ' +
+      'exitCode: 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose.',
+    inputSchema: { traces, steps: analysis.steps, stepSource: analysis.stepSource, config: analysis.config },
+  }, async (a) => reply(() => withTraces(a.traces, (p, hooks) => doctor(p, analyseConfig(flags(a), { workload: undefined, gpu: undefined }), hooks))));
   server.registerTool('diagnose', {
     title: 'Diagnose a TP inference trace',
     description: 'Where each GPU\'s step time goes per phase (GEMM, attention, communication split into transfer and waiting, idle), collectives, ' +

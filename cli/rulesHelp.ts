@@ -8,8 +8,10 @@ import { termSafe, wrap } from '../analyzer/report/format.js';
 export const EXIT_HELP = `
 Exit codes:
   0  done
-  1  a gate tripped: --fail-on (a finding of that severity or worse) or --fail-on-regression
-  2  bad input or usage: one line on stderr saying what and, where it can, what to run
+  1  a gate tripped: --fail-on (a finding of that severity or worse) or --fail-on-regression;
+     doctor: the capture is usable, with gaps (its report says each, what it costs and how to recapture)
+  2  bad input or usage: one line on stderr saying what and, where it can, what to run;
+     doctor: also a capture that is not a TP capture nsys-tp can diagnose (its report still on stdout)
   3  internal error: a bug in nsys-tp (NSYS_TP_DEBUG=1 adds the stack); please report it`;
 
 const SCOPES: Record<RuleInfo['scope'], string> = {

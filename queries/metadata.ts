@@ -10,6 +10,7 @@
 import type { CaptureMeta } from '../analyzer/model/input.js';
 import type { Db } from './open.js';
 import type { Schema } from './schema.js';
+import { recordedStreams } from './recorded.js';
 
 
 function nameValues(db: Db, s: Schema, table: string): [string, string][] {
@@ -55,6 +56,7 @@ export function exportMeta(db: Db, s: Schema): CaptureMeta {
     environment,
     command: command.length ? command.join(' ') : null,
     hostname,
+    recorded: recordedStreams(db, s),
   };
 }
 

@@ -34,7 +34,7 @@ const same = (x: { tool: unknown }) => ({ ...x, tool: null });
 describe('nsys-tp mcp, through the SDK client', () => {
   it('lists every command as a tool with its input schema', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['classify', 'compare', 'diagnose', 'explain_rule', 'kernels', 'layers', 'list_rules', 'plan', 'scaling', 'steps']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['classify', 'compare', 'diagnose', 'doctor', 'explain_rule', 'kernels', 'layers', 'list_rules', 'plan', 'scaling', 'steps']);
     const d = tools.find((t) => t.name === 'diagnose')!;
     expect(d.inputSchema.required).toEqual(['traces']);
     expect(Object.keys(d.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['traces', 'model', 'batch', 'rules']));
@@ -45,6 +45,15 @@ describe('nsys-tp mcp, through the SDK client', () => {
     const viaMcp = json(await call('diagnose', { traces: [sample] }));
     expect(viaMcp.kind).toBe('diagnose');
     expect(same(viaMcp)).toEqual(same(diagnoseJson([sample])));
+  });
+
+  it('doctor returns the result --format json writes', async () => {
+    const sample = samplePath('tp4graphg-decode.sqlite');
+    const viaMcp = json(await call('doctor', { traces: [sample] }));
+    expect(viaMcp.kind).toBe('doctor');
+    const cli = runCli(['doctor', sample, '--format', 'json']);
+    expect(cli.status).toBe(viaMcp.exitCode);
+    expect(same(viaMcp)).toEqual(same(JSON.parse(cli.stdout)));
   });
 
   it('plan, classify, the rules: the CLI\'s results', async () => {

@@ -30,6 +30,31 @@ export interface CaptureMeta {
   command: string | null;
   /** Host name of the profiled machine, when recorded. */
   hostname: string | null;
+  /** What the capture recorded besides the GPU work (doctor's evidence); absent for a hand-made input. */
+  recorded?: RecordedStreams;
+}
+
+/** The event streams a capture holds (row counts) and the trace options it recorded. */
+export interface RecordedStreams {
+  /** What the profiler was asked to trace (nsys: Cuda, NvtxEvents, OSRuntime, ...), null when not recorded. */
+  traced: string[] | null;
+  cudaApiCalls: number;
+  osRuntimeCalls: number;
+  nvtxEvents: number;
+  /** NVTX events carrying a binary payload (NCCL's message sizes, with nsys export --include-blobs=true). */
+  payloadBlobs: number;
+  gpuMetricSamples: number;
+  /** Whole-graph executions (CUDA graphs traced at graph level: their kernels are not recorded). */
+  graphExecutions: number;
+  /** The first cudaProfilerStart / cuProfilerStart call on the capture's clock (ns), if the workload made one. */
+  profilerStartNs: number | null;
+  /** The first CUDA API call recorded (ns): a capture range opened by cudaProfilerApi records nothing before its start call. */
+  firstCudaApiNs: number | null;
+  startTrigger: string | null;
+  startDelayMs: number | null;
+  durationMs: number | null;
+  /** nsys --trace-fork-before-exec, when recorded. */
+  forkBeforeExec: boolean | null;
 }
 
 /** A GPU as the capture describes it. Units: bytes, bytes/s, Hz. */

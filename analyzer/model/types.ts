@@ -4,7 +4,7 @@
  */
 import type { CaptureMeta, Exact, GpuInfo, Indices, OpName } from './input.js';
 
-export { OpKind, type CaptureMeta, type Exact, type GpuInfo, type Indices, type OpName } from './input.js';
+export { OpKind, type CaptureMeta, type Exact, type GpuInfo, type Indices, type OpName, type RecordedStreams } from './input.js';
 
 /** Row indices into a small table, or -1 for none, as narrow as the table's size allows. */
 export type Signed = Int8Array | Int16Array | Int32Array;

@@ -83,7 +83,13 @@ export interface Section {
   columns?: boolean;
 }
 
-export type Block = Heading | Para | List | Table | Findings | Chart | Section;
+/** Command lines to copy: never wrapped, shown verbatim (a shell code block). */
+export interface Code {
+  kind: 'code';
+  lines: string[];
+}
+
+export type Block = Heading | Para | List | Code | Table | Findings | Chart | Section;
 
 export interface Doc {
   /** The report's title and the lines under it (trace, GPUs, how steps were found, warnings). */

@@ -12,6 +12,7 @@ import type { PlanResult } from '../results/plan.js';
 import type { ScalingResult } from '../results/scaling.js';
 import type { StepsResult } from '../results/steps.js';
 import type { KernelsResult } from '../results/kernels.js';
+import type { DoctorResult } from '../results/doctor.js';
 import { reportCharts, scalingCharts, type Chart } from './charts/reportCharts.js';
 import { docOf } from './documents/index.js';
 import { renderHtmlDoc } from './formats/html.js';
@@ -19,7 +20,7 @@ import { renderJson } from './formats/json.js';
 import { renderMarkdownDoc } from './formats/markdown.js';
 import { renderTerminalDoc } from './formats/terminal.js';
 
-export type Result = DiagnoseResult | LayersResult | StepsResult | KernelsResult | CompareResult | ScalingResult | PlanResult | AttachResult;
+export type Result = DiagnoseResult | LayersResult | StepsResult | KernelsResult | CompareResult | ScalingResult | PlanResult | AttachResult | DoctorResult;
 export type ResultKind = Result['kind'];
 
 export interface RenderOptions {

@@ -20,6 +20,7 @@ import { buildStepRows, type StepRowResult } from './steps.js';
 import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
 import { fastStepsText } from '../steps/fastSteps.js';
 import type { BetweenSteps } from '../breakdown/betweenSteps.js';
+import { captureGaps, type CaptureGaps } from './doctor.js';
 
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export interface PhaseResult {
@@ -157,6 +158,8 @@ export interface DiagnoseResult {
   timeline: StepTimeline | null;
   /** What compare, scaling and attach read of this trace. */
   summary: TraceSummary;
+  /** The capture's gaps, as `doctor` finds them (the header names them); absent in results saved before it. */
+  capture?: CaptureGaps;
   /** Runs of steps at another speed than the steady ones (analyzer/steps/regimes.ts), not in the phases' numbers. */
   regimes?: RegimeResult[];
 }
@@ -374,6 +377,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
     summary: traceSummary(analysis, findings, shown, warnings),
+    capture: captureGaps(analysis),
     ...(analysis.regimes.length ? { regimes: analysis.regimes.map((g) => ({
       deviceId: model.devices[g.device]!.deviceId, label: model.devices[g.device]!.label, phase: g.phase, count: g.steps.length,
       firstStep: g.steps[0]!.name, lastStep: g.steps[g.steps.length - 1]!.name, startNs: g.startNs, endNs: g.endNs,

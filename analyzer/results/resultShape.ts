@@ -95,6 +95,12 @@ const SHAPES: Record<string, Check> = {
   scaling: obj({ ...frame, rows: arr(any), findings: arr(finding) }),
   plan: obj({ ...frame, plans: arr(any), findings: arr(finding) }),
   attach: obj({ ...frame, findings: arr(finding) }),
+  doctor: obj({
+    ...frame, trace, verdict: oneOf('complete', 'gaps', 'unusable'), exitCode: num, verdictReason: str,
+    world: obj({ declared: nullable(num), found: num, missing: num, sources: arr(obj({ source: str, ranks: num, evidence: str })) }),
+    facts: arr(obj({ id: str, title: str, status: oneOf('ok', 'gap', 'info'), statement: str, evidence: str, cost: nullable(str), rulesNotRun: arr(str), fixes: arr(obj({ where: str, flag: str, note: str })) })),
+    recapture: obj({ runtime: str, name: str, profileTemplate: str, profile: str, export: str, notes: arr(str), fixes: arr(any), exportOnly: bool }),
+  }),
 };
 
 /** Null when `v` has the shape of a result of its kind; else the first mismatch, by its path. */

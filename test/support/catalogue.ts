@@ -31,7 +31,12 @@ export interface CommandRow {
   stdin?: string;
   /** Other files it reads or edits (a benchmark result it adds to): byte-identical whenever it refuses. */
   keeps?: (c: RunContext) => string[];
+  /** doctor: exit 1 (a capture with gaps) and exit 2 with its report (not a TP capture) are its answers, not failures. */
+  verdictExit?: boolean;
 }
+
+/** doctor's exit 2 with a report: the capture read, and judged not a TP capture it can diagnose. */
+export const NOT_TP = /not a TP inference capture nsys-tp can diagnose/;
 
 /** A benchmark result as `vllm bench serve --save-result` writes it (fields abridged), for commands that add to one. */
 export const BENCH_RESULT = `${JSON.stringify({
@@ -60,6 +65,8 @@ export const TRACE_COMMANDS: CommandRow[] = [
   { command: 'diagnose --format html -o --chart', args: (c) => ['diagnose', c.input, '--format', 'html', '-o', join(c.out, 'report.html'), '--chart', join(c.out, 'charts')] },
   // The good file is another run's (CUDA-graph decode) than most bad ones (eager): refused as not one job, or read.
   { command: 'diagnose (per-rank files, one bad) --format json', args: (c) => ['diagnose', c.good, c.input, '--format', 'json'], json: true, mayRefuse: /not the per-rank files of one run/ },
+  { command: 'doctor', args: (c) => ['doctor', c.input], verdictExit: true },
+  { command: 'doctor --format json', args: (c) => ['doctor', c.input, '--format', 'json'], json: true, verdictExit: true },
   { command: 'layers', args: (c) => ['layers', c.input] },
   { command: 'layers --format json', args: (c) => ['layers', c.input, '--format', 'json'], json: true },
   { command: 'layers --format md -o', args: (c) => ['layers', c.input, '--format', 'md', '-o', join(c.out, 'layers.md')] },
@@ -175,16 +182,16 @@ export function runCliAsync(args: string[], opts: RunOptions = {}): Promise<Run>
 }
 
 /** What makes a run acceptable whatever the input: no crash, no hang, no stack trace, one-line errors, bounded memory. */
-export function cleanExit(r: Run): string[] {
+export function cleanExit(r: Run, verdictExit = false): string[] {
   const problems: string[] = [];
   if (r.timedOut) problems.push(`hung (killed after ${RUN_TIMEOUT_MS} ms)`);
-  else if (r.status !== 0 && r.status !== 2) problems.push(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
+  else if (r.status !== 0 && r.status !== 2 && !(verdictExit && r.status === 1)) problems.push(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
   if (/\n\s+at |internal error|Error: /.test(r.stderr)) problems.push('stack trace or internal error on stderr');
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   if (lines.some((l) => !l.startsWith('nsys-tp: '))) problems.push('stderr lines not from nsys-tp');
   if (r.status === 2) {
     if (lines.length !== 1) problems.push(`${lines.length} lines on stderr for an error`);
-    if (r.stdout !== '') problems.push('an error and output on stdout');
+    if (r.stdout !== '' && !(verdictExit && NOT_TP.test(r.stderr))) problems.push('an error and output on stdout');
   }
   if (r.peakBytes > MAX_RUN_BYTES) problems.push(`held ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB of memory`);
   return problems;

@@ -21,6 +21,9 @@ function header(r: DiagnoseResult): Doc['meta'] {
     stepsPara(r.stepDetection),
   ];
   if (r.trace.runtime.evidence) meta.push(para(`Runtime: ${r.trace.runtime.name} (${r.trace.runtime.evidence})`));
+  const gaps = r.capture?.gaps ?? [];
+  // Said in one line: what the capture lacks, and where the cost and the recapture command are.
+  if (gaps.length) meta.push(para(`Capture gaps: ${gaps.map((g) => g.short).join('; ')}; \`nsys-tp doctor\` says what each costs and how to recapture`, 'warning'));
   for (const w of r.warnings) meta.push(para(w, 'warning'));
   return meta;
 }

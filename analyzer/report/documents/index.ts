@@ -9,6 +9,7 @@ import { planDoc } from './plan.js';
 import { scalingDoc } from './scaling.js';
 import { stepsDoc } from './steps.js';
 import { kernelsDoc } from './kernels.js';
+import { doctorDoc } from './doctor.js';
 
 export function docOf(r: Result): Doc {
   switch (r.kind) {
@@ -28,5 +29,7 @@ export function docOf(r: Result): Doc {
       return stepsDoc(r);
     case 'kernels':
       return kernelsDoc(r);
+    case 'doctor':
+      return doctorDoc(r);
   }
 }

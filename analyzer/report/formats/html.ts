@@ -69,6 +69,8 @@ function block(b: Block, charts: readonly ChartSvg[]): string {
       return `<h${b.level}>${prose(b.text)}</h${b.level}>` + (b.detail ? `\n<p class="detail">${prose(b.detail)}</p>` : '');
     case 'para':
       return `<p${b.tone === 'warning' ? ' class="warn"' : b.tone === 'muted' ? ' class="note"' : ''}>${b.tone === 'warning' ? 'warning: ' : ''}${prose(b.text)}</p>`;
+    case 'code':
+      return `<pre style="overflow-x: auto; background: #f3f3f3; padding: 6px 8px"><code>${b.lines.map(esc).join('\n')}</code></pre>`;
     case 'list':
       return `<ul>\n${b.items.map((x) => `<li>${prose(x)}</li>`).join('\n')}\n</ul>`;
     case 'table':

@@ -3,7 +3,7 @@
  * pipe tables, findings as a list, long detail folded in <details>. Every string is escaped.
  */
 import type { Block, Doc, FindingItem, Table } from '../document.js';
-import { mdEscape } from '../format.js';
+import { mdEscape, termSafe } from '../format.js';
 
 /**
  * Text as Markdown text: everything escaped, backticks too. The tool's sentences mark commands with
@@ -44,6 +44,12 @@ function block(b: Block): string[] {
       return ['', b.tone === 'warning' ? `> warning: ${mdText(b.text)}` : mdText(b.text)];
     case 'list':
       return ['', ...b.items.map((x) => `- ${mdText(x)}`)];
+    case 'code': {
+      // A fence longer than any run of backticks inside, so no line from a trace can close it.
+      const run = Math.max(2, ...b.lines.map((x) => Math.max(0, ...(x.match(/`+/g) ?? []).map((m) => m.length))));
+      const fence = '`'.repeat(run + 1);
+      return ['', `${fence}sh`, ...b.lines.map((x) => termSafe(x)), fence];
+    }
     case 'table':
       return ['', ...table(b)];
     case 'findings':

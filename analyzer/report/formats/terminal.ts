@@ -106,6 +106,9 @@ function blockLines(b: Block, width: number, color: boolean): string[] {
     }
     case 'list':
       return b.items.flatMap((x) => wrap(`  - ${termSafe(x)}`, width, '    '));
+    case 'code':
+      // Whole lines, however long: a command wrapped at the width would not paste.
+      return b.lines.map((x) => `    ${termSafe(x)}`);
     case 'table':
       return [...(b.title ? ['', ...wrap(`  ${termSafe(b.title)}`, width, '    ')] : []), ...tableLines(b, width), ...(b.note ? wrap(`  ${termSafe(b.note)}`, width, '  ') : [])];
     case 'findings':

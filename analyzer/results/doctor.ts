@@ -1,0 +1,105 @@
+/**
+ * The result of `doctor`: what the capture holds and lacks for a TP diagnosis (analyzer/capture/
+ * captureCheck.ts), each fact with its evidence, what every gap costs (the rules it keeps from running),
+ * and the command lines that capture it right for the runtime the trace shows. Its exit code is part of
+ * the result: 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose.
+ */
+import type { Analysis } from '../analysis.js';
+import { captureCheck, type CaptureFact, type DeclaredSize, type Fix, type Lack } from '../capture/captureCheck.js';
+import { filled, recipeFor, type CaptureRuntime } from '../capture/recapture.js';
+import { runtimeOf } from '../runtime/detectRuntime.js';
+import { RULES } from '../../rules/index.js';
+import type { Requirement } from '../../rules/requirements.js';
+import { TOOL, type Tool } from './tool.js';
+
+export interface DoctorFact extends CaptureFact {
+  /** Rules that cannot run because of this gap (their requirement is what it lacks). */
+  rulesNotRun: string[];
+}
+
+export interface DoctorResult {
+  schemaVersion: 1;
+  kind: 'doctor';
+  tool: Tool;
+  trace: {
+    path: string;
+    paths: string[];
+    nsysVersion: string | null;
+    exportSchema: string | null;
+    gpus: { deviceId: number; name: string }[];
+    runtime: { id: string; name: string; evidence: string | null };
+    commandLine: string | null;
+  };
+  verdict: 'complete' | 'gaps' | 'unusable';
+  /** 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose. */
+  exitCode: 0 | 1 | 2;
+  verdictReason: string;
+  world: { declared: number | null; found: number; missing: number; sources: DeclaredSize[] };
+  facts: DoctorFact[];
+  recapture: {
+    runtime: CaptureRuntime;
+    name: string;
+    /** The lines as the README documents them, `<command>` standing for the workload. */
+    profileTemplate: string;
+    /** The same with the trace's recorded command line in place (the template when none is recorded). */
+    profile: string;
+    export: string;
+    notes: string[];
+    /** The flags that close this trace's gaps, one per gap that a flag fixes. */
+    fixes: Fix[];
+    /** True when every gap is fixed by exporting the same report again (nsys export), without a new capture. */
+    exportOnly: boolean;
+  };
+}
+
+const REQUIREMENT_OF: Partial<Record<Lack, Requirement>> = { collectives: 'collectives', launches: 'launches' };
+
+/** The rules a lack keeps from running: those that require what it takes away. */
+function rulesLacking(lacks: readonly Lack[]): string[] {
+  const reqs = lacks.map((l) => REQUIREMENT_OF[l]).filter((r): r is Requirement => r !== undefined);
+  return RULES.filter((r) => r.meta.requires.some((q: Requirement) => reqs.includes(q))).map((r) => r.meta.id);
+}
+
+export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
+  const check = captureCheck(a);
+  const { model } = a;
+  const shown = paths ?? model.files.map((f) => f.path);
+  const first = model.files[0]!.meta;
+  const recipe = recipeFor(a);
+  const facts = check.facts.map((f) => ({ ...f, rulesNotRun: f.status === 'gap' ? rulesLacking(f.lacks) : [] }));
+  const gaps = facts.filter((f) => f.status === 'gap');
+  const seen = new Set<string>();
+  const fixes = gaps.flatMap((g) => g.fixes).filter((x) => (seen.has(x.flag) ? false : (seen.add(x.flag), true)));
+  const exitCode = check.verdict === 'unusable' ? 2 : check.verdict === 'gaps' ? 1 : 0;
+  return {
+    schemaVersion: 1,
+    kind: 'doctor',
+    tool: TOOL,
+    trace: {
+      path: shown[0]!, paths: shown, nsysVersion: first.nsysVersion, exportSchema: first.exportSchema,
+      gpus: model.devices.map((d) => ({ deviceId: d.deviceId, name: d.gpu?.name ?? 'unknown GPU' })),
+      runtime: runtimeOf(a), commandLine: first.command,
+    },
+    verdict: check.verdict,
+    exitCode,
+    verdictReason: check.verdictReason,
+    world: { declared: check.declaredRanks, found: check.foundRanks, missing: check.missingRanks, sources: check.declared },
+    facts,
+    recapture: {
+      runtime: recipe.runtime, name: recipe.name, profileTemplate: recipe.env ? `${recipe.env} ${recipe.profile}` : recipe.profile,
+      profile: filled(recipe, first.command), export: recipe.export, notes: recipe.notes, fixes,
+      exportOnly: gaps.length > 0 && gaps.every((g) => g.fixes.length > 0 && g.fixes.every((x) => x.where === 'export')),
+    },
+  };
+}
+
+/** What diagnose's header says of the capture: its gaps in a few words each, from the same check as doctor. */
+export interface CaptureGaps {
+  verdict: DoctorResult['verdict'];
+  gaps: { id: string; short: string }[];
+}
+
+export function captureGaps(a: Analysis): CaptureGaps {
+  const c = captureCheck(a);
+  return { verdict: c.verdict, gaps: c.facts.filter((f) => f.status === 'gap').map((f) => ({ id: f.id, short: f.short ?? f.title })) };
+}

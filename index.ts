@@ -115,7 +115,7 @@ export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, nam
   if (w && gpu) {
     const plan = planRow(w.model, tpDegree(analysis), { tps: [], gpu, batch: w.batch, context: w.prompt ?? null, memoryUtilization: 0.9, activationBytes: 2 });
     const planned = runPlanRules({ model: w.model, plan }, PLAN_RULES, config.rules);
-    rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun] };
+    rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun], superseded: outcome.superseded };
   }
   return { analysis, result: buildDiagnoseResult(analysis, rules, names) };
 }

@@ -10,7 +10,7 @@ import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
 import { layerCount } from '../layers/layerSummary.js';
 import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
-import type { Finding, RuleNotRun, RuleOutcome } from '../../rules/types.js';
+import type { Finding, RuleNotRun, RuleOutcome, SupersededFinding } from '../../rules/types.js';
 import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
@@ -129,6 +129,8 @@ export interface DiagnoseResult {
   warnings: string[];
   /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
   notRun: RuleNotRun[];
+  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went. */
+  superseded: SupersededFinding[];
   layers: LayerResult;
   /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
   stepRows: StepRowResult[];
@@ -319,11 +321,12 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     findings,
     warnings,
     notRun: rules.notRun,
+    superseded: rules.superseded ?? [],
     layers: buildLayerResult(analysis),
     stepRows: buildStepRows(analysis),
     kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
-    summary: traceSummary(analysis, findings, shown, warnings),
+    summary: traceSummary(analysis, findings, shown, warnings, rules.superseded ?? []),
   };
 }
 

@@ -73,7 +73,7 @@ export function compareTraces(base: TraceSummary, next: TraceSummary): Compariso
   const findings = findingsDiff(base.findings, next.findings, {
     base: new Set(phases.filter((p) => p.base).map((p) => p.phase)),
     new: new Set(phases.filter((p) => p.new).map((p) => p.phase)),
-  });
+  }, { base: base.superseded ?? [], new: next.superseded ?? [] });
   const warnings = [...base.warnings.map((w) => `base: ${w}`), ...next.warnings.map((w) => `new: ${w}`)];
   if (setup.tp.base !== setup.tp.new) {
     warnings.push(`TP differs (${setup.tp.base} → ${setup.tp.new}): per-GPU times compare different shards; nsys-tp scaling weighs TP degrees`);

@@ -9,7 +9,7 @@ import { heading, para, row, type Block, type Doc, type FindingItem, type Row, t
 import { layerBlocks, layerMethodParas } from './layers.js';
 import { kernelBlocks, topKernelTable } from './kernels.js';
 import { stepBlocks, stepView } from './steps.js';
-import { count, locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
+import { count, locationText, notRunPara, supersededPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
 
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
 
@@ -236,6 +236,7 @@ export function diagnoseDoc(r: DiagnoseResult): Doc {
       ...collectiveBlocks(r),
       ...rooflineBlocks(r),
       { kind: 'findings', title: 'Findings', items: findingItems(r), none: 'none' },
+      ...supersededPara(r.superseded),
       ...notRunPara(r.notRun),
       ...stepAndKernelSections(r),
       ...layerSection(r),

@@ -6,6 +6,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
+import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
@@ -24,6 +25,8 @@ interface LateRank {
   medianSkewNs: number;
   skewPerStepNs: number;
   cause: Cause;
+  /** Its compute per step against the other ranks' median, when it is several times theirs (analyzer/collectives/lateRank.ts). */
+  work: { computeNs: number; othersNs: number } | null;
 }
 
 interface Data {
@@ -35,7 +38,15 @@ interface Data {
   steps: number;
 }
 
-function causeText(c: Cause): string {
+function workText(w: LateRank['work']): string {
+  return w ? `its GPU computes ${fmtNs(w.computeNs)} per step against ${fmtNs(w.othersNs)} on the other ranks (median), ${(w.computeNs / w.othersNs).toFixed(1)}×; ` : '';
+}
+
+function causeText(c: Cause, w: LateRank['work'] = null): string {
+  return workText(w) + causeOnly(c);
+}
+
+function causeOnly(c: Cause): string {
   return c.kind === 'idle'
     ? `before its late arrivals its GPU sat idle (${fmtNs(c.extraIdleNs)} more than the other ranks on average; largest gap ${fmtNs(c.largestGapNs)}, host: ${c.host})`
     : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(c.extraBusyNs)} on average` +
@@ -72,7 +83,9 @@ export const rule = defineRule({
     title: 'Straggler ranks',
     description:
       'A rank is the last to arrive at collectives far above its fair share (1/ranks), and the time the others wait for it is material; ' +
-      'every rank above its fair share with material waiting is named, and a late rank that changes from step to step is said to alternate.',
+      'every rank above its fair share with material waiting is named, and a late rank that changes from step to step is said to alternate. ' +
+      'A rank whose compute per step is several times the others\' (analyzer/collectives/lateRank.ts) and that is last more often than its ' +
+      'fair share is named from its work, even below the arrival bar.',
     options: {
       shareOverFair: { type: 'factor', default: 2, description: 'last-arrival share, as a multiple of the fair share 1/ranks, from which the rule fires' },
       maxShareBar: { type: 'ratio', default: 0.8, description: 'the last-arrival share never needs to be higher than this (at TP=2 twice the fair share is every collective)' },
@@ -88,7 +101,7 @@ export const rule = defineRule({
         `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
         `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
         (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps.` : '') +
-        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause)}`).join('; ') : causeText(d.ranks[0]!.cause)}.`,
+        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause, r.work)}`).join('; ') : causeText(d.ranks[0]!.cause, d.ranks[0]!.work)}.`,
       fixIdle: (d: Data) =>
         `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
       fixBusy: (d: Data) =>
@@ -106,9 +119,13 @@ export const rule = defineRule({
         return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
       };
       const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
-      const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => y.share - x.share);
-      // At TP=2 twice the fair share is every collective: cap the bar.
-      if (!ranks.some((x) => x.share >= Math.min(fair * o.shareOverFair, o.maxShareBar))) return [];
+      const heavy = phaseLateRank(a, phase)?.heavy ?? null;
+      const isHeavy = (x: ReturnType<typeof late>) => heavy !== null && x.d.device === heavy.device;
+      // The heavy rank leads: its work is the cause named first.
+      const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => Number(isHeavy(y)) - Number(isHeavy(x)) || y.share - x.share);
+      // At TP=2 twice the fair share is every collective: cap the bar. A rank with several times the
+      // others' compute needs no bar: its work says why it is late.
+      if (!ranks.some((x) => x.share >= Math.min(fair * o.shareOverFair, o.maxShareBar) || isHeavy(x))) return [];
       const explained = ranks.map((x) => {
         const worst = [...x.mine].sort((p, q) => c.skewNs[q]! - c.skewNs[p]!).slice(0, o.explained);
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
@@ -118,7 +135,7 @@ export const rule = defineRule({
         });
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);
-        const cause: Cause = idle >= busy
+        const cause: Cause = idle >= busy && !isHeavy(x)
           ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: why[0]?.host ?? '' }
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
         return { x, why, cause, arrivals };
@@ -131,6 +148,7 @@ export const rule = defineRule({
         phase, fairShare: fair, steps: stepCount,
         ranks: explained.map(({ x, cause }) => ({
           label: label(x.d.device), deviceId: a.model.devices[x.d.device]!.deviceId, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep, cause,
+          work: isHeavy(x) ? { computeNs: heavy!.computeNs, othersNs: heavy!.othersNs } : null,
         })),
         alternation: often.length > 1 ? often.map(([d, n]) => ({ label: label(d), steps: n })) : null,
       };
@@ -144,6 +162,7 @@ export const rule = defineRule({
             deviceId: a.model.devices[x.d.device]!.deviceId, lastArrivals: x.d.lastArrivals, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep,
             largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls, extraKernels: w.extraKernels })),
           })),
+          heavyWork: heavy && { deviceId: a.model.devices[heavy.device]!.deviceId, computeNsPerStep: heavy.computeNs, othersComputeNsPerStep: heavy.othersNs },
           lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
           lateRankPerStep: Object.fromEntries([...perStep].map(([d, n]) => [a.model.devices[d]!.deviceId, n])),
         },

@@ -5,6 +5,7 @@
  */
 import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
+import { tiedTop } from '../../collectives/lateRank.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
 import { layerBlocks, layerMethodParas } from './layers.js';
 import { kernelBlocks, topKernelTable } from './kernels.js';
@@ -148,11 +149,13 @@ function collectiveBlocks(r: DiagnoseResult): Block[] {
   const ranks = Math.max(...c.sizeClasses.map((k) => k.ranks));
   const label = (id: string) => r.devices.find((d) => String(d.deviceId) === id)?.label ?? `GPU ${id}`;
   const rows = c.sizeClasses.map((k) => {
-    const last = Object.entries(k.lastArriver).sort((a, b) => b[1] - a[1])[0];
+    // Ranks tied at the most last arrivals are all named: a tie is not settled by device order.
+    const top = tiedTop(Object.entries(k.lastArriver));
+    const lastCell = top ? `${top.keys.map(label).join(' = ')} ${fmtPct(top.count / k.count, 0)}${top.keys.length > 1 ? ' each' : ''}` : '-';
     return row([
       k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1), busCell(k),
       k.latencyBound ? 'latency' : k.expectedBusGBps === null ? '-' : k.expectedBusGBps.toFixed(0),
-      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${label(last[0])} ${fmtPct(last[1] / k.count, 0)}` : '-',
+      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), lastCell,
     ]);
   });
   // Warm-up collectives (communicator set-up, graph capture) are mostly waiting: the steady steps' share

@@ -6,6 +6,7 @@
  */
 import { readTraceInput } from './queries/nsysTrace.js';
 import { readTraceInputs } from './queries/parallelRead.js';
+import { refuseSameFile } from './queries/sameFile.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import { checkOneJob } from './analyzer/runtime/oneJob.js';
@@ -68,6 +69,7 @@ export type {
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
+  refuseSameFile(list);
   return buildModel(list.map((p) => readTraceInput(p)));
 }
 
@@ -77,6 +79,7 @@ export function loadTrace(paths: string | string[]): TraceModel {
  */
 export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback; workers?: number } = {}): Promise<TraceModel> {
   const list = Array.isArray(paths) ? paths : [paths];
+  refuseSameFile(list);
   return buildModel(await readTraceInputs(list, options));
 }
 
@@ -131,6 +134,7 @@ function refuseEmptySelection(a: Analysis, s: StepOptions | undefined): void {
 
 async function analyse(paths: string[], config: AnalyseConfig, hooks: RunHooks): Promise<{ analysis: Analysis; result: DiagnoseResult }> {
   if (paths.length === 0) throw new UsageError('no trace given');
+  refuseSameFile(paths);
   const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))(paths);
   return diagnoseModel(model, config, hooks.names ?? paths);
 }

@@ -10,6 +10,7 @@ import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
 import { layerCount } from '../layers/layerSummary.js';
 import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
+import { impossibleNumbers } from './impossible.js';
 import type { Finding, RuleNotRun, RuleOutcome, SupersededFinding } from '../../rules/types.js';
 import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
@@ -293,7 +294,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
   });
   const first = model.files[0]!;
   const shown = paths ?? model.files.map((f) => f.path);
-  const warnings = [...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)];
+  const warnings = [...impossibleNumbers(analysis), ...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)];
   return {
     schemaVersion: 1,
     kind: 'diagnose',

@@ -7,6 +7,7 @@
 import { readTraceInput } from './queries/nsysTrace.js';
 import { readTraceInputs } from './queries/parallelRead.js';
 import { refuseSameFile } from './queries/sameFile.js';
+import { runsFp8 } from './analyzer/runtime/fp8Kernels.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import { checkOneJob } from './analyzer/runtime/oneJob.js';
@@ -117,7 +118,7 @@ export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, nam
   let rules: RuleOutcome = outcome;
   if (w && gpu) {
     const plan = planRow(w.model, tpDegree(analysis), { tps: [], gpu, batch: w.batch, context: w.prompt ?? null, memoryUtilization: 0.9, activationBytes: 2 });
-    const planned = runPlanRules({ model: w.model, plan }, PLAN_RULES, config.rules);
+    const planned = runPlanRules({ model: w.model, plan, traceRunsFp8: runsFp8(analysis) }, PLAN_RULES, config.rules);
     rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun], superseded: outcome.superseded };
   }
   return { analysis, result: buildDiagnoseResult(analysis, rules, names) };

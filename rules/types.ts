@@ -90,6 +90,8 @@ export type Rule<S extends OptionSchema = any, Id extends string = any, D = any>
 export interface PlanInput {
   model: ModelShape;
   plan: TpPlanRow;
+  /** With a trace (diagnose): whether it runs FP8 GEMMs; absent when planning without one. */
+  traceRunsFp8?: boolean;
 }
 export type PlanRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<PlanInput, S, Id, D>;
 

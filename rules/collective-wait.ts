@@ -55,7 +55,7 @@ export const rule = defineRule({
         `${fmtPct(d.waitShare)} of ${d.phase} collective kernel time is waiting, not transfer (${fmtNs(d.waitNsPerStepPerRank)} per step per rank, ` +
         `${fmtPct(d.shareOfStep)} of the ${fmtNs(d.stepSpanNs)} step). Ranks arrive up to ${fmtNs(d.maxSkewNs)} apart; ` +
         `${lateText(d)}.` +
-        (d.latest && d.cause ? ` The latest arrival, ${d.latest.label}'s at ${fmtNs(d.latest.skewNs)} after the first rank: ${causeText(d.cause)}.` : ''),
+        (d.latest && d.cause ? ` In the latest arrival (${d.latest.label}, ${fmtNs(d.latest.skewNs)} after the first rank) ${causeText(d.cause)}.` : ''),
       fix: () =>
         'This is not a bandwidth problem: make the ranks reach the collective together. Remove the work that delays the late rank ' +
         '(host-side stalls before its kernels, see host-bound-gaps; extra work only that rank does), keep shapes static so plans and kernels ' +

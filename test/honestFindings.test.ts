@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { diagnoseJson, runCli } from './support/cli.js';
 import { HAVE_TRACES, REPO, repoTrace, samplePath, sharedTrace } from './support/traces.js';
-import { tiedTop } from '../analyzer/collectives/lateRank.js';
+import { tiedTop } from '../analyzer/util/tiedTop.js';
 import { impossibleNumbers } from '../analyzer/results/impossible.js';
 import { findingsDiff } from '../analyzer/across/compare/findingsDiff.js';
 

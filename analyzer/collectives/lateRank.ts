@@ -10,27 +10,15 @@ import { artifactBy } from '../artifact.js';
 import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
 import type { Phase } from '../steps/types.js';
 import { median } from '../util/stats.js';
+import { tiedTop } from '../util/tiedTop.js';
+
+export { tiedTop };
 import { phaseCollectives } from './phaseStats.js';
 
 /** A rank's compute per step at least this many times the other ranks' median is heavy. */
 export const HEAVY_WORK_FACTOR = 2;
 /** ... and the extra compute at least this share of the step (a few µs of extra work delay nobody). */
 export const HEAVY_MIN_SHARE_OF_STEP = 0.05;
-
-/** The keys tied at the largest count, in key order, with that count; null when empty or all zero. */
-export function tiedTop<K extends number | string>(entries: Iterable<readonly [K, number]>): { keys: K[]; count: number } | null {
-  let best = 0;
-  let keys: K[] = [];
-  for (const [k, n] of entries) {
-    if (n > best) {
-      best = n;
-      keys = [k];
-    } else if (n === best && n > 0) keys.push(k);
-  }
-  if (best === 0) return null;
-  keys.sort((x, y) => (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))));
-  return { keys, count: best };
-}
 
 export interface RankWork {
   device: number;

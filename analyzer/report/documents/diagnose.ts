@@ -5,7 +5,7 @@
  */
 import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
-import { tiedTop } from '../../collectives/lateRank.js';
+import { tiedTop } from '../../util/tiedTop.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
 import { layerBlocks, layerMethodParas } from './layers.js';
 import { kernelBlocks, topKernelTable } from './kernels.js';

@@ -1,5 +1,4 @@
-/** Ties kept: where a report names "the most", every key that has the most is named, none chosen by order. */
-/** The keys tied at the largest count, in key order, with that count; null when empty or all zero. */
+/** The keys tied at the largest count, in key order, with that count (null when empty or all zero): where a report names "the most", every key that has it is named, none chosen by order. */
 export function tiedTop<K extends number | string>(entries: Iterable<readonly [K, number]>): { keys: K[]; count: number } | null {
   let best = 0;
   let keys: K[] = [];

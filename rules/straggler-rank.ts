@@ -11,6 +11,7 @@ import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
+import { tiedTop } from '../analyzer/util/tiedTop.js';
 import { defineRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
@@ -36,6 +37,8 @@ interface Data {
   /** Ranks that were the step's most frequent late arriver, with how many steps each, when more than one was. */
   alternation: { label: string; steps: number }[] | null;
   steps: number;
+  /** Steps in which two ranks or more were each last equally often: no one rank is that step's late one. */
+  tiedSteps: number;
 }
 
 function workText(w: LateRank['work']): string {
@@ -55,8 +58,8 @@ function causeOnly(c: Cause): string {
 
 const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
-/** Per steady step of the phase, the rank that arrived last most often; counted per rank. */
-function lateRankPerStep(a: Analysis, pc: PhaseCollectives): Map<number, number> {
+/** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
+function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
   const c = a.collectives;
   const byStep = new Map<number, Map<number, number>>();
   for (const i of pc.instances) {
@@ -69,11 +72,14 @@ function lateRankPerStep(a: Analysis, pc: PhaseCollectives): Map<number, number>
     m.set(c.lastArriver[i]!, (m.get(c.lastArriver[i]!) ?? 0) + 1);
   }
   const out = new Map<number, number>();
+  let tied = 0;
   for (const m of byStep.values()) {
-    const top = [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
-    out.set(top, (out.get(top) ?? 0) + 1);
+    const top = tiedTop(m);
+    if (!top) continue;
+    if (top.keys.length > 1) tied++;
+    else out.set(top.keys[0]!, (out.get(top.keys[0]!) ?? 0) + 1);
   }
-  return out;
+  return { perRank: out, tied };
 }
 
 export const rule = defineRule({
@@ -100,7 +106,7 @@ export const rule = defineRule({
         `${and(d.ranks.map((r) => r.label))} ${d.ranks.length > 1 ? 'arrive' : 'arrives'} last at ${and(d.ranks.map((r) => fmtPct(r.share, 0)))} of ${d.phase} collectives ` +
         `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
         `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
-        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps.` : '') +
+        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps${d.tiedSteps ? ` (in ${d.tiedSteps} of them ranks tie)` : ''}.` : '') +
         ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause, r.work)}`).join('; ') : causeText(d.ranks[0]!.cause, d.ranks[0]!.work)}.`,
       fixIdle: (d: Data) =>
         `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
@@ -140,12 +146,12 @@ export const rule = defineRule({
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
         return { x, why, cause, arrivals };
       });
-      const perStep = lateRankPerStep(a, pc);
-      const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0);
+      const { perRank: perStep, tied } = lateRankPerStep(a, pc);
+      const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0) + tied;
       const often = [...perStep].filter(([, n]) => n >= o.alternatesFrom * stepCount).sort((p, q) => q[1] - p[1]);
       const label = (d: number) => a.model.devices[d]!.label;
       const data: Data = {
-        phase, fairShare: fair, steps: stepCount,
+        phase, fairShare: fair, steps: stepCount, tiedSteps: tied,
         ranks: explained.map(({ x, cause }) => ({
           label: label(x.d.device), deviceId: a.model.devices[x.d.device]!.deviceId, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep, cause,
           work: isHeavy(x) ? { computeNs: heavy!.computeNs, othersNs: heavy!.othersNs } : null,
@@ -165,6 +171,7 @@ export const rule = defineRule({
           heavyWork: heavy && { deviceId: a.model.devices[heavy.device]!.deviceId, computeNsPerStep: heavy.computeNs, othersComputeNsPerStep: heavy.othersNs },
           lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
           lateRankPerStep: Object.fromEntries([...perStep].map(([d, n]) => [a.model.devices[d]!.deviceId, n])),
+          tiedSteps: tied,
         },
         impactNs: ranks.reduce((s, x) => s + x.perStep, 0),
         locations: explained.flatMap((e) => e.arrivals),

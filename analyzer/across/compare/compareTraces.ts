@@ -104,7 +104,9 @@ export function compareTraces(base: TraceSummary, next: TraceSummary): Compariso
     warnings.push(`TP differs (${setup.tp.base} → ${setup.tp.new}): per-GPU times compare different shards; nsys-tp scaling weighs TP degrees`);
   }
   // A phase only one side has is often not a change in the run but in what was selected as steps.
-  if (base.stepDetection !== next.stepDetection) {
+  // The selection, not what it found: a --steps pattern, else how steps were detected.
+  const selection = (x: TraceSummary) => /matching \/.*\//.exec(x.stepDetection)?.[0] ?? `auto:${x.stepSource}`;
+  if (selection(base) !== selection(next)) {
     const lone = phases.filter((p) => !p.base || !p.new).map((p) => p.phase);
     warnings.push(
       `the traces' steps were selected differently (base: ${base.stepDetection}; new: ${next.stepDetection})` +

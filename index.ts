@@ -6,6 +6,8 @@
  */
 import { readTraceInput } from './queries/nsysTrace.js';
 import { readTraceInputs } from './queries/parallelRead.js';
+import { refuseSameFile } from './queries/sameFile.js';
+import { runsFp8 } from './analyzer/runtime/fp8Kernels.js';
 import type { LoadProgress, ProgressCallback } from './queries/progress.js';
 import { buildModel } from './analyzer/model/build.js';
 import { checkOneJob } from './analyzer/runtime/oneJob.js';
@@ -70,6 +72,7 @@ export type {
 /** Reads one export, or several (one per rank) put on one clock. */
 export function loadTrace(paths: string | string[]): TraceModel {
   const list = Array.isArray(paths) ? paths : [paths];
+  refuseSameFile(list);
   return buildModel(list.map((p) => readTraceInput(p)));
 }
 
@@ -79,6 +82,7 @@ export function loadTrace(paths: string | string[]): TraceModel {
  */
 export async function loadTraces(paths: string | string[], options: { onProgress?: ProgressCallback; workers?: number } = {}): Promise<TraceModel> {
   const list = Array.isArray(paths) ? paths : [paths];
+  refuseSameFile(list);
   return buildModel(await readTraceInputs(list, options));
 }
 
@@ -116,8 +120,8 @@ export function diagnoseModel(model: TraceModel, config: AnalyseConfig = {}, nam
   let rules: RuleOutcome = outcome;
   if (w && gpu) {
     const plan = planRow(w.model, tpDegree(analysis), { tps: [], gpu, batch: w.batch, context: w.prompt ?? null, memoryUtilization: 0.9, activationBytes: 2 });
-    const planned = runPlanRules({ model: w.model, plan }, PLAN_RULES, config.rules);
-    rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun] };
+    const planned = runPlanRules({ model: w.model, plan, traceRunsFp8: runsFp8(analysis) }, PLAN_RULES, config.rules);
+    rules = { findings: sortFindings([...outcome.findings, ...planned.findings]), notRun: [...outcome.notRun, ...planned.notRun], superseded: outcome.superseded };
   }
   return { analysis, result: buildDiagnoseResult(analysis, rules, names) };
 }
@@ -133,6 +137,7 @@ function refuseEmptySelection(a: Analysis, s: StepOptions | undefined): void {
 
 async function analyse(paths: string[], config: AnalyseConfig, hooks: RunHooks): Promise<{ analysis: Analysis; result: DiagnoseResult }> {
   if (paths.length === 0) throw new UsageError('no trace given');
+  refuseSameFile(paths);
   const model = await (hooks.load ?? ((p) => loadTraces(p, { onProgress: hooks.onProgress })))(paths);
   return diagnoseModel(model, config, hooks.names ?? paths);
 }

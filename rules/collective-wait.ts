@@ -4,6 +4,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
+import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { opAt, spanAt, type TimelineLocation } from '../analyzer/timeline/locations.js';
@@ -16,10 +17,20 @@ interface Data {
   shareOfStep: number;
   stepSpanNs: number;
   maxSkewNs: number;
-  worst: { label: string; lastArrivals: number };
+  /** The phase's late rank (analyzer/collectives/lateRank.ts): named from its work or arrivals, or the ranks tied. */
+  late: { labels: string[]; lastArrivals: number; fromWork: boolean };
   instances: number;
-  /** Why the worst rank's latest arrival was late: an idle GPU with the host calls in flight, or more GPU work. */
+  /** The single latest arrival: whose, how late, and why (an idle GPU with the host calls in flight, or more GPU work). */
+  latest: { label: string; skewNs: number } | null;
   cause: { kind: 'idle'; gapNs: number; host: string } | { kind: 'busy'; extraBusyNs: number } | null;
+}
+
+const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+function lateText(d: Data): string {
+  const l = d.late;
+  if (l.labels.length > 1) return `${and(l.labels)} are each last in ${l.lastArrivals} of ${d.instances} (a tie)`;
+  return `${l.labels[0]} is last in ${l.lastArrivals} of ${d.instances}${l.fromWork ? ' and computes several times what the others do (straggler-rank)' : ''}`;
 }
 
 function causeText(c: NonNullable<Data['cause']>): string {
@@ -43,7 +54,8 @@ export const rule = defineRule({
       waiting: (d: Data) =>
         `${fmtPct(d.waitShare)} of ${d.phase} collective kernel time is waiting, not transfer (${fmtNs(d.waitNsPerStepPerRank)} per step per rank, ` +
         `${fmtPct(d.shareOfStep)} of the ${fmtNs(d.stepSpanNs)} step). Ranks arrive up to ${fmtNs(d.maxSkewNs)} apart; ` +
-        `${d.worst.label} is last in ${d.worst.lastArrivals} of ${d.instances}` + (d.cause ? `: in its latest arrival ${causeText(d.cause)}.` : '.'),
+        `${lateText(d)}.` +
+        (d.latest && d.cause ? ` In the latest arrival (${d.latest.label}, ${fmtNs(d.latest.skewNs)} after the first rank) ${causeText(d.cause)}.` : ''),
       fix: () =>
         'This is not a bandwidth problem: make the ranks reach the collective together. Remove the work that delays the late rank ' +
         '(host-side stalls before its kernels, see host-bound-gaps; extra work only that rank does), keep shapes static so plans and kernels ' +
@@ -59,12 +71,14 @@ export const rule = defineRule({
       const waitPerStep = pc.waitNs / pc.ranks / Math.max(1, pc.steps);
       const ofStep = pc.stepSpanNs > 0 ? waitPerStep / pc.stepSpanNs : 0;
       if (share <= o.waitShare || ofStep < o.minShareOfStep) return [];
-      const late = [...pc.devices].sort((x, y) => y.skewWhenLastNs - x.skewWhenLastNs);
-      const worst = late[0]!;
-      // The single most delayed arrival of the worst rank, explained.
       const c = a.collectives;
+      const lr = phaseLateRank(a, phase);
+      const lastOf = (dev: number) => pc.devices.find((x) => x.device === dev)?.lastArrivals ?? 0;
+      const lateDevices = lr?.named !== null && lr?.named !== undefined ? [lr.named] : lr?.mostOftenLast?.devices ?? [];
+      // The single most delayed arrival of the phase, explained (whoever's it was).
       let top = -1;
-      for (const i of pc.instances) if (c.lastArriver[i] === worst.device && (top < 0 || c.skewNs[i]! > c.skewNs[top]!)) top = i;
+      for (const i of pc.instances) if (top < 0 || c.skewNs[i]! > c.skewNs[top]!) top = i;
+      const worst = { device: top >= 0 ? c.lastArriver[top]! : lateDevices[0]! };
       const why = top >= 0 ? explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, top) : null;
       const cause: Data['cause'] = why
         ? why.extraIdleNs >= why.extraBusyNs ? { kind: 'idle', gapNs: why.gapNs, host: why.host } : { kind: 'busy', extraBusyNs: why.extraBusyNs }
@@ -80,13 +94,16 @@ export const rule = defineRule({
         fixId: 'fix' as const,
         data: {
           phase, waitShare: share, waitNsPerStepPerRank: waitPerStep, shareOfStep: ofStep, stepSpanNs: pc.stepSpanNs,
-          maxSkewNs: Math.max(...pc.instances.map((i) => c.skewNs[i]!)), worst: { label: a.model.devices[worst.device]!.label, lastArrivals: worst.lastArrivals },
+          maxSkewNs: Math.max(...pc.instances.map((i) => c.skewNs[i]!)),
+          late: { labels: lateDevices.map((d) => a.model.devices[d]!.label), lastArrivals: lastOf(lateDevices[0]!), fromWork: lr?.heavy?.device === lr?.named && lr?.heavy != null },
           instances: pc.instances.length, cause,
+          latest: top >= 0 ? { label: a.model.devices[worst.device]!.label, skewNs: c.skewNs[top]! } : null,
         },
         evidence: {
           phase, waitShare: share, waitNsPerStepPerRank: waitPerStep, stepSpanNs: pc.stepSpanNs, medianSkewNs: pc.medianSkewNs,
           instances: pc.instances.length,
           ranks: pc.devices.map((d) => ({ deviceId: a.model.devices[d.device]!.deviceId, lastArrivals: d.lastArrivals, waitShare: d.kernelNs ? d.waitNs / d.kernelNs : 0, skewWhenLastNs: d.skewWhenLastNs })),
+          lateDeviceIds: lateDevices.map((d) => a.model.devices[d]!.deviceId),
           latestArrival: why && {
             deviceId: a.model.devices[why.device]!.deviceId, skewNs: why.skewNs, idleGapNs: why.gapNs, gapStartNs: why.gapStart,
             extraIdleNs: why.extraIdleNs, extraBusyNs: why.extraBusyNs, launchDelayNs: why.launchDelayNs, hostCalls: why.hostCalls,

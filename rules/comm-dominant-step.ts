@@ -3,7 +3,8 @@
  * of the step: the cost of the TP degree itself.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
+import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { settingsText } from '../analyzer/runtime/environment.js';
 import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
@@ -20,6 +21,8 @@ interface Data {
   transferPerStepNs: number;
   stepSpanNs: number;
   advice: string;
+  /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
+  suspectSettings: string | null;
 }
 
 export const rule = defineRule({
@@ -29,14 +32,17 @@ export const rule = defineRule({
     title: 'Communication transfer dominates the step',
     description:
       'Collective transfer time (the shortest rank\'s kernel per collective: waiting excluded) is more than a share of the step span. ' +
-      'Silent where the collectives are slow because the fabric is misused (low-bus-bandwidth explains that).',
+      'Where the fabric is measured slow, low-bus-bandwidth explains it and supersedes this finding; where the recorded settings only ' +
+      'make it suspect, the finding fires and says so.',
     options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
     requires: ['steps', 'collectives'],
     messages: {
       dominant: (d: Data) =>
         `Collective transfer takes ${fmtPct(d.transferShare)} of the ${phaseStep(d.phase)} time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
-        `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.`,
+        `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.` +
+        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.` : ''),
       fix: (d: Data) =>
+        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
         `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
         `collective carries more work, and use a fused or custom all-reduce. ${d.advice}`,
     },
@@ -51,14 +57,20 @@ export const rule = defineRule({
       });
       if (perDevice.length === 0) return [];
       const share = median(perDevice.map((x) => x.share));
-      if (!(share > o.threshold) || fabricSlowIn(a, phase)) return [];
+      if (!(share > o.threshold)) return [];
       const perStep = median(perDevice.map((x) => x.perStep));
       const span = median(perDevice.map((x) => x.span));
       const tp = tpDegree(a);
       return [{
         messageId: 'dominant' as const,
         fixId: 'fix' as const,
-        data: { phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a, 'allreduce') },
+        data: {
+          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a, 'allreduce'),
+          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
+        },
+        // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
+        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        costShare: share,
         evidence: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span,
           perDevice: perDevice.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, transferShare: x.share })),

@@ -3,7 +3,8 @@
  * material part of the step: overlapping it is the saving.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { fabricSlowIn } from '../analyzer/collectives/fabricHealth.js';
+import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { settingsText } from '../analyzer/runtime/environment.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { fmtNs, fmtPct } from '../analyzer/text/units.js';
@@ -17,6 +18,8 @@ interface Data {
   exposedTransferNsPerStep: number;
   exposedTransferShare: number;
   stepSpanNs: number;
+  /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
+  suspectSettings: string | null;
 }
 
 export const rule = defineRule({
@@ -26,7 +29,8 @@ export const rule = defineRule({
     title: 'Communication serialized with compute',
     description:
       'Less than 5% of communication time overlaps compute while exposed communication (counted as transfer, waiting excluded) is ' +
-      'more than 10% of the step. The potential saving is the exposed transfer time.',
+      'more than 10% of the step. The potential saving is the exposed transfer time. Where the fabric is measured slow, low-bus-bandwidth ' +
+      'explains it and supersedes this finding.',
     options: {
       maxOverlap: { type: 'ratio', default: 0.05, description: 'share of communication overlapping compute below which it counts as serialized' },
       minExposedShare: { type: 'ratio', default: 0.1, description: 'exposed transfer share of the step above which the rule fires' },
@@ -35,8 +39,10 @@ export const rule = defineRule({
     messages: {
       serialized: (d: Data) =>
         `${d.phase} collectives run with compute idle: ${fmtPct(d.overlap)} of communication overlaps compute, and the exposed transfer ` +
-        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step (means over steady steps, median over GPUs). Overlapping it would save up to that.`,
-      fix: () =>
+        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step (means over steady steps, median over GPUs). Overlapping it would save up to that.` +
+        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.` : ''),
+      fix: (d: Data) =>
+        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
         'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes, ' +
         'or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
         'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
@@ -63,13 +69,18 @@ export const rule = defineRule({
       if (rows.length === 0) return [];
       const overlap = median(rows.map((r) => r.overlap));
       const share = median(rows.map((r) => r.share));
-      // Collectives slowed by a misused fabric are low-bus-bandwidth's finding, not an overlap problem.
-      if (overlap >= o.maxOverlap || share <= o.minExposedShare || fabricSlowIn(a, phase)) return [];
+      if (overlap >= o.maxOverlap || share <= o.minExposedShare) return [];
       const exposed = median(rows.map((r) => r.exposed));
       return [{
         messageId: 'serialized' as const,
         fixId: 'fix' as const,
-        data: { phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)) },
+        data: {
+          phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
+          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
+        },
+        // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
+        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        costShare: share,
         evidence: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share,
           perDevice: rows.map((r) => ({ deviceId: a.model.devices[r.device]!.deviceId, overlap: r.overlap, exposedTransferShare: r.share })),

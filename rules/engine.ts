@@ -7,7 +7,8 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { checkRuleOptions, optionValues, type RuleOptionOverrides } from './options.js';
 import { missingRequirement } from './requirements.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from './index.js';
-import { SEVERITY_ORDER, type Finding, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
+import { SEVERITY_ORDER, type Finding, type SupersededFinding, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
+import type { Phase } from '../analyzer/steps/types.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 
 export interface RunOptions {
@@ -30,21 +31,25 @@ function text(rule: AnyRule<unknown>, id: string, data: unknown): string {
 function toFinding(rule: AnyRule<unknown>, r: RuleReport<string, unknown>): Finding {
   const { meta } = rule;
   // Key order: the JSON contract's fields first, as findings have always been written.
+  // A report may lower its rule's severity (a guess, a cost below the rule's threshold), never raise it.
+  const severity = r.severity && SEVERITY_ORDER[r.severity] > SEVERITY_ORDER[meta.severity] ? r.severity : meta.severity;
   const head = {
     rule: meta.id,
-    severity: meta.severity,
+    severity,
     message: text(rule, r.messageId, r.data),
     evidence: r.evidence,
     recommendation: text(rule, r.fixId, r.data),
   };
   const impact = r.impactNs === undefined ? {} : { impactNs: r.impactNs };
-  return { ...head, ...impact, title: meta.title, messageId: r.messageId, data: r.data as Record<string, unknown>, locations: r.locations ?? [] };
+  const cost = r.costShare === undefined || !Number.isFinite(r.costShare) ? {} : { costShare: r.costShare };
+  return { ...head, ...impact, ...cost, title: meta.title, messageId: r.messageId, data: r.data as Record<string, unknown>, locations: r.locations ?? [] };
 }
 
 function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missing: (rule: AnyRule<I>) => string | null): RuleOutcome {
   // Options name any rule nsys-tp has (one config serves every command); the ones for these rules apply.
   const given = checkRuleOptions([...rules, ...ALL_RULES.filter((r) => !rules.some((x) => x.meta.id === r.meta.id))], opts.options ?? {});
   const findings: Finding[] = [];
+  const superseded: SupersededFinding[] = [];
   const notRun: RuleOutcome['notRun'] = [];
   for (const rule of rules) {
     if (opts.disabled?.includes(rule.meta.id)) continue;
@@ -54,7 +59,10 @@ function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missin
       continue;
     }
     try {
-      for (const r of rule.check(input, optionValues(rule.meta.options, given[rule.meta.id]))) findings.push(toFinding(rule, r));
+      for (const r of rule.check(input, optionValues(rule.meta.options, given[rule.meta.id]))) {
+        if (r.supersededBy) superseded.push({ ...toFinding(rule, r), supersededBy: r.supersededBy });
+        else findings.push(toFinding(rule, r));
+      }
     } catch (e) {
       findings.push({
         rule: rule.meta.id,
@@ -69,12 +77,40 @@ function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missin
       });
     }
   }
-  return { findings: sortFindings(findings), notRun };
+  // A finding is superseded only by one that is shown: without it the finding stands on its own.
+  const shown = new Set(findings.map((f) => f.rule));
+  for (const f of superseded.filter((x) => !shown.has(x.supersededBy))) {
+    const { supersededBy: _, ...own } = f;
+    findings.push(own);
+  }
+  return { findings: sortFindings(findings), notRun, superseded: superseded.filter((x) => shown.has(x.supersededBy)) };
+}
+
+/** A phase's step (ns): the mean steady step span, median over the GPUs with steady steps in it. */
+function phaseStepNs(a: Analysis, phase: string): number | null {
+  const spans = a.model.devices.flatMap((d) => {
+    const p = a.phase(d.index, phase as Phase);
+    return p && p.steadyCount > 0 ? [p.totalSpanNs / p.steadyCount] : [];
+  });
+  if (spans.length === 0) return null;
+  spans.sort((x, y) => x - y);
+  return spans[Math.floor((spans.length - 1) / 2)]!;
+}
+
+/**
+ * Each finding's cost as a share of its phase's step, where its rule did not state one: the time a fix
+ * would save per step (impactNs) over the step it is about. Shares are capped at the whole.
+ */
+function withCost<F extends Finding>(a: Analysis, f: F): F {
+  if (f.costShare !== undefined || f.impactNs === undefined || typeof f.evidence.phase !== 'string') return f;
+  const step = phaseStepNs(a, f.evidence.phase);
+  return step && step > 0 ? { ...f, costShare: Math.min(1, Math.max(0, f.impactNs / step)) } : f;
 }
 
 /** Rules on an analysed trace; a rule whose requirements the analysis lacks is listed as not run. */
 export function runRules(analysis: Analysis, rules: readonly Rule[], opts: RunOptions = {}): RuleOutcome {
-  return run(analysis, rules, opts, (r) => missingRequirement(analysis, r.meta.requires));
+  const out = run(analysis, rules, opts, (r) => missingRequirement(analysis, r.meta.requires));
+  return { ...out, findings: sortFindings(out.findings.map((f) => withCost(analysis, f))), superseded: out.superseded?.map((f) => withCost(analysis, f)) };
 }
 
 export function runPlanRules(input: PlanInput, rules: readonly PlanRule[], opts: RunOptions = {}): RuleOutcome {
@@ -85,9 +121,13 @@ export function runScalingRules(rows: readonly ScalingRow[], rules: readonly Sca
   return run(rows, rules, opts, () => null);
 }
 
-/** Severity first, then the time a fix would save. */
+/**
+ * Severity first (gates read it), then cost: within a severity the finding that costs the largest share
+ * of its step comes first; findings without a measured cost follow, by the time a fix would save.
+ */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (b.impactNs ?? 0) - (a.impactNs ?? 0) || a.rule.localeCompare(b.rule),
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (b.costShare ?? -1) - (a.costShare ?? -1) ||
+      (b.impactNs ?? 0) - (a.impactNs ?? 0) || a.rule.localeCompare(b.rule),
   );
 }

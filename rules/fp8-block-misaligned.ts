@@ -10,6 +10,8 @@ interface Data {
   model: string;
   block: number;
   misaligned: { dim: string; full: number; perRank: number }[];
+  /** The diagnosed trace runs no FP8 GEMM: the check is advice for a later FP8 build. */
+  bf16Trace: boolean;
 }
 
 export const rule = defineRule({
@@ -17,19 +19,22 @@ export const rule = defineRule({
     id: 'fp8-block-misaligned',
     severity: 'warning',
     title: 'Sharded dimension not a multiple of the FP8 block',
-    description: 'For block-scaled FP8 weights (128 x 128 blocks), every dimension TP splits must give each rank a multiple of 128.',
+    description:
+      'For block-scaled FP8 weights (128 x 128 blocks), every dimension TP splits must give each rank a multiple of 128. On a diagnosed ' +
+      'trace that runs no FP8 GEMM it is info: it applies if you quantise to FP8.',
     options: { block: { type: 'count', default: FP8_BLOCK, description: 'FP8 quantisation block (elements)' } },
     requires: [],
     messages: {
       misaligned: (d: Data) =>
         `At TP=${d.tp}, ${d.misaligned.map((x) => `${x.dim}: ${x.full} / ${d.tp} = ${Number.isInteger(x.perRank) ? x.perRank : x.perRank.toFixed(2)} (${(x.perRank / d.block).toFixed(3)} blocks of ${d.block})`).join('; ')}: ` +
-        `${d.model} cannot be served with block-scaled FP8 weights at this TP.`,
+        `${d.model} cannot be served with block-scaled FP8 weights at this TP.` +
+        (d.bf16Trace ? ' The trace runs no FP8 GEMM: this applies if you quantise to FP8.' : ''),
       fix: (d: Data) =>
         `Choose a TP that divides ${d.misaligned.map((x) => x.full).join(' and ')} into multiples of ${d.block}, serve BF16 or per-tensor / per-channel FP8 ` +
         'at this TP, or use a checkpoint whose weights are padded to whole blocks.',
     },
   },
-  check({ model, plan }: PlanInput, o) {
+  check({ model, plan, traceRunsFp8 }: PlanInput, o) {
     const block = o.block;
     const bad = plan.shardedDims.filter((d) => !(Number.isInteger(d.perRank) && d.perRank % block === 0));
     if (bad.length === 0 || plan.tp === 1) return [];
@@ -37,8 +42,9 @@ export const rule = defineRule({
     return [{
       messageId: 'misaligned' as const,
       fixId: 'fix' as const,
-      data: { tp: plan.tp, model: model.name, block, misaligned },
-      evidence: { tp: plan.tp, block, misaligned },
+      data: { tp: plan.tp, model: model.name, block, misaligned, bf16Trace: traceRunsFp8 === false },
+      evidence: { tp: plan.tp, block, misaligned, traceRunsFp8: traceRunsFp8 ?? null },
+      ...(traceRunsFp8 === false ? { severity: 'info' as const } : {}),
     }];
   },
 });

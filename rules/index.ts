@@ -18,6 +18,7 @@ import { rule as ncclAlgorithmOverride } from './nccl-algorithm-override.js';
 import { rule as sequenceParallel } from './sequence-parallel.js';
 import { rule as stragglerRank } from './straggler-rank.js';
 import { rule as poorTpScaling } from './poor-tp-scaling.js';
+import { rule as copyBound } from './copy-bound.js';
 
 export const RULES: readonly Rule[] = [
   commDominantStep,
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   ncclAlgorithmOverride,
   sequenceParallel,
   graphKernelsHidden,
+  copyBound,
 ];
 
 /** Plan checks: run on a model and TP degree (nsys-tp plan; diagnose with --model, for the trace's TP). */

@@ -5,6 +5,7 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { fabricHealth } from '../analyzer/collectives/fabricHealth.js';
+import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import type { CollectivePhase } from '../analyzer/collectives/summary.js';
 import { offNvlinkSettings, settingsText } from '../analyzer/runtime/environment.js';
 import { fmtBytes, fmtNs } from '../analyzer/text/units.js';
@@ -36,7 +37,8 @@ export const rule = defineRule({
     title: 'Large collectives far below the fabric\'s bus bandwidth',
     description:
       'Collectives of at least 8 MiB reach less than 30% of the busBW the GPU\'s NVLink fabric gives, measured on transfer time ' +
-      '(the fabric judgement every rule shares: analyzer/collectives/fabricHealth.ts).',
+      '(the fabric judgement every rule shares: analyzer/collectives/fabricHealth.ts). Without message sizes nothing is measured: ' +
+      'only where the recorded settings keep NCCL off NVLink does it add an info note that says it is a guess.',
     options: {},
     requires: ['collectives', 'gpuSpec'],
     messages: {
@@ -45,23 +47,30 @@ export const rule = defineRule({
         `${((d.busGBps! / d.expectedBusGBps) * 100).toFixed(0)}% of the ${d.expectedBusGBps.toFixed(0)} GB/s ${d.gpu} NVLink gives at this size (${d.ranks} ranks).` +
         settingsClause(d),
       suspect: (d: Data) =>
-        `${d.count} ${d.phase} ${d.op}s of unknown size take ${fmtNs(d.transferMedianNs)} of transfer each: at the ${d.expectedBusGBps.toFixed(0)} GB/s busBW ` +
-        `${d.gpu} NVLink gives, that is the time to move ${fmtBytes(d.impliedBytes)} (${d.ranks} ranks), far more than TP collectives usually carry. ` +
-        `The recorded environment sets ${settingsText(d.settings)}, which keeps NCCL off the NVLink peer-to-peer path. To measure the bandwidth instead, give the message sizes: ` +
+        `A guess, not a measurement: ${d.count} ${d.phase} ${d.op}s of unknown size take ${fmtNs(d.transferMedianNs)} of transfer each; at the ${d.expectedBusGBps.toFixed(0)} GB/s busBW ` +
+        `${d.gpu} NVLink gives, that would be ${fmtBytes(d.impliedBytes)} each (${d.ranks} ranks), more than TP collectives usually carry, so the ` +
+        `recorded ${settingsText(d.settings)} likely keeps them off the NVLink peer-to-peer path. To measure the bandwidth, give the message sizes: ` +
         '--model and --batch (and --prompt for prefill), or an export made with --include-blobs=true.',
       fix: () =>
         'Traffic is not taking the NVLink peer-to-peer path (PCIe or host memory instead). Check the topology (`nvidia-smi topo -m`), that ' +
         'NCCL_P2P_DISABLE / NCCL_P2P_LEVEL / NCCL_SHM_DISABLE are not set, that the container sees all GPUs with IPC allowed ' +
         '(--ipc=host), and re-run nccl-tests all_reduce_perf on the same GPUs to confirm.',
+      fixSettings: (d: Data) =>
+        `Unset ${Object.keys(d.settings).join(' / ')} (the recorded environment sets ${settingsText(d.settings)}) so NCCL can use NVLink peer-to-peer, ` +
+        'check the topology (`nvidia-smi topo -m`) and that the container sees all GPUs with IPC allowed (--ipc=host), and re-run nccl-tests ' +
+        'all_reduce_perf on the same GPUs to confirm.',
     },
   },
   check(a: Analysis) {
     const s = a.collectiveSummary;
     const env = offNvlinkSettings(a);
     const health = fabricHealth(a);
+    const fixId = Object.keys(env).length ? ('fixSettings' as const) : ('fix' as const);
     const suspects = health.suspect.map(({ sizeClass: k, impliedBytes, nvlinkBusGBps }) => ({
       messageId: 'suspect' as const,
-      fixId: 'fix' as const,
+      fixId: 'fixSettings' as const,
+      // A size implied by an assumed bandwidth is a guess: a note, never a warning or an error.
+      severity: 'info' as const,
       data: {
         count: k.count, phase: k.phase, op: k.op, bytes: null, transferMedianNs: k.transferMedianNs, busGBps: null, expectedBusGBps: nvlinkBusGBps,
         impliedBytes, gpu: s.gpu?.name ?? 'GPU', ranks: k.ranks, settings: health.settings,
@@ -70,15 +79,16 @@ export const rule = defineRule({
         op: k.op, phase: k.phase, bytes: null, count: k.count, ranks: k.ranks, kernel: k.kernel, transferMedianNs: k.transferMedianNs,
         impliedBytesAtNvlink: impliedBytes, nvlinkBusGBps, environment: health.settings,
       },
-      impactNs: 0,
       locations: typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} (median transfer ${fmtNs(k.transferMedianNs)})`),
     }));
     return [...suspects, ...health.slow.map((k) => {
       const healthyNs = (k.transferMedianNs * k.busGBps!) / k.expectedBusGBps!;
       const perCall = k.transferMedianNs - healthyNs;
+      const pc = k.phase === 'outside' ? null : phaseCollectives(a, k.phase);
+      const perStep = pc && pc.steps > 0 ? (perCall * k.count) / pc.steps : perCall * k.count;
       return {
         messageId: 'slow' as const,
-        fixId: 'fix' as const,
+        fixId,
         data: {
           count: k.count, phase: k.phase, op: k.op, bytes: k.bytes!, transferMedianNs: k.transferMedianNs, busGBps: k.busGBps!,
           expectedBusGBps: k.expectedBusGBps!, impliedBytes: null, gpu: s.gpu?.name ?? 'GPU', ranks: k.ranks, settings: env,
@@ -87,7 +97,8 @@ export const rule = defineRule({
           op: k.op, phase: k.phase, bytes: k.bytes, bytesSource: k.bytesSource, count: k.count, ranks: k.ranks, kernel: k.kernel,
           transferMedianNs: k.transferMedianNs, algGBps: k.algGBps, busGBps: k.busGBps, expectedBusGBps: k.expectedBusGBps, environment: env,
         },
-        impactNs: perCall * k.count,
+        impactNs: perStep,
+        ...(pc && pc.stepSpanNs > 0 ? { costShare: Math.min(1, perStep / pc.stepSpanNs) } : {}),
         locations: typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} of ${fmtBytes(k.bytes)} (median transfer ${fmtNs(k.transferMedianNs)})`),
       };
     })];

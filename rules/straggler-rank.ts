@@ -6,10 +6,12 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
+import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
+import { tiedTop } from '../analyzer/util/tiedTop.js';
 import { defineRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
@@ -24,6 +26,8 @@ interface LateRank {
   medianSkewNs: number;
   skewPerStepNs: number;
   cause: Cause;
+  /** Its compute per step against the other ranks' median, when it is several times theirs (analyzer/collectives/lateRank.ts). */
+  work: { computeNs: number; othersNs: number } | null;
 }
 
 interface Data {
@@ -33,9 +37,19 @@ interface Data {
   /** Ranks that were the step's most frequent late arriver, with how many steps each, when more than one was. */
   alternation: { label: string; steps: number }[] | null;
   steps: number;
+  /** Steps in which two ranks or more were each last equally often: no one rank is that step's late one. */
+  tiedSteps: number;
 }
 
-function causeText(c: Cause): string {
+function workText(w: LateRank['work']): string {
+  return w ? `its GPU computes ${fmtNs(w.computeNs)} per step against ${fmtNs(w.othersNs)} on the other ranks (median), ${(w.computeNs / w.othersNs).toFixed(1)}×; ` : '';
+}
+
+function causeText(c: Cause, w: LateRank['work'] = null): string {
+  return workText(w) + causeOnly(c);
+}
+
+function causeOnly(c: Cause): string {
   return c.kind === 'idle'
     ? `before its late arrivals its GPU sat idle (${fmtNs(c.extraIdleNs)} more than the other ranks on average; largest gap ${fmtNs(c.largestGapNs)}, host: ${c.host})`
     : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(c.extraBusyNs)} on average` +
@@ -44,8 +58,8 @@ function causeText(c: Cause): string {
 
 const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
-/** Per steady step of the phase, the rank that arrived last most often; counted per rank. */
-function lateRankPerStep(a: Analysis, pc: PhaseCollectives): Map<number, number> {
+/** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
+function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
   const c = a.collectives;
   const byStep = new Map<number, Map<number, number>>();
   for (const i of pc.instances) {
@@ -58,11 +72,14 @@ function lateRankPerStep(a: Analysis, pc: PhaseCollectives): Map<number, number>
     m.set(c.lastArriver[i]!, (m.get(c.lastArriver[i]!) ?? 0) + 1);
   }
   const out = new Map<number, number>();
+  let tied = 0;
   for (const m of byStep.values()) {
-    const top = [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
-    out.set(top, (out.get(top) ?? 0) + 1);
+    const top = tiedTop(m);
+    if (!top) continue;
+    if (top.keys.length > 1) tied++;
+    else out.set(top.keys[0]!, (out.get(top.keys[0]!) ?? 0) + 1);
   }
-  return out;
+  return { perRank: out, tied };
 }
 
 export const rule = defineRule({
@@ -72,7 +89,9 @@ export const rule = defineRule({
     title: 'Straggler ranks',
     description:
       'A rank is the last to arrive at collectives far above its fair share (1/ranks), and the time the others wait for it is material; ' +
-      'every rank above its fair share with material waiting is named, and a late rank that changes from step to step is said to alternate.',
+      'every rank above its fair share with material waiting is named, and a late rank that changes from step to step is said to alternate. ' +
+      'A rank whose compute per step is several times the others\' (analyzer/collectives/lateRank.ts) and that is last more often than its ' +
+      'fair share is named from its work, even below the arrival bar.',
     options: {
       shareOverFair: { type: 'factor', default: 2, description: 'last-arrival share, as a multiple of the fair share 1/ranks, from which the rule fires' },
       maxShareBar: { type: 'ratio', default: 0.8, description: 'the last-arrival share never needs to be higher than this (at TP=2 twice the fair share is every collective)' },
@@ -87,8 +106,8 @@ export const rule = defineRule({
         `${and(d.ranks.map((r) => r.label))} ${d.ranks.length > 1 ? 'arrive' : 'arrives'} last at ${and(d.ranks.map((r) => fmtPct(r.share, 0)))} of ${d.phase} collectives ` +
         `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
         `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
-        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps.` : '') +
-        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause)}`).join('; ') : causeText(d.ranks[0]!.cause)}.`,
+        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps${d.tiedSteps ? ` (in ${d.tiedSteps} of them ranks tie)` : ''}.` : '') +
+        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause, r.work)}`).join('; ') : causeText(d.ranks[0]!.cause, d.ranks[0]!.work)}.`,
       fixIdle: (d: Data) =>
         `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
       fixBusy: (d: Data) =>
@@ -106,9 +125,13 @@ export const rule = defineRule({
         return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
       };
       const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
-      const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => y.share - x.share);
-      // At TP=2 twice the fair share is every collective: cap the bar.
-      if (!ranks.some((x) => x.share >= Math.min(fair * o.shareOverFair, o.maxShareBar))) return [];
+      const heavy = phaseLateRank(a, phase)?.heavy ?? null;
+      const isHeavy = (x: ReturnType<typeof late>) => heavy !== null && x.d.device === heavy.device;
+      // The heavy rank leads: its work is the cause named first.
+      const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => Number(isHeavy(y)) - Number(isHeavy(x)) || y.share - x.share);
+      // At TP=2 twice the fair share is every collective: cap the bar. A rank with several times the
+      // others' compute needs no bar: its work says why it is late.
+      if (!ranks.some((x) => x.share >= Math.min(fair * o.shareOverFair, o.maxShareBar) || isHeavy(x))) return [];
       const explained = ranks.map((x) => {
         const worst = [...x.mine].sort((p, q) => c.skewNs[q]! - c.skewNs[p]!).slice(0, o.explained);
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
@@ -118,19 +141,20 @@ export const rule = defineRule({
         });
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);
-        const cause: Cause = idle >= busy
+        const cause: Cause = idle >= busy && !isHeavy(x)
           ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: why[0]?.host ?? '' }
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
         return { x, why, cause, arrivals };
       });
-      const perStep = lateRankPerStep(a, pc);
-      const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0);
+      const { perRank: perStep, tied } = lateRankPerStep(a, pc);
+      const stepCount = [...perStep.values()].reduce((s, n) => s + n, 0) + tied;
       const often = [...perStep].filter(([, n]) => n >= o.alternatesFrom * stepCount).sort((p, q) => q[1] - p[1]);
       const label = (d: number) => a.model.devices[d]!.label;
       const data: Data = {
-        phase, fairShare: fair, steps: stepCount,
+        phase, fairShare: fair, steps: stepCount, tiedSteps: tied,
         ranks: explained.map(({ x, cause }) => ({
           label: label(x.d.device), deviceId: a.model.devices[x.d.device]!.deviceId, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep, cause,
+          work: isHeavy(x) ? { computeNs: heavy!.computeNs, othersNs: heavy!.othersNs } : null,
         })),
         alternation: often.length > 1 ? often.map(([d, n]) => ({ label: label(d), steps: n })) : null,
       };
@@ -144,8 +168,10 @@ export const rule = defineRule({
             deviceId: a.model.devices[x.d.device]!.deviceId, lastArrivals: x.d.lastArrivals, share: x.share, medianSkewNs: x.medSkew, skewPerStepNs: x.perStep,
             largestLateArrivals: why.slice(0, 3).map((w) => ({ skewNs: w.skewNs, idleGapNs: w.gapNs, gapStartNs: w.gapStart, extraIdleNs: w.extraIdleNs, extraBusyNs: w.extraBusyNs, hostCalls: w.hostCalls, extraKernels: w.extraKernels })),
           })),
+          heavyWork: heavy && { deviceId: a.model.devices[heavy.device]!.deviceId, computeNsPerStep: heavy.computeNs, othersComputeNsPerStep: heavy.othersNs },
           lastArrivalsByRank: Object.fromEntries(pc.devices.map((x) => [a.model.devices[x.device]!.deviceId, x.lastArrivals])),
           lateRankPerStep: Object.fromEntries([...perStep].map(([d, n]) => [a.model.devices[d]!.deviceId, n])),
+          tiedSteps: tied,
         },
         impactNs: ranks.reduce((s, x) => s + x.perStep, 0),
         locations: explained.flatMap((e) => e.arrivals),

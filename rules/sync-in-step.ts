@@ -88,7 +88,13 @@ export const rule = defineRule({
     description:
       'The step\'s thread calls cudaDeviceSynchronize / cudaStreamSynchronize / cudaEventSynchronize or a blocking copy inside steps ' +
       '(median at least minPerStep per step). Each drains the GPU\'s queue; the idle time after them is the impact.',
-    options: { minPerStep: { type: 'count', default: 1, description: 'synchronizations per step (median) from which the rule fires' } },
+    options: {
+      minPerStep: { type: 'count', default: 1, description: 'synchronizations per step (median) from which the rule fires' },
+      warnShare: {
+        type: 'ratio', default: 0.01,
+        description: 'GPU idle after the syncs, as a share of the step, from which the finding is a warning; below it, info',
+      },
+    },
     requires: ['steps', 'launches'],
     messages: {
       syncs: (d: Data) =>
@@ -133,6 +139,9 @@ export const rule = defineRule({
           drainNsPerStep: drain, stepSpanNs: span, calls: Object.fromEntries(names),
         },
         impactNs: drain,
+        costShare: span > 0 ? drain / span : 0,
+        // Severity follows the measured cost: a sync that idles the GPU 0.1% of the step is worth knowing, not a warning.
+        ...(span > 0 && drain / span < o.warnShare ? { severity: 'info' as const } : {}),
         // The longest synchronizations, on the host thread of the GPU's steps (no stream: the host waits on the GPU).
         locations: hit
           .flatMap((h) => h.per.flatMap((p) => p.calls.map((c) => ({ h, p, c }))))

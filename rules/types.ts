@@ -58,6 +58,21 @@ export interface RuleReport<Id extends string, D> {
   evidence: Record<string, unknown>;
   /** Time the fix could save per step (ns), where computable; findings with more impact sort first. */
   impactNs?: number;
+  /**
+   * What the finding costs as a share of the time it is about (its phase's step, or the run): the
+   * measured cost that sets its place in the list, and for rules with a cost threshold its severity.
+   */
+  costShare?: number;
+  /**
+   * This report's severity, when it is less than the rule's (meta.severity is the most the rule reports):
+   * a guess is at most info, a finding below its rule's cost threshold is info.
+   */
+  severity?: Severity;
+  /**
+   * The rule whose finding explains this one better (a fabric that is measured slow explains serialized
+   * communication): the finding is kept in the outcome's `superseded` list, not shown as a finding.
+   */
+  supersededBy?: string;
   /** Where on the capture's timeline to look (GPU, stream, session-clock ns): the places the message names. */
   locations?: TimelineLocation[];
 }
@@ -75,6 +90,8 @@ export type Rule<S extends OptionSchema = any, Id extends string = any, D = any>
 export interface PlanInput {
   model: ModelShape;
   plan: TpPlanRow;
+  /** With a trace (diagnose): whether it runs FP8 GEMMs; absent when planning without one. */
+  traceRunsFp8?: boolean;
 }
 export type PlanRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<PlanInput, S, Id, D>;
 
@@ -100,6 +117,8 @@ export interface Finding {
   data: Record<string, unknown>;
   evidence: Record<string, unknown>;
   impactNs?: number;
+  /** Its cost as a share of the step (or run) it is about, where measured: the list is ordered by it within a severity. */
+  costShare?: number;
   /** Where on the capture's timeline to look, most telling first; empty when the finding is about no place (a plan check). */
   locations: TimelineLocation[];
 }
@@ -111,8 +130,15 @@ export interface RuleNotRun {
   reason: string;
 }
 
+/** A finding another rule's explains better: kept so a comparison can say it was superseded, not resolved. */
+export interface SupersededFinding extends Finding {
+  supersededBy: string;
+}
+
 /** What running a set of rules gave. */
 export interface RuleOutcome {
   findings: Finding[];
   notRun: RuleNotRun[];
+  /** Findings a more telling finding of another rule explains (not shown as findings; compare reads them). */
+  superseded?: SupersededFinding[];
 }

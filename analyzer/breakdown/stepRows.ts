@@ -9,6 +9,7 @@ import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import { transferPerStep } from '../collectives/stepTransfer.js';
+import { tiedTop } from '../util/tiedTop.js';
 import type { Phase } from '../steps/types.js';
 
 export type StepTimes = Record<KernelClass | 'idle' | 'commTransfer' | 'commWait' | 'span', number>;
@@ -35,7 +36,7 @@ export interface StepRow {
   /** Means over the GPUs that have the step. */
   mean: StepTimes;
   /** The rank that arrived last at most of the step's collectives, of how many; null without collectives. */
-  lateRank: { device: number; count: number; of: number } | null;
+  lateRank: { device: number; count: number; of: number; tiedWith: number[] } | null;
 }
 
 const KEYS = [...KERNEL_CLASSES, 'idle', 'commTransfer', 'commWait', 'span'] as const;
@@ -74,13 +75,13 @@ export const stepRows = artifact((a: Analysis): StepRow[] => {
     });
     const mean = Object.fromEntries(KEYS.map((k) => [k, gpus.reduce((x, g) => x + g.times[k], 0) / gpus.length])) as StepTimes;
     const m = late.get(ordinal);
-    const top = m ? [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]! : null;
+    const top = m ? tiedTop(m) : null;
     rows.push({
       ordinal, name: steps[0]!.name, phase: steps[0]!.phase, steady: steps.every((s) => a.steady[s.index] === 1),
       excluded: steps.some((s) => a.steps.exclusion[s.index] === 'outlier') ? 'outlier' : steps.some((s) => a.steps.exclusion[s.index] === 'regime') ? 'regime' : steps.some((s) => a.steps.exclusion[s.index] === 'earlier-pass') ? 'earlier-pass' : null,
       pass: steps[0]!.pass,
       startNs: Math.min(...steps.map((s) => s.start)), endNs: Math.max(...steps.map((s) => s.end)), gpus, mean,
-      lateRank: top && m ? { device: top[0], count: top[1], of: [...m.values()].reduce((x, y) => x + y, 0) } : null,
+      lateRank: top && m ? { device: top.keys[0]!, count: top.count, of: [...m.values()].reduce((x, y) => x + y, 0), tiedWith: top.keys.slice(1) } : null,
     });
   }
   return rows;

@@ -32,6 +32,8 @@ export interface PhaseKernels {
   phase: Phase;
   /** Steady steps summed over the GPUs: totals over them divided by this are per step and GPU. */
   steps: number;
+  /** GPUs with steady steps in the phase (steps / gpus: steady steps per GPU, when every GPU has as many). */
+  gpus: number;
   /** Summed kernel durations over those steps. */
   kernelNs: number;
   kernels: number;
@@ -58,19 +60,27 @@ function add(t: Tally, name: number, ns: number): void {
 
 export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
   const { ops, opNames } = a.model;
-  // Kernels are tallied by the short name nsys shows (template instances of one kernel are one row), in the
-  // class of the first instance seen.
+  // Kernels are tallied by the short name nsys shows AND their class: template instances of one kernel that
+  // the classifier puts in different classes (vectorized_elementwise_kernel as a copy or as arithmetic) are
+  // separate rows, so the class totals here are the class times every other view reports.
   const key = new Map<string, number>();
   const keys: string[] = [];
-  const keyOf = new Int32Array(opNames.length).fill(-1);
-  const nameKey = (n: number) => {
-    if (keyOf[n]! < 0) {
+  const classOfKey: KernelClass[] = [];
+  const keyOf = new Map<number, number>();
+  const opKey = (n: number, cls: number) => {
+    const id = n * KERNEL_CLASSES.length + cls;
+    let k = keyOf.get(id);
+    if (k === undefined) {
       const short = opNames[n]!.short;
-      let k = key.get(short);
-      if (k === undefined) key.set(short, (k = keys.push(short) - 1));
-      keyOf[n] = k;
+      const named = `${short}\u0000${cls}`;
+      k = key.get(named);
+      if (k === undefined) {
+        key.set(named, (k = keys.push(short) - 1));
+        classOfKey.push(KERNEL_CLASSES[cls]!);
+      }
+      keyOf.set(id, k);
     }
-    return keyOf[n]!;
+    return k;
   };
   const { breakdowns: layerBreakdowns } = layerAnalysis(a);
   const out: PhaseKernels[] = [];
@@ -88,9 +98,9 @@ export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
       if (lb) layers += lb.layers.length;
       // Copies, fills and graph executions traced at graph level are rows too: they are part of the class times.
       for (const i of s.ops) {
-        const n = nameKey(ops.name[i]!);
+        const n = opKey(ops.name[i]!, a.classes.opClass[i]!);
         const ns = ops.end[i]! - ops.start[i]!;
-        if (!classOf.has(n)) classOf.set(n, KERNEL_CLASSES[a.classes.opClass[i]!]!);
+        if (!classOf.has(n)) classOf.set(n, classOfKey[n]!);
         add(all, n, ns);
         if (ops.start[i]! >= first && ops.start[i]! < last) add(inLayers, n, ns);
       }
@@ -109,7 +119,7 @@ export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
     }).sort((x, y) => y.totalNs - x.totalNs);
     const layerNs = sum(inLayers);
     out.push({
-      phase, steps: steps.length, kernelNs, kernels: all.ns.size, top: rows(all, kernelNs, () => true, TOP), byClass,
+      phase, steps: steps.length, gpus: new Set(steps.map((x) => x.device)).size, kernelNs, kernels: all.ns.size, top: rows(all, kernelNs, () => true, TOP), byClass,
       layer: layers > 0 && layerNs > 0 ? { layers, kernelNs: layerNs, top: rows(inLayers, layerNs, () => true, TOP) } : null,
     });
   }

@@ -5,8 +5,10 @@
  * settings recorded in the trace can still say the fabric is misused (NCCL_P2P_DISABLE=1 keeps NCCL off
  * NVLink peer-to-peer): bandwidth-scale collectives of unknown size are then suspect, with the size they
  * would have to move at NVLink speed to take that long. Slow or suspect collectives are a fabric problem
- * (low-bus-bandwidth's), not an overlap or a TP-degree problem, so comm-serialized and comm-dominant-step
- * stay silent there: the three can never disagree.
+ * (low-bus-bandwidth's), not an overlap or a TP-degree problem: where the fabric is measured slow, the
+ * findings of comm-serialized and comm-dominant-step are superseded by low-bus-bandwidth's (kept, not shown),
+ * so the three never disagree. A suspicion is only a guess (info): it supersedes nothing, and the other
+ * rules cite it.
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
@@ -65,8 +67,15 @@ export const fabricHealth = artifact((a: Analysis): FabricHealth => {
   return { slow, suspect, settings };
 });
 
-/** Whether a phase's collectives are slowed, or by the recorded settings likely slowed, by the fabric. */
+/**
+ * Whether a phase's collectives are measured slow by the fabric (bus bandwidth on known message sizes).
+ * Only a measurement supersedes what the other rules measure: a suspicion from the settings alone does not.
+ */
 export function fabricSlowIn(a: Analysis, phase: CollectivePhase): boolean {
-  const h = fabricHealth(a);
-  return h.slow.some((k) => k.phase === phase) || h.suspect.some((x) => x.sizeClass.phase === phase);
+  return fabricHealth(a).slow.some((k) => k.phase === phase);
+}
+
+/** Whether the recorded settings make a phase's collectives of unknown size suspect of a misused fabric. */
+export function fabricSuspectIn(a: Analysis, phase: CollectivePhase): boolean {
+  return fabricHealth(a).suspect.some((x) => x.sizeClass.phase === phase);
 }

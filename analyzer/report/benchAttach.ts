@@ -16,10 +16,14 @@ export function benchMarkdown(s: BenchSection): string {
   const rows = (['prefill', 'mixed', 'decode', 'step'] as const).flatMap((ph) => {
     const p = s[ph];
     return p
-      ? [[ph, String(p.steps), (p.medianStepNs / 1e6).toFixed(2), `${(p.p10StepNs / 1e6).toFixed(2)}–${(p.p90StepNs / 1e6).toFixed(2)}`, fmtPct(p.commShare), fmtPct(p.exposedCommShare), fmtPct(p.idleShare)]]
+      ? [[ph, String(p.steps), (p.medianStepNs / 1e6).toFixed(2), `${(p.p10StepNs / 1e6).toFixed(2)}–${(p.p90StepNs / 1e6).toFixed(2)}`,
+        p.meanGpuStepNs === undefined ? '-' : (p.meanGpuStepNs / 1e6).toFixed(2), fmtPct(p.commShare), fmtPct(p.exposedCommShare), fmtPct(p.idleShare)]]
       : [];
   });
-  out.push(...mdTable(['phase', 'steady steps', 'median step (ms)', 'p10–p90 (ms)', 'comm share', 'exposed comm', 'idle'], rows), '');
+  // Step times are the replica's (first GPU start to last GPU end), their median; the shares are parts of
+  // the mean step per GPU, shown beside them so no share is read against the median.
+  out.push(...mdTable(['phase', 'steady steps', 'median step (ms)', 'p10–p90 (ms)', 'mean GPU step (ms)', 'comm', 'exposed comm', 'idle'], rows), '');
+  out.push('Median step and p10–p90: the steady steps, first GPU start to last GPU end. Comm, exposed comm and idle: shares of the mean GPU step beside them.', '');
   if (s.findings.length === 0) out.push('No findings.');
   for (const f of s.findings) out.push(`- **${f.severity}** \`${f.rule}\`: ${mdEscape(f.message)}  `, `  *What to try:* ${mdEscape(f.recommendation)}`);
   out.push(MD_END);

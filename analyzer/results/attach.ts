@@ -16,6 +16,8 @@ export interface BenchPhase {
   medianStepNs: number;
   p10StepNs: number;
   p90StepNs: number;
+  /** The mean steady step per GPU (its own span): the whole the shares below are parts of. */
+  meanGpuStepNs: number;
   commShare: number;
   exposedCommShare: number;
   idleShare: number;
@@ -63,6 +65,7 @@ export function benchSection(s: TraceSummary): BenchSection {
     const st = stepSample(p.stepTimesNs);
     out[p.phase] = {
       steps: st.count, medianStepNs: Math.round(st.medianNs), p10StepNs: Math.round(st.p10Ns), p90StepNs: Math.round(st.p90Ns),
+      meanGpuStepNs: Math.round(p.spanNs),
       commShare: r4(p.commShare), exposedCommShare: r4(p.exposedCommShare), idleShare: r4(p.idleShare),
       timeNs: Object.fromEntries(Object.entries(p.classNs).map(([c, ns]) => [c, Math.round(ns)])),
     };

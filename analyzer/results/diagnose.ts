@@ -10,7 +10,8 @@ import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
 import { layerCount } from '../layers/layerSummary.js';
 import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
-import type { Finding, RuleNotRun, RuleOutcome } from '../../rules/types.js';
+import { impossibleNumbers } from './impossible.js';
+import type { Finding, RuleNotRun, RuleOutcome, SupersededFinding } from '../../rules/types.js';
 import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
@@ -149,6 +150,8 @@ export interface DiagnoseResult {
   warnings: string[];
   /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
   notRun: RuleNotRun[];
+  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went. */
+  superseded: SupersededFinding[];
   layers: LayerResult;
   /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
   stepRows: StepRowResult[];
@@ -344,7 +347,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
   });
   const first = model.files[0]!;
   const shown = paths ?? model.files.map((f) => f.path);
-  const warnings = [...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)];
+  const warnings = [...impossibleNumbers(analysis), ...model.warnings, ...analysis.steps.warnings, ...fastStepsText(analysis), ...analysis.collectives.warnings, ...layerMismatch(analysis)];
   return {
     schemaVersion: 1,
     kind: 'diagnose',
@@ -372,11 +375,12 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     findings,
     warnings,
     notRun: rules.notRun,
+    superseded: rules.superseded ?? [],
     layers: buildLayerResult(analysis),
     stepRows: buildStepRows(analysis),
     kernels: buildKernelTables(analysis),
     timeline: stepTimeline(analysis),
-    summary: traceSummary(analysis, findings, shown, warnings),
+    summary: traceSummary(analysis, findings, shown, warnings, rules.superseded ?? []),
     capture: captureGaps(analysis),
     ...(analysis.regimes.length ? { regimes: analysis.regimes.map((g) => ({
       deviceId: model.devices[g.device]!.deviceId, label: model.devices[g.device]!.label, phase: g.phase, count: g.steps.length,

@@ -18,7 +18,9 @@ export interface KernelRowResult extends KernelRow {
 
 export interface PhaseKernelsResult {
   phase: Phase;
+  /** Steady steps summed over the GPUs, and the GPUs they are on. */
   steps: number;
+  gpus: number;
   kernelNs: number;
   kernelNsPerStep: number;
   kernels: number;
@@ -32,7 +34,7 @@ export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {
   return topKernels(a).map((p) => {
     const per = (r: KernelRow): KernelRowResult => ({ ...r, countPerStep: r.count / p.steps, nsPerStep: r.totalNs / p.steps });
     return {
-      phase: p.phase, steps: p.steps, kernelNs: p.kernelNs, kernelNsPerStep: p.kernelNs / p.steps, kernels: p.kernels, top: p.top.map(per),
+      phase: p.phase, steps: p.steps, gpus: p.gpus, kernelNs: p.kernelNs, kernelNsPerStep: p.kernelNs / p.steps, kernels: p.kernels, top: p.top.map(per),
       byClass: p.byClass.map((c) => ({ class: c.class, totalNs: c.totalNs, nsPerStep: c.totalNs / p.steps, share: c.share, top: c.top.map(per) })),
       layer: p.layer && {
         layers: p.layer.layers, kernelNs: p.layer.kernelNs, nsPerLayer: p.layer.kernelNs / p.layer.layers,

@@ -13,6 +13,8 @@ export interface LayerPhaseResult extends Omit<LayerPhaseSummary, 'device'> {
 export interface LayerResult {
   /** How layers were found, for each way used. */
   methods: Partial<Record<LayerSource, string>>;
+  /** The phases each way found layers in, in phase order (absent in results saved before it was kept). */
+  methodPhases?: Partial<Record<LayerSource, string[]>>;
   /** One per device and phase, devices in order. */
   phases: LayerPhaseResult[];
 }
@@ -20,9 +22,17 @@ export interface LayerResult {
 export function buildLayerResult(analysis: Analysis): LayerResult {
   const { summaries } = layerAnalysis(analysis);
   const methods: Partial<Record<LayerSource, string>> = {};
-  for (const s of summaries) for (const k of Object.keys(s.sources) as LayerSource[]) methods[k] = LAYER_METHODS[k];
+  const methodPhases: Partial<Record<LayerSource, string[]>> = {};
+  for (const s of summaries) {
+    for (const k of Object.keys(s.sources) as LayerSource[]) {
+      methods[k] = LAYER_METHODS[k];
+      const ps = (methodPhases[k] ??= []);
+      if (!ps.includes(s.phase)) ps.push(s.phase);
+    }
+  }
   return {
     methods,
+    methodPhases,
     phases: summaries.map(({ device, ...rest }) => {
       const d = analysis.model.devices[device]!;
       return { deviceId: d.deviceId, label: d.label, ...rest };

@@ -26,7 +26,8 @@ export interface StepRowResult {
   /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
   times: StepTimes;
   gpus: { deviceId: number; times: StepTimes }[];
-  lateRank: { deviceId: number; label: string; count: number; of: number } | null;
+  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
+  lateRank: { deviceId: number; label: string; count: number; of: number; tiedWith: { deviceId: number; label: string }[] } | null;
 }
 
 export function buildStepRows(a: Analysis): StepRowResult[] {
@@ -35,7 +36,8 @@ export function buildStepRows(a: Analysis): StepRowResult[] {
     return {
       ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, excluded: r.excluded, pass: r.pass, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,
       gpus: r.gpus.map((g) => ({ deviceId: dev(g.device).deviceId, times: g.times })),
-      lateRank: r.lateRank && { deviceId: dev(r.lateRank.device).deviceId, label: dev(r.lateRank.device).label, count: r.lateRank.count, of: r.lateRank.of },
+      lateRank: r.lateRank && { deviceId: dev(r.lateRank.device).deviceId, label: dev(r.lateRank.device).label, count: r.lateRank.count, of: r.lateRank.of,
+        tiedWith: r.lateRank.tiedWith.map((d) => ({ deviceId: dev(d).deviceId, label: dev(d).label })) },
     };
   });
 }

@@ -13,14 +13,14 @@ const PATH_LIKE = /(_HOME|_PATH|_DIR|_ROOT|CXX|_CC)$/;
 /**
  * NCCL settings that steer traffic off NVLink peer-to-peer (NCCL environment variable docs), with the
  * values that do so: NCCL_P2P_DISABLE=1, any NCCL_P2P_LEVEL (it caps the peer-to-peer distance),
- * NCCL_SHM_DISABLE=1 together with P2P off, a forced NCCL_ALGO / NCCL_PROTO.
+ * NCCL_SHM_DISABLE=1 together with P2P off. A forced NCCL_ALGO / NCCL_PROTO is not one of them: Tree or
+ * the LL protocol still move data over NVLink, only with another schedule (nccl-algorithm-override's
+ * finding, not a fabric problem).
  */
 const OFF_NVLINK: Record<string, (v: string) => boolean> = {
   NCCL_P2P_DISABLE: (v) => v !== '0',
   NCCL_P2P_LEVEL: () => true,
   NCCL_SHM_DISABLE: (v) => v !== '0',
-  NCCL_ALGO: () => true,
-  NCCL_PROTO: () => true,
 };
 
 /** Settings that override NCCL's own choice of algorithm and protocol. */

@@ -12,6 +12,19 @@ export function checkOneJob(model: TraceModel): string[] {
   const files = model.files;
   if (files.length < 2) return [];
   const name = (f: number) => files[f]!.path;
+  // Two copies of one capture: the same session start on the same host, to the nanosecond, with the same
+  // GPU ops on the same devices (per-rank files cut from one export share the start, not the devices).
+  const opsOf = files.map(() => 0);
+  for (let i = 0; i < model.ops.n; i++) opsOf[model.devices[model.ops.device[i]!]!.file]!++;
+  const devicesOf = files.map((_, f) => model.devices.filter((d) => d.file === f).map((d) => d.deviceId).sort((x, y) => x - y).join(','));
+  for (let f = 1; f < files.length; f++) {
+    for (let g = 0; g < f; g++) {
+      const [a, b] = [files[g]!.meta, files[f]!.meta];
+      if (a.sessionStartUtcNs !== null && a.sessionStartUtcNs === b.sessionStartUtcNs && a.hostname === b.hostname && opsOf[g] === opsOf[f] && devicesOf[g] === devicesOf[f]) {
+        throw new BadInputError(`${name(g)} and ${name(f)}: the same capture twice (same session start, host and GPU ops); give each rank's file once`);
+      }
+    }
+  }
   const commands = files.map((f) => f.meta.command);
   const first = commands[0];
   for (let f = 1; f < files.length; f++) {

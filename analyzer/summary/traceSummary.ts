@@ -86,6 +86,8 @@ export interface TraceSummary {
   layers: number | null;
   phases: PhaseProfile[];
   findings: FindingRef[];
+  /** Findings another finding explains better, with the rule that does (absent in results saved before they were kept). */
+  superseded?: (FindingRef & { supersededBy: string })[];
   /** What the trace's reading and analysis warned about. */
   warnings: string[];
 }
@@ -130,7 +132,16 @@ export interface FindingLike {
   evidence: Record<string, unknown>;
 }
 
-export function traceSummary(a: Analysis, findings: readonly FindingLike[], paths: string[], warnings: string[]): TraceSummary {
+const findingRef = (f: FindingLike): FindingRef => ({
+  rule: f.rule, severity: f.severity,
+  phase: typeof f.evidence.phase === 'string' ? f.evidence.phase : null,
+  deviceId: typeof f.evidence.deviceId === 'number' ? f.evidence.deviceId : null,
+  message: f.message, recommendation: f.recommendation,
+});
+
+export function traceSummary(
+  a: Analysis, findings: readonly FindingLike[], paths: string[], warnings: string[], superseded: readonly (FindingLike & { supersededBy: string })[] = [],
+): TraceSummary {
   const r = replicaSteps(a);
   const layers = layerCount(a);
   return {
@@ -146,12 +157,8 @@ export function traceSummary(a: Analysis, findings: readonly FindingLike[], path
     settings: Object.fromEntries(recordedSettings(a)),
     layers: layers(0, 'decode') ?? layers(0, 'prefill'),
     phases: PHASES.flatMap((p) => phaseProfile(a, p) ?? []),
-    findings: findings.map((f) => ({
-      rule: f.rule, severity: f.severity,
-      phase: typeof f.evidence.phase === 'string' ? f.evidence.phase : null,
-      deviceId: typeof f.evidence.deviceId === 'number' ? f.evidence.deviceId : null,
-      message: f.message, recommendation: f.recommendation,
-    })),
+    findings: findings.map(findingRef),
+    superseded: superseded.map((f) => ({ ...findingRef(f), supersededBy: f.supersededBy })),
     warnings,
   };
 }

@@ -87,6 +87,12 @@ export function verdict(phases: PhaseComparison[], setup: SetupDiff, findings: F
   }
   if (findings.resolved.length) why.push(`findings resolved: ${findingList(findings.resolved)}`);
   if (findings.added.length) why.push(`findings added: ${findingList(findings.added)}`);
+  for (const side of ['new', 'base'] as const) {
+    const xs = findings.superseded.filter((x) => x.in === side);
+    for (const rule of new Set(xs.map((x) => x.by))) {
+      why.push(`in the ${side} trace ${findingList(xs.filter((x) => x.by === rule))} ${xs.length > 1 ? 'are' : 'is'} superseded by ${rule}, which explains ${xs.length > 1 ? 'them' : 'it'} (not resolved)`);
+    }
+  }
   // Phases that changed lead the line.
   const changed = (p: PhaseComparison) => Number(p.shift?.verdict === 'slower' || p.shift?.verdict === 'faster');
   const ordered = [...phases].sort((a, b) => changed(b) - changed(a));

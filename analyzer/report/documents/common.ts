@@ -41,6 +41,17 @@ export function notRunPara(notRun: readonly RuleNotRun[]): Para[] {
   return [para(`Not run: ${[...byReason].map(([why, ids]) => `${ids.join(', ')} (${why})`).join('; ')}.`, 'muted')];
 }
 
+/** Findings another finding explains better: `Superseded by low-bus-bandwidth: comm-serialized (prefill), …`. */
+export function supersededPara(superseded: readonly { rule: string; supersededBy: string; evidence: Record<string, unknown> }[] | undefined): Para[] {
+  if (!superseded?.length) return [];
+  const by = new Map<string, string[]>();
+  for (const f of superseded) {
+    const phase = typeof f.evidence.phase === 'string' ? ` (${f.evidence.phase})` : '';
+    by.set(f.supersededBy, [...(by.get(f.supersededBy) ?? []), `${f.rule}${phase}`]);
+  }
+  return [para(`Superseded: ${[...by].map(([rule, xs]) => `${xs.join(', ')} by ${rule}, which explains ${xs.length > 1 ? 'them' : 'it'}`).join('; ')} (in the JSON: superseded).`, 'muted')];
+}
+
 /** How the steps were found and how sure that is, in one line every report opens with. */
 export function stepsPara(s: StepDetection): Para {
   // A phase the trace does not name is a guess, and the report says so.

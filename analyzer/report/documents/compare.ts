@@ -119,7 +119,11 @@ function findingItems(r: CompareResult): FindingItem[] {
     const w = where(x);
     return { mark, severity: x.severity, rule: x.rule, message: x.message, ...(w ? { where: w } : {}) };
   };
-  return [...f.added.map((x) => item('+', x)), ...f.resolved.map((x) => item('−', x)), ...f.persisting.map((x) => item('=', x))];
+  const superseded = (f.superseded ?? []).map((x): FindingItem => {
+    const it = item('=', x);
+    return { ...it, message: `${it.message} (in the ${x.in} trace superseded by ${x.by}, not resolved)` };
+  });
+  return [...f.added.map((x) => item('+', x)), ...f.resolved.map((x) => item('−', x)), ...superseded, ...f.persisting.map((x) => item('=', x))];
 }
 
 export function compareDoc(r: CompareResult): Doc {
@@ -142,7 +146,8 @@ export function compareDoc(r: CompareResult): Doc {
       {
         kind: 'findings',
         title: 'Findings',
-        detail: `${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both${f.unpaired.length ? `, ${f.unpaired.length} about a phase only one trace has` : ''}`,
+        detail: `${f.added.length} added, ${f.resolved.length} resolved, ${f.persisting.length} in both` +
+          `${f.superseded?.length ? `, ${f.superseded.length} superseded by another finding` : ''}${f.unpaired.length ? `, ${f.unpaired.length} about a phase only one trace has` : ''}`,
         items: findingItems(r),
         none: 'none in either trace',
       },

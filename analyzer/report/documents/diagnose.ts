@@ -5,11 +5,12 @@
  */
 import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
+import { tiedTop } from '../../util/tiedTop.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
 import { layerBlocks, layerMethodParas } from './layers.js';
 import { kernelBlocks, topKernelTable } from './kernels.js';
 import { stepBlocks, stepView } from './steps.js';
-import { count, locationText, notRunPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
+import { count, locationText, notRunPara, supersededPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
 
 const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
 
@@ -187,11 +188,13 @@ function collectiveBlocks(r: DiagnoseResult): Block[] {
   const ranks = Math.max(...c.sizeClasses.map((k) => k.ranks));
   const label = (id: string) => r.devices.find((d) => String(d.deviceId) === id)?.label ?? `GPU ${id}`;
   const rows = c.sizeClasses.map((k) => {
-    const last = Object.entries(k.lastArriver).sort((a, b) => b[1] - a[1])[0];
+    // Ranks tied at the most last arrivals are all named: a tie is not settled by device order.
+    const top = tiedTop(Object.entries(k.lastArriver));
+    const lastCell = top ? `${top.keys.map(label).join(' = ')} ${fmtPct(top.count / k.count, 0)}${top.keys.length > 1 ? ' each' : ''}` : '-';
     return row([
       k.phase, k.op, k.bytes === null ? '?' : fmtBytes(k.bytes), String(k.count), fmtNs(k.transferMedianNs, 1), busCell(k),
       k.latencyBound ? 'latency' : k.expectedBusGBps === null ? '-' : k.expectedBusGBps.toFixed(0),
-      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), last ? `${label(last[0])} ${fmtPct(last[1] / k.count, 0)}` : '-',
+      fmtPct(k.kernelNs ? k.waitNs / k.kernelNs : 0, 0), fmtNs(k.skewMedianNs, 0), lastCell,
     ]);
   });
   // Warm-up collectives (communicator set-up, graph capture) are mostly waiting: the steady steps' share
@@ -275,6 +278,7 @@ export function diagnoseDoc(r: DiagnoseResult): Doc {
       ...collectiveBlocks(r),
       ...rooflineBlocks(r),
       { kind: 'findings', title: 'Findings', items: findingItems(r), none: 'none' },
+      ...supersededPara(r.superseded),
       ...notRunPara(r.notRun),
       ...stepAndKernelSections(r),
       ...layerSection(r),

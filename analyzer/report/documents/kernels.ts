@@ -28,11 +28,20 @@ export function topKernelTable(p: PhaseKernelsResult, n: number): Table {
   );
 }
 
+/** `16 steady steps × 4 GPUs`, `1 steady step`: the steps the totals are over, as the user counts them. */
+function stepsText(p: PhaseKernelsResult): string {
+  const gpus = p.gpus ?? 1;
+  const perGpu = p.steps / gpus;
+  const steps = (n: number) => `${n} steady step${n === 1 ? '' : 's'}`;
+  if (gpus <= 1) return steps(p.steps);
+  return Number.isInteger(perGpu) ? `${steps(perGpu)} × ${gpus} GPUs` : `${steps(p.steps)} summed over ${gpus} GPUs`;
+}
+
 export function kernelBlocks(p: PhaseKernelsResult, level: 2 | 3 = 2): Block[] {
   const out: Block[] = [
-    heading(level, phaseTitle(p.phase), `${p.kernels} kernel, copy and graph names over ${p.steps} steady steps (summed over the GPUs) · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
+    heading(level, phaseTitle(p.phase), `${p.kernels} kernel, copy and graph names over ${stepsText(p)} · kernel time ${fmtNs(p.kernelNsPerStep)} per step and GPU`),
     kernelTable('Top kernels: calls and time per steady step and GPU, mean per call, share of the phase\'s kernel time', p.top,
-      'kernel time sums durations (concurrent kernels each count), so shares add up to 100%; kernels of one name (template instances) are one row; ' +
+      'kernel time sums durations (concurrent kernels each count), so shares add up to 100%; kernels of one name and class (template instances) are one row; ' +
         'copies, fills and CUDA graphs traced at graph level (their kernels unknown) are rows too.'),
   ];
   for (const c of p.byClass) {

@@ -10,8 +10,16 @@ import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } f
 import { PHASE_ORDER, phaseTitle, stepsPara } from './common.js';
 
 export function layerMethodParas(layers: LayerResult): Para[] {
-  const methods = Object.values(layers.methods);
-  return methods.length ? [...methods.map((m) => para(`Layers from ${m}.`)), para(LAYER_WINDOWS)] : [para('No layers found.')];
+  const methods = Object.entries(layers.methods);
+  // Each way of finding layers says which phases it applies to: NVTX ranges in eager prefill, the TP pattern in graph decode.
+  const where = (k: string) => {
+    const ps = layers.methodPhases?.[k as keyof typeof layers.methods];
+    if (!ps?.length || methods.length < 2) return '';
+    const sorted = [...ps].sort((x, y) => PHASE_ORDER.indexOf(x as never) - PHASE_ORDER.indexOf(y as never));
+    const text = sorted.join(' and ');
+    return `${text[0]!.toUpperCase()}${text.slice(1)}: layers`;
+  };
+  return methods.length ? [...methods.map(([k, m]) => para(`${where(k) || 'Layers'} from ${m}.`)), para(LAYER_WINDOWS)] : [para('No layers found.')];
 }
 
 /** One phase's GPUs: a table each, or one line for the GPUs that share a reason for having none. */

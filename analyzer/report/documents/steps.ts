@@ -27,7 +27,7 @@ export function stepTable(rows: readonly StepRowResult[], view: string): Table {
     rows: rows.map((r) => row([
       mark(r), ...(passes ? [String((r.pass ?? 0) + 1)] : []), secondsOnClock(r.startNs).replace(/ s$/, ''), fmtMs(r.spanNs), fmtMs(r.times.span),
       ...shown.map((c) => fmtMs(r.times[c])), ...(comm ? [fmtMs(r.times.commTransfer), fmtMs(r.times.commWait)] : []), fmtMs(r.times.idle),
-      ...(late ? [r.lateRank ? `${r.lateRank.label} ${r.lateRank.count}/${r.lateRank.of}` : '-'] : []),
+      ...(late ? [r.lateRank ? `${[r.lateRank.label, ...(r.lateRank.tiedWith ?? []).map((t) => t.label)].join(' = ')} ${r.lateRank.count}/${r.lateRank.of}${r.lateRank.tiedWith?.length ? ' each' : ''}` : '-'] : []),
     ])),
     labelColumns: 1,
     note:

@@ -46,6 +46,8 @@ export const rule = defineRule({
     },
   },
   check(a: Analysis, o) {
+    // Steps cut at idle gaps are separated by idle by construction: their gaps say nothing of a host loop.
+    if (a.steps.source === 'gaps') return [];
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
         const b = a.betweenOf(d.index, phase);

@@ -16,6 +16,7 @@ interface Data {
   firstStep: string;
   lastStep: string;
   medianNs: number;
+  meanNs: number;
   typicalNs: number;
   idleNs: number;
   calls: string;
@@ -38,7 +39,7 @@ export const rule = defineRule({
     messages: {
       regime: (d: Data) =>
         `${d.count} of ${d.of} ${phaseStep(d.phase)}s on ${d.label} ("${d.firstStep}" to "${d.lastStep}") ran at ${fmtNs(d.medianNs)} ` +
-        `instead of ${fmtNs(d.typicalNs)} (${(d.medianNs / d.typicalNs).toFixed(1)}×), the GPU idle ${fmtNs(d.idleNs)} per step in them` +
+        `instead of ${fmtNs(d.typicalNs)} (${(d.medianNs / d.typicalNs).toFixed(1)}×, median); of their mean step of ${fmtNs(d.meanNs)} the GPU idles ${fmtNs(d.idleNs)}` +
         (d.calls ? `; the host in ${d.calls} per step` : '') +
         (d.jit ? ': kernel libraries loaded inside the steps, plans or kernels built at run time for shapes not seen before.' : '.'),
       fix: (d: Data) =>
@@ -61,14 +62,14 @@ export const rule = defineRule({
         fixId: 'fix' as const,
         data: {
           phase: g.phase, label: d.label, count: g.steps.length, of: all, firstStep: g.steps[0]!.name, lastStep: g.steps[g.steps.length - 1]!.name,
-          medianNs: g.medianNs, typicalNs: g.typicalNs, idleNs: g.perStepNs.idle, calls, jit,
+          medianNs: g.medianNs, meanNs: g.meanNs, typicalNs: g.typicalNs, idleNs: g.perStepNs.idle, calls, jit,
         },
         evidence: {
           phase: g.phase, deviceId: d.deviceId, steps: g.steps.length, of: all, medianNs: g.medianNs, typicalNs: g.typicalNs,
           share: fmtPct(g.steps.length / all), perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs, hostCalls: g.hostCalls,
         },
         impactNs: g.medianNs - g.typicalNs,
-        locations: [spanAt(a, g.device, g.startNs, g.endNs, `${g.steps.length} ${phaseStep(g.phase)}s at ${fmtNs(g.medianNs)} each`)],
+        locations: [spanAt(a, g.device, g.startNs, g.endNs, `${g.steps.length} ${phaseStep(g.phase)}s, median ${fmtNs(g.medianNs)}`)],
       }];
     });
   },

@@ -5,14 +5,14 @@
  *     <!-- example: diagnose tp4nop2p --model samples/llama-70b-8layers.config.json --batch 8 -->
  *
  * and the block must be the start of a finding that command reports today (whitespace aside: the text
- * wraps at the terminal's width). Trace names are ../shared/traces' (`tp4`, `external/…`); paths under
- * samples/ are the repository's. Every rule's doc has at least one example so marked.
+ * wraps at the terminal's width). Trace names are ../shared/traces' (`tp4`, `external/…`), `repo:NAME` is
+ * test/traces/NAME; paths under samples/ are the repository's. Every rule's doc has at least one example so marked.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { EXTERNAL_TRACES, HAVE_TRACES, REPO, sharedTrace, TP_TRACES } from './support/traces.js';
+import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, sharedTrace, TP_TRACES } from './support/traces.js';
 
 const SEVERITY_WORD: Record<string, string> = { error: 'ERROR', warning: 'WARN', info: 'INFO' };
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -44,7 +44,7 @@ export function examplesOf(doc: string, md: string): Example[] {
 }
 
 const TRACES = new Set([...TP_TRACES, ...EXTERNAL_TRACES]);
-const resolveArg = (x: string) => (TRACES.has(x) ? sharedTrace(x) : x.startsWith('samples/') ? join(REPO, x) : x);
+const resolveArg = (x: string) => (TRACES.has(x) ? sharedTrace(x) : x.startsWith('repo:') ? repoTrace(x.slice(5)) : x.startsWith('samples/') ? join(REPO, x) : x);
 
 /** The findings the command reports, as the text report writes them: `WARN rule: message`. */
 function findingsOf(command: string[]): string[] {

@@ -177,6 +177,7 @@ export interface RegimeResult {
   startNs: number;
   endNs: number;
   medianNs: number;
+  meanNs: number;
   typicalNs: number;
   perStepNs: Record<KernelClass | 'idle', number>;
   steadyPerStepNs: Record<KernelClass | 'idle', number>;
@@ -385,7 +386,7 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
     ...(analysis.regimes.length ? { regimes: analysis.regimes.map((g) => ({
       deviceId: model.devices[g.device]!.deviceId, label: model.devices[g.device]!.label, phase: g.phase, count: g.steps.length,
       firstStep: g.steps[0]!.name, lastStep: g.steps[g.steps.length - 1]!.name, startNs: g.startNs, endNs: g.endNs,
-      medianNs: g.medianNs, typicalNs: g.typicalNs, perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs,
+      medianNs: g.medianNs, meanNs: g.meanNs, typicalNs: g.typicalNs, perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs,
       hostCalls: g.hostCalls, uncoveredNs: g.uncoveredNs,
     })) } : {}),
   };

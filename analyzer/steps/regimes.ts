@@ -21,6 +21,8 @@ export interface Regime {
   phase: Phase;
   steps: Step[];
   medianNs: number;
+  /** Mean span of its steps: the whole the per-step class times below are parts of. */
+  meanNs: number;
   /** The typical (lower-median) span of the steady steps of the same device and phase. */
   typicalNs: number;
   /** Means per step over the regime's steps. */
@@ -82,7 +84,8 @@ export function findRegimes(a: Analysis): Regime[] {
           }
         }
         out.push({
-          device, phase, steps: run, medianNs: median(run.map((s) => s.end - s.start)) ?? 0, typicalNs: typical,
+          device, phase, steps: run, medianNs: median(run.map((s) => s.end - s.start)) ?? 0,
+          meanNs: run.reduce((x, s) => x + s.end - s.start, 0) / run.length, typicalNs: typical,
           perStepNs: means(a, run), steadyPerStepNs: means(a, steady),
           hostCalls: [...calls.values()].sort((x, y) => y.ns - x.ns).slice(0, 5), uncoveredNs: uncovered,
           startNs: run[0]!.start, endNs: run[run.length - 1]!.end,

@@ -103,6 +103,11 @@ export const TRACE_ROWS: TraceRow[] = [
     fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')], forbid: NO_TP,
   },
   { trace: 'repo:hf-eager-whole', why: 'the same, whole process', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')], forbid: NO_TP },
+  {
+    trace: 'repo:hf-eager-whole', args: ['--from', '0'], why: 'both generate() calls described: the first one\'s decode steps are a slower regime (cuDNN plans built per KV length), not outliers',
+    fire: [w('slow-regime', 'decode'), w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), w('sync-in-step', 'decode'), info('sync-in-step', 'prefill')],
+    forbid: NO_TP,
+  },
   { trace: 'repo:hf-compile-range', why: 'Inductor kernels, no graphs: still host-bound', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')] },
   { trace: 'repo:hf-static-node', why: 'graph decode, node-level tracing', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')] },
   {
@@ -113,7 +118,10 @@ export const TRACE_ROWS: TraceRow[] = [
     fire: [w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), info('sync-in-step', 'prefill'), info('sync-in-step', 'decode')],
   },
   { trace: 'repo:hf-cbgraph-node', why: 'continuous batching with graphs', fire: [w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')] },
-  { trace: 'repo:hf-mp-whole', why: 'a scheduler process paces the GPU worker: host-bound decode', fire: [w('host-bound-gaps', 'decode')] },
+  {
+    trace: 'repo:hf-mp-whole', why: 'a scheduler process paces the GPU worker: host-bound decode, and 39% of the loop the GPU waits between steps (the worker reads its queue)',
+    fire: [w('idle-between-steps', 'decode'), w('host-bound-gaps', 'decode')],
+  },
   {
     trace: 'sample:tp4straggle', args: W8, why: 'GPU 3 does 4 extra matmuls per layer: named in both phases, by every rule that names a late rank',
     fire: [

@@ -122,12 +122,12 @@ function regimePara(r: DiagnoseResult, phase: ReportPhase): Block[] {
   const gs = (r.regimes ?? []).filter((g) => g.phase === phase);
   return gs.slice(0, 4).map((g) => {
     const parts = (Object.keys(g.perStepNs) as (keyof typeof g.perStepNs)[])
-      .map((k) => [k, g.perStepNs[k] - g.steadyPerStepNs[k]] as const).filter(([, d]) => d > 0.1 * (g.medianNs - g.typicalNs)).sort((x, y) => y[1] - x[1])
+      .map((k) => [k, g.perStepNs[k] - g.steadyPerStepNs[k]] as const).filter(([, d]) => d > 0.1 * (g.meanNs - g.typicalNs)).sort((x, y) => y[1] - x[1])
       .map(([k, d]) => `${k} +${fmtNs(d)}`).join(', ');
     const calls = g.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / g.count)}`).join(', ');
     const host = calls ? `; in its idle gaps the host is in ${calls} per step` : g.uncoveredNs > 0 ? '; no CUDA or OS call in flight in its idle gaps: CPU-side work' : '';
     const jit = g.hostCalls.some((c) => /^cu(Library|Module)Load/.test(c.name)) ? ' (kernel libraries loaded inside the steps: plans or kernels built at run time, as for every new shape of a first request)' : '';
-    return para(`A slower regime, not in the numbers above: ${g.label} ${count(g.count, `${phase} step`)} in a row ("${g.firstStep}" to "${g.lastStep}", ${secondsOnClock(g.startNs)} to ${secondsOnClock(g.endNs)}) at ${fmtNs(g.medianNs)} per step, ${(g.medianNs / g.typicalNs).toFixed(1)}× the steady ${fmtNs(g.typicalNs)}${parts ? `: ${parts} per step` : ''}${host}${jit}.`);
+    return para(`A slower regime, not in the numbers above: ${g.label} ${count(g.count, `${phase} step`)} in a row ("${g.firstStep}" to "${g.lastStep}", ${secondsOnClock(g.startNs)} to ${secondsOnClock(g.endNs)}) at ${fmtNs(g.medianNs)} per step (median; mean ${fmtNs(g.meanNs)}), ${(g.medianNs / g.typicalNs).toFixed(1)}× the steady ${fmtNs(g.typicalNs)}${parts ? `; against a steady step, per step on average: ${parts}` : ''}${host}${jit}.`);
   });
 }
 

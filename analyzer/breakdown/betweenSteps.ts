@@ -5,7 +5,7 @@
  * every 7.1 ms leave the GPU idle 38% of the time, which no per-step share shows. Async scheduling and
  * overlap schedulers exist to remove exactly this.
  *
- * Per device and phase, over consecutive steps of the pass the numbers describe that are both steady: the
+ * Per device and phase, over consecutive steps of the pass the numbers describe, both steady and of that phase: the
  * period (one step's start to the next one's), the gap after each step (its end to the next start), the
  * GPU idle inside that gap (ops outside any step, such as sampling kernels, are work, not idle), and the
  * host calls in flight during the gaps on the thread that launched the next step.
@@ -27,7 +27,7 @@ export interface GapCall {
 export interface BetweenSteps {
   phase: Phase;
   device: number;
-  /** Pairs of consecutive steady steps whose first step is of this phase. */
+  /** Pairs of consecutive steady steps of this phase. */
   pairs: number;
   /** Median step start to next step start (ns). */
   periodNs: number;
@@ -87,7 +87,7 @@ export function betweenSteps(model: TraceModel, set: StepSet, deviceOps: Uint32A
     for (let k = 0; k + 1 < list.length; k++) {
       const a = list[k]!;
       const b = list[k + 1]!;
-      if (!set.steady[a.index] || !set.steady[b.index] || a.pass !== b.pass || b.start < a.end) continue;
+      if (!set.steady[a.index] || !set.steady[b.index] || a.pass !== b.pass || a.phase !== b.phase || b.start < a.end) continue;
       let l = pairs.get(a.phase);
       if (!l) pairs.set(a.phase, (l = []));
       l.push([a, b]);

@@ -102,11 +102,16 @@ function outlierPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
   return out;
 }
 
+/** Idle between steps below this share of the loop's time is not written out (it stays in the JSON). */
+const BETWEEN_SHOWN = 0.01;
+
 /** The GPU between steps: the loop's period against the step's span, and what the host did in the gaps. */
 function betweenPara(devs: DeviceResult[], phase: ReportPhase): Block[] {
   const withGaps = devs.map((d) => [d, d[phase]?.between ?? null] as const).filter((x): x is [DeviceResult, NonNullable<PhaseResult['between']>] => x[1] !== null);
   if (withGaps.length === 0) return [];
   const [, b] = withGaps.reduce((m, x) => (x[1].idleShare > m[1].idleShare ? x : m));
+  // Back-to-back steps (a CUDA-graph decode loop) need no sentence: only idle worth a look is said.
+  if (b.idleShare < BETWEEN_SHOWN) return [];
   const shares = withGaps.length === 1 ? fmtPct(b.idleShare) : withGaps.map(([d, x]) => `${d.label} ${fmtPct(x.idleShare)}`).join(', ');
   const gapTotal = b.totalNs > 0 ? b.pairs : 0;
   const calls = b.hostCalls.slice(0, 3).map((c) => `${c.name} ${fmtNs(c.ns / Math.max(1, gapTotal))}`).join(', ');

@@ -29,8 +29,8 @@ import { exportCommand, sidecarNote, walState } from './queries/open.js';
 import { closest, didYouMean } from './analyzer/text/suggest.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
-import { attachMarkdown, benchMarkdown, MD_BEGIN } from './analyzer/report/benchAttach.js';
-import { JsonShapeError, parseJsonObject, setTopLevelMember } from './analyzer/report/jsonMember.js';
+import { attachedSection, attachMarkdown, benchMarkdown, SectionError } from './analyzer/report/benchAttach.js';
+import { JsonShapeError, setTopLevelMember, topLevelKeys } from './analyzer/report/jsonMember.js';
 import { chartsOf, render, FORMATS, type Format, type RenderOptions, type Result, type ResultKind } from './analyzer/report/registry.js';
 import type { Chart } from './analyzer/report/charts/reportCharts.js';
 import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
@@ -241,12 +241,20 @@ export async function attach(target: AttachTarget, paths: string[], config: Anal
   let replaced = false;
   if (target.format === 'json') {
     try {
-      replaced = ATTACH_KEY in parseJsonObject(target.text);
+      // Checked, not parsed: a report of tens of megabytes costs no object graph.
+      replaced = topLevelKeys(target.text).includes(ATTACH_KEY);
     } catch (e) {
-      const why = e instanceof JsonShapeError || e instanceof SyntaxError ? (e as Error).message : String(e);
-      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${why.split('\n')[0]}); for a Markdown report pass --format md`);
+      if (!(e instanceof JsonShapeError)) throw e;
+      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${e.message}); for a Markdown report pass --format md`);
     }
-  } else replaced = target.text.includes(MD_BEGIN);
+  } else {
+    try {
+      replaced = attachedSection(target.text) !== null;
+    } catch (e) {
+      if (!(e instanceof SectionError)) throw e;
+      throw new BadInputError(`${target.path}: ${e.message}`);
+    }
+  }
   const d = await diagnose(paths, config, hooks);
   const result = buildAttachResult(target.path, target.format, replaced, d.summary, d.findings);
   const text = target.format === 'json' ? setTopLevelMember(target.text, ATTACH_KEY, result.section) : attachMarkdown(target.text, benchMarkdown(result.section));
@@ -335,6 +343,9 @@ export function parseResult(text: string, path: string): Result {
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
   if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
     throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);
+  }
+  if (typeof o.schemaVersion !== 'number') {
+    throw new BadInputError(`${path}: schemaVersion is ${o.schemaVersion === undefined ? 'missing' : `${JSON.stringify(o.schemaVersion)?.slice(0, 20)}, not a number`}; nsys-tp writes the number 1 there (write the result again with --format json)`);
   }
   if (o.schemaVersion !== 1) throw new BadInputError(`${path}: result schema version ${String(o.schemaVersion)}; this nsys-tp reads version 1`);
   const bad = resultShapeError(r);

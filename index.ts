@@ -30,7 +30,7 @@ import { closest, didYouMean } from './analyzer/text/suggest.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
 import { attachedSection, attachMarkdown, benchMarkdown, SectionError } from './analyzer/report/benchAttach.js';
-import { JsonShapeError, setTopLevelMember, topLevelKeys } from './analyzer/report/jsonMember.js';
+import { jsonSyntaxProblem, JsonShapeError, setTopLevelMember, topLevelKeys } from './analyzer/report/jsonMember.js';
 import { chartsOf, render, FORMATS, type Format, type RenderOptions, type Result, type ResultKind } from './analyzer/report/registry.js';
 import type { Chart } from './analyzer/report/charts/reportCharts.js';
 import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
@@ -58,7 +58,7 @@ export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSIO
 export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
 // What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
 export { validateClassRows, dtypeBytes, gpuSpecFor, shapeFromHfConfig, SEVERITY_ORDER, checkDisabledRules, checkRuleOption, checkRuleOptions };
-export { changeText, regressionsOver, exportCommand, sidecarNote, walState };
+export { changeText, regressionsOver, exportCommand, sidecarNote, walState, jsonSyntaxProblem };
 export type {
   AnalysisOptions, AttachResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
   KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
@@ -333,11 +333,9 @@ export function parseResult(text: string, path: string): Result {
   let r: unknown;
   try {
     r = JSON.parse(text);
-  } catch (e) {
-    // A parse error at the very end is a file cut short (a copy interrupted, a disk full), said as such.
-    const at = Number(/at position (\d+)/.exec((e as Error).message)?.[1] ?? NaN);
-    const cut = /end of JSON input/.test((e as Error).message) || at >= text.trimEnd().length - 16 ? ' (cut short?)' : '';
-    throw new BadInputError(`${path}: not a JSON result${cut} (${(e as Error).message.split('\n')[0]})`);
+  } catch {
+    // Said by position, never by quoting the text; a file cut short says so ("the text ends where ...").
+    throw new BadInputError(`${path}: not a JSON result (${jsonSyntaxProblem(text)})`);
   }
   const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;

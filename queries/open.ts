@@ -29,8 +29,13 @@ const OPEN_ERRORS: Record<string, string> = {
 
 function openError(path: string, e: unknown): TraceError {
   const code = String((e as NodeJS.ErrnoException).code ?? '');
-  return new TraceError(`${path}: cannot read (${OPEN_ERRORS[code] ?? (code || (e as Error).message)})`);
+  const err = new TraceError(`${path}: cannot read (${OPEN_ERRORS[code] ?? (code || (e as Error).message)})`);
+  if (UNREACHABLE.includes(code)) err.unreachable = path;
+  return err;
 }
+
+/** Errnos that say a file is missing or out of reach. */
+const UNREACHABLE = ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP'];
 
 /**
  * The first `n` bytes of a regular file. Opened non-blocking and checked on the open descriptor: a FIFO
@@ -70,7 +75,7 @@ export function checkTraceFile(path: string): void {
     st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new TraceError(`${path}: no such file`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw Object.assign(new TraceError(`${path}: no such file`), { unreachable: path });
     throw openError(path, e);
   }
   if (st.isDirectory()) throw new TraceError(`${path}: is a directory, expected an nsys SQLite export (.sqlite)`);

@@ -188,6 +188,22 @@ function withoutNonFinite(text: string): string {
   return parts.join('');
 }
 
+/**
+ * What is wrong with a text JSON.parse refused, by position only: JSON.parse's own message quotes the
+ * text (`"root:x:0:0"... is not valid JSON`), and a file given by mistake may be anyone's secrets.
+ */
+export function jsonSyntaxProblem(text: string): string {
+  const start = skipWs(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  try {
+    const end = skipWs(text, valueEnd(text, start));
+    if (end < text.length) return shapeError(text, end, 'the end of the text (more than one JSON value?)').message;
+    return 'NaN or Infinity, which JSON does not allow';
+  } catch (e) {
+    if (e instanceof JsonShapeError) return text.trim() === '' ? 'empty' : e.message;
+    throw e;
+  }
+}
+
 /** The top-level object's keys, the whole text checked as one JSON object (nothing built: see valueEnd). */
 export function topLevelKeys(text: string): string[] {
   return topObject(text).members.map((m) => m.key);

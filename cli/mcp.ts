@@ -22,7 +22,8 @@ const running = new Set<Worker>();
 
 function inWorker(name: string, args: unknown, signal?: AbortSignal): Promise<Reply> {
   return new Promise((resolve) => {
-    const w = new Worker(new URL('./mcpWorker.js', import.meta.url), { workerData: { name, args } });
+    // A code range of 64 MiB, not V8's default reservation: each call's thread costs less address space (ulimit -v).
+    const w = new Worker(new URL('./mcpWorker.js', import.meta.url), { workerData: { name, args }, resourceLimits: { codeRangeSizeMb: 64 } });
     running.add(w);
     let settled = false;
     const done = (r: Reply) => {

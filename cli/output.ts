@@ -129,6 +129,18 @@ function writeAll(fd: number, buf: Uint8Array): void {
   }
 }
 
+/** A string written a MiB at a time: a report of tens of megabytes never held twice over, as text and as bytes. */
+function writeText(fd: number, text: string): void {
+  const step = 1 << 20;
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + step);
+    // Never between the two halves of a surrogate pair.
+    if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+    writeAll(fd, Buffer.from(text.slice(i, end), 'utf8'));
+    i = end;
+  }
+}
+
 export interface WriteOptions {
   /** The permissions a new file gets (a file replaced keeps its own). */
   mode?: number;
@@ -142,15 +154,16 @@ export interface WriteOptions {
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, inputs: readonly string[] = [], o: WriteOptions = {}): void {
   const t = outputTarget(path, inputs);
-  const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  if (!t.atomic) return writeThrough(path, t.path, buf);
+  if (!t.atomic) return writeThrough(path, t.path, typeof data === 'string' ? Buffer.from(data) : data);
   const tmp = tempBeside(t);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o600);
+    // A new file gets what the umask allows; one replacing a file is private until it gets that file's mode.
+    fd = openSync(tmp, 'wx', t.mode !== undefined || o.mode !== undefined ? 0o600 : 0o666);
     // A full disk or a file size limit cuts a write short before it fails: write until all is out or an
     // error says why not, so a partial report never replaces a whole one.
-    writeAll(fd, buf);
+    if (typeof data === 'string') writeText(fd, data);
+    else writeAll(fd, data);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -21,8 +21,10 @@ export interface RawServer {
   kill(): void;
 }
 
-export async function rawServer(env: Record<string, string> = {}): Promise<RawServer> {
-  const child = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'mcp'], { env: { ...process.env, NSYS_TP_DEBUG: '', ...env }, stdio: 'pipe' });
+export async function rawServer(o: { env?: Record<string, string>; uid?: number; cli?: string } = {}): Promise<RawServer> {
+  const child = spawn(process.execPath, [o.cli ?? join(REPO, 'dist/cli/main.js'), 'mcp'], {
+    env: { ...process.env, NSYS_TP_DEBUG: '', ...o.env }, stdio: 'pipe', ...(o.uid === undefined ? {} : { uid: o.uid, gid: o.uid }),
+  });
   child.stdin.on('error', () => {});
   let out = '';
   let err = '';

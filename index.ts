@@ -334,8 +334,9 @@ export function parseResult(text: string, path: string): Result {
   try {
     r = JSON.parse(text);
   } catch {
-    // Said by position, never by quoting the text; a file cut short says so ("the text ends where ...").
-    throw new BadInputError(`${path}: not a JSON result (${jsonSyntaxProblem(text)})`);
+    // Said by position, never by quoting the text; a file cut short (a copy interrupted, a disk full) says so.
+    const problem = jsonSyntaxProblem(text);
+    throw new BadInputError(`${path}: not a JSON result${/^the text ends/.test(problem) ? ' (cut short?)' : ''} (${problem})`);
   }
   const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;

@@ -48,7 +48,7 @@ const WORDS = ['true', 'false', 'null', 'NaN', 'Infinity', '-Infinity'];
 
 /** Where a scan stopped, as a position (the text itself is never quoted back: it may be anyone's file). */
 function shapeError(text: string, i: number, what: string): JsonShapeError {
-  if (i >= text.length) return new JsonShapeError(`the text ends where ${what} should be (cut short?)`);
+  if (i >= text.length) return new JsonShapeError(`the text ends where ${what} should be`);
   let line = 1;
   let col = 1;
   for (let j = 0; j < i; j++) {

@@ -990,7 +990,7 @@ export const BAD_SAVED_RESULTS: SideFile[] = [
   {
     name: 'a result cut short: said by position, not quoted',
     expect: 'error',
-    message: /not a JSON result \(the text ends where .* should be \(cut short\?\)\)/,
+    message: /not a JSON result \(cut short\?\) \(the text ends where .* should be\)/,
     make: (d) => ({ path: textFile(d, 'saved.json', JSON.stringify(savedDiagnosis(), null, 2).slice(0, 5000)) }),
   },
 ];

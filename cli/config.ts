@@ -11,7 +11,7 @@ import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 import { readSideText } from './sideInput.js';
 import { linearPattern, PatternError } from './userPattern.js';
-import { BadInputError, closest, didYouMean, jsonSyntaxProblem, validateClassRows } from '../index.js';
+import { BadInputError, closest, jsonSyntaxProblem, validateClassRows } from '../index.js';
 
 export interface Config {
   kernelClasses: ClassRow[];
@@ -37,7 +37,7 @@ export function onlyKnownKeys(obj: object, known: readonly string[], where: stri
   for (const k of Object.keys(obj)) {
     if (known.includes(k)) continue;
     const named = PROTO_KEYS.includes(k) || closest(k, known) !== null;
-    throw new Error(`${where}unknown key ${named ? JSON.stringify(k) : '(not named here)'}${named ? didYouMean(k, known) : ''} (known: ${known.join(', ')})`);
+    throw new Error(`${where}unknown key ${named ? JSON.stringify(k) : '(not named here)'} (known: ${known.join(', ')})`);
   }
 }
 

@@ -31,8 +31,8 @@ import { exportCommand, sidecarNote, walState } from './queries/open.js';
 import { closest, didYouMean } from './analyzer/text/suggest.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
-import { attachMarkdown, benchMarkdown, MD_BEGIN } from './analyzer/report/benchAttach.js';
-import { JsonShapeError, parseJsonObject, setTopLevelMember } from './analyzer/report/jsonMember.js';
+import { attachedSection, attachMarkdown, benchMarkdown, SectionError } from './analyzer/report/benchAttach.js';
+import { jsonSyntaxProblem, JsonShapeError, setTopLevelMember, topLevelKeys } from './analyzer/report/jsonMember.js';
 import { chartsOf, render, FORMATS, type Format, type RenderOptions, type Result, type ResultKind } from './analyzer/report/registry.js';
 import type { Chart } from './analyzer/report/charts/reportCharts.js';
 import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
@@ -62,7 +62,7 @@ export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSIO
 export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
 // What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
 export { validateClassRows, dtypeBytes, gpuSpecFor, shapeFromHfConfig, SEVERITY_ORDER, checkDisabledRules, checkRuleOption, checkRuleOptions };
-export { changeText, regressionsOver, exportCommand, sidecarNote, walState, RECIPES };
+export { changeText, regressionsOver, exportCommand, sidecarNote, walState, RECIPES, jsonSyntaxProblem };
 export type {
   AnalysisOptions, AttachResult, DoctorResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
   KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
@@ -260,12 +260,20 @@ export async function attach(target: AttachTarget, paths: string[], config: Anal
   let replaced = false;
   if (target.format === 'json') {
     try {
-      replaced = ATTACH_KEY in parseJsonObject(target.text);
+      // Checked, not parsed: a report of tens of megabytes costs no object graph.
+      replaced = topLevelKeys(target.text).includes(ATTACH_KEY);
     } catch (e) {
-      const why = e instanceof JsonShapeError || e instanceof SyntaxError ? (e as Error).message : String(e);
-      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${why.split('\n')[0]}); for a Markdown report pass --format md`);
+      if (!(e instanceof JsonShapeError)) throw e;
+      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${e.message}); for a Markdown report pass --format md`);
     }
-  } else replaced = target.text.includes(MD_BEGIN);
+  } else {
+    try {
+      replaced = attachedSection(target.text) !== null;
+    } catch (e) {
+      if (!(e instanceof SectionError)) throw e;
+      throw new BadInputError(`${target.path}: ${e.message}`);
+    }
+  }
   const d = await diagnose(paths, config, hooks);
   const result = buildAttachResult(target.path, target.format, replaced, d.summary, d.findings);
   const text = target.format === 'json' ? setTopLevelMember(target.text, ATTACH_KEY, result.section) : attachMarkdown(target.text, benchMarkdown(result.section));
@@ -344,16 +352,18 @@ export function parseResult(text: string, path: string): Result {
   let r: unknown;
   try {
     r = JSON.parse(text);
-  } catch (e) {
-    // A parse error at the very end is a file cut short (a copy interrupted, a disk full), said as such.
-    const at = Number(/at position (\d+)/.exec((e as Error).message)?.[1] ?? NaN);
-    const cut = /end of JSON input/.test((e as Error).message) || at >= text.trimEnd().length - 16 ? ' (cut short?)' : '';
-    throw new BadInputError(`${path}: not a JSON result${cut} (${(e as Error).message.split('\n')[0]})`);
+  } catch {
+    // Said by position, never by quoting the text; a file cut short (a copy interrupted, a disk full) says so.
+    const problem = jsonSyntaxProblem(text);
+    throw new BadInputError(`${path}: not a JSON result${/^the text ends/.test(problem) ? ' (cut short?)' : ''} (${problem})`);
   }
   const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach', 'doctor'];
   const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
   if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
     throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);
+  }
+  if (typeof o.schemaVersion !== 'number') {
+    throw new BadInputError(`${path}: schemaVersion is ${o.schemaVersion === undefined ? 'missing' : `${JSON.stringify(o.schemaVersion)?.slice(0, 20)}, not a number`}; nsys-tp writes the number 1 there (write the result again with --format json)`);
   }
   if (o.schemaVersion !== 1) throw new BadInputError(`${path}: result schema version ${String(o.schemaVersion)}; this nsys-tp reads version 1`);
   const bad = resultShapeError(r);

@@ -6,6 +6,11 @@
  */
 export abstract class NsysTpError extends Error {
   abstract readonly kind: 'bad-input' | 'usage';
+  /**
+   * Set when a file could not be reached (missing, or not readable): the name it was given as. A face that
+   * serves others (the MCP server) words both alike, so its errors do not tell which files exist.
+   */
+  unreachable?: string;
   constructor(message: string, readonly hint?: string) {
     super(message);
   }

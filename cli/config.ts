@@ -11,7 +11,7 @@ import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 import { readSideText } from './sideInput.js';
 import { linearPattern, PatternError } from './userPattern.js';
-import { BadInputError, validateClassRows } from '../index.js';
+import { BadInputError, closest, jsonSyntaxProblem, validateClassRows } from '../index.js';
 
 export interface Config {
   kernelClasses: ClassRow[];
@@ -25,10 +25,19 @@ export const MAX_CONFIG_BYTES = 4 * 2 ** 20;
 const CONFIG_KEYS = ['kernelClasses', 'rules', 'disabledRules'];
 const ROW_KEYS = ['class', 'pattern', 'flags', 'on', 'op', 'note'];
 
-/** Throws unless every own key of `obj` is one of `known`. */
+/** Names every object has: a key spelt so is an attack on the object, named as such. */
+const PROTO_KEYS = Object.getOwnPropertyNames(Object.prototype);
+
+/**
+ * Throws unless every own key of `obj` is one of `known`. An unknown key is named only when it is a
+ * near miss of a known one (`kernelclasses`) or a prototype name: the file may be something else given by
+ * mistake (a credentials file), whose keys are not for nsys-tp to repeat, to a terminal or to an agent.
+ */
 export function onlyKnownKeys(obj: object, known: readonly string[], where: string): void {
   for (const k of Object.keys(obj)) {
-    if (!known.includes(k)) throw new Error(`${where}unknown key ${JSON.stringify(k)} (known: ${known.join(', ')})`);
+    if (known.includes(k)) continue;
+    const named = PROTO_KEYS.includes(k) || closest(k, known) !== null;
+    throw new Error(`${where}unknown key ${named ? JSON.stringify(k) : '(not named here)'} (known: ${known.join(', ')})`);
   }
 }
 
@@ -56,8 +65,8 @@ export function loadConfig(path: string | undefined): Config {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (e) {
-    throw new BadInputError(`${path}: cannot read config (${(e as Error).message.split('\n')[0]})`);
+  } catch {
+    throw new BadInputError(`${path}: cannot read config (not JSON: ${jsonSyntaxProblem(text)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadInputError(`${path}: config must be a JSON object`);
   const obj = raw as Record<string, unknown>;

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { writeErrorText } from './output.js';
 import { termSafe } from '../analyzer/report/format.js';
 import { BadInputError, exportCommand, sidecarNote, walState } from '../index.js';
 
@@ -37,6 +38,20 @@ export function cacheDir(): string {
   if (process.env.NSYS_TP_CACHE) return process.env.NSYS_TP_CACHE;
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'nsys-tp');
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns where a folder cannot take new
+ * entries yet answers ENOENT (under /proc: NSYS_TP_CACHE=/proc/self/x, or HOME=/proc), retrying forever.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+  if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
 }
 
 /** `nsys` on PATH, found without running it (a broken nsys must not hang the search). */
@@ -110,18 +125,35 @@ function readablePath(p: string, notes: string[], mine: string[]): string {
   }
   if (state === 'sidecars') notes.push(sidecarNote(p)!);
   if (state !== 'no-wal') return p;
-  const dir = mkdtempSync(join(tmpdir(), 'nsys-tp-wal-'));
-  temps.add(dir);
-  mine.push(dir);
-  const copy = join(dir, basename(p));
-  copyFileSync(p, copy, constants.COPYFILE_FICLONE);
-  const fd = openSync(copy, 'r+');
-  try {
-    writeSync(fd, Buffer.from([1, 1]), 0, 2, 18);
-  } finally {
-    closeSync(fd);
+  // TMPDIR first; where it is missing, read-only, not a folder or full, the other usual places.
+  const tried: string[] = [];
+  for (const root of [...new Set([tmpdir(), '/tmp', '/var/tmp', cacheDir()])]) {
+    let dir: string | undefined;
+    try {
+      if (root === cacheDir()) makeDirs(root);
+      dir = mkdtempSync(join(root, 'nsys-tp-wal-'));
+      temps.add(dir);
+      const copy = join(dir, basename(p));
+      copyFileSync(p, copy, constants.COPYFILE_FICLONE);
+      const fd = openSync(copy, 'r+');
+      try {
+        writeSync(fd, Buffer.from([1, 1]), 0, 2, 18);
+      } finally {
+        closeSync(fd);
+      }
+      mine.push(dir);
+      return copy;
+    } catch (e) {
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        temps.delete(dir);
+      }
+      tried.push(`${root}: ${writeErrorText(e)}`);
+    }
   }
-  return copy;
+  throw new BadInputError(
+    `${p}: a WAL-mode export without its -wal file is read through a private copy (so nothing appears beside it), and no folder could take one (${tried.join('; ')}); set TMPDIR to a folder with ${Math.ceil(statSync(p).size / 2 ** 20)} MiB free`,
+  );
 }
 
 /** The export of one report: beside it when fresh, else from (or into) the cache. */
@@ -144,9 +176,9 @@ async function exportedReport(report: string, notes: string[], ui: ExportUi): Pr
   const nsys = findNsys();
   if (!nsys) throw new BadInputError(`${report}: an Nsight Systems report; nsys is not on PATH here, so export it first: ${exportCommand(report)}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
-    throw new BadInputError(`${dir}: cannot create the export cache folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set NSYS_TP_CACHE to another folder`);
+    throw new BadInputError(`${dir}: cannot create the export cache folder (${writeErrorText(e)}); set NSYS_TP_CACHE to another folder`);
   }
   const tmp = `${cached.replace(/\.sqlite$/, '')}.${process.pid}.partial.sqlite`;
   const timeout = exportTimeoutMs();

@@ -5,7 +5,6 @@
  * (doctor: also a capture that is not a TP capture); 3 internal error.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import {
   attach, BadInputError, chartsOf, classifier, compare, diagnose, doctor, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
   plan, regressionsOver, changeText, render, ruleCatalogue, scaling, slice, stepsResultOf, TOOL_VERSION, UsageError,
@@ -25,7 +24,8 @@ import { gpuFrom, loadModelShape, workloadFrom } from './workload.js';
 import { collectRuleOption, tripsGate } from './ruleOptions.js';
 import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
 import { readReport } from './attach.js';
-import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
+import { isSavedResult, MAX_RESULT_BYTES, readSavedDiagnosis } from './savedResult.js';
+import { readSideText } from './sideInput.js';
 import { EXIT_HELP, ruleText, rulesList } from './rulesHelp.js';
 
 class ExitError extends Error {
@@ -273,7 +273,7 @@ addAnalysisOptions(attachCmd).action(async (report: string, traces: string[], op
   const config = analyseConfig(opts);
   const target = readReport(report, traces, opts.format);
   const { result, text } = await withTraces(traces, (paths, hooks) => attach(target, paths, config, hooks));
-  writeFileAtomic(target.real, text, traces, target.mode);
+  writeFileAtomic(target.real, text, traces, { expect: target.read });
   process.stderr.write(await render(result, 'terminal'));
   gate(result.findings, opts.failOn);
 });
@@ -306,13 +306,8 @@ program
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder')
   .action(async (path: string, opts) => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new BadInputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    const result = parseResult(text, path);
+    // The side-input reader: a FIFO waits at most NSYS_TP_PIPE_TIMEOUT, /dev/zero stops at the size limit.
+    const result = parseResult(readSideText(path, { what: path, maxBytes: MAX_RESULT_BYTES }), path);
     try {
       if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
       await write(result, opts, [path]);
@@ -381,6 +376,12 @@ program
 for (const c of program.commands) c.addHelpText('after', EXIT_HELP);
 for (const c of program.commands) if (['diagnose', 'doctor', 'layers', 'steps', 'kernels', 'export', 'compare', 'scaling', 'attach', 'slice'].includes(c.name())) c.addHelpText('after', EXPORT_HELP);
 
+/** NSYS_TP_DEBUG=1 (or yes, true, on) adds the stack; 0, no, false, off or empty leave it off. */
+function debugOn(): boolean {
+  const v = (process.env.NSYS_TP_DEBUG ?? '').trim().toLowerCase();
+  return v !== '' && !['0', 'no', 'false', 'off'].includes(v);
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
@@ -408,7 +409,7 @@ async function main(): Promise<void> {
     }
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`nsys-tp: internal error: ${termSafe(msg.split('\n')[0]!)} (set NSYS_TP_DEBUG=1 for details)\n`);
-    if (process.env.NSYS_TP_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    if (debugOn()) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = 3;
   }
 }

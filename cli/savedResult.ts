@@ -3,18 +3,20 @@
  * or one whose first byte that is not white space is `{` (an SQLite export starts "SQLite format 3").
  * Read with the side-input limits, parsed and checked by the runner.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { parseDiagnosis, type DiagnoseResult } from '../index.js';
 import { readSideText } from './sideInput.js';
 
 /** A saved result may carry a big trace's per-step rows and timeline; a GB is no result. */
-const MAX_RESULT_BYTES = 256 * 2 ** 20;
+export const MAX_RESULT_BYTES = 256 * 2 ** 20;
 
 function startsLikeJson(path: string): boolean {
   let fd: number | undefined;
   try {
     if (!statSync(path).isFile()) return false;
-    fd = openSync(path, 'r');
+    // Non-blocking and checked again on the descriptor: a FIFO put there after the stat must not block.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return false;
     const buf = Buffer.alloc(64);
     const n = readSync(fd, buf, 0, buf.length, 0);
     return /^\s*\{/.test(buf.subarray(0, n).toString('latin1'));

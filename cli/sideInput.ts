@@ -31,7 +31,7 @@ export function readSideInput(path: string, o: SideInputOptions): Buffer {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new BadInputError(`${o.what}: cannot read (${errText(e)})`);
+    throw unreadable(o.what, e);
   }
   if (st.isDirectory()) throw new BadInputError(`${o.what}: is a folder, not a file`);
   if (o.regularOnly && !st.isFile()) throw new BadInputError(`${o.what}: not a regular file (a pipe or a device); this command rewrites the file in place, so it takes a regular file`);
@@ -41,7 +41,7 @@ export function readSideInput(path: string, o: SideInputOptions): Buffer {
     // Non-blocking: opening a FIFO without a writer would otherwise wait forever right here.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw new BadInputError(`${o.what}: cannot read (${errText(e)})`);
+    throw unreadable(o.what, e);
   }
   try {
     return readBounded(fd, o, fstatSync(fd).isFIFO() || fstatSync(fd).isSocket());
@@ -84,6 +84,13 @@ function readBounded(fd: number, o: SideInputOptions, pipe: boolean): Buffer {
     sleep(10);
   }
   return Buffer.concat(parts);
+}
+
+/** The error for a file not reached, marked so a face serving others words missing and unreadable alike. */
+function unreadable(what: string, e: unknown): BadInputError {
+  const err = new BadInputError(`${what}: cannot read (${errText(e)})`);
+  if (['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP'].includes(String((e as NodeJS.ErrnoException).code))) err.unreachable = what;
+  return err;
 }
 
 function errText(e: unknown): string {

@@ -1,10 +1,10 @@
 /**
- * `nsys-tp slice`: the file side of slicing (a temp file beside the output, renamed into place, never
- * over an input); the runner's `slice` writes the export itself.
+ * `nsys-tp slice`: the file side of slicing (a temp file beside the output, put in place by the one guarded
+ * write path, output.ts, never over an input); the runner's `slice` writes the export itself.
  */
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { BadInputError, NsysTpError } from '../index.js';
-import { outputTarget, placeFile, tempBeside, writeErrorText } from './output.js';
+import { commitFile, outputTarget, tempBeside, writeErrorText } from './output.js';
 
 /** Runs `write` on a new empty file beside `output`, then puts it in place; `inputs`: files the output may not replace. */
 export async function writeSliceFile<T>(output: string, inputs: readonly string[], write: (tmp: string) => Promise<T>): Promise<T> {
@@ -16,7 +16,8 @@ export async function writeSliceFile<T>(output: string, inputs: readonly string[
     // says only "unable to open database file"); SQLite opens an empty file as an empty database.
     closeSync(openSync(tmp, 'wx'));
     const out = await write(tmp);
-    placeFile(tmp, target, output);
+    // A -journal or -wal left at the output path belongs to the file replaced: the new one would read as corrupt.
+    commitFile(tmp, target, output, { sqlite: true });
     return out;
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -7,7 +7,7 @@ import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
-import { BadInputError, didYouMean, dtypeBytes, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../index.js';
+import { BadInputError, didYouMean, dtypeBytes, jsonSyntaxProblem, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../index.js';
 import { termSafe } from '../analyzer/report/format.js';
 
 /** A Hugging Face config.json is a few kilobytes. */
@@ -20,14 +20,16 @@ export function loadModelShape(arg: string, dtype?: string): ModelShape {
   let shape = preset?.shape ?? null;
   if (!shape) {
     if (!existsSync(arg)) {
-      throw new BadInputError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file${didYouMean(arg, PRESET_NAMES)}`);
+      const e = new BadInputError(`--model ${arg}: neither a preset (${Object.keys(PRESETS).join(', ')}) nor a config.json file${didYouMean(arg, PRESET_NAMES)}`);
+      e.unreachable = `--model ${arg}`;
+      throw e;
     }
     const text = readSideText(arg, { what: `--model ${arg}`, maxBytes: MAX_MODEL_CONFIG_BYTES });
     let cfg: unknown;
     try {
       cfg = JSON.parse(text);
-    } catch (e) {
-      throw new BadInputError(`--model ${arg}: not a JSON config (${(e as Error).message.split('\n')[0]})`);
+    } catch {
+      throw new BadInputError(`--model ${arg}: not a JSON config (${jsonSyntaxProblem(text)})`);
     }
     if (typeof cfg !== 'object' || cfg === null) throw new BadInputError(`--model ${arg}: not a JSON object`);
     try {

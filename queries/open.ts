@@ -8,7 +8,7 @@
  * (`cell_size_check`), loads no extension, and reads only real tables: a view or a virtual table standing
  * where nsys writes a table is refused (a view can compute without end: a recursive CTE).
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TraceError } from './errors.js';
@@ -29,21 +29,33 @@ const OPEN_ERRORS: Record<string, string> = {
 
 function openError(path: string, e: unknown): TraceError {
   const code = String((e as NodeJS.ErrnoException).code ?? '');
-  return new TraceError(`${path}: cannot read (${OPEN_ERRORS[code] ?? (code || (e as Error).message)})`);
+  const err = new TraceError(`${path}: cannot read (${OPEN_ERRORS[code] ?? (code || (e as Error).message)})`);
+  if (UNREACHABLE.includes(code)) err.unreachable = path;
+  return err;
 }
 
+/** Errnos that say a file is missing or out of reach. */
+const UNREACHABLE = ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP'];
+
+/**
+ * The first `n` bytes of a regular file. Opened non-blocking and checked on the open descriptor: a FIFO
+ * would block an ordinary open until someone writes to it (freezing the CLI, or a whole MCP server), and
+ * a file swapped for one after a stat is caught here too.
+ */
 function readHead(path: string, n: number): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw openError(path, e);
   }
   try {
+    if (!fstatSync(fd).isFile()) throw new TraceError(`${path}: not a regular file (a pipe or a device); nsys-tp reads an SQLite export file`);
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, got);
   } catch (e) {
+    if (e instanceof TraceError) throw e;
     throw openError(path, e);
   } finally {
     closeSync(fd);
@@ -63,11 +75,11 @@ export function checkTraceFile(path: string): void {
     st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new TraceError(`${path}: no such file`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw Object.assign(new TraceError(`${path}: no such file`), { unreachable: path });
     throw openError(path, e);
   }
   if (st.isDirectory()) throw new TraceError(`${path}: is a directory, expected an nsys SQLite export (.sqlite)`);
-  if (!st.isFile()) throw new TraceError(`${path}: not a regular file`);
+  if (!st.isFile()) throw new TraceError(`${path}: not a regular file (a pipe or a device); nsys-tp reads an SQLite export file`);
   const ext = extname(path).toLowerCase();
   if (ext === '.qdstrm') {
     throw new TraceError(

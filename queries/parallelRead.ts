@@ -10,7 +10,7 @@
  * rows) and waited for, not terminated: a worker terminated inside a better-sqlite3 call that then throws
  * (a busy wait on a locked file ending in SQLITE_BUSY) aborts the whole process (v8 fatal error).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -57,13 +57,44 @@ export function defaultWorkers(): number {
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 256) : Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
 }
 
+/**
+ * What a worker thread costs in address space: V8 reserves a code range per isolate (128 MiB and more by
+ * default, limited here to WORKER_CODE_RANGE_MB) and heap spaces besides; measured at about 140 MiB each
+ * with the limit, 590 MiB without. Reserved, not used: RSS stays small, but under `ulimit -v` a reservation
+ * that fails aborts the whole process ("Fatal process OOM ... CodeRange"), which no code can catch.
+ */
+const WORKER_ADDRESS_BYTES = 256 * 2 ** 20;
+/** Room kept for this thread's own heap to grow while the workers read. */
+const MAIN_ADDRESS_BYTES = 1024 * 2 ** 20;
+/** A shard worker runs a small reading loop: 64 MiB of code space is far more than its code takes. */
+const WORKER_CODE_RANGE_MB = 64;
+
+/** Address space this process may still reserve (RLIMIT_AS less what it holds), or Infinity when unlimited. */
+export function addressSpaceLeft(): number {
+  try {
+    const limit = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (!limit || limit === 'unlimited') return Infinity;
+    const held = Number(/^VmSize:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+    return Number(limit) - held;
+  } catch {
+    return Infinity; // not Linux: no such limit to read
+  }
+}
+
+/** `wanted` workers, or as many as the address space left can hold (1: read in this thread, no worker). */
+export function workersThatFit(wanted: number, left = addressSpaceLeft()): number {
+  if (!Number.isFinite(left)) return wanted;
+  return Math.max(1, Math.min(wanted, Math.floor((left - MAIN_ADDRESS_BYTES) / WORKER_ADDRESS_BYTES)));
+}
+
 /** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */
 export async function readTraceInputs(paths: readonly string[], options: ReadOptions = {}): Promise<TraceInput[]> {
   const { onProgress } = options;
   const rows = paths.map((p) => rowsToScan(p));
   // A small export is read in this thread: starting a worker costs more than it saves below this.
   const most = Math.max(1, Math.ceil(rows.reduce((a, b) => a + b, 0) / MIN_ROWS_PER_WORKER));
-  const workers = Math.min(most, Math.max(1, Math.floor(options.workers ?? defaultWorkers())));
+  // Sized to what the process may reserve (ulimit -v): fewer workers, or none, rather than an abort.
+  const workers = workersThatFit(Math.min(most, Math.max(1, Math.floor(options.workers ?? defaultWorkers()))));
   if (workers === 1 || !canUseWorkers()) {
     // One reader: this thread, file after file; the bar counts every file's rows from the start.
     const totals = rows;
@@ -110,7 +141,7 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
     for (const r of results) r.reject(failure);
   };
   const exited = Array.from({ length: Math.min(workers, jobs.length) }, () => new Promise<void>((resolve) => {
-    const w = new Worker(WORKER, { workerData: { stop: stop.buffer } });
+    const w = new Worker(WORKER, { workerData: { stop: stop.buffer }, resourceLimits: { codeRangeSizeMb: WORKER_CODE_RANGE_MB } });
     pool.push(w);
     const give = () => {
       if (failure !== null || next >= jobs.length) {

@@ -8,7 +8,7 @@
  * json.dump on one line with ", " and ": "); the values are made up for a TP=4 Llama-3.3-70B run.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setTopLevelMember, parseJsonObject } from '../analyzer/report/jsonMember.js';
@@ -162,6 +162,8 @@ describe('attach never damages the benchmark file', () => {
     const dir = tempDir();
     const p = benchCopy(dir);
     chmodSync(p, 0o644);
+    // The user's own file, so that only the folder stops the write (a file it may not write is refused before).
+    if (root) chownSync(p, NOBODY, NOBODY);
     chmodSync(dir, 0o555);
     const before = sha(p);
     const cli = asUser && 'cli' in asUser ? asUser.cli : join(REPO, 'dist/cli/main.js');

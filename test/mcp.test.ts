@@ -72,7 +72,7 @@ describe('nsys-tp mcp, through the SDK client', () => {
   it('bad input and usage are tool errors with the one line the CLI prints, and the server keeps serving', async () => {
     const missing = await call('diagnose', { traces: ['/nonexistent/trace.sqlite'] });
     expect(missing.isError).toBe(true);
-    expect(missing.content[0]!.text).toBe('nsys-tp: /nonexistent/trace.sqlite: no such file');
+    expect(missing.content[0]!.text).toBe('nsys-tp: /nonexistent/trace.sqlite: no such file, or not readable (the MCP server says the same of both)');
     const percent = await call('diagnose', { traces: [samplePath('tp4graph-decode.sqlite')], rules: { 'collective-wait': { minShareOfStep: 20 } } });
     expect(percent.isError).toBe(true);
     expect(percent.content[0]!.text).toMatch(/fraction between 0 and 1.*for 20% write 0\.2/);

@@ -33,6 +33,19 @@ export function mdEscape(s: string): string {
   return termSafe(s).replace(/([\\`*_\[\]<>|~$])/g, '\\$1');
 }
 
+/**
+ * A Markdown code span holding `s` as it is: nothing inside a code span is Markdown, so nothing is escaped
+ * (a backslash there would show); the fence is one backtick longer than the longest run inside, with a
+ * space of padding where the text starts or ends with a backtick (CommonMark strips one).
+ */
+export function mdCode(s: string): string {
+  const text = termSafe(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^`|`$|^ .* $/.test(text) ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 export function htmlEscape(s: string): string {
   return xmlSafe(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -41,24 +41,95 @@ function stringEnd(text: string, i: number): number {
   throw new JsonShapeError('unterminated string');
 }
 
-/** End of the value starting at i: a string, a bracketed value (strings inside skipped), or a bare token. */
-function valueEnd(text: string, i: number): number {
-  const c = text[i];
-  if (c === '"') return stringEnd(text, i);
-  if (c === '{' || c === '[') {
-    let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const d = text[j];
-      if (d === '"') j = stringEnd(text, j) - 1;
-      else if (d === '{' || d === '[') depth++;
-      else if (d === '}' || d === ']') if (--depth === 0) return j + 1;
-    }
-    throw new JsonShapeError('unbalanced brackets');
+const QUOTE = 0x22;
+const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+/** Bare values: JSON's, and the NaN / Infinity / -Infinity Python's json.dump writes. */
+const WORDS = ['true', 'false', 'null', 'NaN', 'Infinity', '-Infinity'];
+
+/** Where a scan stopped, as a position (the text itself is never quoted back: it may be anyone's file). */
+function shapeError(text: string, i: number, what: string): JsonShapeError {
+  if (i >= text.length) return new JsonShapeError(`the text ends where ${what} should be`);
+  let line = 1;
+  let col = 1;
+  for (let j = 0; j < i; j++) {
+    if (text.charCodeAt(j) === 0x0a) {
+      line++;
+      col = 1;
+    } else col++;
   }
-  let j = i;
-  while (j < text.length && !/[,}\]\s]/.test(text[j]!)) j++;
-  if (j === i) throw new JsonShapeError(`unexpected ${text[i] === undefined ? 'end' : `"${text[i]}"`}`);
-  return j;
+  return new JsonShapeError(`expected ${what} at line ${line}, column ${col}`);
+}
+
+/** End of the string starting at i (a '"'), checked as JSON: no raw control characters, known escapes. */
+function strictStringEnd(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) return j + 1;
+    if (c < 0x20) throw shapeError(text, j, 'a character that may stand in a string (a control character is there)');
+    if (c === 0x5c) {
+      const e = text[j + 1];
+      if (e === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) throw shapeError(text, j, 'a \\u escape of four hex digits');
+        j += 5;
+      } else if (e !== undefined && '"\\/bfnrt'.includes(e)) j++;
+      else throw shapeError(text, j, 'a known escape');
+    }
+  }
+  throw shapeError(text, text.length, 'the end of a string');
+}
+
+function scalarEnd(text: string, i: number): number {
+  for (const w of WORDS) if (text.startsWith(w, i)) return i + w.length;
+  NUMBER.lastIndex = i;
+  if (NUMBER.test(text)) return NUMBER.lastIndex;
+  throw shapeError(text, i, 'a value');
+}
+
+/**
+ * End of the JSON value starting at i, the whole value checked against JSON's grammar (with Python's
+ * NaN and Infinity) without building it: a report of tens of megabytes costs no object graph, and a
+ * value nested a million deep no call stack.
+ */
+export function valueEnd(text: string, i: number): number {
+  const stack: number[] = [];
+  for (;;) {
+    i = skipWs(text, i);
+    const c = text.charCodeAt(i);
+    let opened = false;
+    if (c === 0x7b || c === 0x5b) {
+      const close = c === 0x7b ? 0x7d : 0x5d;
+      i = skipWs(text, i + 1);
+      if (text.charCodeAt(i) === close) i++;
+      else {
+        stack.push(close);
+        if (close === 0x7d) i = keyEnd(text, i);
+        opened = true;
+      }
+    } else if (c === QUOTE) i = strictStringEnd(text, i);
+    else i = scalarEnd(text, i);
+    if (opened) continue;
+    for (;;) {
+      if (stack.length === 0) return i;
+      i = skipWs(text, i);
+      const d = text.charCodeAt(i);
+      const close = stack[stack.length - 1]!;
+      if (d === 0x2c) {
+        i = close === 0x7d ? keyEnd(text, skipWs(text, i + 1)) : i + 1;
+        break;
+      }
+      if (d !== close) throw shapeError(text, i, close === 0x7d ? '"," or "}"' : '"," or "]"');
+      stack.pop();
+      i++;
+    }
+  }
+}
+
+/** Past the key and its colon at i, in an object. */
+function keyEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) !== QUOTE) throw shapeError(text, i, 'a key');
+  const colon = skipWs(text, strictStringEnd(text, i));
+  if (text[colon] !== ':') throw shapeError(text, colon, '":"');
+  return colon + 1;
 }
 
 function skipWs(text: string, i: number): number {
@@ -68,23 +139,23 @@ function skipWs(text: string, i: number): number {
 
 function topObject(text: string): TopObject {
   const open = skipWs(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
-  if (text[open] !== '{') throw new JsonShapeError('not a JSON object');
+  if (text[open] !== '{') throw new JsonShapeError(open >= text.length ? 'empty' : 'not a JSON object');
   const members: Member[] = [];
   let i = skipWs(text, open + 1);
   if (text[i] !== '}') {
     for (;;) {
-      if (text[i] !== '"') throw new JsonShapeError('expected a key');
-      const keyEnd = stringEnd(text, i);
-      const key = JSON.parse(text.slice(i, keyEnd)) as string;
-      const colon = skipWs(text, keyEnd);
-      if (text[colon] !== ':') throw new JsonShapeError('expected ":"');
+      if (text[i] !== '"') throw shapeError(text, i, 'a key');
+      const kEnd = strictStringEnd(text, i);
+      const key = JSON.parse(text.slice(i, kEnd)) as string;
+      const colon = skipWs(text, kEnd);
+      if (text[colon] !== ':') throw shapeError(text, colon, '":"');
       const vs = skipWs(text, colon + 1);
       const ve = valueEnd(text, vs);
       members.push({ key, keyStart: i, valueStart: vs, valueEnd: ve });
       i = skipWs(text, ve);
       if (text[i] === ',') i = skipWs(text, i + 1);
       else if (text[i] === '}') break;
-      else throw new JsonShapeError('expected "," or "}"');
+      else throw shapeError(text, i, '"," or "}"');
     }
   }
   const rest = skipWs(text, i + 1);
@@ -98,25 +169,47 @@ function topObject(text: string): TopObject {
   return { open, close: i, members };
 }
 
-/** Python writes NaN, Infinity and -Infinity, which JSON.parse rejects: checked as null. */
+/** Python writes NaN, Infinity and -Infinity, which JSON.parse rejects: read as null. */
 function withoutNonFinite(text: string): string {
-  let out = '';
+  const parts: string[] = [];
+  let from = 0;
   for (let i = 0; i < text.length; ) {
-    if (text[i] === '"') {
-      const e = stringEnd(text, i);
-      out += text.slice(i, e);
-      i = e;
+    if (text.charCodeAt(i) === QUOTE) {
+      i = stringEnd(text, i);
       continue;
     }
-    const m = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9));
-    if (m) {
-      out += 'null';
-      i += m[0].length;
-    } else out += text[i++];
+    const w = text.startsWith('NaN', i) ? 3 : text.startsWith('Infinity', i) ? 8 : text.startsWith('-Infinity', i) ? 9 : 0;
+    if (w) {
+      parts.push(text.slice(from, i), 'null');
+      from = i += w;
+    } else i++;
   }
-  return out;
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
+/**
+ * What is wrong with a text JSON.parse refused, by position only: JSON.parse's own message quotes the
+ * text (`"root:x:0:0"... is not valid JSON`), and a file given by mistake may be anyone's secrets.
+ */
+export function jsonSyntaxProblem(text: string): string {
+  const start = skipWs(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  try {
+    const end = skipWs(text, valueEnd(text, start));
+    if (end < text.length) return shapeError(text, end, 'the end of the text (more than one JSON value?)').message;
+    return 'NaN or Infinity, which JSON does not allow';
+  } catch (e) {
+    if (e instanceof JsonShapeError) return text.trim() === '' ? 'empty' : e.message;
+    throw e;
+  }
+}
+
+/** The top-level object's keys, the whole text checked as one JSON object (nothing built: see valueEnd). */
+export function topLevelKeys(text: string): string[] {
+  return topObject(text).members.map((m) => m.key);
+}
+
+/** The text parsed (NaN and Infinity as null), checked to be one JSON object. */
 export function parseJsonObject(text: string): Record<string, unknown> {
   topObject(text);
   const v = JSON.parse(withoutNonFinite(text.replace(/^\uFEFF/, ''))) as unknown;

@@ -9,9 +9,23 @@ import { PHASES, STEP_SOURCES } from '../steps/types.js';
 
 type Check = (v: unknown, path: string) => string | null;
 
-const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+const typeName = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object'
+    : typeof v === 'number' && !Number.isFinite(v) ? 'a number beyond what a double holds (such as 1e309, read as infinity)' : `a ${typeof v}`;
 
 const num: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? null : `${p}: expected a number, found ${typeName(v)}`);
+/**
+ * Numbers with a range: a time, a count or a share outside it is no measurement nsys-tp wrote (a negative
+ * or zero step time makes "-1.0× faster" or "Infinity× faster" verdicts, and a gate that passes over them).
+ */
+const ranged = (ok: (x: number) => boolean, what: string): Check => (v, p) => num(v, p) ?? (ok(v as number) ? null : `${p}: ${String(v)} is not ${what}`);
+/** A time that is a step's or a phase's length: more than zero. */
+const pos = ranged((x) => x > 0, 'a positive time (a step takes some time)');
+/** A time or an amount: zero or more. */
+const nonNeg = ranged((x) => x >= 0, 'zero or more');
+const count = ranged((x) => x >= 0 && Number.isInteger(x), 'a count (a whole number, zero or more)');
+const share = ranged((x) => x >= 0 && x <= 1, 'a share between 0 and 1');
+const measurePos: Check = (v, p) => (v === null ? null : pos(v, p));
 /** Numbers the JSON writer spells null when they were not finite (a median of no steps). */
 const measure: Check = (v, p) => (v === null ? null : num(v, p));
 const str: Check = (v, p) => (typeof v === 'string' ? null : `${p}: expected a string, found ${typeName(v)}`);
@@ -58,19 +72,19 @@ const PHASE = oneOf(...PHASES);
 
 const phaseProfile = obj({
   phase: PHASE,
-  stepTimesNs: arr(num),
-  stepTime: obj({ count: num, medianNs: measure, p10Ns: measure, p90Ns: measure }),
-  gpus: num, stepsPerGpu: num, opsPerStep: num, classNs: record(num), spanNs: num,
-  commShare: num, exposedCommShare: num, idleShare: num, graphShare: num,
-  comm: nullable(obj({ transferNs: num, waitNs: num })),
+  stepTimesNs: arr(pos),
+  stepTime: obj({ count, medianNs: measurePos, p10Ns: measurePos, p90Ns: measurePos }),
+  gpus: count, stepsPerGpu: nonNeg, opsPerStep: nonNeg, classNs: record(nonNeg), spanNs: nonNeg,
+  commShare: share, exposedCommShare: share, idleShare: share, graphShare: share,
+  comm: nullable(obj({ transferNs: nonNeg, waitNs: nonNeg })),
   layers: arr(obj({ name: str, spanNs: num, parts: record(num) })),
   collectives: arr(obj({ op: str, bytes: nullable(num), perStep: num, transferMedianNs: num, waitShare: num, skewMedianNs: num, busGBps: nullable(num) })),
 });
 
 /** What compare, scaling and attach read of a diagnosis (analyzer/summary/traceSummary.ts). */
 export const traceSummaryShape = obj({
-  paths: arr(str), nsysVersion: nullable(str), stepSource: oneOf(...STEP_SOURCES), stepDetection: str, stepTimes: str, tp: num,
-  gpus: arr(obj({ name: str, count: num })), runtime: str, commandLine: nullable(str), settings: record(str), layers: nullable(num),
+  paths: arr(str), nsysVersion: nullable(str), stepSource: oneOf(...STEP_SOURCES), stepDetection: str, stepTimes: str, tp: ranged((x) => x >= 1 && Number.isInteger(x), 'a TP degree (a whole number, 1 or more)'),
+  gpus: arr(obj({ name: str, count })), runtime: str, commandLine: nullable(str), settings: record(str), layers: nullable(num),
   phases: arr(phaseProfile),
   findings: arr(obj({ rule: str, severity: SEVERITY, phase: nullable(str), deviceId: nullable(num), message: str, recommendation: str })),
   warnings: arr(str),

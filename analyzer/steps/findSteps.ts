@@ -9,7 +9,7 @@ import { classifyOps } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
 import { launchers, processesWithoutGpuWork } from './launchers.js';
-import { autoStepRanges, rangeKind, rangesMatching, type StepRange } from './nvtxSteps.js';
+import { autoStepRanges, rangeKind, rangesMatching, type RangeOverlap, type StepRange } from './nvtxSteps.js';
 import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from './passes.js';
 import { phasesFromKernels } from './phaseFromKernels.js';
 import { buildLaunchIndex, projectRange } from './projection.js';
@@ -56,7 +56,7 @@ function fromRanges(model: TraceModel, ranges: StepRange[]): Draft[] {
   const index = buildLaunchIndex(model);
   const drafts: Draft[] = [];
   for (const r of ranges) {
-    for (const [device, opsOf] of projectRange(model, index, r.thread, r.start, r.end)) {
+    for (const [device, opsOf] of projectRange(model, index, r.thread, r.start, r.end, r.cut)) {
       drafts.push({ name: r.name, phase: r.phase, device, ops: opsOf, hostStart: r.start, hostEnd: r.end, thread: r.thread });
     }
   }
@@ -141,10 +141,20 @@ function nvtxKinds(model: TraceModel): string[] {
 
 const quoteKinds = (kinds: string[]) => kinds.slice(0, 6).map((k) => `"${k}"`).join(', ');
 
-function tryNvtx(model: TraceModel): Found | null {
-  const { ranges, kinds } = autoStepRanges(model);
+/** The warning for step ranges that overlap on their thread (each cut where the next begins). */
+function overlapWarning(o: RangeOverlap): string[] {
+  if (o.count === 0) return [];
+  return [
+    `${o.count} NVTX step range(s) reach into the next on the same thread (by up to ${ms(o.maxNs)} ms): each op counts once, ` +
+      'in the step it was launched in, the later range\'s where they overlap; push and pop the ranges so each closes before the next opens',
+  ];
+}
+
+function tryNvtx(model: TraceModel, warnings: string[]): Found | null {
+  const { ranges, kinds, overlap } = autoStepRanges(model);
   const drafts = fromRanges(model, ranges);
   if (!drafts.some((d) => d.ops.length > 0)) return null;
+  warnings.push(...overlapWarning(overlap));
   return { source: 'nvtx', description: `NVTX ranges ${quoteKinds(kinds)} (auto-detected)`, drafts, phaseSource: 'names' };
 }
 
@@ -160,7 +170,9 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
   let found: Found | null = null;
 
   if (opt.steps) {
-    const ranges = rangesMatching(model, opt.steps);
+    const overlap = { count: 0, maxNs: 0 };
+    const ranges = rangesMatching(model, opt.steps, overlap);
+    warnings.push(...overlapWarning(overlap));
     if (ranges.length === 0) warnings.push(`no NVTX range matches --steps ${opt.steps.source}`);
     const kinds = [...new Set(ranges.map((r) => rangeKind(r.name)))];
     found = { source: 'nvtx', description: `NVTX ranges matching /${opt.steps.source}/ (${quoteKinds(kinds)})`, drafts: fromRanges(model, ranges), phaseSource: 'names' };
@@ -170,7 +182,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
     const besides = kinds.length ? `; the trace has NVTX step ranges ${quoteKinds(kinds)}` : '';
     const why = `forced with --step-source ${opt.source}${besides}`;
     if (opt.source === 'nvtx') {
-      found = tryNvtx(model);
+      found = tryNvtx(model, warnings);
       if (found) found.description = `NVTX ranges ${quoteKinds(nvtxKinds(model))} (forced with --step-source nvtx)`;
       else warnings.push('--step-source nvtx: the trace has no NVTX step ranges with GPU work; steps come from idle gaps instead');
     } else if (opt.source === 'rhythm') {
@@ -186,7 +198,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
     }
     if (!found) found = { source: 'gaps', description: `${gapsText} (--step-source ${opt.source} found no steps)`, drafts: fromGaps(model, gapNs), phaseSource: 'none' };
   } else {
-    found = tryNvtx(model);
+    found = tryNvtx(model, warnings);
     if (!found) {
       const r = fromRhythm(model, cls(), moePart);
       if (r) found = { source: 'rhythm', description: 'why:no NVTX step ranges', drafts: r.drafts, phaseSource: 'kernels', rhythm: r.rhythm };

@@ -34,13 +34,24 @@ export interface StepRange {
   thread: number;
   start: number;
   end: number;
+  /** The range reached into the next one on its thread and was cut where that one starts (exclusive end). */
+  cut?: boolean;
+}
+
+/** Ranges on one thread that overlap without one holding the other: how many, and the deepest overlap. */
+export interface RangeOverlap {
+  count: number;
+  maxNs: number;
 }
 
 /**
  * Outermost ranges among the candidates, per thread: a `decode` range inside a `step` range is part of
  * that step, not a second step. The outer range takes its phase from the inner ones when it has none.
+ * A range that starts inside the previous one but ends after it (each `decode N` closed a little after
+ * `decode N+1` opened) is not inside it: the earlier range is cut where the later starts, so an op
+ * launched in the overlap counts once, in the step that had begun, and `overlap` says it happened.
  */
-function outermost(model: TraceModel, cand: number[]): StepRange[] {
+function outermost(model: TraceModel, cand: number[], overlap: RangeOverlap = { count: 0, maxNs: 0 }): StepRange[] {
   const { nvtx } = model;
   const byThread = new Map<number, number[]>();
   for (const i of cand) {
@@ -63,6 +74,12 @@ function outermost(model: TraceModel, cand: number[]): StepRange[] {
         if (p) innerPhases.get(outer)!.add(p);
         continue;
       }
+      if (outer && s < outer.end) {
+        overlap.count++;
+        overlap.maxNs = Math.max(overlap.maxNs, outer.end - s);
+        outer.end = s;
+        outer.cut = true;
+      }
       outer = { nvtx: i, name, phase: phaseOf(name) ?? 'step', thread, start: s, end: e };
       innerPhases.set(outer, new Set());
       out.push(outer);
@@ -77,20 +94,20 @@ function usable(model: TraceModel, i: number): boolean {
   return Number.isFinite(nvtx.end[i]!) && nvtx.end[i]! >= nvtx.start[i]!;
 }
 
-/** Ranges whose text matches `pattern` (any domain). */
-export function rangesMatching(model: TraceModel, pattern: RegExp): StepRange[] {
+/** Ranges whose text matches `pattern` (any domain); `overlap` counts those cut at the next (see outermost). */
+export function rangesMatching(model: TraceModel, pattern: RegExp, overlap?: RangeOverlap): StepRange[] {
   const { nvtx } = model;
   const hit = nvtx.texts.map((t) => pattern.test(t));
   const cand: number[] = [];
   for (let i = 0; i < nvtx.n; i++) if (hit[nvtx.text[i]!] && usable(model, i)) cand.push(i);
-  return outermost(model, cand);
+  return outermost(model, cand, overlap);
 }
 
 /**
  * Auto-detection: ranges of the application's own domains whose name says prefill, decode or step and
  * that occur more than once in the trace (per kind, numbers ignored) or carry a phase name.
  */
-export function autoStepRanges(model: TraceModel): { ranges: StepRange[]; kinds: string[] } {
+export function autoStepRanges(model: TraceModel): { ranges: StepRange[]; kinds: string[]; overlap: RangeOverlap } {
   const { nvtx } = model;
   const libDomain = nvtx.domains.map((d) => LIBRARY_DOMAINS.test(d));
   const textOk = nvtx.texts.map((t) => !OPERATOR.test(t) && t.length <= 64 && (phaseOf(t) !== null || STEP.test(t.trim())));
@@ -106,7 +123,8 @@ export function autoStepRanges(model: TraceModel): { ranges: StepRange[]; kinds:
     const text = nvtx.texts[nvtx.text[i]!]!;
     if (phaseOf(text) !== null || (kindCount.get(rangeKind(text)) ?? 0) > 1) cand.push(i);
   }
-  const ranges = outermost(model, cand);
+  const overlap = { count: 0, maxNs: 0 };
+  const ranges = outermost(model, cand, overlap);
   const kinds = [...new Set(ranges.map((r) => rangeKind(r.name)))];
-  return { ranges, kinds };
+  return { ranges, kinds, overlap };
 }

@@ -52,13 +52,16 @@ function searchLaunch(launchStart: Float64Array, idx: Uint32Array, x: number, lo
 
 let counts = new Int32Array(16);
 
-/** Ops launched by `thread` during [start, end], grouped by device, each sorted by op start. */
-export function projectRange(model: TraceModel, index: LaunchIndex, thread: number, start: number, end: number): Map<number, Uint32Array> {
+/**
+ * Ops launched by `thread` during [start, end] (or [start, end) with `endExclusive`: a range cut where
+ * the next begins), grouped by device, each sorted by op start.
+ */
+export function projectRange(model: TraceModel, index: LaunchIndex, thread: number, start: number, end: number, endExclusive = false): Map<number, Uint32Array> {
   const out = new Map<number, Uint32Array>();
   const idx = index.opsByThread.get(thread);
   if (!idx) return out;
   const lo = searchLaunch(model.ops.launchStart, idx, start, 0, false);
-  const hi = searchLaunch(model.ops.launchStart, idx, end, lo, true);
+  const hi = searchLaunch(model.ops.launchStart, idx, end, lo, !endExclusive);
   if (hi <= lo) return out;
   // Counted per device first, then filled: typed arrays from the start, nothing per op on the JS heap. Called
   // for every step and layer range (hundreds of thousands in a big trace): the counters are reused.

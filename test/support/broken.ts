@@ -127,6 +127,8 @@ export const BAD_TRACES: BadTrace[] = [
     },
   })),
   { name: 'SQLite database of another program', expect: 'error', message: /not an Nsight Systems export/, make: (d) => ({ path: foreignSqlite(d) }) },
+  // Issue 23, item 7: opened before it was checked, a FIFO blocked the CLI (and the MCP server) for good.
+  { name: 'a FIFO nobody writes to, as the trace', expect: 'error', message: /not a regular file \(a pipe or a device\)/, make: (d) => fifo(d, 'trace.sqlite') },
 
   {
     name: 'a path with spaces and unicode',
@@ -544,6 +546,18 @@ export const CRAFTED_TRACES: BadTrace[] = [
       return { path };
     },
   },
+  // Issue 23, item 9: the private copy of a WAL-mode export went to TMPDIR only ("internal error" when bad).
+  ...([['missing', (d: string) => join(d, '..', 'no such folder')], ['a file', (d: string) => textFile(join(d, '..'), 'tmp-is-a-file', 'x')]] as const).map(([what, tmp]): BadTrace => ({
+    name: `a WAL-mode export without its -wal file, TMPDIR ${what} (the copy goes elsewhere)`,
+    expect: 'ok',
+    make: (d) => {
+      const live = editedCopy(d, 'wal-source.sqlite', (db) => db.pragma('journal_mode = WAL'));
+      const path = join(d, 'wal-only.sqlite');
+      writeFileSync(path, readFileSync(live));
+      rmSync(live);
+      return { path, env: { TMPDIR: tmp(d) } };
+    },
+  })),
   {
     name: 'names with characters that break formats (lone surrogates, noncharacters, controls, invalid UTF-8)',
     expect: 'ok',
@@ -606,6 +620,8 @@ const LLAMA_CONFIG = {
   _name_or_path: 'meta-llama/Llama-3.3-70B-Instruct', hidden_size: 8192, intermediate_size: 28672, num_attention_heads: 64,
   num_key_value_heads: 8, num_hidden_layers: 80, vocab_size: 128256, torch_dtype: 'bfloat16',
 };
+const PASSWD = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n';
+const CREDENTIALS = { aws_access_key_id: 'AKIAEXAMPLE', aws_secret_access_key: 'wJalrXUtnFEMI/EXAMPLEKEY' };
 const json = (d: string, name: string, v: unknown) => textFile(d, name, typeof v === 'string' ? v : JSON.stringify(v));
 const randomBytes = (seed: number, n: number) => {
   const r = rng(seed);
@@ -633,6 +649,9 @@ export const BAD_MODELS: BadFile[] = [
   { name: 'a path that does not exist', expect: 'error', message: /neither a preset/, make: (d) => join(d, 'nope', 'config.json') },
   { name: 'an empty name', expect: 'error', message: /neither a preset/, make: () => '' },
   { name: 'a path with spaces and unicode', expect: 'ok', make: (d) => json(d, 'my config ü 名前.json', LLAMA_CONFIG) },
+  // Issue 23, item 4: a file given by mistake is not quoted back (JSON.parse's message shows its start).
+  { name: 'a file that is not JSON (a passwd file): not quoted back', expect: 'error', message: /not a JSON config \(expected a value at line 1, column 1\)\n$/, make: (d) => textFile(d, 'passwd', PASSWD) },
+  { name: 'a credentials JSON: its keys not named', expect: 'error', message: /^(?![\s\S]*aws_)[\s\S]*no positive number "hidden_size"/, make: (d) => json(d, 'credentials.json', CREDENTIALS) },
 ];
 
 /** nsys-tp config files (`--config`). */
@@ -658,6 +677,9 @@ export const BAD_CONFIGS: BadFile[] = [
   { name: 'a pattern flag that makes matching stateful (g)', expect: 'error', message: /flags "g": only i, m and s/, make: (d) => json(d, 'nsys-tp.json', { kernelClasses: [{ class: 'gemm', pattern: 'x', flags: 'g' }] }) },
   { name: 'a byte-order mark before the JSON', expect: 'ok', make: (d) => json(d, 'nsys-tp.json', '\ufeff{"kernelClasses": []}') },
   { name: 'a path with spaces and unicode', expect: 'ok', make: (d) => json(d, 'my conf ü 名前.json', { kernelClasses: [{ class: 'gemm', pattern: '^nvjet_' }] }) },
+  // Issue 23, item 4: neither the text nor the keys of a file given by mistake are repeated.
+  { name: 'a file that is not JSON (a passwd file): not quoted back', expect: 'error', message: /cannot read config \(not JSON: expected a value at line 1, column 1\)\n$/, make: (d) => textFile(d, 'passwd', PASSWD) },
+  { name: 'a credentials JSON: its keys not named', expect: 'error', message: /^(?![\s\S]*aws_)[\s\S]*unknown key \(not named here\)/, make: (d) => json(d, 'credentials.json', CREDENTIALS) },
 ];
 
 /** Kernel names piped into `classify`. */
@@ -726,6 +748,19 @@ export const REPORTS: BadTrace[] = [
     expect: 'error',
     message: /nsys export finished but wrote no/,
     make: (d) => ({ path: report(d), env: fakeNsys(d, 'exit 0') }),
+  },
+  // Issue 23, item 10: Node's recursive mkdir never returns under /proc.
+  {
+    name: '.nsys-rep: NSYS_TP_CACHE under /proc (refused, no hang)',
+    expect: 'error',
+    message: /\/proc\/self\/nsys-tp: cannot create the export cache folder \(ENOENT/,
+    make: (d) => ({ path: report(d), env: { ...fakeNsys(d, EXPORTS), NSYS_TP_CACHE: '/proc/self/nsys-tp' } }),
+  },
+  {
+    name: '.nsys-rep: HOME is /proc (refused, no hang)',
+    expect: 'error',
+    message: /\/proc\/\.cache\/nsys-tp: cannot create the export cache folder/,
+    make: (d) => ({ path: report(d), env: { ...fakeNsys(d, EXPORTS), NSYS_TP_CACHE: '', XDG_CACHE_HOME: '', HOME: '/proc' } }),
   },
   {
     name: '.nsys-rep: NSYS_TP_EXPORT_TIMEOUT is not a number',
@@ -861,4 +896,101 @@ export const STDIN_FILES: SideFile[] = [
   { name: 'a folder (classify < /)', expect: 'error', message: /stdin is a folder/, make: (d) => ({ path: d }) },
   { name: '/dev/zero (one endless line)', expect: 'error', message: /a line longer than 16 MiB/, make: (d) => device(d, 'zero', '/dev/zero') },
   { name: '/dev/null (nothing)', expect: 'ok', make: (d) => device(d, 'null', '/dev/null') },
+];
+
+/**
+ * Markdown reports whose nsys-tp markers are not one whole section attach wrote (issue 23, item 2):
+ * replacing from a begin marker to the next end marker would eat the user's text; refused, left as is.
+ */
+export const BAD_REPORT_MD: SideFile[] = [
+  {
+    name: 'a begin marker without its end',
+    expect: 'error',
+    message: /markers are not one section attach wrote \(begin on line 3\)/,
+    make: (d) => ({ path: textFile(d, 'bench.md', '# Run\n\n<!-- nsys-tp:begin -->\nthe user\'s notes, which must survive\n') }),
+  },
+  {
+    name: 'two begin markers, then an end',
+    expect: 'error',
+    message: /begin on line 1, begin on line 3, end on line 5/,
+    make: (d) => ({ path: textFile(d, 'bench.md', '<!-- nsys-tp:begin -->\nnotes\n<!-- nsys-tp:begin -->\nold\n<!-- nsys-tp:end -->\n') }),
+  },
+  {
+    name: 'an end marker before the begin',
+    expect: 'error',
+    message: /end on line 1, begin on line 2/,
+    make: (d) => ({ path: textFile(d, 'bench.md', '<!-- nsys-tp:end -->\n<!-- nsys-tp:begin -->\n') }),
+  },
+];
+
+/** A saved diagnose result of a sample, written once per test run, to damage. */
+let savedText: string | null = null;
+export function savedDiagnosis(): any {
+  if (savedText === null) {
+    const r = spawnSyncCli(['diagnose', samplePath('tp4graph-decode.sqlite'), '--format', 'json']);
+    savedText = r;
+  }
+  return JSON.parse(savedText);
+}
+function spawnSyncCli(args: string[]): string {
+  return execFileSync(process.execPath, [join(REPO, 'dist/cli/main.js'), ...args], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20, env: { ...process.env, NSYS_TP_DEBUG: '' } });
+}
+
+const savedWith = (d: string, edit: (j: any) => void): string => {
+  const j = savedDiagnosis();
+  edit(j);
+  return textFile(d, 'saved.json', JSON.stringify(j, null, 2));
+};
+
+/** The text of a saved result with the summary's first phase's spanNs spelt as `raw` (JSON.stringify cannot write 1e309). */
+const savedWithSpan = (d: string, raw: string): string => {
+  const t = JSON.stringify(savedDiagnosis(), null, 2);
+  const at = t.indexOf('"spanNs"', t.indexOf('"summary"'));
+  return textFile(d, 'saved.json', t.slice(0, at) + `"spanNs": ${raw}` + t.slice(t.indexOf(',', at)));
+};
+
+/** Saved diagnose results with values no measurement has (issue 23, item 6): bad input, exit 2, never a verdict. */
+export const BAD_SAVED_RESULTS: SideFile[] = [
+  {
+    name: 'negative step times',
+    expect: 'error',
+    message: /summary\.phases\[0\]\.stepTimesNs\[0\]: -\d+ is not a positive time/,
+    make: (d) => ({ path: savedWith(d, (j) => (j.summary.phases[0].stepTimesNs = j.summary.phases[0].stepTimesNs.map((x: number) => -x))) }),
+  },
+  {
+    name: 'zero step times',
+    expect: 'error',
+    message: /stepTimesNs\[0\]: 0 is not a positive time/,
+    make: (d) => ({ path: savedWith(d, (j) => (j.summary.phases[0].stepTimesNs = j.summary.phases[0].stepTimesNs.map(() => 0))) }),
+  },
+  {
+    name: 'a zero median step',
+    expect: 'error',
+    message: /stepTime\.medianNs: 0 is not a positive time/,
+    make: (d) => ({ path: savedWith(d, (j) => (j.summary.phases[0].stepTime.medianNs = 0)) }),
+  },
+  {
+    name: 'a share above 1',
+    expect: 'error',
+    message: /commShare: 3 is not a share between 0 and 1/,
+    make: (d) => ({ path: savedWith(d, (j) => (j.summary.phases[0].commShare = 3)) }),
+  },
+  {
+    name: 'schemaVersion as a string',
+    expect: 'error',
+    message: /schemaVersion is "1", not a number; nsys-tp writes the number 1/,
+    make: (d) => ({ path: savedWith(d, (j) => (j.schemaVersion = '1')) }),
+  },
+  {
+    name: 'a number beyond doubles (1e309)',
+    expect: 'error',
+    message: /summary\.phases\[0\]\.spanNs: expected a number, found a number beyond what a double holds/,
+    make: (d) => ({ path: savedWithSpan(d, '1e309') }),
+  },
+  {
+    name: 'a result cut short: said by position, not quoted',
+    expect: 'error',
+    message: /not a JSON result \(cut short\?\) \(the text ends where .* should be\)/,
+    make: (d) => ({ path: textFile(d, 'saved.json', JSON.stringify(savedDiagnosis(), null, 2).slice(0, 5000)) }),
+  },
 ];

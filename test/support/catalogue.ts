@@ -337,3 +337,14 @@ export function optionCommands(extra: (input: string) => string[]): CommandRow[]
     { command: 'attach', args: (c) => ['attach', benchResult(c.out), c.good, ...extra(c.input)], keeps: (c) => [benchResult(c.out)] },
   ];
 }
+
+/** Commands that read a saved result (a diagnose --format json file): render it, compare against it. */
+export const SAVED_COMMANDS: CommandRow[] = [
+  { command: 'render', args: (c) => ['render', c.input] },
+  { command: 'render --format md -o', args: (c) => ['render', c.input, '--format', 'md', '-o', join(c.out, 'render.md')] },
+  { command: 'compare (saved as new) --fail-on-regression 5', args: (c) => ['compare', c.good, c.input, '--fail-on-regression', '5'] },
+  { command: 'compare (saved as base) --format json', args: (c) => ['compare', c.input, c.good, '--format', 'json'], json: true },
+];
+
+/** render alone: a side input that is not a plain file is named by its path, not by a flag. */
+export const RENDER_COMMANDS: CommandRow[] = SAVED_COMMANDS.slice(0, 2);

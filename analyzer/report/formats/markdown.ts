@@ -3,7 +3,7 @@
  * pipe tables, findings as a list, long detail folded in <details>. Every string is escaped.
  */
 import type { Block, Doc, FindingItem, Table } from '../document.js';
-import { mdEscape, termSafe } from '../format.js';
+import { mdCode, mdEscape, termSafe } from '../format.js';
 
 /**
  * Text as Markdown text: everything escaped, backticks too. The tool's sentences mark commands with
@@ -31,7 +31,7 @@ function finding(f: FindingItem): string[] {
   const where = f.where ? ` (${mdEscape(f.where)})` : '';
   const mark = f.mark ? `${f.mark} ` : '';
   return [
-    `- ${mark}**${f.severity}** \`${mdEscape(f.rule)}\`${where}: ${mdText(f.message)}  `,
+    `- ${mark}**${f.severity}** ${mdCode(f.rule)}${where}: ${mdText(f.message)}  `,
     ...(f.locations ?? []).map((l) => `  at ${mdText(l)}  `),
     ...(f.recommendation ? [`  *What to try:* ${mdText(f.recommendation)}`] : [])];
 }

@@ -54,6 +54,17 @@ const REPO_MADE: Record<string, Made> = {
   'hf-cb-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
   'hf-cbgraph-node': { gpus: 1, graphs: 'node', payloads: null, range: true, verdict: 'complete' },
   'hf-mp-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
+  // The zoo (zoo.py, one H100): `-range` and the MoE, FP8 and spec captures by cudaProfilerApi; engine-graph at graph level.
+  'moe-qwen3-grouped': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'moe-qwen3-eager': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'moe-mixtral-grouped': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'moe-mixtral-eager': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'moe-qwen3-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
+  'fp8-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'spec-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'engine-node': { gpus: 1, graphs: 'node', payloads: null, range: false, verdict: 'complete' },
+  'engine-graph': { gpus: 1, graphs: 'graph', payloads: null, range: false, verdict: 'gaps' },
+  'train-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
 };
 
 const fact = (r: DoctorResult, id: string) => r.facts.find((f) => f.id === id)!;
@@ -185,9 +196,12 @@ describe('doctor on test/traces', () => {
       const path = repoTrace(name);
       const r = await doctor([path]);
       checkMade(r, path, made);
-      // No NVTX at all: traced (-t cuda,nvtx,osrt), none emitted.
-      expect(rows(path, 'NVTX_EVENTS')).toBe(0);
-      expect(fact(r, 'nvtx').statement).toMatch(/^NVTX traced, but the workload emits no ranges/);
+      // The Hugging Face captures emit no NVTX at all: traced (-t cuda,nvtx,osrt), none emitted. (The
+      // zoo's MoE and speculative runs carry a few ranges of PyTorch's own.)
+      if (name.startsWith('hf-')) {
+        expect(rows(path, 'NVTX_EVENTS')).toBe(0);
+        expect(fact(r, 'nvtx').statement).toMatch(/^NVTX traced, but the workload emits no ranges/);
+      }
       expect(r.recapture.runtime).toBe('python');
     }, 120_000);
   }

@@ -44,28 +44,58 @@ function phaseOf(f: Forward): 'prefill' | 'decode' {
   return f.tokens[1]! > 1 ? 'prefill' : 'decode';
 }
 
-/** Forwards of the pass the numbers describe: the last pass inside the capture. */
-function measured(t: Truth): Forward[] {
-  const inCapture = t.forwards.filter((f) => f.measured);
-  const last = Math.max(...inCapture.map((f) => f.pass));
-  return inCapture.filter((f) => f.pass === last);
+/** A run the workload repeats: a generate() call, or a request of the serving loop. */
+const runOf = (f: Forward & { request?: number }) => (f.request ?? f.pass);
+
+/** Forwards inside the capture, in order. */
+const captured = (t: Truth) => t.forwards.filter((f) => f.measured);
+
+/** Forwards of the last run inside the capture: what a tool that measures the last pass describes. */
+function lastRun(t: Truth): Forward[] {
+  const inCapture = captured(t);
+  const last = runOf(inCapture[inCapture.length - 1]!);
+  return inCapture.filter((f) => runOf(f) === last);
 }
+
+/** The truth's typical decode time: the median of the last run's decode forwards, those over 3× the lower median left out (a slower regime, judged on the events alone). */
+function typicalDecodeMs(t: Truth): number {
+  const xs = lastRun(t).filter((f) => phaseOf(f) === 'decode').map((f) => f.gpu_ms).sort((x, y) => x - y);
+  const low = xs[(xs.length - 1) >> 1]!;
+  return median(xs.filter((x) => x <= 3 * low))!;
+}
+
+/**
+ * Captures whose steps the tool cannot yet cut right, and what its report must say instead of a guess it
+ * is sure of: low confidence and the reason, in the steps line and a warning.
+ */
+const NOT_TOLD: Record<string, string> = {
+  // Piecewise CUDA graphs traced at graph level: eager attention between hidden replays.
+  'engine-graph': 'irregular',
+};
 
 describe.skipIf(ZOO.length === 0)('zoo captures against their recorded truth', () => {
   for (const name of ZOO) {
     const truth = truthOf(name);
     const models = Object.keys(truth.models);
-    // One model per step: speculative decoding (draft + target) has its own test.
+    // One model per step: speculative decoding (draft + target) is not told apart yet (its row in
+    // test/support/expectedFindings.ts says what the report shows); training has its own test below.
     if (models.length !== 1 || truth.mode === 'train') continue;
+    if (NOT_TOLD[name]) {
+      it(`${name}: the report says it cannot tell the steps apart (${NOT_TOLD[name]})`, () => {
+        const a = new Analysis(loadTrace(repoTrace(name)));
+        expect(a.steps.confidence).toBe('low');
+        expect(a.steps.confidenceNote).toContain(NOT_TOLD[name]!);
+        expect(a.steps.warnings.some((w) => w.startsWith('step split unreliable'))).toBe(true);
+      });
+      continue;
+    }
     describe(name, () => {
       const a = new Analysis(loadTrace(repoTrace(name)));
-      const fw = measured(truth);
-      const steps = a.steps.steps.filter((s) => a.steps.measuredPass === null || s.pass === a.steps.measuredPass);
-      it('finds one step per forward of the measured pass, each with the phase it ran', () => {
-        expect(steps.map((s) => s.phase)).toEqual(fw.map(phaseOf));
+      it('finds one step per forward in the capture, each with the phase it ran', () => {
+        expect(a.steps.steps.map((s) => s.phase)).toEqual(captured(truth).map(phaseOf));
       });
       it('measures the decode step time the CUDA events measured (within 10%)', () => {
-        const want = median(fw.filter((f) => phaseOf(f) === 'decode').map((f) => f.gpu_ms))! * 1e6;
+        const want = typicalDecodeMs(truth) * 1e6;
         const got = a.phase(0, 'decode');
         expect(got).toBeDefined();
         // The tool's step also holds what runs between forwards (sampling, the token copy): never less.
@@ -90,4 +120,39 @@ describe.skipIf(ZOO.length === 0)('zoo captures against their recorded truth', (
       }
     });
   }
+});
+
+describe.skipIf(!ZOO.includes('train-whole'))('a training loop (train-whole)', () => {
+  it('is steps, not decode, one per iteration, at the iterations\' time, and the report says it is training', () => {
+    const truth = truthOf('train-whole');
+    const a = new Analysis(loadTrace(repoTrace('train-whole')));
+    expect(a.steps.steps.map((s) => s.phase)).toEqual(truth.forwards.map(() => 'step'));
+    expect(a.steps.warnings.some((w) => w.includes('a training iteration, not inference'))).toBe(true);
+    const want = median(truth.forwards.slice(1).map((f) => f.gpu_ms))! * 1e6;
+    const got = a.phase(0, 'step')!.medianNs;
+    expect(got).toBeGreaterThan(0.9 * want);
+    expect(got).toBeLessThan(1.1 * want);
+  });
+});
+
+describe.skipIf(!ZOO.includes('spec-range'))('speculative decoding (spec-range: a 2-layer draft and an 8-layer target)', () => {
+  it('tells the two models apart by depth and gives each its share of the time, as the CUDA events measured it', async () => {
+    const truth = truthOf('spec-range');
+    const { subForwards } = await import('../analyzer/steps/subForwards.js');
+    const a = new Analysis(loadTrace(repoTrace('spec-range')));
+    const steady = a.steps.steps.filter((s) => a.steady[s.index]);
+    const sub = subForwards(a.model, a.classes.opClass, steady)!;
+    expect(sub).not.toBeNull();
+    // Depths are the models' layer counts.
+    expect(new Set(sub.depths)).toEqual(new Set(Object.values(truth.models).map((m) => m.layers)));
+    const byModel = new Map<number, number>();
+    for (const f of captured(truth)) {
+      const layers = truth.models[f.model]!.layers;
+      byModel.set(layers, (byModel.get(layers) ?? 0) + f.gpu_ms);
+    }
+    const total = [...byModel.values()].reduce((x, y) => x + y, 0);
+    for (const d of sub.byDepth) expect(Math.abs(d.ns / sub.totalNs - byModel.get(d.depth)! / total)).toBeLessThan(0.03);
+    expect(a.steps.confidence).not.toBe('high');
+    expect(a.steps.warnings.some((w) => w.includes('speculative decoding'))).toBe(true);
+  });
 });

@@ -384,8 +384,9 @@ function ncclNames(a: Analysis): string[] {
 /** A first or last step with far fewer ops than its phase's median step on its device: the capture cut into it. */
 function cutSteps(a: Analysis): string[] {
   const out: string[] = [];
-  // Steps cut at idle gaps hold whatever lies between two gaps: their op counts say nothing of a cut.
-  if (a.steps.source === 'gaps') return out;
+  // Steps cut at idle gaps hold whatever lies between two gaps, and a rhythm found only partly cuts its
+  // steps unevenly: their op counts say nothing of a cut (the step split's own fact says it is unsure).
+  if (a.steps.source === 'gaps' || a.steps.confidence === 'low') return out;
   for (const dev of a.model.devices) {
     const steps = a.steps.steps.filter((s) => s.device === dev.index);
     if (steps.length < 3) continue;

@@ -49,6 +49,8 @@ const GROUPED_GEMM = /GroupProblemShape|grouped_mm|GroupedMm|MoeProblemShape/;
 const TOPK = /gatherTopK|radixFindKthValues|computeBlockwiseWithinKCounts|computeBlockwiseKthCounts|(^|_)topk|TopK/;
 /** The weighted sum of the experts' outputs back into token order (index_add_, scatter_add_). */
 const COMBINE = /^indexFunc(Small|Large)Index|index_add|scatter_add|_scatter_gather_elementwise_kernel|moe_sum|finalizeMoeRouting|combine/;
+/** Gathers of tokens or expert weights by index (aten index and gather kernels; not index_select, the embedding lookup that opens a forward). */
+const GATHER = /^(vectorized_gather_kernel|index_elementwise_kernel|_?scatter_gather_elementwise_kernel|gather_kernel)/;
 /** A reduction (sum / max over the top-k weights) or a softmax: routing's tail (norm_topk_prob). */
 const ROUTING_TAIL = /reduce_kernel|SoftMax|softmax|elementwise/;
 
@@ -77,6 +79,7 @@ export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
   const isTopk = new Uint8Array(opNames.length);
   const isCombine = new Uint8Array(opNames.length);
   const isTail = new Uint8Array(opNames.length);
+  const isGather = new Uint8Array(opNames.length);
   const named = new Uint8Array(opNames.length);
   opNames.forEach((n, i) => {
     if (n.kind !== OpKind.kernel) return;
@@ -84,6 +87,7 @@ export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
     if (TOPK.test(n.short) || TOPK.test(n.long)) isTopk[i] = 1;
     if (COMBINE.test(n.short)) isCombine[i] = 1;
     if (ROUTING_TAIL.test(n.short)) isTail[i] = 1;
+    if (GATHER.test(n.short)) isGather[i] = 1;
     named[i] = namedPart(n.short);
   });
   for (let i = 0; i < ops.n; i++) {
@@ -107,7 +111,30 @@ export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
         if (c === ATTENTION || isTopk[ops.name[o]!]) break;
         if (isCombine[ops.name[o]!]) end = q;
       }
-      if (end < 0) continue;
+      // No combine kernel (a path that sums the experts' outputs with a plain reduction, such as
+      // transformers' batched_mm): the block ends after its last expert GEMM, a GEMM that runs on tokens
+      // or weights just gathered (a gather between it and the top-k or the expert before it), and the
+      // reductions right after it. The next layer's projections follow no gather and stay outside.
+      if (end < 0) {
+        let gathered = false;
+        let lastExpert = -1;
+        for (let r = p + 1; r < q; r++) {
+          const o = seq[r]!;
+          const c = opClass[o]!;
+          if (isGather[ops.name[o]!]) gathered = true;
+          else if ((c === GEMM || c === MOE) && gathered) {
+            lastExpert = r;
+            gathered = false;
+          }
+        }
+        if (lastExpert < 0) continue;
+        end = lastExpert;
+        for (let r = lastExpert + 1; r < q && r <= lastExpert + 3; r++) {
+          const c = opClass[seq[r]!]!;
+          if (c !== ELEMENTWISE && c !== OTHER) break;
+          end = r;
+        }
+      }
       // The router GEMM: the last GEMM before the top-k, with no attention kernel between.
       let begin = p;
       for (let r = p - 1; r >= 0 && p - r <= 16; r--) {

@@ -14,6 +14,7 @@ import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from '.
 import { phasesFromKernels } from './phaseFromKernels.js';
 import { buildLaunchIndex, projectRange } from './projection.js';
 import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
+import { subForwards } from './subForwards.js';
 import { steadiness } from './steady.js';
 import type { Confidence, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
 
@@ -217,7 +218,7 @@ export function findSteps(model: TraceModel, opt: StepOptions = {}, opClass?: Ui
       warnings.push(`the steps run backward or optimizer kernels (${training}): a training iteration, not inference; prefill and decode do not apply, the steps are reported as steps`);
     }
   }
-  return finish(model, found, opt, forced, warnings);
+  return finish(model, found, opt, forced, warnings, opClass);
 }
 
 /** Kernels of a backward pass or an optimizer step (PyTorch autograd and fused optimizers, FlashAttention's backward). */
@@ -237,7 +238,7 @@ function trainingKernel(model: TraceModel, drafts: Draft[]): string | null {
   return drafts.length > 0 && hits * 2 >= drafts.length ? example : null;
 }
 
-function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[]): StepSet {
+function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[], opClass?: Uint8Array): StepSet {
   const { ops } = model;
   const { source } = found;
   let steps: Step[] = found.drafts
@@ -287,8 +288,23 @@ function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boole
     const what = r.sitesPerStep > 0 ? `${r.sitesPerStep} attention site${r.sitesPerStep === 1 ? '' : 's'} per step` : 'one CUDA graph replay per step';
     description = `the forward pass's repeating kernel sequence (${what}, a step every ${ms(r.periodNs)} ms; ${why})`;
   }
-  const { confidence, note } = confidenceOf(source, forced, rhythm, found.rhythm ?? null);
+  let { confidence, note } = confidenceOf(source, forced, rhythm, found.rhythm ?? null);
   if (confidence === 'low') warnings.push(`step split unreliable: ${note}`);
+  const mixedDepths = source === 'rhythm' && opClass ? subForwards(model, opClass, kept) : null;
+  if (mixedDepths) {
+    // Several models in one period of the rhythm: a step is a round of them, not one forward.
+    const parts = mixedDepths.byDepth.map((d) => `${d.forwards} forwards of ${d.depth} attention site${d.depth === 1 ? '' : 's'} ${(100 * d.ns / mixedDepths.totalNs).toFixed(0)}%`).join(', ');
+    const shown = mixedDepths.depths.length > 12 ? `${mixedDepths.depths.slice(0, 12).join(', ')}, …` : mixedDepths.depths.join(', ');
+    warnings.push(
+      `each step holds ${mixedDepths.forwardsPerStep} forward passes of different depths (attention sites ${shown}): models of different depth alternate, ` +
+        `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one period of that alternation, ` +
+        `and prefill / decode describe it as a whole. Time by depth over the steady steps: ${parts}`,
+    );
+    if (confidence === 'high') {
+      confidence = 'medium';
+      note = `${note}; but each step holds forwards of different depths (${shown})`;
+    }
+  }
   if (passes.length > 1 && measuredPass !== null) {
     const m = passes[measuredPass]!;
     const others = passes.filter((p) => p.index !== measuredPass).map((p) => `pass ${p.index + 1} (${describeCounts(p.counts)}, ${sec(p.start)}–${sec(p.end)} s)`);

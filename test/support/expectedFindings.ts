@@ -122,6 +122,25 @@ export const TRACE_ROWS: TraceRow[] = [
     trace: 'repo:hf-mp-whole', why: 'a scheduler process paces the GPU worker: host-bound decode, and 39% of the loop the GPU waits between steps (the worker reads its queue)',
     fire: [w('idle-between-steps', 'decode'), w('host-bound-gaps', 'decode')],
   },
+  // The zoo (test/traces, truth beside each capture): MoE, FP8, speculative decoding, an engine loop, training.
+  { trace: 'repo:moe-qwen3-grouped', why: 'HF Qwen3-MoE (grouped_mm), eager generate: host-bound, routing syncs (histc/cumsum offsets)', fire: [w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), w('sync-in-step', 'prefill'), w('sync-in-step', 'decode')], forbid: NO_TP },
+  { trace: 'repo:moe-qwen3-whole', why: 'the same, whole process, two generate() calls: the second is measured', fire: [w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), w('sync-in-step', 'prefill'), w('sync-in-step', 'decode')], forbid: NO_TP },
+  {
+    trace: 'repo:moe-qwen3-eager', why: 'the eager expert loop: nonzero syncs the host for every expert, the GPU waits on it; the token indices come back to the host inside the step',
+    fire: [w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), w('sync-in-step', 'prefill'), w('sync-in-step', 'decode'), info('copy-bound', 'prefill'), info('copy-bound', 'decode')],
+    forbid: NO_TP,
+  },
+  { trace: 'repo:moe-mixtral-grouped', why: 'HF Mixtral: decode gathers the experts\' weights per token (dispatch/combine 54% of the step), GPU-bound, few syncs', fire: [w('sync-in-step', 'prefill'), info('sync-in-step', 'decode')], forbid: NO_TP },
+  { trace: 'repo:moe-mixtral-eager', why: 'the eager expert loop on Mixtral: host-bound, per-expert syncs', fire: [w('host-bound-gaps', 'decode'), w('host-bound-gaps', 'prefill'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill'), info('copy-bound', 'decode')], forbid: NO_TP },
+  { trace: 'repo:fp8-range', why: 'dynamic per-tensor FP8 linears (torch._scaled_mm), eager: host-bound decode', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), info('sync-in-step', 'prefill')], forbid: NO_TP },
+  {
+    trace: 'repo:engine-node', why: 'an engine loop: request 3 decodes 8 tokens past any KV length seen (cuDNN plans built: a slower regime), and the worker waits on its scheduler 40% of the loop',
+    fire: [w('slow-regime', 'decode'), w('idle-between-steps', 'decode'), w('sync-in-step', 'decode'), info('sync-in-step', 'prefill')],
+    forbid: NO_TP,
+  },
+  { trace: 'repo:engine-graph', why: 'the same loop, piecewise graphs traced at graph level: the replays hide their kernels (the step split is low confidence, said so)', fire: [w('host-bound-gaps', 'prefill'), w('host-bound-gaps', 'decode'), w('sync-in-step', 'prefill'), w('graph-kernels-hidden')], forbid: NO_TP },
+  { trace: 'repo:spec-range', why: 'assisted generation, batch 1: host-bound draft and target forwards', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode')], forbid: NO_TP },
+  { trace: 'repo:train-whole', why: 'a training loop (fused AdamW): steps, not decode; GPU-bound, nothing to say', fire: [], forbid: NO_TP },
   {
     trace: 'sample:tp4straggle', args: W8, why: 'GPU 3 does 4 extra matmuls per layer: named in both phases, by every rule that names a late rank',
     fire: [

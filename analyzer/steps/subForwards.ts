@@ -1,0 +1,79 @@
+/**
+ * Forward passes inside a step cut from the rhythm: a rhythm step is one period of the repeating kernel
+ * sequence, and when two models alternate (speculative decoding: a draft proposes tokens, the target
+ * verifies them) one period holds several forwards of different depths. Each forward opens with its
+ * embedding lookup (`indexSelect*Index`, Inductor's fused embedding), so a step splits at those, and each
+ * part's attention sites are its depth: 2, 2, 2, 2, 2, 8 is five draft forwards of a 2-layer model and
+ * one verification by an 8-layer one. The time of each depth over the steady steps is then the draft's and
+ * the target's share of the step.
+ */
+import type { TraceModel } from '../model/types.js';
+import { OpKind } from '../model/types.js';
+import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import type { Step } from './types.js';
+
+const ATTENTION = KERNEL_CLASSES.indexOf('attention');
+const GEMM = KERNEL_CLASSES.indexOf('gemm');
+const EMBEDDING = /^indexSelect(Small|Large)Index$|^triton_\w*embedding/;
+
+export interface SubForwards {
+  /** Forwards per step (the commonest count over the steps). */
+  forwardsPerStep: number;
+  /** Attention sites of each forward of a typical step, in order. */
+  depths: number[];
+  /** Time per depth (sum of its forwards' spans over the steps given), by depth, deepest first. */
+  byDepth: { depth: number; forwards: number; ns: number }[];
+  totalNs: number;
+}
+
+/** Null when the steps hold one forward each (the usual case), or when nothing marks where forwards open. */
+export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[]): SubForwards | null {
+  const isEmbedding = Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
+  const counts = new Map<number, number>();
+  const perStep: { depths: number[]; spans: number[] }[] = [];
+  for (const s of steps) {
+    const opens: number[] = [];
+    s.ops.forEach((o, p) => {
+      if (isEmbedding[model.ops.name[o]!]) opens.push(p);
+    });
+    if (opens.length < 2) continue;
+    const depths: number[] = [];
+    const spans: number[] = [];
+    for (let k = 0; k < opens.length; k++) {
+      const from = opens[k]!;
+      const to = k + 1 < opens.length ? opens[k + 1]! : s.ops.length;
+      let sites = 0;
+      let inSite = false;
+      for (let p = from; p < to; p++) {
+        const c = opClass[s.ops[p]!]!;
+        if (c === ATTENTION) {
+          if (!inSite) sites++;
+          inSite = true;
+        } else if (c === GEMM) inSite = false;
+      }
+      depths.push(sites);
+      const end = to < s.ops.length ? model.ops.start[s.ops[to]!]! : s.end;
+      spans.push(end - model.ops.start[s.ops[from]!]!);
+    }
+    counts.set(opens.length, (counts.get(opens.length) ?? 0) + 1);
+    perStep.push({ depths, spans });
+  }
+  if (perStep.length * 2 < steps.length) return null;
+  let forwardsPerStep = 0;
+  let best = 0;
+  for (const [n, c] of counts) if (c > best) [forwardsPerStep, best] = [n, c];
+  const typical = perStep.find((p) => p.depths.length === forwardsPerStep)!;
+  if (new Set(typical.depths).size < 2) return null;
+  const byDepth = new Map<number, { depth: number; forwards: number; ns: number }>();
+  let totalNs = 0;
+  for (const p of perStep) {
+    p.depths.forEach((d, k) => {
+      const e = byDepth.get(d) ?? { depth: d, forwards: 0, ns: 0 };
+      e.forwards++;
+      e.ns += p.spans[k]!;
+      byDepth.set(d, e);
+      totalNs += p.spans[k]!;
+    });
+  }
+  return { forwardsPerStep, depths: typical.depths, byDepth: [...byDepth.values()].sort((a, b) => b.depth - a.depth), totalNs };
+}

@@ -5,7 +5,7 @@
  * embedding lookup (`indexSelect*Index`, Inductor's fused embedding), so a step splits at those, and each
  * part's attention sites are its depth: 2, 2, 2, 2, 2, 8 is five draft forwards of a 2-layer model and
  * one verification by an 8-layer one. The time of each depth over the steady steps is then the draft's and
- * the target's share of the step.
+ * the target's share of the step. Two depths and a site in every part, or it is not two models.
  */
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
@@ -63,7 +63,9 @@ export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[
   let best = 0;
   for (const [n, c] of counts) if (c > best) [forwardsPerStep, best] = [n, c];
   const typical = perStep.find((p) => p.depths.length === forwardsPerStep)!;
-  if (new Set(typical.depths).size < 2) return null;
+  // Two models, each forward with at least one attention site: an index_select inside a forward (rotary
+  // tables, cache positions) opens no forward, and the part it cuts off holds no site of its own.
+  if (new Set(typical.depths).size !== 2 || typical.depths.some((d) => d < 1)) return null;
   const byDepth = new Map<number, { depth: number; forwards: number; ns: number }>();
   let totalNs = 0;
   for (const p of perStep) {

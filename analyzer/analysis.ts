@@ -44,7 +44,7 @@ export class Analysis {
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
     this.steps = findSteps(model, options.steps, this.classes.opClass, this.classes.moePart);
-    this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s, this.classes.moePart));
+    this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s, this.classes.moePart, { gemm: this.classes.fp8Gemm, quant: this.classes.fp8Quant }));
   }
 
   /** Per device (index) and phase, over the steady steps; absent phases are not listed. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { median } from 'd3-array';
 import { Analysis, loadTrace } from '../index.js';
+import { OpKind } from '../analyzer/model/types.js';
 import { REPO_TRACES, repoTrace } from './support/traces.js';
 
 interface Forward {
@@ -154,5 +155,25 @@ describe.skipIf(!ZOO.includes('spec-range'))('speculative decoding (spec-range: 
     for (const d of sub.byDepth) expect(Math.abs(d.ns / sub.totalNs - byModel.get(d.depth)! / total)).toBeLessThan(0.03);
     expect(a.steps.confidence).not.toBe('high');
     expect(a.steps.warnings.some((w) => w.includes('speculative decoding'))).toBe(true);
+  });
+});
+
+describe.skipIf(!ZOO.includes('fp8-range'))('FP8 quantisation (fp8-range: per-tensor dynamic activation scales before every torch._scaled_mm)', () => {
+  it('finds one FP8 GEMM per FP8 linear a forward ran, and the 8 kernels zoo.py quantises each input with', () => {
+    const truth = truthOf('fp8-range') as Truth & { fp8_linears: number };
+    const a = new Analysis(loadTrace(repoTrace('fp8-range')));
+    for (const s of a.steps.steps.filter((x) => a.steady[x.index])) {
+      const gemms = [...s.ops].filter((o) => a.classes.fp8Gemm[o]).length;
+      const quant = [...s.ops].filter((o) => a.classes.fp8Quant[o]);
+      const kernels = quant.filter((o) => a.model.ops.kind[o] === OpKind.kernel);
+      expect(gemms).toBe(truth.fp8_linears);
+      // FP8Linear.forward: abs, amax, .float(), / 448, clamp(min), x / s, clamp, .to(float8): 8 kernels;
+      // the amax of a large input zeroes its workspace first (a memset), which is the quantisation's too.
+      expect(kernels.length).toBe(8 * truth.fp8_linears);
+      for (const o of quant) if (a.model.ops.kind[o] !== OpKind.kernel) expect(a.model.opNames[a.model.ops.name[o]!]!.short).toMatch(/memset/i);
+    }
+    const d = a.phase(0, 'decode')!;
+    expect(d.fp8QuantNs).toBeGreaterThan(0);
+    expect(d.fp8QuantNs).toBeLessThan(d.totalSpanNs);
   });
 });

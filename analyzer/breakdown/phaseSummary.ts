@@ -41,6 +41,9 @@ export interface PhaseSummary {
   timeNs: Record<KernelClass | 'idle', number>;
   /** The moe class's time in parts (sums over the steady steps; classify/moeParts.ts). */
   moeNs: Record<MoePart, number>;
+  /** FP8 GEMMs and the quantisation of their inputs (sums over the steady steps; classify/quantParts.ts). */
+  fp8GemmNs: number;
+  fp8QuantNs: number;
   busyNs: number;
   commNs: number;
   /** Communication split into the data moving (each collective's transfer) and waiting for other ranks. */
@@ -84,7 +87,7 @@ export function summarisePhase(
     phase, device, count: all.length, steadyCount: kept.length,
     medianNs: median(spans) ?? 0, p10Ns: quantile(spans, 0.1) ?? 0, p90Ns: quantile(spans, 0.9) ?? 0,
     minNs: spans.length ? Math.min(...spans) : 0, maxNs: spans.length ? Math.max(...spans) : 0,
-    totalSpanNs, timeNs, moeNs, busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
+    totalSpanNs, timeNs, moeNs, fp8GemmNs: sum((b) => b.fp8GemmNs), fp8QuantNs: sum((b) => b.fp8QuantNs), busyNs: sum((b) => b.busyNs), commNs, commTransferNs, commWaitNs: commNs - commTransferNs, exposedCommNs, overlapNs,
     commShare: of(commNs, totalSpanNs), overlap: of(overlapNs, commNs), exposedCommShare: of(exposedCommNs, totalSpanNs), idleShare: of(timeNs.idle, totalSpanNs),
     outliers: all
       .filter((s) => set.exclusion[s.index] !== null)

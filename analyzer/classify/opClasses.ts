@@ -5,6 +5,7 @@ import { OpKind, type TraceModel } from '../model/types.js';
 import type { Classification, Classifier } from './classifier.js';
 import { COMPUTE_CLASSES, KERNEL_CLASSES, type KernelClass } from './kernelClasses.js';
 import { moeParts } from './moeParts.js';
+import { quantParts } from './quantParts.js';
 
 export const CLASS_INDEX: Record<KernelClass, number> = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, i])) as Record<KernelClass, number>;
 export const COMM = CLASS_INDEX.communication;
@@ -21,6 +22,9 @@ export interface OpClasses {
   moePart: Uint8Array;
   /** MoE blocks found from the kernel sequence (PyTorch-native MoE), not from names. */
   moeBlocks: number;
+  /** 1 for a kernel quantising an FP8 GEMM's input, and for an FP8 GEMM (quantParts.ts). */
+  fp8Quant: Uint8Array;
+  fp8Gemm: Uint8Array;
 }
 
 const MEMORY_OP: Classification = { class: 'memory', op: null, nccl: null, row: 'CUDA memcpy / memset activity' };
@@ -34,5 +38,6 @@ export function classifyOps(model: TraceModel, classifier: Classifier): OpClasse
   const named = new Uint8Array(model.ops.n);
   for (let i = 0; i < model.ops.n; i++) named[i] = nameClass[model.ops.name[i]!]!;
   const moe = moeParts(model, named);
-  return { byName, opClass: moe.opClass, moePart: moe.part, moeBlocks: moe.blocks };
+  const quant = quantParts(model, moe.opClass);
+  return { byName, opClass: moe.opClass, moePart: moe.part, moeBlocks: moe.blocks, fp8Quant: quant.quant, fp8Gemm: quant.fp8Gemm };
 }

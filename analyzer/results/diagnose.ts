@@ -45,6 +45,8 @@ export interface PhaseResult {
     Partial<Record<'moeExperts' | 'moeRouting' | 'moeDispatch', number>>;
   /** The moe class in parts, sums over the steady steps (analyzer/classify/moeParts.ts); absent when the phase runs no MoE. */
   moeNs?: { experts: number; routing: number; dispatch: number };
+  /** FP8 GEMMs and the quantisation of their inputs, sums over the steady steps (analyzer/classify/quantParts.ts); absent without FP8 GEMMs. */
+  fp8?: { gemmNs: number; quantNs: number };
   /** Layers per step (median), when layers were found. */
   layers: number | null;
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
@@ -267,6 +269,7 @@ function phaseResult(p: PhaseSummary | undefined, layers: number | null, between
     exposedCommNs: p.exposedCommNs, overlapNs: p.overlapNs, commShare: p.commShare, overlap: p.overlap, exposedCommShare: p.exposedCommShare,
     idleShare: p.idleShare, perStepNs, layers, outliers: p.outliers.map(({ name, spanNs, ratio, reason, startNs }) => ({ name, spanNs, ratio, reason, startNs })),
     ...(p.timeNs.moe > 0 ? { moeNs: { ...p.moeNs } } : {}),
+    ...(p.fp8GemmNs > 0 ? { fp8: { gemmNs: p.fp8GemmNs, quantNs: p.fp8QuantNs } } : {}),
     between: betweenResult(between),
   };
 }

@@ -136,6 +136,18 @@ function regimePara(r: DiagnoseResult, phase: ReportPhase): Block[] {
   });
 }
 
+/** What FP8 quantisation costs beside the FP8 GEMMs it feeds (its kernels are in the elementwise, memory and other rows). */
+function fp8Para(devs: DeviceResult[], phase: ReportPhase): Block[] {
+  const withFp8 = devs.filter((d) => d[phase]?.fp8 && d.steps[phase]!.steadyCount > 0);
+  if (withFp8.length === 0) return [];
+  const d = withFp8[0]!;
+  const p = d[phase]!;
+  const n = d.steps[phase]!.steadyCount;
+  const { gemmNs, quantNs } = p.fp8!;
+  const who = withFp8.length === 1 ? d.label : `${d.label} (the other GPUs alike)`;
+  return [para(`FP8: on ${who} the FP8 GEMMs take ${fmtNs(gemmNs / n)} per step; quantising their inputs (abs-max, scale, cast to float8) ${fmtNs(quantNs / n)}, ${fmtPct(gemmNs > 0 ? quantNs / gemmNs : 0, 0)} of the GEMMs' time and ${fmtPct(p.spanNs > 0 ? quantNs / p.spanNs : 0)} of the step (in the elementwise, memory and other rows above).`)];
+}
+
 function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Block[] {
   const devs = r.devices.filter((d) => (d.steps[phase]?.count ?? 0) > 0);
   if (devs.length === 0) return [];
@@ -150,6 +162,7 @@ function phaseBlocks(r: DiagnoseResult, phase: ReportPhase, first: boolean): Blo
     heading(2, phaseTitle(phase), `${n(counts)} step${counts.length === 1 && counts[0] === 1 ? '' : 's'} per GPU, ${n(steady)} steady · ${time}`),
     stepTable(devs, phase),
     timeTable(devs, phase, first),
+    ...fp8Para(devs, phase),
     ...betweenPara(devs, phase),
     ...regimePara(r, phase),
     ...outlierPara(devs, phase),

@@ -153,6 +153,10 @@ describe.skipIf(!ZOO.includes('spec-range'))('speculative decoding (spec-range: 
     }
     const total = [...byModel.values()].reduce((x, y) => x + y, 0);
     for (const d of sub.byDepth) expect(Math.abs(d.ns / sub.totalNs - byModel.get(d.depth)! / total)).toBeLessThan(0.03);
+    // A step is one round: the draft's forwards, then one verification by the target.
+    expect(sub.depths.filter((d) => d === truth.models.target!.layers)).toHaveLength(1);
+    expect(steady.length).toBeLessThanOrEqual(captured(truth).filter((f) => f.model === 'target').length);
+    expect(steady.length).toBeGreaterThanOrEqual(0.7 * captured(truth).filter((f) => f.model === 'target').length);
     expect(a.steps.confidence).not.toBe('high');
     expect(a.steps.warnings.some((w) => w.includes('speculative decoding'))).toBe(true);
   });

@@ -14,7 +14,7 @@ import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from '.
 import { phasesFromKernels } from './phaseFromKernels.js';
 import { buildLaunchIndex, projectRange } from './projection.js';
 import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
-import { subForwards } from './subForwards.js';
+import { splitRounds, subForwards } from './subForwards.js';
 import { steadiness } from './steady.js';
 import type { Confidence, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
 
@@ -121,8 +121,9 @@ function fromGaps(model: TraceModel, gapNs: number): Draft[] {
 }
 
 function fromRhythm(model: TraceModel, opClass: Uint8Array, moePart?: Uint8Array): { drafts: Draft[]; rhythm: RhythmResult } | null {
-  const r = rhythmSteps(model, opClass);
-  if (!r) return null;
+  const found = rhythmSteps(model, opClass);
+  if (!found) return null;
+  const r = splitRounds(model, opClass, found);
   const phases = phasesFromKernels(model, opClass, r.drafts.map((d) => ({ device: d.device, ops: d.ops, visible: d.sites > 0 || ![...d.ops].some((o) => model.ops.kind[o] === OpKind.graph), complete: d.sites === 0 || d.sites === r.sitesPerStep, gapBeforeNs: d.gapBeforeNs })), moePart);
   const counter = new Map<number, number>();
   const drafts = r.drafts.map((d, i): Draft => {
@@ -297,8 +298,8 @@ function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boole
     const shown = mixedDepths.depths.length > 12 ? `${mixedDepths.depths.slice(0, 12).join(', ')}, …` : mixedDepths.depths.join(', ');
     warnings.push(
       `each step holds ${mixedDepths.forwardsPerStep} forward passes of different depths (attention sites ${shown}): models of different depth alternate, ` +
-        `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one period of that alternation, ` +
-        `and prefill / decode describe it as a whole. Time by depth over the steady steps: ${parts}`,
+        `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one round, ` +
+        `ending with the deeper model's forward, and prefill / decode describe the round as a whole. Time by depth over the steady steps: ${parts}`,
     );
     if (confidence === 'high') {
       confidence = 'medium';

@@ -11,6 +11,7 @@ import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
 import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
 import type { Step } from './types.js';
+import type { RhythmDraft, RhythmResult } from './rhythmSteps.js';
 
 const ATTENTION = KERNEL_CLASSES.indexOf('attention');
 const GEMM = KERNEL_CLASSES.indexOf('gemm');
@@ -78,4 +79,60 @@ export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[
     });
   }
   return { forwardsPerStep, depths: typical.depths, byDepth: [...byDepth.values()].sort((a, b) => b.depth - a.depth), totalNs };
+}
+
+/** Positions in `ops` where a forward opens (its embedding lookup), and each part's attention sites. */
+function parts(model: TraceModel, opClass: Uint8Array, isEmbedding: Uint8Array, ops: Uint32Array): { opens: number[]; depths: number[] } {
+  const opens: number[] = [];
+  ops.forEach((o, p) => {
+    if (isEmbedding[model.ops.name[o]!]) opens.push(p);
+  });
+  const depths = opens.map((from, k) => {
+    const to = k + 1 < opens.length ? opens[k + 1]! : ops.length;
+    let sites = 0;
+    let inSite = false;
+    for (let p = from; p < to; p++) {
+      const c = opClass[ops[p]!]!;
+      if (c === ATTENTION) {
+        if (!inSite) sites++;
+        inSite = true;
+      } else if (c === GEMM) inSite = false;
+    }
+    return sites;
+  });
+  return { opens, depths };
+}
+
+/**
+ * Rhythm steps holding several rounds of two alternating models (the draft's forwards, then the target's
+ * verification, twice or more per period of the kernel sequence), split into one step per round: a round
+ * ends with the deepest forward, so each cut is at the next forward's embedding lookup after it.
+ */
+export function splitRounds(model: TraceModel, opClass: Uint8Array, r: RhythmResult): RhythmResult {
+  const isEmbedding = Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
+  const drafts: RhythmDraft[] = [];
+  const sites: number[] = [];
+  let split = 0;
+  for (const d of r.drafts) {
+    const { opens, depths } = parts(model, opClass, isEmbedding, d.ops);
+    const distinct = [...new Set(depths)];
+    const deepest = Math.max(...depths, 0);
+    const ends = depths.map((x, k) => (x === deepest ? k : -1)).filter((k) => k >= 0 && k + 1 < depths.length);
+    if (distinct.length !== 2 || depths.some((x) => x < 1) || ends.length === 0) {
+      drafts.push(d);
+      continue;
+    }
+    // Cut after each verification but the last: before the embedding of the forward that follows it.
+    const cuts = [0, ...ends.map((k) => opens[k + 1]!), d.ops.length];
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const ops = d.ops.slice(cuts[c]!, cuts[c + 1]!);
+      const s = depths.filter((_, k) => opens[k]! >= cuts[c]! && opens[k]! < cuts[c + 1]!).reduce((x, y) => x + y, 0);
+      drafts.push({ device: d.device, ops, sites: s, gapBeforeNs: c === 0 ? d.gapBeforeNs : 0 });
+      sites.push(s);
+    }
+    split++;
+  }
+  if (split * 2 < r.drafts.length) return r;
+  sites.sort((a, b) => a - b);
+  return { ...r, drafts, sitesPerStep: sites[(sites.length - 1) >> 1]! };
 }

@@ -13,16 +13,7 @@
 import { median } from 'd3-array';
 import type { TraceModel } from '../model/types.js';
 import type { Phase, Step, StepSet } from '../steps/types.js';
-import { hostCallsDuring, type HostCallIndex } from '../host/hostActivity.js';
-
-export interface GapCall {
-  name: string;
-  source: 'cuda' | 'os';
-  /** Time of the call inside the gaps, summed over them (ns). */
-  ns: number;
-  /** Gaps it was in flight in. */
-  gaps: number;
-}
+import { tallyHostCalls, topCalls, type CallTotal, type HostCallIndex } from '../host/hostActivity.js';
 
 export interface BetweenSteps {
   phase: Phase;
@@ -41,7 +32,7 @@ export interface BetweenSteps {
   /** idleNs / totalNs: the share of the loop's time the GPU waits between steps. */
   idleShare: number;
   /** The host calls in flight during the gaps (longest total first, at most five). */
-  hostCalls: GapCall[];
+  hostCalls: CallTotal[];
   /** Host time in the gaps not covered by any CUDA or OS call (ns, summed): CPU-side work such as Python. */
   uncoveredNs: number;
   /** The longest gap (session clock, ns). */
@@ -94,7 +85,7 @@ export function betweenSteps(model: TraceModel, set: StepSet, deviceOps: Uint32A
     }
     for (const [phase, ps] of pairs) {
       const ops = deviceOps[device]!;
-      const calls = new Map<string, GapCall>();
+      const calls = new Map<string, CallTotal>();
       let idle = 0;
       let total = 0;
       let uncovered = 0;
@@ -104,18 +95,7 @@ export function betweenSteps(model: TraceModel, set: StepSet, deviceOps: Uint32A
         idle += idleIn(model, ops, firstAtOrAfter(model, ops, a.end), a.end, b.start);
         if (!longest || b.start - a.end > longest.endNs - longest.startNs) longest = { startNs: a.end, endNs: b.start, step: a.index };
         const first = b.ops[0];
-        const thread = first === undefined ? -1 : model.ops.thread[first]!;
-        const during = thread >= 0 ? hostCallsDuring(model, hosts, thread, a.end, b.start) : [];
-        let covered = 0;
-        for (const c of during) {
-          const key = `${c.source}:${c.name}`;
-          const g = calls.get(key) ?? { name: c.name, source: c.source, ns: 0, gaps: 0 };
-          g.ns += c.overlapNs;
-          g.gaps++;
-          calls.set(key, g);
-          covered += c.overlapNs;
-        }
-        uncovered += Math.max(0, b.start - a.end - covered);
+        uncovered += tallyHostCalls(model, hosts, first === undefined ? -1 : model.ops.thread[first]!, a.end, b.start, calls);
       }
       out.push({
         phase, device, pairs: ps.length,
@@ -123,7 +103,7 @@ export function betweenSteps(model: TraceModel, set: StepSet, deviceOps: Uint32A
         spanNs: median(ps.map(([a]) => a.end - a.start)) ?? 0,
         gapNs: median(ps.map(([a, b]) => b.start - a.end)) ?? 0,
         totalNs: total, idleNs: idle, idleShare: total > 0 ? idle / total : 0,
-        hostCalls: [...calls.values()].sort((x, y) => y.ns - x.ns).slice(0, 5),
+        hostCalls: topCalls(calls, 5),
         uncoveredNs: uncovered,
         longest,
       });

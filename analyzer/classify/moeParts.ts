@@ -70,7 +70,8 @@ function namedPart(short: string): number {
   return EXPERTS;
 }
 
-export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
+/** `seqs`: each device's ops in start order (model/deviceTimeline.ts). */
+export function moeParts(model: TraceModel, nameClass: Uint8Array, seqs: readonly Uint32Array[]): MoeParts {
   const { ops, opNames } = model;
   const opClass = Uint8Array.from(nameClass);
   const part = new Uint8Array(ops.n);
@@ -96,8 +97,6 @@ export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
     if (opClass[i] === MOE) part[i] = named[nm]!;
   }
   // The blocks of PyTorch-native MoE, device by device in start order.
-  const seqs: number[][] = model.devices.map(() => []);
-  for (let i = 0; i < ops.n; i++) seqs[ops.device[i]!]!.push(i);
   let blocks = 0;
   for (const seq of seqs) {
     for (let p = 0; p < seq.length; p++) {
@@ -153,7 +152,7 @@ export function moeParts(model: TraceModel, nameClass: Uint8Array): MoeParts {
       while (k <= end && isTail[ops.name[seq[k]!]!] && opClass[seq[k]!] !== GEMM && opClass[seq[k]!] !== MOE) mark(seq[k++]!, ROUTING);
       // Experts: GEMMs, grouped GEMMs and named expert kernels; an activation between two of them is the
       // experts' too. Everything else moves tokens: dispatch/combine.
-      const rest = seq.slice(k, end + 1);
+      const rest = Array.from(seq.subarray(k, end + 1));
       const expertAt = rest.map((o) => opClass[o] === GEMM || (opClass[o] === MOE && (part[o] === EXPERTS || part[o] === NO_PART)));
       let lastExpert = -1;
       for (let x = 0; x < rest.length; x++) {

@@ -6,6 +6,7 @@ import type { Classification, Classifier } from './classifier.js';
 import { COMPUTE_CLASSES, KERNEL_CLASSES, type KernelClass } from './kernelClasses.js';
 import { moeParts } from './moeParts.js';
 import { quantParts } from './quantParts.js';
+import { deviceTimeline } from '../model/deviceTimeline.js';
 
 export const CLASS_INDEX: Record<KernelClass, number> = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, i])) as Record<KernelClass, number>;
 export const COMM = CLASS_INDEX.communication;
@@ -37,7 +38,9 @@ export function classifyOps(model: TraceModel, classifier: Classifier): OpClasse
   const nameClass = Uint8Array.from(byName, (c) => CLASS_INDEX[c.class]);
   const named = new Uint8Array(model.ops.n);
   for (let i = 0; i < model.ops.n; i++) named[i] = nameClass[model.ops.name[i]!]!;
-  const moe = moeParts(model, named);
-  const quant = quantParts(model, moe.opClass);
+  // Both passes walk each GPU's kernel sequence: built once.
+  const seqs = deviceTimeline(model).ops;
+  const moe = moeParts(model, named, seqs);
+  const quant = quantParts(model, moe.opClass, seqs);
   return { byName, opClass: moe.opClass, moePart: moe.part, moeBlocks: moe.blocks, fp8Quant: quant.quant, fp8Gemm: quant.fp8Gemm };
 }

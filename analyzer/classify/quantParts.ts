@@ -33,7 +33,8 @@ export interface QuantParts {
   fp8Gemm: Uint8Array;
 }
 
-export function quantParts(model: TraceModel, opClass: Uint8Array): QuantParts {
+/** `seqs`: each device's ops in start order (model/deviceTimeline.ts). */
+export function quantParts(model: TraceModel, opClass: Uint8Array, seqs: readonly Uint32Array[]): QuantParts {
   const { ops, opNames } = model;
   const quant = new Uint8Array(ops.n);
   const fp8Gemm = new Uint8Array(ops.n);
@@ -41,8 +42,6 @@ export function quantParts(model: TraceModel, opClass: Uint8Array): QuantParts {
   const isCast = Uint8Array.from(opNames, (n) => (n.kind === OpKind.kernel && FP8_CAST.test(n.long) ? 1 : 0));
   const isNamed = Uint8Array.from(opNames, (n) => (n.kind === OpKind.kernel && NAMED_QUANT.test(n.short) ? 1 : 0));
   const isAbs = Uint8Array.from(opNames, (n) => (n.kind === OpKind.kernel && ABS.test(n.long) ? 1 : 0));
-  const seqs: number[][] = model.devices.map(() => []);
-  for (let i = 0; i < ops.n; i++) seqs[ops.device[i]!]!.push(i);
   for (const seq of seqs) {
     for (let p = 0; p < seq.length; p++) {
       const o = seq[p]!;

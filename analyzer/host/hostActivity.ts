@@ -60,6 +60,39 @@ export function hostCallsDuring(model: TraceModel, index: HostCallIndex, thread:
   return out.sort((a, b) => b.overlapNs - a.overlapNs);
 }
 
+/** Host calls summed over several windows of one kind (the gaps between steps, the idle gaps of a run of steps), by source and name. */
+export interface CallTotal {
+  name: string;
+  source: 'cuda' | 'os';
+  /** Time of the call inside the windows, summed (ns). */
+  ns: number;
+  /** Windows it was in flight in. */
+  gaps: number;
+}
+
+/**
+ * Adds the calls of `thread` during [t0, t1] to `totals` and returns the window's time no call covers
+ * (CPU-side work: Python, scheduling); a thread of -1 (launch unknown) covers nothing.
+ */
+export function tallyHostCalls(model: TraceModel, index: HostCallIndex, thread: number, t0: number, t1: number, totals: Map<string, CallTotal>): number {
+  const during = thread >= 0 ? hostCallsDuring(model, index, thread, t0, t1) : [];
+  let covered = 0;
+  for (const c of during) {
+    const key = `${c.source}:${c.name}`;
+    const g = totals.get(key) ?? { name: c.name, source: c.source, ns: 0, gaps: 0 };
+    g.ns += c.overlapNs;
+    g.gaps++;
+    totals.set(key, g);
+    covered += c.overlapNs;
+  }
+  return Math.max(0, t1 - t0 - covered);
+}
+
+/** The longest totals first, at most `n`. */
+export function topCalls(totals: Map<string, CallTotal>, n: number): CallTotal[] {
+  return [...totals.values()].sort((x, y) => y.ns - x.ns).slice(0, n);
+}
+
 /** One line for a report: "cuLibraryLoadData 0.07 ms, fread 0.02 ms", or what no call means. */
 export function describeHostCalls(calls: HostCallInWindow[], windowNs: number): string {
   if (calls.length === 0) return 'no CUDA or OS call in flight: CPU-side work (Python, framework, scheduling)';

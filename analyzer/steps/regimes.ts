@@ -9,7 +9,7 @@
 import { median } from 'd3-array';
 import type { Analysis } from '../analysis.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import { hostCallsDuring } from '../host/hostActivity.js';
+import { tallyHostCalls, topCalls, type CallTotal } from '../host/hostActivity.js';
 import { lowerMedian } from './steady.js';
 import type { Phase, Step } from './types.js';
 
@@ -61,25 +61,13 @@ export function findRegimes(a: Analysis): Regime[] {
       let run: Step[] = [];
       const flush = () => {
         if (run.length === 0) return;
-        const calls = new Map<string, { name: string; source: 'cuda' | 'os'; ns: number }>();
+        const calls = new Map<string, CallTotal>();
         let uncovered = 0;
         for (const s of run) {
           let busy = -Infinity;
           for (const o of s.ops) {
             const st = model.ops.start[o]!;
-            if (busy > -Infinity && st - busy >= GAP_MIN_NS) {
-              const thread = model.ops.thread[o]!;
-              const during = thread >= 0 ? hostCallsDuring(model, a.hostCalls, thread, busy, st) : [];
-              let covered = 0;
-              for (const c of during) {
-                const key = `${c.source}:${c.name}`;
-                const g = calls.get(key) ?? { name: c.name, source: c.source, ns: 0 };
-                g.ns += c.overlapNs;
-                calls.set(key, g);
-                covered += c.overlapNs;
-              }
-              uncovered += Math.max(0, st - busy - covered);
-            }
+            if (busy > -Infinity && st - busy >= GAP_MIN_NS) uncovered += tallyHostCalls(model, a.hostCalls, model.ops.thread[o]!, busy, st, calls);
             busy = Math.max(busy, model.ops.end[o]!);
           }
         }
@@ -87,7 +75,7 @@ export function findRegimes(a: Analysis): Regime[] {
           device, phase, steps: run, medianNs: median(run.map((s) => s.end - s.start)) ?? 0,
           meanNs: run.reduce((x, s) => x + s.end - s.start, 0) / run.length, typicalNs: typical,
           perStepNs: means(a, run), steadyPerStepNs: means(a, steady),
-          hostCalls: [...calls.values()].sort((x, y) => y.ns - x.ns).slice(0, 5), uncoveredNs: uncovered,
+          hostCalls: topCalls(calls, 5).map(({ name, source, ns }) => ({ name, source, ns })), uncoveredNs: uncovered,
           startNs: run[0]!.start, endNs: run[run.length - 1]!.end,
         });
         run = [];

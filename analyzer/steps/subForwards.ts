@@ -27,35 +27,28 @@ export interface SubForwards {
   totalNs: number;
 }
 
+/** 1 for the names of embedding lookups, which open a forward. */
+function embeddingNames(model: TraceModel): Uint8Array {
+  return Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
+}
+
+/**
+ * Two models, each forward with at least one attention site: an index_select inside a forward (rotary
+ * tables, cache positions) opens no forward, and the part it cuts off holds no site of its own.
+ */
+function twoModels(depths: number[]): boolean {
+  return new Set(depths).size === 2 && depths.every((d) => d >= 1);
+}
+
 /** Null when the steps hold one forward each (the usual case), or when nothing marks where forwards open. */
 export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[]): SubForwards | null {
-  const isEmbedding = Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
+  const isEmbedding = embeddingNames(model);
   const counts = new Map<number, number>();
   const perStep: { depths: number[]; spans: number[] }[] = [];
   for (const s of steps) {
-    const opens: number[] = [];
-    s.ops.forEach((o, p) => {
-      if (isEmbedding[model.ops.name[o]!]) opens.push(p);
-    });
+    const { opens, depths } = parts(model, opClass, isEmbedding, s.ops);
     if (opens.length < 2) continue;
-    const depths: number[] = [];
-    const spans: number[] = [];
-    for (let k = 0; k < opens.length; k++) {
-      const from = opens[k]!;
-      const to = k + 1 < opens.length ? opens[k + 1]! : s.ops.length;
-      let sites = 0;
-      let inSite = false;
-      for (let p = from; p < to; p++) {
-        const c = opClass[s.ops[p]!]!;
-        if (c === ATTENTION) {
-          if (!inSite) sites++;
-          inSite = true;
-        } else if (c === GEMM) inSite = false;
-      }
-      depths.push(sites);
-      const end = to < s.ops.length ? model.ops.start[s.ops[to]!]! : s.end;
-      spans.push(end - model.ops.start[s.ops[from]!]!);
-    }
+    const spans = opens.map((from, k) => (k + 1 < opens.length ? model.ops.start[s.ops[opens[k + 1]!]!]! : s.end) - model.ops.start[s.ops[from]!]!);
     counts.set(opens.length, (counts.get(opens.length) ?? 0) + 1);
     perStep.push({ depths, spans });
   }
@@ -64,9 +57,7 @@ export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[
   let best = 0;
   for (const [n, c] of counts) if (c > best) [forwardsPerStep, best] = [n, c];
   const typical = perStep.find((p) => p.depths.length === forwardsPerStep)!;
-  // Two models, each forward with at least one attention site: an index_select inside a forward (rotary
-  // tables, cache positions) opens no forward, and the part it cuts off holds no site of its own.
-  if (new Set(typical.depths).size !== 2 || typical.depths.some((d) => d < 1)) return null;
+  if (!twoModels(typical.depths)) return null;
   const byDepth = new Map<number, { depth: number; forwards: number; ns: number }>();
   let totalNs = 0;
   for (const p of perStep) {
@@ -109,16 +100,15 @@ function parts(model: TraceModel, opClass: Uint8Array, isEmbedding: Uint8Array, 
  * ends with the deepest forward, so each cut is at the next forward's embedding lookup after it.
  */
 export function splitRounds(model: TraceModel, opClass: Uint8Array, r: RhythmResult): RhythmResult {
-  const isEmbedding = Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
+  const isEmbedding = embeddingNames(model);
   const drafts: RhythmDraft[] = [];
   const sites: number[] = [];
   let split = 0;
   for (const d of r.drafts) {
     const { opens, depths } = parts(model, opClass, isEmbedding, d.ops);
-    const distinct = [...new Set(depths)];
     const deepest = Math.max(...depths, 0);
     const ends = depths.map((x, k) => (x === deepest ? k : -1)).filter((k) => k >= 0 && k + 1 < depths.length);
-    if (distinct.length !== 2 || depths.some((x) => x < 1) || ends.length === 0) {
+    if (!twoModels(depths) || ends.length === 0) {
       drafts.push(d);
       continue;
     }

@@ -11,6 +11,7 @@ import { CLASS_INDEX } from '../classify/opClasses.js';
 import { tpDegree } from '../collectives/tpDegree.js';
 import { OpKind, type RecordedStreams } from '../model/types.js';
 import { median } from '../util/stats.js';
+import { subForwards, wholeRounds } from '../steps/subForwards.js';
 
 export type FactId =
   | 'export' | 'gpus-ranks' | 'rank-files' | 'cuda-graphs' | 'cuda-api' | 'nvtx' | 'os-runtime'
@@ -387,6 +388,8 @@ function cutSteps(a: Analysis): string[] {
   // Steps cut at idle gaps hold whatever lies between two gaps, and a rhythm found only partly cuts its
   // steps unevenly: their op counts say nothing of a cut (the step split's own fact says it is unsure).
   if (a.steps.source === 'gaps' || a.steps.confidence === 'low') return out;
+  // Rounds of a draft and a target (speculative decoding) shrink as a generation ends: whole, not cut.
+  const rounds = a.steps.source === 'rhythm' ? subForwards(a.model, a.classes.opClass, a.steps.steps.filter((s) => a.steady[s.index])) : null;
   for (const dev of a.model.devices) {
     const steps = a.steps.steps.filter((s) => s.device === dev.index);
     if (steps.length < 3) continue;
@@ -394,6 +397,7 @@ function cutSteps(a: Analysis): string[] {
       const same = steps.filter((x) => x.phase === s.phase).map((x) => x.ops.length);
       if (same.length < 3) continue;
       const m = median(same);
+      if (rounds && wholeRounds(a.model, a.classes.opClass, s.ops, rounds.depths)) continue;
       if (s.ops.length < 0.5 * m) out.push(`${dev.label} "${s.name}" (${s === steps[0] ? 'first' : 'last'}: ${n(s.ops.length)} ops against a median of ${n(Math.round(m))})`);
     }
   }

@@ -13,6 +13,8 @@ import type { Phase, Step } from './types.js';
 
 /** At most this share of a phase's steps may be fast for them to be "a few" (else the slow ones are few). */
 export const FEW = 0.34;
+/** Fast steps with fewer than this share of the others' ops run less work. */
+export const LESS_WORK = 0.6;
 
 export interface FastSteps {
   device: number;
@@ -81,6 +83,16 @@ export function fastStepsText(a: Analysis): string[] {
     const kernels = f.fastOps === f.otherOps ? `the same ${f.otherOps} GPU ops` : `${f.fastOps} GPU ops against ${f.otherOps}`;
     const what = (x: FastSteps) => (x.mainExtra === 'idle' ? `${ms(x.extraNs.idle)} ms idle` : `${ms(x.extraNs[x.mainExtra])} ms more ${x.mainExtra}`);
     const extras = [...new Set(list.map(what))];
+    // Far fewer ops is less work, not the same work without a wait: a speculative generation's last
+    // rounds propose fewer tokens, down to a verification alone.
+    if (f.fastOps < LESS_WORK * f.otherOps) {
+      lines.push(
+        `${phase}: ${names.length} of ${f.of} steps (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ran ${(f.otherMedianNs / f.fastMedianNs).toFixed(0)}× faster ` +
+          `than the others (${ms(f.fastMedianNs)} ms against ${ms(f.otherMedianNs)} ms, on ${gpus}) with ${kernels}: they hold less work ` +
+          `(fewer forwards, layers or tokens), not the same work faster; the numbers include both`,
+      );
+      continue;
+    }
     lines.push(
       `${phase}: ${names.length} of ${f.of} steps (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ran ${(f.otherMedianNs / f.fastMedianNs).toFixed(0)}× faster ` +
         `than the others (${ms(f.fastMedianNs)} ms against ${ms(f.otherMedianNs)} ms, on ${gpus}) with ${kernels}: the others spend ` +

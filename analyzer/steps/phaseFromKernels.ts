@@ -16,6 +16,12 @@
  * is the prompt and the many after it decode. So when the light group is the smaller one and each of its
  * steps opens a run (the first step, or one after an idle gap far longer than the others), the light steps
  * are the prefills.
+ *
+ * A short prompt on a small model may cost no more GEMM time than a decode step (a speculative round: the
+ * draft's and the target's prompts beside the draft's proposals). Its GEMMs still run other shapes, so
+ * other kernels: cuBLAS picks its tiles by the token count, and decode steps repeat the same ones. A step
+ * that opens a run and spends a good part of its GEMM time in kernels only run-opening steps run is a
+ * prefill, even without the jump.
  */
 import { CLASS_INDEX } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
@@ -43,6 +49,9 @@ export interface PhaseInput {
   gapBeforeNs?: number;
 }
 
+/** A run-opening step whose GEMM time is at least this share in GEMM kernels of its own holds a prompt. */
+export const PROMPT_KERNEL_SHARE = 0.3;
+
 /** A step that opens a run: the first, or one after an idle gap ≥ 10× the median gap and ≥ 5 ms. */
 const RUN_GAP_FACTOR = 10;
 const RUN_GAP_MIN_NS = 5e6;
@@ -50,13 +59,17 @@ const RUN_GAP_MIN_NS = 5e6;
 function stepFacts(model: TraceModel, opClass: Uint8Array, ops: Uint32Array, moePart?: Uint8Array) {
   let gemm = 0;
   const variants = new Set<number>();
+  const gemmByName = new Map<number, number>();
   for (const o of ops) {
     const c = opClass[o]!;
     if (model.ops.kind[o] === OpKind.graph) continue;
-    if (c === GEMM || (c === MOE && moePart?.[o] === EXPERTS_PART)) gemm += model.ops.end[o]! - model.ops.start[o]!;
-    else if (c === ATTENTION) variants.add(model.ops.name[o]!);
+    if (c === GEMM || (c === MOE && moePart?.[o] === EXPERTS_PART)) {
+      const ns = model.ops.end[o]! - model.ops.start[o]!;
+      gemm += ns;
+      gemmByName.set(model.ops.name[o]!, (gemmByName.get(model.ops.name[o]!) ?? 0) + ns);
+    } else if (c === ATTENTION) variants.add(model.ops.name[o]!);
   }
-  return { gemm, variants };
+  return { gemm, variants, gemmByName };
 }
 
 /** Phase of each input (same order), decided per device. */
@@ -79,11 +92,18 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
       if (r > jump) [jump, threshold] = [r, Math.sqrt(sorted[k]! * sorted[k + 1]!)];
     }
     const hasReplays = steps.some((s) => !s.visible && s.device === steps[idx[0]!]!.device);
+    const gaps = idx.map((i) => steps[i]!.gapBeforeNs ?? NaN).filter((g) => Number.isFinite(g)).sort((a, b) => a - b);
+    const medianGap = gaps[(gaps.length - 1) >> 1] ?? 0;
+    const opensRun = (k: number) => {
+      const g = steps[idx[k]!]!.gapBeforeNs;
+      return k === 0 || g === undefined || Number.isNaN(g) || (g >= RUN_GAP_FACTOR * medianGap && g >= RUN_GAP_MIN_NS);
+    };
     if (jump < PREFILL_JUMP) {
       // One group. Beside decode replays, eager forwards are the prompts; otherwise a forward that repeats
-      // is decode, and a lone step says nothing.
+      // is decode (unless it opens a run with GEMM kernels of its own), and a lone step says nothing.
       const label: Phase = hasReplays ? 'prefill' : idx.length >= 3 ? 'decode' : 'step';
-      for (const i of idx) out[i] = label;
+      const prompts = label === 'decode' ? promptsByKernels(facts, opensRun) : new Set<number>();
+      idx.forEach((i, k) => (out[i] = prompts.has(k) ? 'prefill' : label));
       continue;
     }
     // Below the jump is decode; a step within the jump but clearly above the decode steps' GEMM time runs
@@ -92,12 +112,6 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
     const decodeGemm = low[(low.length - 1) >> 1] ?? 0;
     let heavy = facts.map((f) => f.gemm >= threshold || f.gemm > DECODE_SPREAD * decodeGemm);
     // The first forward of a generation is its prompt: a light minority that opens runs is the prefill.
-    const gaps = idx.map((i) => steps[i]!.gapBeforeNs ?? NaN).filter((g) => Number.isFinite(g)).sort((a, b) => a - b);
-    const medianGap = gaps[(gaps.length - 1) >> 1] ?? 0;
-    const opensRun = (k: number) => {
-      const g = steps[idx[k]!]!.gapBeforeNs;
-      return k === 0 || g === undefined || Number.isNaN(g) || (g >= RUN_GAP_FACTOR * medianGap && g >= RUN_GAP_MIN_NS);
-    };
     const light = facts.map((_, k) => k).filter((k) => !heavy[k] && steps[idx[k]!]!.complete);
     const heavyCount = heavy.filter((h, k) => h && steps[idx[k]!]!.complete).length;
     if (!hasReplays && light.length > 0 && heavyCount >= 4 && heavyCount >= 3 * light.length && light.every(opensRun)) heavy = facts.map((_, k) => !heavy[k]!);
@@ -115,5 +129,27 @@ export function phasesFromKernels(model: TraceModel, opClass: Uint8Array, steps:
       else out[idx[k]!] = vs.some(decodeKernel) && vs.some(promptKernel) ? 'mixed' : 'prefill';
     });
   }
+  return out;
+}
+
+/**
+ * Run-opening steps (positions in `facts`) that spend PROMPT_KERNEL_SHARE of their GEMM time or more in
+ * GEMM kernels no other step runs, other run openers aside (each generation's prompt runs the same ones).
+ */
+function promptsByKernels(facts: { gemm: number; gemmByName: Map<number, number> }[], opensRun: (k: number) => boolean): Set<number> {
+  const openers = facts.map((_, k) => opensRun(k));
+  // Not when every step opens a run: then nothing repeats to compare with.
+  if (openers.every(Boolean)) return new Set();
+  const elsewhere = new Set<number>();
+  facts.forEach((f, k) => {
+    if (!openers[k]) for (const n of f.gemmByName.keys()) elsewhere.add(n);
+  });
+  const out = new Set<number>();
+  facts.forEach((f, k) => {
+    if (!openers[k] || f.gemm <= 0) return;
+    let own = 0;
+    for (const [n, ns] of f.gemmByName) if (!elsewhere.has(n)) own += ns;
+    if (own >= PROMPT_KERNEL_SHARE * f.gemm) out.add(k);
+  });
   return out;
 }

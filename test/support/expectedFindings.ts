@@ -139,7 +139,7 @@ export const TRACE_ROWS: TraceRow[] = [
     forbid: NO_TP,
   },
   { trace: 'repo:engine-graph', why: 'the same loop, piecewise graphs traced at graph level: the replays hide their kernels (the step split is low confidence, said so)', fire: [w('host-bound-gaps', 'prefill'), w('host-bound-gaps', 'decode'), w('sync-in-step', 'prefill'), w('graph-kernels-hidden')], forbid: NO_TP },
-  { trace: 'repo:spec-range', why: 'assisted generation, batch 1: host-bound draft and target forwards', fire: [w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode')], forbid: NO_TP },
+  { trace: 'repo:spec-range', why: 'assisted generation, batch 1: host-bound draft and target forwards, the prompt round too', fire: [w('host-bound-gaps', 'prefill'), w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')], forbid: NO_TP },
   { trace: 'repo:train-whole', why: 'a training loop (fused AdamW): steps, not decode; GPU-bound, nothing to say', fire: [], forbid: NO_TP },
   {
     trace: 'sample:tp4straggle', args: W8, why: 'GPU 3 does 4 extra matmuls per layer: named in both phases, by every rule that names a late rank',

@@ -159,7 +159,7 @@ describe.skipIf(!ZOO.includes('spec-range'))('speculative decoding (spec-range: 
     expect(a.steps.warnings.some((w) => w.includes('speculative decoding'))).toBe(true);
   });
 
-  it('cuts every round the workload ran, the first (the prompts) and the short last ones too, each with its phase and period', () => {
+  it('cuts every round the workload ran, the first (the prompts) and the short last ones too, each with its phase and period', async () => {
     const truth = truthOf('spec-range');
     const rounds: Forward[][] = [];
     let round: Forward[] = [];
@@ -183,6 +183,12 @@ describe.skipIf(!ZOO.includes('spec-range'))('speculative decoding (spec-range: 
     }
     // The last rounds are short because they hold fewer forwards: the report says so, and no capture cut.
     expect(a.steps.steps.every((s) => a.steady[s.index])).toBe(true);
+    const { fastStepsText } = await import('../analyzer/steps/fastSteps.js');
+    const fast = fastStepsText(a).join('\n');
+    expect(fast).toContain('hold less work');
+    expect(fast).not.toContain('attention plans');
+    const { captureCheck } = await import('../analyzer/capture/captureCheck.js');
+    expect(JSON.stringify(captureCheck(a))).not.toContain('cuts steps');
   });
 });
 

@@ -56,11 +56,13 @@ export const rule = defineRule({
     }
     const total = executions.reduce((a, b) => a + b, 0);
     if (total === 0) return [];
-    // Share of the affected steps' time spent inside hidden graphs.
+    // Share of the affected steps' time spent inside hidden graphs, over the steps the numbers describe (the
+    // steady ones): the same steps as the report's "other" row, which holds that time.
     let hiddenInSteps = 0;
     let affectedSpan = 0;
     const affected: Record<string, number> = {};
     for (const s of steps.steps) {
+      if (!analysis.steady[s.index]) continue;
       let hidden = 0;
       for (const op of s.ops) if (ops.kind[op] === OpKind.graph) hidden += ops.end[op]! - ops.start[op]!;
       if (hidden === 0) continue;

@@ -56,7 +56,11 @@ function deviceSequences(model: TraceModel): number[][] {
   return seqs;
 }
 
-function findSites(seq: number[], opClass: Uint8Array): Site[] {
+/**
+ * Runs of attention kernels with no GEMM between them. A CUDA graph launch traced at graph level closes a
+ * run too: its kernels (the projections of piecewise graphs, attention eager between them) are hidden.
+ */
+function findSites(seq: number[], opClass: Uint8Array, kind: Uint8Array): Site[] {
   const sites: Site[] = [];
   let open: Site | null = null;
   for (let p = 0; p < seq.length; p++) {
@@ -64,7 +68,7 @@ function findSites(seq: number[], opClass: Uint8Array): Site[] {
     if (c === ATTENTION) {
       if (open) open.end = p + 1;
       else sites.push((open = { start: p, end: p + 1 }));
-    } else if (c === GEMM || c === MOE) open = null;
+    } else if (c === GEMM || c === MOE || kind[seq[p]!] === OpKind.graph) open = null;
   }
   return sites;
 }
@@ -145,7 +149,7 @@ function longestIdle(idle: Float64Array, lo: number, hi: number): number {
 
 function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, device: number) {
   const { ops } = model;
-  const sites = findSites(seq, opClass);
+  const sites = findSites(seq, opClass, ops.kind);
   // A MoE block is one token: its expert loop launches kernels only for the experts that got tokens, so
   // its length changes from step to step while the layer around it repeats.
   const tokens = (from: number, to: number) => {
@@ -297,15 +301,20 @@ function deviceRhythm(model: TraceModel, seq: number[], opClass: Uint8Array, dev
       siteRuns.push(b - a + 1);
     }
   }
-  // Site forwards are in order and disjoint: one pointer walks them alongside the sequence.
+  // Site forwards are in order and disjoint: one pointer walks them alongside the sequence. Graph launches
+  // mostly inside site forwards are pieces of them (piecewise graphs between eager attention), not
+  // forwards: the ones before the first site and after the last join the forward at the cut.
   const siteUnits = units.length;
   let at = 0;
+  let inside = 0;
+  const outside: number[] = [];
   for (let p = 0; p < seq.length; p++) {
     if (ops.kind[seq[p]!] !== OpKind.graph) continue;
     while (at < siteUnits && units[at]!.last < p) at++;
-    if (at < siteUnits && units[at]!.first <= p) continue;
-    units.push({ first: p, last: p, sites: 0, replay: true });
+    if (at < siteUnits && units[at]!.first <= p) inside++;
+    else outside.push(p);
   }
+  if (inside < outside.length) for (const p of outside) units.push({ first: p, last: p, sites: 0, replay: true });
   units.sort((a, b) => a.first - b.first);
   // A forward cut short by the capture's start or end (fewer sites than the others) is not a step.
   let partial = 0;

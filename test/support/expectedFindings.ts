@@ -138,7 +138,11 @@ export const TRACE_ROWS: TraceRow[] = [
     fire: [w('slow-regime', 'decode'), w('idle-between-steps', 'decode'), w('sync-in-step', 'decode'), info('sync-in-step', 'prefill')],
     forbid: NO_TP,
   },
-  { trace: 'repo:engine-graph', why: 'the same loop, piecewise graphs traced at graph level: the replays hide their kernels (the step split is low confidence, said so)', fire: [w('host-bound-gaps', 'prefill'), w('host-bound-gaps', 'decode'), w('sync-in-step', 'prefill'), w('graph-kernels-hidden')], forbid: NO_TP },
+  {
+    trace: 'repo:engine-graph', why: 'the same loop, piecewise graphs traced at graph level: the same findings as engine-node, and the replays hide their kernels',
+    fire: [w('slow-regime', 'decode'), w('idle-between-steps', 'decode'), w('sync-in-step', 'decode'), w('graph-kernels-hidden'), info('sync-in-step', 'prefill')],
+    forbid: NO_TP,
+  },
   { trace: 'repo:spec-range', why: 'assisted generation, batch 1: host-bound draft and target forwards, the prompt round too', fire: [w('host-bound-gaps', 'prefill'), w('host-bound-gaps', 'decode'), w('sync-in-step', 'decode'), w('sync-in-step', 'prefill')], forbid: NO_TP },
   { trace: 'repo:train-whole', why: 'a training loop (fused AdamW): steps, not decode; GPU-bound, nothing to say', fire: [], forbid: NO_TP },
   {

@@ -8,6 +8,7 @@ import { createClassifier } from '../classify/classifier.js';
 import { classifyOps } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
+import { lowerMedian, nearestRankQuantile } from '../util/stats.js';
 import { launchers, processesWithoutGpuWork } from './launchers.js';
 import { autoStepRanges, rangeKind, rangesMatching, type RangeOverlap, type StepRange } from './nvtxSteps.js';
 import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from './passes.js';
@@ -17,7 +18,6 @@ import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
 import { splitRounds, subForwards, type SubForwards } from './subForwards.js';
 import { steadiness } from './steady.js';
 import type { Confidence, Pass, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
-import { lowerMedian, nearestRankQuantile } from '../util/stats.js';
 
 export interface StepOptions {
   /** Regular expression on NVTX range text; overrides auto-detection. */

@@ -13,8 +13,8 @@
  *    signature at least that long (continuous batching varies its sampling work step by step).
  * 4. The sites between two boundaries are a forward (graph replays outside them are forwards of their own).
  * 5. A boundary is cut at its longest GPU idle stretch, away from the layer parts of the gap (a host-side
- *    attention plan built before the first layer's attention would otherwise be taken for the step end):
- * 6. the step then spans the forward and its sampling, as the engine's host loop sees it.
+ *    attention plan built before the first layer's attention would otherwise be taken for the step end).
+ * 6. A step runs from cut to cut: the forward and its sampling, as the engine's host loop sees it.
  * CUDA graph replays traced at graph level (no kernels inside) are a forward each when no attention site
  * sits between them; eager work between replays and an eager prefill beside them join the steps.
  */

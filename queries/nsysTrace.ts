@@ -23,7 +23,7 @@ import { openTraceDb, sqliteReason, type Db } from './open.js';
 import { processRows, threadNameRows, type ProcessRow, type ThreadNameRow } from './processes.js';
 import { rangeSize, rowidSpan, shardOf } from './scan.js';
 import { probeSchema, SchemaGap, type Schema } from './schema.js';
-import { Dictionary, EVENT_TABLES, GPU_TABLES, OP_COLUMNS, OP_GRAPH, OP_KERNEL, OP_MEMCPY, readShard, type Shard } from './shard.js';
+import { Dictionary, EVENT_TABLES, GPU_TABLES, OP_COLUMNS, OP_GRAPH, OP_KERNEL, OP_MEMCPY, readShard, type RawOpName, type Shard } from './shard.js';
 import { loadStrings } from './strings.js';
 
 /** globalTid = globalPid + OS tid (low 24 bits); globalPid = (..., pid << 24). */
@@ -86,7 +86,7 @@ export function readTraceInput(path: string, onRows?: ProgressRows): TraceInput 
 }
 
 /** Per shard, the index in `into` of each entry of the shard's dictionary. */
-function remaps(shards: Shard[], values: (s: Shard) => number[], into: Dictionary): Int32Array[] {
+function remaps(shards: readonly Shard[], values: (s: Shard) => number[], into: Dictionary): Int32Array[] {
   return shards.map((sh) => Int32Array.from(values(sh), (v) => into.of(v)));
 }
 
@@ -129,187 +129,256 @@ function ncclTables(db: Db, s: Schema): { nccl: NcclPayloads; captures: GraphCap
   return { nccl, captures: nccl.calls.some((c) => c.bytes !== null) ? graphCaptures(db, s) : [] };
 }
 
+/** Rows skipped in every shard, summed. */
+export function skippedRows(shards: readonly Shard[]): Shard['skipped'] {
+  return shards.reduce((a, sh) => ({ ops: a.ops + sh.skipped.ops, launches: a.launches + sh.skipped.launches, nvtx: a.nvtx + sh.skipped.nvtx }), { ops: 0, launches: 0, nvtx: 0 });
+}
+
 /**
- * The shards of one export (in shard order) and its small tables as one TraceInput. Consumes the shards:
- * each column of theirs is dropped once copied.
+ * Stage 1: the file's fault when it holds no GPU work to split: no usable op at all, or copies and sets
+ * but no kernels (every number nsys-tp reports is GPU time split by kernel class: copies alone would read
+ * as a run with nothing wrong). `skippedOps` is the warning for skipped ops, if any.
+ */
+export function checkGpuWork(path: string, s: Schema, shards: readonly Shard[], skippedOps: string | undefined): void {
+  const nOps = shards.reduce((n, sh) => n + sh.ops.reduce((m, t) => m + t.n, 0), 0);
+  if (nOps === 0) {
+    if (skippedOps) throw new TraceError(`${path}: no usable GPU activity: ${skippedOps}`);
+    throw new TraceError(`${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`);
+  }
+  if (shards.every((sh) => sh.ops[OP_KERNEL]!.n + sh.ops[OP_GRAPH]!.n === 0)) {
+    throw new TraceError(
+      `${path}: the export holds memory copies and sets but no kernels (${s.has(KERNEL_TABLE) ? `no usable rows in ${KERNEL_TABLE}` : `no ${KERNEL_TABLE} table`}), ` +
+        'so there is nothing to split into GEMM, attention and communication; capture with nsys profile -t cuda and check that the capture range covers the steps',
+    );
+  }
+}
+
+/** Per table of a list of shards × kinds (kind-major), its shard's remap. */
+const perShard = (shards: readonly Shard[], maps: Int32Array[]) => (ti: number) => maps[ti % shards.length]!;
+
+/** The joined GPU ops, with the dictionaries their columns index (processes grow on: threads add theirs). */
+export interface JoinedOps {
+  ops: TraceInput['ops'];
+  devices: Dictionary;
+  processes: Dictionary;
+  /** Op names in the order the joined tables meet them (TraceInput.ops.name indexes these). */
+  rawNames: RawOpName[];
+}
+
+/**
+ * Stage 2: GPU ops: all shards' kernels, then their copies, sets and graph executions (the order nsys
+ * wrote each table in, which the model's sort merges).
+ */
+export function joinOps(shards: readonly Shard[]): JoinedOps {
+  const opTables = GPU_TABLES.flatMap((_t, ti) => shards.map((sh) => sh.ops[ti]!));
+  const nOps = opTables.reduce((n, t) => n + t.n, 0);
+  const devices = new Dictionary();
+  const deviceMaps = remaps(shards, (sh) => sh.devices, devices);
+  const processes = new Dictionary();
+  const pidMaps = remaps(shards, (sh) => sh.pids, processes);
+  // Op names in the order the joined tables meet them: table by table, shard by shard.
+  const nameKeys = new Map<string, number>();
+  const rawNames: RawOpName[] = [];
+  const nameMaps = shards.map((sh) => new Int32Array(sh.opNames.length));
+  GPU_TABLES.forEach((_t, kind) => shards.forEach((sh, k) => sh.opNames.forEach((n, i) => {
+    if (n.kind !== kind) return;
+    const key = `${n.kind}:${n.nameId}:${n.longNameId}`;
+    let j = nameKeys.get(key);
+    if (j === undefined) nameKeys.set(key, (j = rawNames.push(n) - 1));
+    nameMaps[k]![i] = j;
+  })));
+  const streamValues = shards.map((sh) => sh.streams);
+  const T = opTables as Tables<keyof typeof OP_COLUMNS>;
+  const ops = {
+    n: nOps,
+    start: concat(T, 'start') as Float64Array,
+    end: concat(T, 'end') as Float64Array,
+    device: concat(T, 'device', { ctor: indexCtor(devices.values.length - 1), map: perShard(shards, deviceMaps) }) as Indices,
+    stream: concat(T, 'stream', {
+      ctor: exactCtor(streamValues.flat()),
+      map: (ti) => streamValues[ti % shards.length]!,
+    }) as Uint16Array | Int32Array | Float64Array,
+    kind: concat(T, 'kind', { ctor: Uint8Array }) as Uint8Array,
+    name: concat(T, 'name', { ctor: indexCtor(rawNames.length - 1), map: perShard(shards, nameMaps) }) as Indices,
+    bytes: concat(T, 'bytes') as Uint32Array | Float64Array,
+    fromGraph: concat(T, 'fromGraph', { ctor: Uint8Array }) as Uint8Array,
+    correlation: concat(T, 'correlation') as Uint32Array | Float64Array,
+    process: concat(T, 'process', { ctor: indexCtor(processes.values.length - 1), map: perShard(shards, pidMaps) }) as Indices,
+  };
+  return { ops, devices, processes, rawNames };
+}
+
+/** Threads and names of the whole file, and each shard's map onto them. */
+export interface HostIds {
+  threads: Dictionary;
+  tidMaps: Int32Array[];
+  threadCtor: TypedCtor;
+  /** StringIds ids of launch APIs and host calls. */
+  names: Dictionary;
+  nameIdMaps: Int32Array[];
+  nameCtor: TypedCtor;
+}
+
+/**
+ * Stage 3: threads, every shard's and the NCCL calls' (and graph captures'), in one dictionary; the NCCL
+ * calls, inits and graph captures on it, captures on devices the ops have only.
+ */
+export function joinThreads(shards: readonly Shard[], small: SmallTables, devices: Dictionary) {
+  const threads = new Dictionary();
+  const tidMaps = remaps(shards, (sh) => sh.tids, threads);
+  const { nccl } = small;
+  const ncclCalls = nccl.calls.map((c) => ({
+    start: c.start, end: c.end, thread: threads.of(c.globalTid), name: c.name, comm: c.commId === null ? null : c.commId.toString(16), bytes: c.bytes,
+  }));
+  const captures = small.captures.flatMap((c) => {
+    const device = devices.values.indexOf(c.deviceId);
+    return device < 0 ? [] : [{ device, start: c.start, thread: threads.of(c.globalTid), captureStart: c.captureStart }];
+  });
+  const ncclInits = nccl.inits.map((c) => ({ comm: c.commId.toString(16), nranks: c.nranks, rank: c.rank, cudaDevice: c.cudaDevice }));
+  const names = new Dictionary();
+  const ids: HostIds = {
+    threads, tidMaps, threadCtor: indexCtor(threads.values.length - 1), names, nameIdMaps: remaps(shards, (sh) => sh.nameIds, names),
+    nameCtor: indexCtor(names.values.length - 1),
+  };
+  return { ids, ncclCalls, captures, ncclInits };
+}
+
+/** Stage 4: the CUDA API launches of all shards. */
+export function joinLaunches(shards: readonly Shard[], ids: HostIds): TraceInput['launches'] {
+  const launchTables = shards.map((sh) => sh.launches);
+  return {
+    n: launchTables.reduce((n, t) => n + t.n, 0),
+    start: concat(launchTables, 'start') as Float64Array,
+    thread: concat(launchTables, 'thread', { ctor: ids.threadCtor, map: (k) => ids.tidMaps[k]! }) as Indices,
+    correlation: concat(launchTables, 'correlation') as Uint32Array | Float64Array,
+    api: concat(launchTables, 'api', { ctor: ids.nameCtor, map: (k) => ids.nameIdMaps[k]! }) as Indices,
+  };
+}
+
+/**
+ * Stage 5: host calls, which matter on the threads that launch GPU work only: those threads' CUDA API
+ * calls, then their OS runtime calls (of threads whose id is an integer, as nsys writes them). Names are
+ * the caller's to add.
+ */
+export function joinHostCalls(shards: readonly Shard[], launches: TraceInput['launches'], ids: HostIds): Omit<TraceInput['hostCalls'], 'names'> {
+  const { threads, tidMaps, threadCtor, nameIdMaps, nameCtor } = ids;
+  const launching = new Uint8Array(threads.values.length);
+  for (let i = 0; i < launches.n; i++) launching[launches.thread[i]!] = 1;
+  const hostTables = [...shards.map((sh) => sh.apiCalls), ...shards.map((sh) => sh.osrtCalls)];
+  const hThread = concat(hostTables, 'thread', { ctor: threadCtor, map: perShard(shards, tidMaps) }) as Indices;
+  const hName = concat(hostTables, 'name', { ctor: nameCtor, map: perShard(shards, nameIdMaps) }) as Indices;
+  const hStart = concat(hostTables, 'start') as Float64Array;
+  const hEnd = concat(hostTables, 'end') as Float64Array;
+  const nApi = shards.reduce((n, sh) => n + sh.apiCalls.n, 0);
+  let nHost = 0;
+  let nApiKept = 0;
+  for (let i = 0; i < hThread.length; i++) {
+    const t = hThread[i]!;
+    const api = i < nApi;
+    if (!launching[t] || (!api && !Number.isSafeInteger(threads.values[t]!))) continue;
+    if (api) nApiKept++;
+    hStart[nHost] = hStart[i]!; hEnd[nHost] = hEnd[i]!; hThread[nHost] = t; hName[nHost] = hName[i]!;
+    nHost++;
+  }
+  const source = new Uint8Array(nHost).fill(1, nApiKept);
+  return { n: nHost, start: hStart.slice(0, nHost), end: hEnd.slice(0, nHost), thread: hThread.slice(0, nHost), name: hName.slice(0, nHost), source };
+}
+
+/** Stage 6: NVTX ranges, their domains named (`domain N` when the export names none) and their texts read. */
+export function joinNvtx(db: Db, s: Schema, shards: readonly Shard[], domainNames: Map<number, string>, ids: HostIds): TraceInput['nvtx'] {
+  const { tidMaps, threadCtor } = ids;
+  const nvtxTables = shards.map((sh) => sh.nvtx);
+  const domainList = new Dictionary();
+  const domainMaps = remaps(shards, (sh) => sh.domains, domainList);
+  const textList: (string | number)[] = [];
+  const textByValue = new Map<string, number>();
+  const textById = new Map<number, number>();
+  const textMaps = shards.map((sh) => Int32Array.from(sh.texts, (t) => {
+    const map = typeof t === 'string' ? (textByValue as Map<string | number, number>) : (textById as Map<string | number, number>);
+    let j = map.get(t);
+    if (j === undefined) map.set(t, (j = textList.push(t) - 1));
+    return j;
+  }));
+  const textStrings = loadStrings(db, s, textById.keys());
+  return {
+    n: nvtxTables.reduce((n, t) => n + t.n, 0),
+    start: concat(nvtxTables, 'start') as Float64Array,
+    end: concat(nvtxTables, 'end') as Float64Array,
+    thread: concat(nvtxTables, 'thread', { ctor: threadCtor, map: (k) => tidMaps[k]! }) as Indices,
+    domain: concat(nvtxTables, 'domain', { ctor: indexCtor(domainList.values.length - 1), map: (k) => domainMaps[k]! }) as Indices,
+    domains: domainList.values.map((id) => (id === 0 ? '' : domainNames.get(id) ?? `domain ${id}`)),
+    text: concat(nvtxTables, 'text', { ctor: indexCtor(textList.length - 1), map: (k) => textMaps[k]! }) as Indices,
+    texts: textList.map((t) => (typeof t === 'string' ? t : textStrings.get(t) ?? '')),
+  };
+}
+
+/**
+ * Stage 7: threads (now all met) with their processes (each thread's is packed into its id: processes met
+ * only here are added); processes with their pid and name.
+ */
+export function threadAndProcessLists(threads: Dictionary, processes: Dictionary, small: Pick<SmallTables, 'threadNames' | 'processes'>) {
+  const threadNames = new Map(small.threadNames.map((t) => [t.globalTid, t.name]));
+  const threadList = threads.values.map((tid) => ({ id: tid, process: processes.of(tid - (tid % PID_SHIFT)), name: threadNames.get(tid) ?? '' }));
+  const procRows = small.processes;
+  const processList = processes.values.map((gp) => {
+    const p = procRows.find((x) => x.globalPid === gp);
+    return { id: gp, pid: p?.pid ?? Math.floor(gp / PID_SHIFT) % PID_SHIFT, name: p?.name ?? '' };
+  });
+  return { threads: threadList, processes: processList };
+}
+
+/** Stage 8: names: kernels' from StringIds, the others' from their kind; API and host-call names from StringIds. */
+export function opAndCallNames(db: Db, s: Schema, rawNames: readonly RawOpName[], names: Dictionary) {
+  const kernelIds = rawNames.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
+  const strings = loadStrings(db, s, [...kernelIds, ...names.values]);
+  const opNames: OpName[] = rawNames.map((n) => {
+    if (n.kind === OP_KERNEL) {
+      const short = strings.get(n.nameId) ?? strings.get(n.longNameId) ?? `kernel#${n.nameId}`;
+      return { short, long: strings.get(n.longNameId) ?? short, kind: n.kind };
+    }
+    const label = n.kind === OP_MEMCPY ? `[CUDA memcpy ${MEMCPY_KINDS[n.nameId] ?? 'Unknown'}]`
+      : n.kind === OP_GRAPH ? `[CUDA graph ${n.nameId}: kernels not traced]`
+      : '[CUDA memset]';
+    return { short: label, long: label, kind: n.kind };
+  });
+  return { opNames, apiNames: names.values.map((id) => strings.get(id) ?? `api#${id}`), callNames: names.values.map((id) => strings.get(id) ?? `call#${id}`) };
+}
+
+/**
+ * The shards of one export (in shard order) and its small tables as one TraceInput: ops → threads →
+ * launches → host calls → NVTX → thread and process lists → names. Consumes the shards: each column of
+ * theirs is dropped once copied.
  */
 export function assemble(path: string, shards: Shard[], small: SmallTables = readSmallTables(path)): TraceInput {
   return withExport(path, (db, s) => {
     const warnings: string[] = [];
-    const skipped = shards.reduce((a, sh) => ({ ops: a.ops + sh.skipped.ops, launches: a.launches + sh.skipped.launches, nvtx: a.nvtx + sh.skipped.nvtx }), { ops: 0, launches: 0, nvtx: 0 });
+    const skipped = skippedRows(shards);
     if (skipped.ops) warnings.push(`${skipped.ops} GPU operations without a valid start, end or device (NULL, not a number, or out of range) were skipped`);
-
-    // GPU ops: all shards' kernels, then their copies, sets and graph executions (the order nsys wrote
-    // each table in, which the model's sort merges).
-    const opTables = GPU_TABLES.flatMap((_t, ti) => shards.map((sh) => sh.ops[ti]!));
-    const nOps = opTables.reduce((n, t) => n + t.n, 0);
-    if (nOps === 0) {
-      if (skipped.ops) throw new TraceError(`${path}: no usable GPU activity: ${warnings[0]}`);
-      throw new TraceError(`${path}: no GPU activity in this export (a CPU-only profile?); capture with: nsys profile -t cuda,nvtx ...`);
-    }
-    // Every number nsys-tp reports is GPU time split by kernel class: copies alone would read as a run
-    // with nothing wrong.
-    if (shards.every((sh) => sh.ops[OP_KERNEL]!.n + sh.ops[OP_GRAPH]!.n === 0)) {
-      throw new TraceError(
-        `${path}: the export holds memory copies and sets but no kernels (${s.has(KERNEL_TABLE) ? `no usable rows in ${KERNEL_TABLE}` : `no ${KERNEL_TABLE} table`}), ` +
-          'so there is nothing to split into GEMM, attention and communication; capture with nsys profile -t cuda and check that the capture range covers the steps',
-      );
-    }
-    /** Per op table (GPU_TABLES × shards), its shard's remap. */
-    const perTable = (maps: Int32Array[]) => (ti: number) => maps[ti % shards.length]!;
-
-    const devices = new Dictionary();
-    const deviceMaps = remaps(shards, (sh) => sh.devices, devices);
-    const processes = new Dictionary();
-    const pidMaps = remaps(shards, (sh) => sh.pids, processes);
-    // Op names in the order the joined tables meet them: table by table, shard by shard.
-    const nameKeys = new Map<string, number>();
-    const rawNames: { kind: number; nameId: number; longNameId: number }[] = [];
-    const nameMaps = shards.map((sh) => new Int32Array(sh.opNames.length));
-    GPU_TABLES.forEach((_t, kind) => shards.forEach((sh, k) => sh.opNames.forEach((n, i) => {
-      if (n.kind !== kind) return;
-      const key = `${n.kind}:${n.nameId}:${n.longNameId}`;
-      let j = nameKeys.get(key);
-      if (j === undefined) nameKeys.set(key, (j = rawNames.push(n) - 1));
-      nameMaps[k]![i] = j;
-    })));
-    const streamValues = shards.map((sh) => sh.streams);
-    const T = opTables as Tables<keyof typeof OP_COLUMNS>;
-    const ops = {
-      n: nOps,
-      start: concat(T, 'start') as Float64Array,
-      end: concat(T, 'end') as Float64Array,
-      device: concat(T, 'device', { ctor: indexCtor(devices.values.length - 1), map: perTable(deviceMaps) }) as Indices,
-      stream: concat(T, 'stream', {
-        ctor: exactCtor(streamValues.flat()),
-        map: (ti) => streamValues[ti % shards.length]!,
-      }) as Uint16Array | Int32Array | Float64Array,
-      kind: concat(T, 'kind', { ctor: Uint8Array }) as Uint8Array,
-      name: concat(T, 'name', { ctor: indexCtor(rawNames.length - 1), map: perTable(nameMaps) }) as Indices,
-      bytes: concat(T, 'bytes') as Uint32Array | Float64Array,
-      fromGraph: concat(T, 'fromGraph', { ctor: Uint8Array }) as Uint8Array,
-      correlation: concat(T, 'correlation') as Uint32Array | Float64Array,
-      process: concat(T, 'process', { ctor: indexCtor(processes.values.length - 1), map: perTable(pidMaps) }) as Indices,
-    };
-
+    checkGpuWork(path, s, shards, warnings[0]);
+    const { ops, devices, processes, rawNames } = joinOps(shards);
     if (skipped.nvtx) warnings.push(`${skipped.nvtx} NVTX ranges without a valid start time (NULL, not a number, or out of range) were skipped`);
     if (!s.has('StringIds')) warnings.push('no StringIds table: kernel, API and NVTX names are unknown, so kernels cannot be classed');
     if (skipped.launches) warnings.push(`${skipped.launches} CUDA launch calls without a valid start, end, thread or correlation id (NULL, not a number, or out of range) were skipped`);
-
-    // Threads: every shard's and the NCCL calls', one dictionary; each thread's process is packed into its id.
-    const threads = new Dictionary();
-    const tidMaps = remaps(shards, (sh) => sh.tids, threads);
-    const { nccl } = small;
-    const ncclCalls = nccl.calls.map((c) => ({
-      start: c.start, end: c.end, thread: threads.of(c.globalTid), name: c.name, comm: c.commId === null ? null : c.commId.toString(16), bytes: c.bytes,
-    }));
-    const captures = small.captures.flatMap((c) => {
-      const device = devices.values.indexOf(c.deviceId);
-      return device < 0 ? [] : [{ device, start: c.start, thread: threads.of(c.globalTid), captureStart: c.captureStart }];
-    });
-    const ncclInits = nccl.inits.map((c) => ({ comm: c.commId.toString(16), nranks: c.nranks, rank: c.rank, cudaDevice: c.cudaDevice }));
-    const threadCtor = indexCtor(threads.values.length - 1);
-    const names = new Dictionary();
-    const nameIdMaps = remaps(shards, (sh) => sh.nameIds, names);
-    const nameCtor = indexCtor(names.values.length - 1);
-
-    const launchTables = shards.map((sh) => sh.launches);
-    const launches = {
-      n: launchTables.reduce((n, t) => n + t.n, 0),
-      start: concat(launchTables, 'start') as Float64Array,
-      thread: concat(launchTables, 'thread', { ctor: threadCtor, map: (k) => tidMaps[k]! }) as Indices,
-      correlation: concat(launchTables, 'correlation') as Uint32Array | Float64Array,
-      api: concat(launchTables, 'api', { ctor: nameCtor, map: (k) => nameIdMaps[k]! }) as Indices,
-    };
+    const { ids, ncclCalls, captures, ncclInits } = joinThreads(shards, small, devices);
+    const launches = joinLaunches(shards, ids);
     if (launches.n === 0) warnings.push('no CUDA API launches in the trace: NVTX ranges cannot be projected onto the GPUs');
-
-    // Host calls matter on the threads that launch GPU work only: those threads' CUDA API calls, then their
-    // OS runtime calls (of threads whose id is an integer, as nsys writes them).
-    const launching = new Uint8Array(threads.values.length);
-    for (let i = 0; i < launches.n; i++) launching[launches.thread[i]!] = 1;
-    const hostTables = [...shards.map((sh) => sh.apiCalls), ...shards.map((sh) => sh.osrtCalls)];
-    const ofShard = (maps: Int32Array[]) => (ti: number) => maps[ti % shards.length]!;
-    const hThread = concat(hostTables, 'thread', { ctor: threadCtor, map: ofShard(tidMaps) }) as Indices;
-    const hName = concat(hostTables, 'name', { ctor: nameCtor, map: ofShard(nameIdMaps) }) as Indices;
-    const hStart = concat(hostTables, 'start') as Float64Array;
-    const hEnd = concat(hostTables, 'end') as Float64Array;
-    const nApi = shards.reduce((n, sh) => n + sh.apiCalls.n, 0);
-    let nHost = 0;
-    let nApiKept = 0;
-    for (let i = 0; i < hThread.length; i++) {
-      const t = hThread[i]!;
-      const api = i < nApi;
-      if (!launching[t] || (!api && !Number.isSafeInteger(threads.values[t]!))) continue;
-      if (api) nApiKept++;
-      hStart[nHost] = hStart[i]!; hEnd[nHost] = hEnd[i]!; hThread[nHost] = t; hName[nHost] = hName[i]!;
-      nHost++;
-    }
-    const source = new Uint8Array(nHost).fill(1, nApiKept);
-
-    // NVTX ranges.
-    const nvtxTables = shards.map((sh) => sh.nvtx);
-    const domainNames = small.domains;
-    const domainList = new Dictionary();
-    const domainMaps = remaps(shards, (sh) => sh.domains, domainList);
-    const textList: (string | number)[] = [];
-    const textByValue = new Map<string, number>();
-    const textById = new Map<number, number>();
-    const textMaps = shards.map((sh) => Int32Array.from(sh.texts, (t) => {
-      const map = typeof t === 'string' ? (textByValue as Map<string | number, number>) : (textById as Map<string | number, number>);
-      let j = map.get(t);
-      if (j === undefined) map.set(t, (j = textList.push(t) - 1));
-      return j;
-    }));
-    const textStrings = loadStrings(db, s, textById.keys());
-    const nvtx = {
-      n: nvtxTables.reduce((n, t) => n + t.n, 0),
-      start: concat(nvtxTables, 'start') as Float64Array,
-      end: concat(nvtxTables, 'end') as Float64Array,
-      thread: concat(nvtxTables, 'thread', { ctor: threadCtor, map: (k) => tidMaps[k]! }) as Indices,
-      domain: concat(nvtxTables, 'domain', { ctor: indexCtor(domainList.values.length - 1), map: (k) => domainMaps[k]! }) as Indices,
-      domains: domainList.values.map((id) => (id === 0 ? '' : domainNames.get(id) ?? `domain ${id}`)),
-      text: concat(nvtxTables, 'text', { ctor: indexCtor(textList.length - 1), map: (k) => textMaps[k]! }) as Indices,
-      texts: textList.map((t) => (typeof t === 'string' ? t : textStrings.get(t) ?? '')),
-    };
-
-    // Threads (now all met) with their processes; processes with their pid and name.
-    const threadNames = new Map(small.threadNames.map((t) => [t.globalTid, t.name]));
-    const threadList = threads.values.map((tid) => ({ id: tid, process: processes.of(tid - (tid % PID_SHIFT)), name: threadNames.get(tid) ?? '' }));
-    const procRows = small.processes;
-    const processList = processes.values.map((gp) => {
-      const p = procRows.find((x) => x.globalPid === gp);
-      return { id: gp, pid: p?.pid ?? Math.floor(gp / PID_SHIFT) % PID_SHIFT, name: p?.name ?? '' };
-    });
-
-    // Names: kernels' from StringIds, the others' from their kind; API and host-call names from StringIds.
-    const kernelIds = rawNames.filter((n) => n.kind === OP_KERNEL).flatMap((n) => [n.nameId, n.longNameId]);
-    const strings = loadStrings(db, s, [...kernelIds, ...names.values]);
-    const opNames: OpName[] = rawNames.map((n) => {
-      if (n.kind === OP_KERNEL) {
-        const short = strings.get(n.nameId) ?? strings.get(n.longNameId) ?? `kernel#${n.nameId}`;
-        return { short, long: strings.get(n.longNameId) ?? short, kind: n.kind };
-      }
-      const label = n.kind === OP_MEMCPY ? `[CUDA memcpy ${MEMCPY_KINDS[n.nameId] ?? 'Unknown'}]`
-        : n.kind === OP_GRAPH ? `[CUDA graph ${n.nameId}: kernels not traced]`
-        : '[CUDA memset]';
-      return { short: label, long: label, kind: n.kind };
-    });
-    const apiNames = names.values.map((id) => strings.get(id) ?? `api#${id}`);
-    const callNames = names.values.map((id) => strings.get(id) ?? `call#${id}`);
-
+    const hostCalls = joinHostCalls(shards, launches, ids);
+    const nvtx = joinNvtx(db, s, shards, small.domains, ids);
+    const lists = threadAndProcessLists(ids.threads, processes, small);
+    const { opNames, apiNames, callNames } = opAndCallNames(db, s, rawNames, ids.names);
     return {
       path,
       meta: small.meta,
       gpus: small.gpus,
-      processes: processList,
-      threads: threadList,
+      processes: lists.processes,
+      threads: lists.threads,
       deviceIds: devices.values,
       ops,
       opNames,
       launches,
       apiNames,
       nvtx,
-      hostCalls: { n: nHost, start: hStart.slice(0, nHost), end: hEnd.slice(0, nHost), thread: hThread.slice(0, nHost), name: hName.slice(0, nHost), names: callNames, source },
+      hostCalls: { ...hostCalls, names: callNames },
       ncclCalls,
       ncclInits,
       graphCaptures: captures,
@@ -317,4 +386,3 @@ export function assemble(path: string, shards: Shard[], small: SmallTables = rea
     };
   });
 }
-

@@ -87,45 +87,73 @@ export function workersThatFit(wanted: number, left = addressSpaceLeft()): numbe
   return Math.max(1, Math.min(wanted, Math.floor((left - MAIN_ADDRESS_BYTES) / WORKER_ADDRESS_BYTES)));
 }
 
-/** Reads exports (one per rank, or one), each shard by shard in `workers` worker threads. */
-export async function readTraceInputs(paths: readonly string[], options: ReadOptions = {}): Promise<TraceInput[]> {
-  const { onProgress } = options;
-  const rows = paths.map((p) => rowsToScan(p));
-  // A small export is read in this thread: starting a worker costs more than it saves below this.
+/**
+ * Stage 1: how many workers to read with: the requested count (default: defaultWorkers()), no more than
+ * one per MIN_ROWS_PER_WORKER rows of all files (a small export is read in this thread: starting a worker
+ * costs more than it saves below that), and no more than the address space left can hold (ulimit -v:
+ * fewer workers, or none, rather than an abort).
+ */
+export function workerCount(rows: readonly number[], requested: number | undefined, left = addressSpaceLeft()): number {
   const most = Math.max(1, Math.ceil(rows.reduce((a, b) => a + b, 0) / MIN_ROWS_PER_WORKER));
-  // Sized to what the process may reserve (ulimit -v): fewer workers, or none, rather than an abort.
-  const workers = workersThatFit(Math.min(most, Math.max(1, Math.floor(options.workers ?? defaultWorkers()))));
-  if (workers === 1 || !canUseWorkers()) {
-    // One reader: this thread, file after file; the bar counts every file's rows from the start.
-    const totals = rows;
-    const total = totals.reduce((a, b) => a + b, 0);
-    let before = 0;
-    return paths.map((p, f) => {
-      const input = readTraceInput(p, onProgress && ((done) => onProgress({ done: before + Math.min(done, totals[f]!), total })));
-      before += totals[f] ?? 0;
-      return input;
-    });
-  }
-  const jobs: ShardJob[] = paths.flatMap((path, f) => Array.from({ length: workers }, (_x, k) => ({ id: f * workers + k, path, k, n: workers })));
-  const done = new Float64Array(jobs.length);
-  const totals = new Float64Array(jobs.length);
-  const report = () => {
+  return workersThatFit(Math.min(most, Math.max(1, Math.floor(requested ?? defaultWorkers()))), left);
+}
+
+/** Stage 2, one reader: this thread, file after file; the bar counts every file's rows from the start. */
+export function readInThisThread(paths: readonly string[], rows: readonly number[], onProgress?: ProgressCallback): TraceInput[] {
+  const total = rows.reduce((a, b) => a + b, 0);
+  let before = 0;
+  return paths.map((p, f) => {
+    const input = readTraceInput(p, onProgress && ((done) => onProgress({ done: before + Math.min(done, rows[f]!), total })));
+    before += rows[f] ?? 0;
+    return input;
+  });
+}
+
+/** Stage 2, workers: the jobs, shard k of `workers` of each file in turn; job f · workers + k is file f's shard k. */
+export function shardJobs(paths: readonly string[], workers: number): ShardJob[] {
+  return paths.flatMap((path, f) => Array.from({ length: workers }, (_x, k) => ({ id: f * workers + k, path, k, n: workers })));
+}
+
+/**
+ * Progress over all jobs: rows scanned over rows to scan. Every file's total is known up front (two b-tree
+ * descents per table), shared evenly by its shards until a shard says its own, so the bar does not jump
+ * back when a file's shards start.
+ */
+export function shardProgress(rows: readonly number[], workers: number, onProgress?: ProgressCallback) {
+  const done = new Float64Array(rows.length * workers);
+  const totals = new Float64Array(rows.length * workers);
+  rows.forEach((r, f) => {
+    for (let k = 0; k < workers; k++) totals[f * workers + k] = r / workers;
+  });
+  /** A job's rows scanned so far and its rows to scan (0: not known yet); tells onProgress the sums. */
+  return (id: number, doneRows: number, totalRows: number): void => {
+    done[id] = doneRows;
+    if (totalRows > 0) totals[id] = totalRows;
     if (!onProgress) return;
     let d = 0, t = 0;
-    for (let i = 0; i < jobs.length; i++) {
+    for (let i = 0; i < done.length; i++) {
       d += done[i]!;
       t += totals[i]!;
     }
     onProgress({ done: d, total: t });
   };
-  // Every file's total up front (two b-tree descents per table), so the bar does not jump back when a
-  // file's shards start.
-  paths.forEach((_p, f) => {
-    for (let k = 0; k < workers; k++) totals[f * workers + k] = rows[f]! / workers;
-  });
+}
 
+/** The worker pool at work: per file, a promise of its shards; `exited` settles once every worker has. */
+interface Pool {
+  /** Filled in as the workers finish, by job id. */
+  shards: Shard[];
+  /** Per file, settled when its shards are all in (or rejected with the first failure). */
+  files: Promise<void>[];
+  exited: Promise<void>[];
+  /** Asks the workers to stop (after their current page) and rejects every file with the first failure. */
+  fail: (e: unknown) => void;
+  failure: () => unknown;
+}
+
+/** Stage 3: `workers` worker threads take the jobs in order, one at a time each, until none is left or one fails. */
+function startPool(paths: readonly string[], jobs: readonly ShardJob[], workers: number, progress: ReturnType<typeof shardProgress>): Pool {
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const pool: Worker[] = [];
   const shards: Shard[] = new Array(jobs.length);
   let next = 0;
   let failure: unknown = null;
@@ -142,7 +170,6 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
   };
   const exited = Array.from({ length: Math.min(workers, jobs.length) }, () => new Promise<void>((resolve) => {
     const w = new Worker(WORKER, { workerData: { stop: stop.buffer }, resourceLimits: { codeRangeSizeMb: WORKER_CODE_RANGE_MB } });
-    pool.push(w);
     const give = () => {
       if (failure !== null || next >= jobs.length) {
         w.postMessage({ type: 'exit' });
@@ -152,9 +179,7 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
     };
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') {
-        done[m.id] = m.done;
-        if (m.total > 0) totals[m.id] = m.total;
-        report();
+        progress(m.id, m.done, m.total);
         return;
       }
       if (m.type === 'error') {
@@ -173,21 +198,34 @@ export async function readTraceInputs(paths: readonly string[], options: ReadOpt
     });
     give();
   }));
+  return { shards, files: results.map((r) => r.p), exited, fail, failure: () => failure };
+}
 
+/**
+ * Reads exports (one per rank, or one), each shard by shard in `workers` worker threads: worker count →
+ * jobs → pool → per file, its small tables read here while the workers read, then its shards assembled.
+ */
+export async function readTraceInputs(paths: readonly string[], options: ReadOptions = {}): Promise<TraceInput[]> {
+  const { onProgress } = options;
+  const rows = paths.map((p) => rowsToScan(p));
+  const workers = workerCount(rows, options.workers);
+  if (workers === 1 || !canUseWorkers()) return readInThisThread(paths, rows, onProgress);
+  const jobs = shardJobs(paths, workers);
+  const pool = startPool(paths, jobs, workers, shardProgress(rows, workers, onProgress));
   try {
     const out: TraceInput[] = [];
     for (let f = 0; f < paths.length; f++) {
       // This thread reads the file's small tables (metadata, processes, NCCL payloads) while the workers read.
       const small: SmallTables = readSmallTables(paths[f]!);
-      await results[f]!.p;
-      out.push(assemble(paths[f]!, shards.slice(f * workers, (f + 1) * workers), small));
-      for (let k = 0; k < workers; k++) shards[f * workers + k] = undefined as unknown as Shard;
+      await pool.files[f]!;
+      out.push(assemble(paths[f]!, pool.shards.slice(f * workers, (f + 1) * workers), small));
+      for (let k = 0; k < workers; k++) pool.shards[f * workers + k] = undefined as unknown as Shard;
     }
     return out;
   } catch (e) {
-    fail(e);
-    throw failure;
+    pool.fail(e);
+    throw pool.failure();
   } finally {
-    await Promise.all(exited);
+    await Promise.all(pool.exited);
   }
 }

@@ -137,7 +137,7 @@ export class Dictionary {
 }
 
 /** Op names numbered as they come: kernels by demangled-name id (checked against the short-name id). */
-class OpNameNumbering {
+export class OpNameNumbering {
   readonly list: RawOpName[] = [];
   private readonly kernels = new Map<number, number>();
   private readonly others = new Map<number, number>();
@@ -196,19 +196,34 @@ class Scratch<K extends string> {
   }
 }
 
-export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
-  const devices = new Dictionary();
-  const streams = new Dictionary();
-  const pids = new Dictionary();
-  const tids = new Dictionary();
-  const nameIds = new Dictionary();
-  const domains = new Dictionary();
-  const names = new OpNameNumbering();
-  const skipped = { ops: 0, launches: 0, nvtx: 0 };
-  let behind = 0;
+/** The ids a shard numbers as it meets them: its columns hold indices into these. */
+export interface ShardIds {
+  devices: Dictionary;
+  streams: Dictionary;
+  pids: Dictionary;
+  tids: Dictionary;
+  nameIds: Dictionary;
+  domains: Dictionary;
+  names: OpNameNumbering;
+}
 
-  /** Reads this shard of `table` page by page. */
-  const scan = (table: string, spec: ColumnSpec | null, ingest: (p: ColumnPage) => void): void => {
+export function shardIds(): ShardIds {
+  return {
+    devices: new Dictionary(), streams: new Dictionary(), pids: new Dictionary(), tids: new Dictionary(), nameIds: new Dictionary(),
+    domains: new Dictionary(), names: new OpNameNumbering(),
+  };
+}
+
+/** Rows skipped for want of a usable time, device, thread or launch id. */
+export type Skipped = Shard['skipped'];
+
+/** Reads this shard of `table` page by page (nothing when `spec` is null: the table or a column is missing). */
+export type Scan = (table: string, spec: ColumnSpec | null, ingest: (p: ColumnPage) => void) => void;
+
+/** A Scan of shard o.k of o.of of each table, telling o.onRows the rows scanned so far over all tables it read. */
+export function shardScanner(db: Db, o: ShardOptions): Scan {
+  let behind = 0;
+  return (table, spec, ingest) => {
     if (!spec) return;
     const range: RowidRange = shardOf(rowidSpan(db, table), o.k, o.of);
     const reader = new ColumnReader(db, spec);
@@ -219,10 +234,16 @@ export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
       return p !== null;
     }, (n) => o.onRows?.((behind = base + n)));
   };
+}
 
-  // GPU tables. Columns 0-5 are the same in each: start, end, deviceId, streamId, correlationId, globalPid.
-  // A row without a usable start, end or device places nothing on a timeline: skipped and counted. A
-  // device id is kept exact: one that is not an integer below 2^53 names no device.
+/**
+ * Stage 1: the GPU tables, one OpTable each (GPU_TABLES order). Columns 0-5 are the same in each: start,
+ * end, deviceId, streamId, correlationId, globalPid. A row without a usable start, end or device places
+ * nothing on a timeline: skipped and counted. A device id is kept exact: one that is not an integer below
+ * 2^53 names no device.
+ */
+export function readGpuOps(scan: Scan, s: Schema, ids: ShardIds, skipped: Skipped): OpTable[] {
+  const { devices, streams, pids, names } = ids;
   const opScratch = new Scratch(Object.keys(OP_COLUMNS) as (keyof typeof OP_COLUMNS)[]);
   const ops = GPU_TABLES.map(() => new ChunkedTable(OP_COLUMNS));
   const gpuTable = (t: number, table: string, spec: ColumnSpec | null, name: (c: Float64Array[], i: number) => number, bytes: number) => {
@@ -249,10 +270,16 @@ export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
   gpuTable(1, MEMCPY_TABLE, memcpySpec(s), (c, i) => names.other(OP_MEMCPY, num(c[7]![i]!, -1)), 6);
   gpuTable(2, MEMSET_TABLE, memsetSpec(s), () => names.other(OP_MEMSET, 0), 6);
   gpuTable(3, GRAPH_TABLE, graphTraceSpec(s), (c, i) => names.other(OP_GRAPH, num(c[6]![i]!, -1)), -1);
+  return ops;
+}
 
-  // CUDA API calls: launches (a launch API with a correlation id) and host calls (long, or kept by name)
-  // from the one pass. A launch without a usable time, thread or correlation id is skipped and counted;
-  // such a host call is left out (it explains nothing).
+/**
+ * Stage 2: CUDA API calls: launches (a launch API with a correlation id) and host calls (long, or kept by
+ * name) from the one pass. A launch without a usable time, thread or correlation id is skipped and counted;
+ * such a host call is left out (it explains nothing).
+ */
+export function readRuntimeCalls(db: Db, s: Schema, scan: Scan, ids: ShardIds, skipped: Skipped): { launches: LaunchTable; apiCalls: CallTable } {
+  const { nameIds, tids } = ids;
   const launches = new ChunkedTable(LAUNCH_COLUMNS);
   const apiCalls = new ChunkedTable(CALL_COLUMNS);
   const rt = runtimeQuery(db, s);
@@ -296,7 +323,12 @@ export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
       apiCalls.append(ho, hi);
     });
   }
+  return { launches, apiCalls };
+}
 
+/** Stage 3: OS runtime calls (the spec keeps those of MIN_HOST_CALL_NS or more); a call without a usable time, thread or name is left out. */
+export function readOsrtCalls(scan: Scan, s: Schema, ids: ShardIds): CallTable {
+  const { tids, nameIds } = ids;
   const osrtCalls = new ChunkedTable(CALL_COLUMNS);
   const O = new Scratch(Object.keys(CALL_COLUMNS) as (keyof typeof CALL_COLUMNS)[]);
   scan(OSRT_TABLE, osrtSpec(s), (p) => {
@@ -311,9 +343,15 @@ export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
     }
     osrtCalls.append(out, m);
   });
+  return osrtCalls;
+}
 
-  // NVTX ranges; texts are numbered (inline texts by value, registered ones by StringIds id). A range
-  // without a usable start is skipped and counted; one without a usable end is open (NaN).
+/**
+ * Stage 4: NVTX ranges; texts are numbered (inline texts by value, registered ones by StringIds id). A range
+ * without a usable start is skipped and counted; one without a usable end is open (NaN).
+ */
+export function readNvtxRanges(scan: Scan, s: Schema, ids: ShardIds, skipped: Skipped): { nvtx: NvtxTable; texts: (string | number)[] } {
+  const { tids, domains } = ids;
   const nvtx = new ChunkedTable(NVTX_COLUMNS);
   const texts: (string | number)[] = [];
   const byText = new Map<string, number>();
@@ -348,11 +386,22 @@ export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
     }
     nvtx.append(out, m);
   });
+  return { nvtx, texts };
+}
 
+/** Shard o.k of o.of of the export: GPU ops → CUDA API calls → OS runtime calls → NVTX ranges, with the ids they met. */
+export function readShard(db: Db, s: Schema, o: ShardOptions): Shard {
+  const ids = shardIds();
+  const skipped: Skipped = { ops: 0, launches: 0, nvtx: 0 };
+  const scan = shardScanner(db, o);
+  const ops = readGpuOps(scan, s, ids, skipped);
+  const { launches, apiCalls } = readRuntimeCalls(db, s, scan, ids, skipped);
+  const osrtCalls = readOsrtCalls(scan, s, ids);
+  const { nvtx, texts } = readNvtxRanges(scan, s, ids, skipped);
   return {
     ops, launches, apiCalls, osrtCalls, nvtx,
-    devices: devices.values, streams: streams.values, pids: pids.values, tids: tids.values, opNames: names.list,
-    nameIds: nameIds.values, domains: domains.values, texts, skipped,
+    devices: ids.devices.values, streams: ids.streams.values, pids: ids.pids.values, tids: ids.tids.values, opNames: ids.names.list,
+    nameIds: ids.nameIds.values, domains: ids.domains.values, texts, skipped,
   };
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { cpuOnlyExport, foreignSqlite, tempDir, textFile } from './support/fixtures.js';
-import { samplePath } from './support/traces.js';
+import { repoTrace, samplePath } from './support/traces.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -50,8 +50,10 @@ describe('bad input to diagnose', () => {
     expect(r.stderr).toMatch(/not a valid regular expression/);
   });
   it('a step selection that matches nothing is a usage error, so no gate passes over nothing', () => {
-    for (const args of [['--steps', '^no such range$'], ['--steps', '^no such range$', '--fail-on', 'warning'], ['--from', '100'], ['--from', '2', '--to', '1']]) {
-      const r = runCli(['diagnose', samplePath('tp4graph-decode.sqlite'), ...args]);
+    // hf-eager-range: steps from the kernels' rhythm, whose forward split once read an empty window.
+    const cases = [['--steps', '^no such range$'], ['--steps', '^no such range$', '--fail-on', 'warning'], ['--from', '100'], ['--from', '2', '--to', '1']].map((a) => [samplePath('tp4graph-decode.sqlite'), a] as const);
+    for (const [trace, args] of [...cases, [repoTrace('hf-eager-range'), ['--from', '100']] as const]) {
+      const r = runCli(['diagnose', trace, ...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

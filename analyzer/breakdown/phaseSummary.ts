@@ -8,7 +8,7 @@ import { median, quantile } from 'd3-array';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import { MOE_PARTS, type MoePart } from '../classify/moeParts.js';
 import type { Exclusion, Phase, Step, StepSet } from '../steps/types.js';
-import { lowerMedian } from '../steps/steady.js';
+import { lowerMedian } from '../util/stats.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 
 export interface OutlierStep {

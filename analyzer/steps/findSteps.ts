@@ -8,15 +8,16 @@ import { createClassifier } from '../classify/classifier.js';
 import { classifyOps } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
+import { lowerMedian, nearestRankQuantile } from '../util/stats.js';
 import { launchers, processesWithoutGpuWork } from './launchers.js';
 import { autoStepRanges, rangeKind, rangesMatching, type RangeOverlap, type StepRange } from './nvtxSteps.js';
 import { describeCounts, devicePasses, measuredPassOf, summarisePasses } from './passes.js';
 import { phasesFromKernels } from './phaseFromKernels.js';
 import { buildLaunchIndex, projectRange } from './projection.js';
 import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
-import { splitRounds, subForwards } from './subForwards.js';
+import { splitRounds, subForwards, type SubForwards } from './subForwards.js';
 import { steadiness } from './steady.js';
-import type { Confidence, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
+import type { Confidence, Pass, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
 
 export interface StepOptions {
   /** Regular expression on NVTX range text; overrides auto-detection. */
@@ -32,7 +33,7 @@ export interface StepOptions {
 
 export const DEFAULT_GAP_NS = 1_000_000;
 
-interface Draft {
+export interface Draft {
   name: string;
   phase: Phase;
   device: number;
@@ -239,18 +240,17 @@ function trainingKernel(model: TraceModel, drafts: Draft[]): string | null {
   return drafts.length > 0 && hits * 2 >= drafts.length ? example : null;
 }
 
-function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[], opClass?: Uint8Array): StepSet {
+/** Stage 1: the drafts as steps (empty ones dropped, the window kept to), by device and start, numbered. */
+export function orderSteps(model: TraceModel, drafts: readonly Draft[], opt: Pick<StepOptions, 'from' | 'to'>): { steps: Step[]; byDevice: Step[][] } {
   const { ops } = model;
-  const { source } = found;
-  let steps: Step[] = found.drafts
+  let steps: Step[] = drafts
     .filter((d) => d.ops.length > 0)
     .map((d) => {
       let end = -Infinity;
       for (const i of d.ops) end = Math.max(end, ops.end[i]!);
       return { index: 0, name: d.name, phase: d.phase, device: d.device, ordinal: 0, start: ops.start[d.ops[0]!]!, end, ops: d.ops, hostStart: d.hostStart, hostEnd: d.hostEnd, thread: d.thread, pass: 0 };
     });
-  const windowed = opt.from !== undefined || opt.to !== undefined;
-  if (windowed) {
+  if (isWindowed(opt)) {
     const from = opt.from ?? -Infinity;
     const to = opt.to ?? Infinity;
     steps = steps.filter((s) => s.start >= from && s.end <= to);
@@ -263,109 +263,145 @@ function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boole
     s.ordinal = list.length;
     list.push(s);
   });
+  return { steps, byDevice };
+}
 
-  // Passes, per device; a window the user chose is analysed whole.
+const isWindowed = (opt: Pick<StepOptions, 'from' | 'to'>) => opt.from !== undefined || opt.to !== undefined;
+
+/**
+ * Stage 2: passes, per device (each step's `pass` set), and the pass the numbers describe; a window the
+ * user chose is analysed whole. Steps cut at idle gaps are no forwards: passes of them would be noise on noise.
+ */
+export function assignPasses(byDevice: Step[][], source: StepSource, windowed: boolean): { passes: Pass[]; measuredPass: number | null } {
   let reasons: string[] = [];
   for (const list of byDevice) {
-    // Steps cut at idle gaps are no forwards: passes of them would be noise on noise.
     if (source === 'gaps') break;
     const r = devicePasses(list, source === 'nvtx');
     list.forEach((s, k) => (s.pass = r.pass[k]!));
     if (r.reasons.length > reasons.length) reasons = r.reasons;
   }
   const passes = summarisePasses(byDevice, reasons);
-  const measuredPass = windowed ? null : measuredPassOf(passes);
+  return { passes, measuredPass: windowed ? null : measuredPassOf(passes) };
+}
+
+/** Stage 3: the steps the numbers describe (the measured pass, or a device's last one before it), the steady ones, and their span. */
+export function describedSteps(steps: Step[], byDevice: Step[][], source: StepSource, measuredPass: number | null) {
   const lastOf = byDevice.map((l) => (l.length ? l[l.length - 1]!.pass : -1));
   const described = (s: Step) => measuredPass === null || s.pass === Math.min(measuredPass, lastOf[s.device]!);
   const { steady, exclusion } = steadiness(steps, source, described);
   const kept = steps.filter((s) => steady[s.index]);
   const window = kept.length ? { start: Math.min(...kept.map((s) => s.start)), end: Math.max(...kept.map((s) => s.end)) } : null;
+  return { steady, exclusion, kept, window };
+}
 
-  const rhythm = found.rhythm ? rhythmInfo(model, found.rhythm, byDevice, steady) : null;
-  let description = found.description;
-  if (source === 'rhythm') {
-    const why = description.slice(4);
-    const r = rhythm!;
-    const what = r.sitesPerStep > 0 ? `${r.sitesPerStep} attention site${r.sitesPerStep === 1 ? '' : 's'} per step` : 'one CUDA graph replay per step';
-    description = `the forward pass's repeating kernel sequence (${what}, a step every ${ms(r.periodNs)} ms; ${why})`;
+/** Stage 4: what a rhythm split says of itself; `description` is the found one, `why:` and the reason. */
+export function rhythmDescription(description: string, r: Rhythm): string {
+  const why = description.slice(4);
+  const what = r.sitesPerStep > 0 ? `${r.sitesPerStep} attention site${r.sitesPerStep === 1 ? '' : 's'} per step` : 'one CUDA graph replay per step';
+  return `the forward pass's repeating kernel sequence (${what}, a step every ${ms(r.periodNs)} ms; ${why})`;
+}
+
+/** Stage 5: the warning for steps that hold forwards of several depths, and the depths as the confidence note shows them. */
+export function mixedDepthsWarning(mixedDepths: SubForwards): { warning: string; shown: string } {
+  // Several models in one period of the rhythm: a step is a round of them, not one forward.
+  const parts = mixedDepths.byDepth.map((d) => `${d.forwards} forwards of ${d.depth} attention site${d.depth === 1 ? '' : 's'} ${(100 * d.ns / mixedDepths.totalNs).toFixed(0)}%`).join(', ');
+  const shown = mixedDepths.depths.length > 12 ? `${mixedDepths.depths.slice(0, 12).join(', ')}, …` : mixedDepths.depths.join(', ');
+  return {
+    warning: `each step holds ${mixedDepths.forwardsPerStep} forward passes of different depths (attention sites ${shown}): models of different depth alternate, ` +
+      `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one round, ` +
+      `ending with the deeper model's forward, and prefill / decode describe the round as a whole. Time by depth over the steady steps: ${parts}`,
+    shown,
+  };
+}
+
+/** Stage 6: with several passes, which one the numbers describe and how to choose another; null with one. */
+export function passesWarning(passes: readonly Pass[], measuredPass: number | null, source: StepSource): string | null {
+  if (!(passes.length > 1 && measuredPass !== null)) return null;
+  const m = passes[measuredPass]!;
+  const others = passes.filter((p) => p.index !== measuredPass).map((p) => `pass ${p.index + 1} (${describeCounts(p.counts)}, ${sec(p.start)}–${sec(p.end)} s)`);
+  return `${passes.length} passes: the numbers describe pass ${measuredPass + 1} (${describeCounts(m.counts)} per GPU, ${sec(m.start)}–${sec(m.end)} s); ` +
+    `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} left out as warm-up; --from / --to choose another window` +
+    (source === 'nvtx' ? '' : ', or capture one pass with --capture-range=cudaProfilerApi');
+}
+
+/**
+ * Stage 7: a whole-process capture: which part the numbers describe, and how to pick another; null when
+ * the described window covers half the GPU work's span or more, or every op is in a step.
+ */
+export function windowWarning(model: TraceModel, steps: readonly Step[], window: { start: number; end: number }, source: StepSource): string | null {
+  const { ops } = model;
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < ops.n; i++) {
+    first = Math.min(first, ops.start[i]!);
+    last = Math.max(last, ops.end[i]!);
   }
-  let { confidence, note } = confidenceOf(source, forced, rhythm, found.rhythm ?? null);
-  if (confidence === 'low') warnings.push(`step split unreliable: ${note}`);
-  const mixedDepths = source === 'rhythm' && opClass ? subForwards(model, opClass, kept) : null;
-  if (mixedDepths) {
-    // Several models in one period of the rhythm: a step is a round of them, not one forward.
-    const parts = mixedDepths.byDepth.map((d) => `${d.forwards} forwards of ${d.depth} attention site${d.depth === 1 ? '' : 's'} ${(100 * d.ns / mixedDepths.totalNs).toFixed(0)}%`).join(', ');
-    const shown = mixedDepths.depths.length > 12 ? `${mixedDepths.depths.slice(0, 12).join(', ')}, …` : mixedDepths.depths.join(', ');
-    warnings.push(
-      `each step holds ${mixedDepths.forwardsPerStep} forward passes of different depths (attention sites ${shown}): models of different depth alternate, ` +
-        `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one round, ` +
-        `ending with the deeper model's forward, and prefill / decode describe the round as a whole. Time by depth over the steady steps: ${parts}`,
-    );
-    if (confidence === 'high') {
-      confidence = 'medium';
-      note = `${note}; but each step holds forwards of different depths (${shown})`;
-    }
-  }
-  if (passes.length > 1 && measuredPass !== null) {
-    const m = passes[measuredPass]!;
-    const others = passes.filter((p) => p.index !== measuredPass).map((p) => `pass ${p.index + 1} (${describeCounts(p.counts)}, ${sec(p.start)}–${sec(p.end)} s)`);
-    warnings.push(
-      `${passes.length} passes: the numbers describe pass ${measuredPass + 1} (${describeCounts(m.counts)} per GPU, ${sec(m.start)}–${sec(m.end)} s); ` +
-        `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} left out as warm-up; --from / --to choose another window` +
-        (source === 'nvtx' ? '' : ', or capture one pass with --capture-range=cudaProfilerApi'),
-    );
-  }
-  if (window && !(passes.length > 1 && measuredPass !== null)) {
-    // A whole-process capture: say which part the numbers describe, and how to pick another.
-    let first = Infinity;
-    let last = -Infinity;
-    for (let i = 0; i < ops.n; i++) {
-      first = Math.min(first, ops.start[i]!);
-      last = Math.max(last, ops.end[i]!);
-    }
-    const outside = ops.n - steps.reduce((n, s) => n + s.ops.length, 0);
-    if (window.end - window.start < 0.5 * (last - first) && outside > 0) {
-      warnings.push(
-        `the numbers describe ${sec(window.start)}–${sec(window.end)} s of GPU work that spans ${sec(first)}–${sec(last)} s; ` +
-          `${outside} GPU ops are in no step (set-up, compile, graph capture, or work the step split missed); --from / --to choose the window` +
-          (source === 'nvtx' ? '' : ', or capture only the measured part with --capture-range=cudaProfilerApi'),
-      );
-    }
-  }
+  const outside = ops.n - steps.reduce((n, s) => n + s.ops.length, 0);
+  if (!(window.end - window.start < 0.5 * (last - first) && outside > 0)) return null;
+  return `the numbers describe ${sec(window.start)}–${sec(window.end)} s of GPU work that spans ${sec(first)}–${sec(last)} s; ` +
+    `${outside} GPU ops are in no step (set-up, compile, graph capture, or work the step split missed); --from / --to choose the window` +
+    (source === 'nvtx' ? '' : ', or capture only the measured part with --capture-range=cudaProfilerApi');
+}
+
+/**
+ * Stage 8: the processes that launch the described steps' work and those that launch none, with a warning
+ * when it matters. One process per GPU is the usual TP layout and needs no note; several processes feeding
+ * one GPU, or processes that launch nothing beside those that do, do.
+ */
+export function processesNote(model: TraceModel, kept: Step[]) {
+  const { ops } = model;
   const launching = launchers(model, kept);
   const idleProcesses = processesWithoutGpuWork(model, launching);
-  // One process per GPU is the usual TP layout and needs no note; several processes feeding one GPU, or
-  // processes that launch nothing beside those that do, do.
   const perDevice = new Map<number, Set<number>>();
   for (const s of kept) for (const o of s.ops) {
     let set = perDevice.get(s.device);
     if (!set) perDevice.set(s.device, (set = new Set()));
     set.add(ops.process[o]!);
   }
+  let warning: string | null = null;
   if ([...perDevice.values()].some((set) => set.size > 1) || idleProcesses.length) {
     const who = launching.map((l) => `${l.name || 'process'} (pid ${l.pid}): ${l.ops} GPU ops, ${(l.idleBeforeNs / 1e6).toFixed(1)} ms of GPU idle in the steps before its launches`);
     const none = idleProcesses.map((p) => `${p.name || 'process'} (pid ${p.pid})`);
-    warnings.push(`several processes: ${who.join('; ')}${none.length ? `; no GPU work: ${none.join(', ')}` : ''}`);
+    warning = `several processes: ${who.join('; ')}${none.length ? `; no GPU work: ${none.join(', ')}` : ''}`;
   }
+  return { launching, idleProcesses, warning };
+}
+
+/** The found drafts as the StepSet: steps → passes → described steps → rhythm → confidence → warnings. */
+function finish(model: TraceModel, found: Found, opt: StepOptions, forced: boolean, warnings: string[], opClass?: Uint8Array): StepSet {
+  const { source } = found;
+  const { steps, byDevice } = orderSteps(model, found.drafts, opt);
+  const { passes, measuredPass } = assignPasses(byDevice, source, isWindowed(opt));
+  const { steady, exclusion, kept, window } = describedSteps(steps, byDevice, source, measuredPass);
+  const rhythm = found.rhythm ? rhythmInfo(model, found.rhythm, byDevice, steady) : null;
+  const description = source === 'rhythm' ? rhythmDescription(found.description, rhythm!) : found.description;
+  let { confidence, note } = confidenceOf(source, forced, rhythm, found.rhythm ?? null);
+  if (confidence === 'low') warnings.push(`step split unreliable: ${note}`);
+  const mixedDepths = source === 'rhythm' && opClass ? subForwards(model, opClass, kept) : null;
+  if (mixedDepths) {
+    const { warning, shown } = mixedDepthsWarning(mixedDepths);
+    warnings.push(warning);
+    if (confidence === 'high') {
+      confidence = 'medium';
+      note = `${note}; but each step holds forwards of different depths (${shown})`;
+    }
+  }
+  const multiPass = passesWarning(passes, measuredPass, source);
+  if (multiPass) warnings.push(multiPass);
+  else if (window) {
+    const w = windowWarning(model, steps, window, source);
+    if (w) warnings.push(w);
+  }
+  const { launching, idleProcesses, warning } = processesNote(model, kept);
+  if (warning) warnings.push(warning);
   return {
     source, forced, description, confidence, confidenceNote: note, phaseSource: found.phaseSource, rhythm, steps, byDevice,
     passes, measuredPass, steady, exclusion, window, launchers: launching, idleProcesses, warnings,
   };
 }
 
-function median(xs: number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[(s.length - 1) >> 1]!;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] ?? NaN;
-}
-
 /** Period and gap of the described steps: start to next start, and the idle at each cut. */
-function rhythmInfo(model: TraceModel, r: RhythmResult, byDevice: Step[][], steady: Uint8Array): Rhythm {
+export function rhythmInfo(model: TraceModel, r: RhythmResult, byDevice: Step[][], steady: Uint8Array): Rhythm {
   const periods: number[] = [];
   const gaps: number[] = [];
   for (const list of byDevice) {
@@ -378,18 +414,18 @@ function rhythmInfo(model: TraceModel, r: RhythmResult, byDevice: Step[][], stea
     }
   }
   const inSteps = byDevice.flat().reduce((n, s) => n + s.ops.length, 0);
-  const p = median(periods);
+  const p = lowerMedian(periods);
   return {
     sitesPerStep: r.sitesPerStep,
     regularity: r.regularity,
     periodNs: p,
-    periodSpread: periods.length ? (quantile(periods, 0.9) - quantile(periods, 0.1)) / p : NaN,
-    gapNs: median(gaps),
+    periodSpread: periods.length ? (nearestRankQuantile(periods, 0.9) - nearestRankQuantile(periods, 0.1)) / p : NaN,
+    gapNs: lowerMedian(gaps),
     outsideOps: model.ops.n - inSteps,
   };
 }
 
-function confidenceOf(source: StepSource, forced: boolean, rhythm: Rhythm | null, r: RhythmResult | null): { confidence: Confidence; note: string } {
+export function confidenceOf(source: StepSource, forced: boolean, rhythm: Rhythm | null, r: RhythmResult | null): { confidence: Confidence; note: string } {
   if (source === 'nvtx') return { confidence: 'high', note: forced ? 'the ranges you named' : 'the trace names its steps' };
   if (source === 'graph') return { confidence: 'medium', note: 'one CUDA graph replay per step: eager work between replays is left out, and an engine that replays several graphs per step is miscounted' };
   if (source === 'gaps') return { confidence: 'low', note: 'steps cut at GPU idle gaps: a step may be several forward passes or a part of one; name steps with NVTX ranges or pass --steps' };

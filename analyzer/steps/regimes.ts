@@ -10,7 +10,7 @@ import { median } from 'd3-array';
 import type { Analysis } from '../analysis.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import { tallyHostCalls, topCalls, type CallTotal } from '../host/hostActivity.js';
-import { lowerMedian } from './steady.js';
+import { lowerMedian } from '../util/stats.js';
 import type { Phase, Step } from './types.js';
 
 /** Idle gaps inside a regime's steps shorter than this are launch latency, not the host at work. */

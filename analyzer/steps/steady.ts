@@ -7,16 +7,12 @@
  * stall), which is a finding about the slow ones (fastSteps.ts), not noise. Only steps cut at idle gaps,
  * where a tiny stretch of work is a fragment rather than a forward, drop the fast ones too.
  */
+import { lowerMedian } from '../util/stats.js';
 import type { Exclusion, Step, StepSource } from './types.js';
 
 export const OUTLIER_FACTOR = 3;
 /** Consecutive slow steps (in a device and phase) from which they are a regime of their own, not outliers. */
 export const REGIME_MIN_STEPS = 3;
-
-export function lowerMedian(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] ?? NaN;
-}
 
 export function isSlow(span: number, typical: number): boolean {
   return span > OUTLIER_FACTOR * typical;

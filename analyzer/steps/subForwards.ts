@@ -67,7 +67,7 @@ export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[
     counts.set(opens.length, (counts.get(opens.length) ?? 0) + 1);
     perStep.push({ opens, depths, step: s });
   }
-  if (perStep.length * 2 < steps.length) return null;
+  if (perStep.length === 0 || perStep.length * 2 < steps.length) return null;
   let forwardsPerStep = 0;
   let best = 0;
   for (const [n, c] of counts) if (c > best) [forwardsPerStep, best] = [n, c];

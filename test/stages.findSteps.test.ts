@@ -43,11 +43,11 @@ describe('finish stages on hand-built input', () => {
     expect(rhythmDescription('why:forced', { sitesPerStep: 0, periodNs: 12.34e6 } as Rhythm)).toBe("the forward pass's repeating kernel sequence (one CUDA graph replay per step, a step every 12.3 ms; forced)");
   });
 
-  it('mixedDepthsWarning: the forwards per step, the depths, and each depth\'s share of the time', () => {
+  it('mixedDepthsWarning: the forwards per step, the depths, and the target\'s and the draft\'s share of the time', () => {
     const w = mixedDepthsWarning({ forwardsPerStep: 6, depths: [2, 2, 2, 2, 2, 8], byDepth: [{ depth: 8, forwards: 18, ns: 390 }, { depth: 2, forwards: 90, ns: 610 }], totalNs: 1000 });
     expect(w.shown).toBe('2, 2, 2, 2, 2, 8');
     expect(w.warning).toMatch(/^each step holds 6 forward passes of different depths \(attention sites 2, 2, 2, 2, 2, 8\)/);
-    expect(w.warning).toMatch(/Time by depth over the steady steps: 18 forwards of 8 attention sites 39%, 90 forwards of 2 attention sites 61%$/);
+    expect(w.warning).toMatch(/Time by model over the steady steps: the target \(8 attention sites\) 18 forwards, 39%; the draft \(2 attention sites\) 90 forwards, 61%$/);
     const many = mixedDepthsWarning({ forwardsPerStep: 14, depths: [...Array(13).fill(1), 4], byDepth: [], totalNs: 1 });
     expect(many.shown).toBe(`${Array(12).fill(1).join(', ')}, …`);
   });

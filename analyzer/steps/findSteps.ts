@@ -304,12 +304,16 @@ export function rhythmDescription(description: string, r: Rhythm): string {
 /** Stage 5: the warning for steps that hold forwards of several depths, and the depths as the confidence note shows them. */
 export function mixedDepthsWarning(mixedDepths: SubForwards): { warning: string; shown: string } {
   // Several models in one period of the rhythm: a step is a round of them, not one forward.
-  const parts = mixedDepths.byDepth.map((d) => `${d.forwards} forwards of ${d.depth} attention site${d.depth === 1 ? '' : 's'} ${(100 * d.ns / mixedDepths.totalNs).toFixed(0)}%`).join(', ');
+  // Two depths (subForwards insists): the deeper model verifies, so it is the target; the other drafts.
+  const deepest = Math.max(...mixedDepths.byDepth.map((d) => d.depth));
+  const parts = mixedDepths.byDepth
+    .map((d) => `${d.depth === deepest ? 'the target' : 'the draft'} (${d.depth} attention site${d.depth === 1 ? '' : 's'}) ${d.forwards} forwards, ${(100 * d.ns / mixedDepths.totalNs).toFixed(0)}%`)
+    .join('; ');
   const shown = mixedDepths.depths.length > 12 ? `${mixedDepths.depths.slice(0, 12).join(', ')}, …` : mixedDepths.depths.join(', ');
   return {
     warning: `each step holds ${mixedDepths.forwardsPerStep} forward passes of different depths (attention sites ${shown}): models of different depth alternate, ` +
       `as in speculative decoding (a draft proposing tokens, the target verifying them); a step here is one round, ` +
-      `ending with the deeper model's forward, and prefill / decode describe the round as a whole. Time by depth over the steady steps: ${parts}`,
+      `ending with the deeper model's forward, and prefill / decode describe the round as a whole. Time by model over the steady steps: ${parts}`,
     shown,
   };
 }

@@ -61,6 +61,7 @@ const REPO_MADE: Record<string, Made> = {
   'moe-mixtral-eager': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
   'moe-qwen3-whole': { gpus: 1, graphs: 'eager', payloads: null, range: false, verdict: 'complete' },
   'fp8-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
+  'autotune-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
   'spec-range': { gpus: 1, graphs: 'eager', payloads: null, range: true, verdict: 'complete' },
   'engine-node': { gpus: 1, graphs: 'node', payloads: null, range: false, verdict: 'complete' },
   'engine-graph': { gpus: 1, graphs: 'graph', payloads: null, range: false, verdict: 'gaps' },

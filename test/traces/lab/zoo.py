@@ -55,7 +55,10 @@ class Truth:
         torch.cuda.synchronize()
         self.marks.append(dict(what=what, host_ns=time.monotonic_ns() - T0, **kw))
 
-    def watch(self, model, name):
+    def watch(self, model, name, compiled=False):
+        """compiled: the forward runs under torch.compile, which would trace the hooks: the forward's hooks run
+        eagerly (torch.compiler.disable, a graph break at the forward's edges only) and the per-layer counters are
+        left out (layer_calls is the config's layer count, not counted), so the compiled graph stays whole."""
         """Hooks on a Hugging Face causal LM: the top module's forward, its decoder layers, its expert modules."""
         cfg = model.config
         inner = getattr(model, 'model', model)
@@ -70,11 +73,12 @@ class Truth:
             def h(*_):
                 counts[key] += 1
             return h
-        for l in layers:
-            l.register_forward_pre_hook(count('layer'))
-        for n, m in model.named_modules():
-            if type(m).__name__.endswith('Experts'):
-                m.register_forward_pre_hook(count('experts'))
+        if not compiled:
+            for l in layers:
+                l.register_forward_pre_hook(count('layer'))
+            for n, m in model.named_modules():
+                if type(m).__name__.endswith('Experts'):
+                    m.register_forward_pre_hook(count('experts'))
 
         def pre(mod, args, kwargs):
             ids = kwargs.get('input_ids', args[0] if args else None)
@@ -94,10 +98,12 @@ class Truth:
         def post(mod, args, kwargs, out):
             rec = self._open.pop(id(mod))
             ev = torch.cuda.Event(enable_timing=True); ev.record()
-            rec.update(ev1=ev, host1=time.monotonic_ns() - T0, layer_calls=counts['layer'],
+            rec.update(ev1=ev, host1=time.monotonic_ns() - T0, layer_calls=len(layers) if compiled else counts['layer'],
                        expert_calls=counts['experts'], measured=self.measured, **{'pass': self.pass_no})
             self.forwards.append(rec)
 
+        if compiled:
+            pre, post = torch.compiler.disable(pre), torch.compiler.disable(post)
         model.register_forward_pre_hook(pre, with_kwargs=True)
         model.register_forward_hook(post, with_kwargs=True)
 
@@ -300,7 +306,7 @@ def mode_autotune():
     from transformers import CompileConfig
     ic.max_autotune_gemm_backends = 'TRITON'
     m = llama(4, hidden=4096, heads=32, kv=8, ffn=14336, vocab=32000)
-    TRUTH.watch(m, 'llama-autotune')
+    TRUTH.watch(m, 'llama-autotune', compiled=True)
     ids = torch.randint(3, 1000, shape(8, 256), device=DEV)
     two_passes(m, ids, 16, cache_implementation='static', compile_config=CompileConfig(mode='max-autotune-no-cudagraphs'))
 

@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import { lowerMedian } from '../util/stats.js';
+import { lowerMedian, median } from '../util/stats.js';
 import { byDevicePhase, isFast } from './steady.js';
 import type { Phase, Step } from './types.js';
 
@@ -35,13 +35,6 @@ export interface FastSteps {
   mainExtra: KernelClass | 'idle';
 }
 
-const med = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return 0;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 export const fastSteps = artifact((a: Analysis): FastSteps[] => {
   const out: FastSteps[] = [];
   for (const g of byDevicePhase(a.steps.steps.filter((s) => a.steady[s.index]))) {
@@ -51,14 +44,14 @@ export const fastSteps = artifact((a: Analysis): FastSteps[] => {
     const others = g.filter((s) => !fast.includes(s));
     const b = (s: Step) => a.breakdowns[s.index]!;
     const extraNs = Object.fromEntries(
-      KERNEL_CLASSES.map((c, i) => [c, med(others.map((s) => b(s).classNs[i]!)) - med(fast.map((s) => b(s).classNs[i]!))]),
+      KERNEL_CLASSES.map((c, i) => [c, median(others.map((s) => b(s).classNs[i]!)) - median(fast.map((s) => b(s).classNs[i]!))]),
     ) as Record<KernelClass | 'idle', number>;
-    extraNs.idle = med(others.map((s) => b(s).idleNs)) - med(fast.map((s) => b(s).idleNs));
+    extraNs.idle = median(others.map((s) => b(s).idleNs)) - median(fast.map((s) => b(s).idleNs));
     const mainExtra = (Object.keys(extraNs) as (KernelClass | 'idle')[]).reduce((x, y) => (extraNs[y] > extraNs[x] ? y : x));
     out.push({
       device: g[0]!.device, phase: g[0]!.phase, fast: fast.map((s) => s.index), of: g.length,
-      fastMedianNs: med(fast.map((s) => s.end - s.start)), otherMedianNs: med(others.map((s) => s.end - s.start)),
-      fastOps: med(fast.map((s) => s.ops.length)), otherOps: med(others.map((s) => s.ops.length)),
+      fastMedianNs: median(fast.map((s) => s.end - s.start)), otherMedianNs: median(others.map((s) => s.end - s.start)),
+      fastOps: median(fast.map((s) => s.ops.length)), otherOps: median(others.map((s) => s.ops.length)),
       extraNs, mainExtra,
     });
   }

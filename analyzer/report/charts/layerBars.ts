@@ -6,6 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Phase } from '../../steps/types.js';
 import type { LayerResult } from '../../results/layers.js';
 import type { LayerRow } from '../../layers/layerSummary.js';
+import { nearestRankQuantile } from '../../util/stats.js';
 import { CHART_CONFIG, LAYER_PARTS, LAYER_PART_COLORS, type LayerPart } from './palette.js';
 
 const PART_OF: Record<LayerPart, (r: LayerRow) => number> = {
@@ -25,7 +26,8 @@ const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(
  */
 function axisCap(totals: number[]): number | null {
   const sorted = [...totals].sort((a, b) => a - b);
-  const med = sorted[sorted.length >> 1] ?? 0;
+  // The upper of two middle values, as the axis has always used.
+  const med = nearestRankQuantile(sorted, 0.5);
   const ordinary = sorted.filter((t) => t <= 4 * med);
   const top = ordinary[ordinary.length - 1] ?? 0;
   return top > 0 && sorted[sorted.length - 1]! > 4 * med ? top * 1.25 : null;

@@ -7,12 +7,11 @@ import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collect
 import { settingsText } from '../analyzer/runtime/environment.js';
 import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
-import { runtimeAdvice } from './advice.js';
+import { adviceMessages, runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
 
 interface Data {
   phase: Phase;
@@ -20,7 +19,7 @@ interface Data {
   transferShare: number;
   transferPerStepNs: number;
   stepSpanNs: number;
-  advice: string;
+  advice: ReturnType<typeof runtimeAdvice>;
   /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
   suspectSettings: string | null;
 }
@@ -37,14 +36,16 @@ export const rule = defineRule({
     options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
     requires: ['steps', 'collectives'],
     messages: {
-      dominant: (d: Data) =>
-        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${phaseStep(d.phase)} time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
-        `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.` +
-        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.` : ''),
-      fix: (d: Data) =>
-        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
-        `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
-        `collective carries more work, and use a fused or custom all-reduce. ${d.advice}`,
+      dominant:
+        'Collective transfer takes {transferShare, pct} of the {phase, phaseStep} time at TP={tp} ({transferPerStepNs, ns} of {stepSpanNs, ns} per step, median over GPUs), ' +
+        'with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.' +
+        '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.}}',
+      fix:
+        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
+        'Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ' +
+        'collective carries more work, and use a fused or custom all-reduce. {advice}',
+      ...adviceMessages('allreduce'),
+      ...TYPICAL_STEP,
     },
   },
   check(a: Analysis, o) {
@@ -65,9 +66,9 @@ export const rule = defineRule({
         messageId: 'dominant' as const,
         fixId: 'fix' as const,
         data: {
-          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a, 'allreduce'),
+          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a),
           suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
-        },
+        } satisfies Data,
         // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
         ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,

@@ -7,7 +7,7 @@ import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collect
 import { settingsText } from '../analyzer/runtime/environment.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineRule } from './types.js';
@@ -37,15 +37,16 @@ export const rule = defineRule({
     },
     requires: ['steps', 'collectives'],
     messages: {
-      serialized: (d: Data) =>
-        `${d.phase} collectives run with compute idle: ${fmtPct(d.overlap)} of communication overlaps compute, and the exposed transfer ` +
-        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step (means over steady steps, median over GPUs). Overlapping it would save up to that.` +
-        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.` : ''),
-      fix: (d: Data) =>
-        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
+      serialized:
+        '{phase} collectives run with compute idle: {overlap, pct} of communication overlaps compute, and the exposed transfer ' +
+        'is {exposedTransferNsPerStep, ns} per step, {exposedTransferShare, pct} of the {stepSpanNs, ns} step (means over steady steps, median over GPUs). Overlapping it would save up to that.' +
+        '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.}}',
+      fix:
+        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
         'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes, ' +
         'or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
         'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
+      ...TYPICAL_STEP,
     },
   },
   check(a: Analysis, o) {
@@ -77,7 +78,7 @@ export const rule = defineRule({
         data: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
           suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
-        },
+        } satisfies Data,
         // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
         ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,

@@ -4,9 +4,9 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { achievements } from '../analyzer/roofline/achievement.js';
-import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
 import { defineRule } from './types.js';
 
 interface Data {
@@ -27,15 +27,16 @@ export const rule = defineRule({
     options: { fraction: { type: 'ratio', default: 0.5, description: 'share of the HBM bandwidth below which decode is flagged' } },
     requires: ['steps', 'workload', 'gpuSpec'],
     messages: {
-      low: (d: Data) =>
-        `Decode GEMM + attention kernels take ${fmtNs(d.computeNs)} per step for ${fmtBytes(d.bytesPerStep)} of weights and KV cache per GPU: ` +
-        `${(d.hbmGBps / 1000).toFixed(2)} TB/s, ${fmtPct(d.hbmGBps / d.peakHbmGBps, 0)} of the ${(d.peakHbmGBps / 1000).toFixed(2)} TB/s HBM. The kernels take ` +
-        `${(d.peakHbmGBps / d.hbmGBps).toFixed(1)}x the time streaming those bytes at full HBM bandwidth takes: slow kernels, or ` +
-        `weights read more than once per step (micro-batches each re-read all weights).`,
-      fix: () =>
+      low:
+        'Decode GEMM + attention kernels take {computeNs, ns} per step for {bytesPerStep, bytes} of weights and KV cache per GPU: ' +
+        '{hbmGBps / 1000, fixed, 2} TB/s, {hbmGBps / peakHbmGBps, pct0} of the {peakHbmGBps / 1000, fixed, 2} TB/s HBM. The kernels take ' +
+        '{peakHbmGBps / hbmGBps, fixed, 1}x the time streaming those bytes at full HBM bandwidth takes: slow kernels, or ' +
+        'weights read more than once per step (micro-batches each re-read all weights).',
+      fix:
         'Decode GEMMs are skinny (batch rows only): run the whole batch through each layer once (micro-batching decode doubles weight ' +
         'traffic), check the GEMM kernels chosen (split-K / GEMV-like kernels; FP8 weights halve the bytes), fuse small kernels, and make ' +
         'sure attention reads the KV cache in large contiguous blocks.',
+      ...TYPICAL_STEP,
     },
   },
   check(a: Analysis, o) {
@@ -49,7 +50,7 @@ export const rule = defineRule({
     return [{
       messageId: 'low' as const,
       fixId: 'fix' as const,
-      data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute },
+      data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute } satisfies Data,
       evidence: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, hbmGBps: x.hbmGBpsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
       locations: typicalStepAt(a, 'decode', rows[0]!.device),

@@ -8,10 +8,10 @@ import { explainLateArrival, type LateArrival } from '../analyzer/collectives/la
 import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { tiedTop } from '../analyzer/util/tiedTop.js';
+import { text } from './messageFormat.js';
 import { defineRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
@@ -40,23 +40,6 @@ interface Data {
   /** Steps in which two ranks or more were each last equally often: no one rank is that step's late one. */
   tiedSteps: number;
 }
-
-function workText(w: LateRank['work']): string {
-  return w ? `its GPU computes ${fmtNs(w.computeNs)} per step against ${fmtNs(w.othersNs)} on the other ranks (median), ${(w.computeNs / w.othersNs).toFixed(1)}×; ` : '';
-}
-
-function causeText(c: Cause, w: LateRank['work'] = null): string {
-  return workText(w) + causeOnly(c);
-}
-
-function causeOnly(c: Cause): string {
-  return c.kind === 'idle'
-    ? `before its late arrivals its GPU sat idle (${fmtNs(c.extraIdleNs)} more than the other ranks on average; largest gap ${fmtNs(c.largestGapNs)}, host: ${c.host})`
-    : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(c.extraBusyNs)} on average` +
-        (c.extraKernels.length ? `; kernels the others do not run: ${c.extraKernels.map((k) => `${k.count}× ${ellipsize(k.name, 50)} (${fmtNs(k.ns)})`).join(', ')})` : ')');
-}
-
-const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
 /** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
 function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
@@ -102,16 +85,25 @@ export const rule = defineRule({
     },
     requires: ['steps', 'collectives'],
     messages: {
-      straggler: (d: Data) =>
-        `${and(d.ranks.map((r) => r.label))} ${d.ranks.length > 1 ? 'arrive' : 'arrives'} last at ${and(d.ranks.map((r) => fmtPct(r.share, 0)))} of ${d.phase} collectives ` +
-        `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
-        `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
-        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps${d.tiedSteps ? ` (in ${d.tiedSteps} of them ranks tie)` : ''}.` : '') +
-        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause, r.work)}`).join('; ') : causeText(d.ranks[0]!.cause, d.ranks[0]!.work)}.`,
-      fixIdle: (d: Data) =>
-        `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
-      fixBusy: (d: Data) =>
-        `Give ${and(d.ranks.map((r) => r.label))} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).`,
+      straggler:
+        '{ranks, series, {label}} {ranks, select, =1 {arrives} other {arrive}} last at {ranks, series, {share, pct0}} of {phase} collectives ' +
+        '(fair share {fairShare, pct0}), {ranks, series, {medianSkewNs, ns}} after the first rank (median); the others wait ' +
+        '{ranks, series, {skewPerStepNs, ns}} per step for {ranks, select, =1 {it} other {them}}.' +
+        '{alternation, select, none {} other { The late rank alternates from step to step: {alternation, series, {label} in {steps}} of {steps} steps' +
+        '{tiedSteps, select, none {} other { (in {tiedSteps} of them ranks tie)}}.}}' +
+        ' Why: {ranks, select, =1 {{ranks.0, message, why}} other {{ranks, semi, {label}: {#, message, why}}}}.',
+      why:
+        '{work, select, none {} other {its GPU computes {work.computeNs, ns} per step against {work.othersNs, ns} on the other ranks (median), ' +
+        '{work.computeNs / work.othersNs, fixed, 1}×; }}' +
+        '{cause.kind, select, idle {before its late arrivals its GPU sat idle ({cause.extraIdleNs, ns} more than the other ranks on average; ' +
+        'largest gap {cause.largestGapNs, ns}, host: {cause.host})} ' +
+        'other {before its late arrivals it had more GPU work than the other ranks ({cause.extraBusyNs, ns} on average' +
+        '{cause.extraKernels, select, none {)} other {; kernels the others do not run: {cause.extraKernels, comma, {count}× {name, ellipsize, 50} ({ns, ns})})}}}}',
+      fixIdle:
+        'Find what {ranks, series, {label}\'s} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.',
+      fixBusy:
+        'Give {ranks, series, {label}} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).',
+      lateArrival: 'late arrival: {skewNs, ns} after the first rank',
     },
   },
   check(a: Analysis, o) {
@@ -137,7 +129,7 @@ export const rule = defineRule({
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
         const arrivals = worst.slice(0, 3).flatMap((i) => {
           const op = c.ops[i * c.nDevices + x.d.device]!;
-          return op >= 0 ? [opAt(a, op, `late arrival: ${fmtNs(c.skewNs[i]!)} after the first rank`)] : [];
+          return op >= 0 ? [opAt(a, op, text('lateArrival', { skewNs: c.skewNs[i]! }))] : [];
         });
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);

@@ -12,8 +12,9 @@ import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { Severity } from '../analyzer/severity.js';
 import type { Requirement } from './requirements.js';
 import type { TimelineLocation } from '../analyzer/timeline/locations.js';
+import type { Messages, Text } from './messageFormat.js';
 
-export type { TimelineLocation };
+export type { TimelineLocation, Messages, Text };
 
 export { SEVERITY_ORDER, type Severity } from '../analyzer/severity.js';
 
@@ -33,10 +34,7 @@ export type OptionSchema = Record<string, OptionSpec>;
 /** The values a rule's check receives: every option, the user's value or the default. */
 export type OptionValues<S extends OptionSchema> = { readonly [K in keyof S]: number };
 
-/** Sentence templates of a rule, by message id: the reported data in, text out. */
-export type Messages<Id extends string, D> = Record<Id, (data: D) => string>;
-
-export interface RuleMeta<S extends OptionSchema, Id extends string, D> {
+export interface RuleMeta<S extends OptionSchema, M extends string> {
   id: string;
   severity: Severity;
   title: string;
@@ -44,15 +42,23 @@ export interface RuleMeta<S extends OptionSchema, Id extends string, D> {
   options: S;
   /** What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts). */
   requires: readonly Requirement[];
-  /** What the rule can say (its findings' messages) and advise (their recommendations). */
-  messages: Messages<Id, D>;
+  /**
+   * What the rule can say (its findings' messages), advise (their recommendations) and call a place
+   * (its locations), as templates with placeholders (rules/messageFormat.ts) that the engine fills from
+   * the reported data: a rule writes no sentence in its check.
+   */
+  messages: Messages<M>;
 }
+
+/** A place on the timeline as a check reports it: what is there is a message of the rule, filled by the engine. */
+export type RuleLocation = Omit<TimelineLocation, 'what'> & { what: Text };
 
 /** What a check reports; the engine turns it into a Finding. */
 export interface RuleReport<Id extends string, D> {
   /** The message (what was measured and what it means) and the recommendation (what to try). */
   messageId: Id;
   fixId: Id;
+  /** Ids, names and numbers the templates are filled from; a part said in words is a nested message ({messageId, data}). */
   data: D;
   /** The numbers behind the message, for tools and for people who want more: device ids, steps, ns. */
   evidence: Record<string, unknown>;
@@ -74,12 +80,15 @@ export interface RuleReport<Id extends string, D> {
    */
   supersededBy?: string;
   /** Where on the capture's timeline to look (GPU, stream, session-clock ns): the places the message names. */
-  locations?: TimelineLocation[];
+  locations?: RuleLocation[];
 }
 
-/** A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. */
-export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends string = string, D = never> {
-  meta: RuleMeta<S, Id, D>;
+/**
+ * A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. M is every id of
+ * its messages (findings', fixes', places' and the parts they include); Id, the ones a report names, must be among them.
+ */
+export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends M = any, D = never, M extends string = string> {
+  meta: RuleMeta<S, M>;
   check(input: I, options: OptionValues<S>): RuleReport<Id, D>[];
 }
 
@@ -99,7 +108,7 @@ export type PlanRule<S extends OptionSchema = any, Id extends string = any, D = 
 export type ScalingRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<readonly ScalingRow[], S, Id, D>;
 
 /** Typed rule definition: infers the option, message and data types from the object itself. */
-export function defineRule<I, S extends OptionSchema, Id extends string, D>(rule: RuleOf<I, S, Id, D>): RuleOf<I, S, Id, D> {
+export function defineRule<I, S extends OptionSchema, M extends string, Id extends M, D>(rule: RuleOf<I, S, Id, D, M>): RuleOf<I, S, Id, D, M> {
   return rule;
 }
 
@@ -113,7 +122,7 @@ export interface Finding {
   message: string;
   /** What to try. */
   recommendation: string;
-  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses. */
+  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses; nested messages as their text. */
   data: Record<string, unknown>;
   evidence: Record<string, unknown>;
   impactNs?: number;

@@ -35,6 +35,21 @@ export interface AnalysisOptions {
   gpu?: GpuSpec;
 }
 
+/** The steady steps of a device and phase: what findings judge. */
+export function steadyStepsOf(steps: StepSet, device: number, phase: string): Step[] {
+  return steps.byDevice[device]!.filter((s) => s.phase === phase && steps.steady[s.index] === 1);
+}
+
+/** A device's summary of a phase, if it has steady steps in it. */
+export function phaseOf(phases: readonly PhaseSummary[], device: number, phase: string): PhaseSummary | undefined {
+  return phases.find((p) => p.device === device && p.phase === phase);
+}
+
+/** A device's gaps between steady steps of a phase. */
+export function betweenOfPhase(between: readonly BetweenSteps[], device: number, phase: string): BetweenSteps | undefined {
+  return between.find((b) => b.device === device && b.phase === phase);
+}
+
 const phasesOf = artifact((a: Analysis): PhaseSummary[] => {
   const transfer = transferPerStep(a);
   return a.model.devices.flatMap((d) => PHASES.flatMap((p) => summarisePhase(p, d.index, a.steps, a.breakdowns, transfer) ?? []));
@@ -75,7 +90,7 @@ export class Analysis {
 
   /** The steady steps of a device and phase: what findings judge. */
   steadyStepsOf(device: number, phase: string): Step[] {
-    return this.steps.byDevice[device]!.filter((s) => s.phase === phase && this.steady[s.index] === 1);
+    return steadyStepsOf(this.steps, device, phase);
   }
 
   /** Step index of each op (-1 outside steps). */
@@ -127,10 +142,10 @@ export class Analysis {
   }
 
   betweenOf(device: number, phase: string): BetweenSteps | undefined {
-    return this.between.find((b) => b.device === device && b.phase === phase);
+    return betweenOfPhase(this.between, device, phase);
   }
 
   phase(device: number, phase: string): PhaseSummary | undefined {
-    return this.phases.find((p) => p.device === device && p.phase === phase);
+    return phaseOf(this.phases, device, phase);
   }
 }

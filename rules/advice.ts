@@ -5,8 +5,7 @@
  *   SGLang server arguments: https://docs.sglang.io/advanced_features/server_arguments.html
  *   TensorRT-LLM LLM API (TorchLlmArgs): https://nvidia.github.io/TensorRT-LLM/ (allreduce_strategy, cuda_graph_config)
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { runtimeOf } from '../analyzer/runtime/detectRuntime.js';
+import type { DetectedRuntime } from '../analyzer/runtime/detectRuntime.js';
 
 export type AdviceTopic = 'allreduce' | 'cudagraph' | 'tp' | 'batch';
 
@@ -43,7 +42,7 @@ export function adviceMessages(topic: AdviceTopic): Record<AdviceId, string> {
 }
 
 /** The advice for the detected runtime (a message of the rule's, from adviceMessages), or '' when the runtime is not one we know. */
-export function runtimeAdvice(a: Analysis): { messageId: AdviceId; data: Record<string, never> } | '' {
-  const id = runtimeOf(a).id;
+export function runtimeAdvice(runtime: Pick<DetectedRuntime, 'id'>): { messageId: AdviceId; data: Record<string, never> } | '' {
+  const { id } = runtime;
   return (RUNTIMES as readonly string[]).includes(id) ? { messageId: `advice.${id as AdviceRuntime}`, data: {} } : '';
 }

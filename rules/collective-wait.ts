@@ -8,7 +8,7 @@ import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { opAt, spanAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
-import { defineRule, type RuleLocation } from './types.js';
+import { defineTraceRule, type RuleLocation } from './types.js';
 
 interface Data {
   phase: Phase;
@@ -25,7 +25,7 @@ interface Data {
   cause: { kind: 'idle'; gapNs: number; host: string } | { kind: 'busy'; extraBusyNs: number } | null;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'collective-wait',
     severity: 'warning',
@@ -35,7 +35,7 @@ export const rule = defineRule({
       waitShare: { type: 'ratio', default: 0.5, description: 'share of collective kernel time spent waiting above which the rule fires' },
       minShareOfStep: { type: 'ratio', default: 0.1, description: 'waiting per step and rank, as a share of the step, from which it matters' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'analysis'],
     messages: {
       waiting:
         '{waitShare, pct} of {phase} collective kernel time is waiting, not transfer ({waitNsPerStepPerRank, ns} per step per rank, ' +
@@ -56,9 +56,9 @@ export const rule = defineRule({
       latestArrival: 'latest arrival: {skewNs, ns} after the first rank',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a, phase);
+      const pc = phaseCollectives(a.analysis, phase);
       if (!pc || pc.kernelNs === 0) return [];
       const share = pc.waitNs / pc.kernelNs;
       // Waiting per step, averaged over the ranks, against the step span.
@@ -66,7 +66,7 @@ export const rule = defineRule({
       const ofStep = pc.stepSpanNs > 0 ? waitPerStep / pc.stepSpanNs : 0;
       if (share <= o.waitShare || ofStep < o.minShareOfStep) return [];
       const c = a.collectives;
-      const lr = phaseLateRank(a, phase);
+      const lr = phaseLateRank(a.analysis, phase);
       const lastOf = (dev: number) => pc.devices.find((x) => x.device === dev)?.lastArrivals ?? 0;
       const lateDevices = lr?.named !== null && lr?.named !== undefined ? [lr.named] : lr?.mostOftenLast?.devices ?? [];
       // The single most delayed arrival of the phase, explained (whoever's it was).

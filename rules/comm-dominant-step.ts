@@ -2,7 +2,7 @@
  * comm-dominant-step: communication that really moves data (transfer time, not waiting) takes a large part
  * of the step: the cost of the TP degree itself.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, phaseOf } from '../analyzer/analysis.js';
 import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
 import { tpDegree } from '../analyzer/collectives/tpDegree.js';
@@ -10,7 +10,7 @@ import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
 
 interface Data {
@@ -24,7 +24,7 @@ interface Data {
   suspectSettings: string | null;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'comm-dominant-step',
     severity: 'warning',
@@ -34,7 +34,7 @@ export const rule = defineRule({
       'Where the fabric is measured slow, low-bus-bandwidth explains it and supersedes this finding; where the recorded settings only ' +
       'make it suspect, the finding fires and says so.',
     options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'phases', 'runtime', 'analysis'],
     messages: {
       dominant:
         'Collective transfer takes {transferShare, pct} of the {phase, phaseStep} time at TP={tp} ({transferPerStepNs, ns} of {stepSpanNs, ns} per step, median over GPUs), ' +
@@ -48,11 +48,11 @@ export const rule = defineRule({
       ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const classes = a.collectiveSummary.classes;
     return PHASES.flatMap((phase) => {
       const perDevice = a.model.devices.flatMap((d) => {
-        const p = a.phase(d.index, phase);
+        const p = phaseOf(a.phases, d.index, phase);
         if (!p || p.steadyCount === 0) return [];
         return [{ device: d.index, share: p.totalSpanNs > 0 ? p.commTransferNs / p.totalSpanNs : 0, perStep: p.commTransferNs / p.steadyCount, span: p.totalSpanNs / p.steadyCount }];
       });
@@ -61,16 +61,16 @@ export const rule = defineRule({
       if (!(share > o.threshold)) return [];
       const perStep = median(perDevice.map((x) => x.perStep));
       const span = median(perDevice.map((x) => x.span));
-      const tp = tpDegree(a);
+      const tp = tpDegree(a.analysis);
       return [{
         messageId: 'dominant' as const,
         fixId: 'fix' as const,
         data: {
-          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a),
-          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
+          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a.runtime),
+          suspectSettings: fabricSuspectIn(a.analysis, phase) ? settingsText(fabricHealth(a.analysis).settings) : null,
         } satisfies Data,
         // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
-        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(fabricSlowIn(a.analysis, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span,

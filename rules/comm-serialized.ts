@@ -2,7 +2,7 @@
  * comm-serialized: collectives never overlap compute, and the data they move (transfer, not waiting) is a
  * material part of the step: overlapping it is the saving.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
 import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
@@ -10,7 +10,7 @@ import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: Phase;
@@ -22,7 +22,7 @@ interface Data {
   suspectSettings: string | null;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'comm-serialized',
     severity: 'warning',
@@ -35,7 +35,7 @@ export const rule = defineRule({
       maxOverlap: { type: 'ratio', default: 0.05, description: 'share of communication overlapping compute below which it counts as serialized' },
       minExposedShare: { type: 'ratio', default: 0.1, description: 'exposed transfer share of the step above which the rule fires' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'breakdowns', 'model', 'phases', 'analysis'],
     messages: {
       serialized:
         '{phase} collectives run with compute idle: {overlap, pct} of communication overlaps compute, and the exposed transfer ' +
@@ -49,12 +49,12 @@ export const rule = defineRule({
       ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
-    const transfer = transferPerStep(a);
+  check(a, o) {
+    const transfer = transferPerStep(a.analysis);
     return PHASES.flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
-        const sum = a.phase(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (steps.length === 0 || !sum) return [];
         // Of the comm time not hidden by compute, the part that moved data: waiting belongs to collective-wait.
         let exposedTransfer = 0;
@@ -77,10 +77,10 @@ export const rule = defineRule({
         fixId: 'fix' as const,
         data: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
-          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
+          suspectSettings: fabricSuspectIn(a.analysis, phase) ? settingsText(fabricHealth(a.analysis).settings) : null,
         } satisfies Data,
         // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
-        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(fabricSlowIn(a.analysis, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share,

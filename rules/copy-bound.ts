@@ -3,13 +3,13 @@
  * every step instead of kept on the GPU), and device-to-host copies inside steps (a value read back on
  * the host mid-step, which blocks the host and drains the GPU's queue).
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, steadyStepsOf } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/input.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 type Direction = 'HtoD' | 'DtoH';
 
@@ -32,7 +32,7 @@ interface Data {
   devices: string[];
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'copy-bound',
     severity: 'warning',
@@ -45,7 +45,7 @@ export const rule = defineRule({
       dtohShare: { type: 'ratio', default: 0.01, description: 'share of the step in device-to-host copies from which they are reported (info)' },
       warnShare: { type: 'ratio', default: 0.05, description: 'share of the step in device-to-host copies from which the finding is a warning' },
     },
-    requires: ['steps'],
+    deps: ['steps', 'model'],
     messages: {
       htod:
         '{phase, select, step {Steps} other {{phase, phaseStep}s}} are copy-bound: host-to-device copies take {share, pct} of the {stepSpanNs, ns} step ' +
@@ -64,12 +64,12 @@ export const rule = defineRule({
       largest: 'largest {dir, select, HtoD {host-to-device} other {device-to-host}} copy ({bytes, bytes}, {ns, ns})',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const { ops, opNames } = a.model;
     const dirOf = opNames.map((n) => direction(n.short));
     return PHASES.flatMap((phase) => {
       const per = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
         if (steps.length === 0) return [];
         const t = { HtoD: { n: 0, ns: 0, bytes: 0, biggest: -1 }, DtoH: { n: 0, ns: 0, bytes: 0, biggest: -1 } };
         let span = 0;

@@ -3,11 +3,10 @@
  * one span per graph execution and none of the kernels inside, so the time they cover cannot be split
  * into GEMM, attention and communication, and layers cannot be found in it.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/types.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   graphExecutions: number;
@@ -17,14 +16,14 @@ interface Data {
   share: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'graph-kernels-hidden',
     severity: 'warning',
     title: 'CUDA graph kernels not traced',
     description: 'Graph launches were traced at graph level: the kernels inside them are missing from the trace.',
     options: { minShare: { type: 'ratio', default: 0.01, description: 'share of the affected steps\' time inside hidden graphs from which the rule fires' } },
-    requires: [],
+    deps: ['model', 'stepSet'],
     messages: {
       hidden:
         '{graphExecutions} CUDA graph executions on {gpus} GPU(s) were traced at graph level: ' +
@@ -39,8 +38,8 @@ export const rule = defineRule({
       longest: 'the longest graph execution ({ns, ns}), its kernels not traced',
     },
   },
-  check(analysis: Analysis, options) {
-    const { model, steps } = analysis;
+  check(data, options) {
+    const { model, stepSet: steps } = data;
     const { ops } = model;
     const graphNs = new Float64Array(model.devices.length);
     const executions = new Uint32Array(model.devices.length);
@@ -82,7 +81,7 @@ export const rule = defineRule({
         shareOfAffectedSteps: share,
         cudaGraphTraceMode: model.files[0]!.meta.cudaGraphTraceMode,
       },
-      locations: [opAt(analysis, longest, text('longest', { ns: ops.end[longest]! - ops.start[longest]! }))],
+      locations: [opAt(data, longest, text('longest', { ns: ops.end[longest]! - ops.start[longest]! }))],
     }];
   },
 });

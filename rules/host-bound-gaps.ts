@@ -2,13 +2,13 @@
  * host-bound-gaps: the GPU sits idle for a large part of the step because the host has not launched the
  * next kernel yet; the largest gaps are shown with the host call in flight (or none: a CPU-side stall).
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Gap {
   step: Step;
@@ -19,7 +19,7 @@ interface Gap {
   hostBoundNs: number;
 }
 
-function stepGaps(a: Analysis, s: Step): Gap[] {
+function stepGaps(a: Pick<Analysis, 'model'>, s: Step): Gap[] {
   const { ops } = a.model;
   const out: Gap[] = [];
   let busyEnd = -Infinity;
@@ -43,7 +43,7 @@ interface Data {
   advice: ReturnType<typeof runtimeAdvice>;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'host-bound-gaps',
     severity: 'warning',
@@ -56,7 +56,7 @@ export const rule = defineRule({
       hostBoundShare: { type: 'ratio', default: 0.5, description: 'share of the idle time before kernels not yet launched' },
       gapsShown: { type: 'count', default: 3, description: 'largest gaps listed in the evidence' },
     },
-    requires: ['steps', 'launches'],
+    deps: ['steps', 'launches', 'hostCalls', 'model', 'phases', 'runtime'],
     messages: {
       idle:
         'GPUs sit idle waiting for the host in {phase, phaseStep}s: ' +
@@ -71,12 +71,12 @@ export const rule = defineRule({
       gap: 'GPU idle {durationNs, ns} in "{step}" before {kernelAfter, ellipsize, 60}',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const { ops } = a.model;
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
-        const sum = a.phase(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (steps.length === 0 || !sum) return [];
         const idleShare = sum.idleShare;
         if (!(idleShare > o.threshold)) return [];
@@ -107,7 +107,7 @@ export const rule = defineRule({
           devices: hit.map((h) => ({ label: h.device.label, idleShare: h.idleShare })),
           worst: { label: worst.device.label, idlePerStepNs: worst.idlePerStep, hostBoundShare: worst.hostBoundShare },
           largestGap: { durationNs: g0.durationNs, step: g0.step, kernelAfter: g0.kernelAfter, host: g0.host },
-          advice: runtimeAdvice(a),
+          advice: runtimeAdvice(a.runtime),
         } satisfies Data,
         evidence: {
           phase,

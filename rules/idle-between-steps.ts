@@ -3,11 +3,11 @@
  * loop's time: the scheduler, sampling, detokenising or IPC of a serving loop run while the GPU has nothing
  * queued. No per-step share shows it (docs/architecture.md §3, "Between steps").
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, betweenOfPhase } from '../analyzer/analysis.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: Phase;
@@ -20,7 +20,7 @@ interface Data {
   cpuNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'idle-between-steps',
     severity: 'warning',
@@ -32,7 +32,7 @@ export const rule = defineRule({
       threshold: { type: 'ratio', default: 0.15, description: 'idle between steps, as a share of the start-to-start period, above which a GPU counts' },
       minGap: { type: 'duration', default: 100_000, description: 'median gap (ns) below which nothing is reported (launch latency, not a loop)' },
     },
-    requires: ['steps'],
+    deps: ['steps', 'model', 'between'],
     messages: {
       idle:
         'The GPU idles between {phase, phaseStep}s: {devices, comma, {label} {idleShare, pct0}} of the loop\'s time ' +
@@ -47,12 +47,12 @@ export const rule = defineRule({
       longest: 'GPU idle {ns, ns} between {phase, phaseStep}s',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     // Steps cut at idle gaps are separated by idle by construction: their gaps say nothing of a host loop.
     if (a.steps.source === 'gaps') return [];
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
-        const b = a.betweenOf(d.index, phase);
+        const b = betweenOfPhase(a.between, d.index, phase);
         if (!b || b.pairs < 2 || !(b.idleShare > o.threshold) || b.gapNs < o.minGap) return [];
         return [{ device: d, b }];
       });

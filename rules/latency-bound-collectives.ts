@@ -2,13 +2,13 @@
  * latency-bound-collectives: many small collectives per step, each at the fabric's latency floor: faster
  * links will not help, fewer or fused collectives will.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, phaseOf } from '../analyzer/analysis.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
 import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { PHASES } from '../analyzer/steps/types.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: string;
@@ -21,7 +21,7 @@ interface Data {
   stepSpanNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'latency-bound-collectives',
     severity: 'warning',
@@ -35,7 +35,7 @@ export const rule = defineRule({
       latencyRegimeNs: { type: 'duration', default: 25_000, description: 'transfer time (ns) below which a collective of unknown size counts as small' },
       floorFactor: { type: 'factor', default: 2, description: 'how far above the fastest small collective the median may be and still be at the floor' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'opStep', 'phases', 'steady'],
     messages: {
       floor:
         '{perStep, fixed, 0} {ops, slash}s per {phase, phaseStep} ({sizes, comma, {#, select, null {unknown size} other {{#, bytes}}}}) take {medianTransferNs, ns} of transfer each, ' +
@@ -48,7 +48,7 @@ export const rule = defineRule({
       typical: 'a typical small {phase} {op} (transfer at the latency floor)',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const s = a.collectiveSummary;
     const small = s.classes.filter((k) => k.phase !== 'outside' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < o.latencyRegimeNs)));
     if (small.length === 0) return [];
@@ -61,7 +61,7 @@ export const rule = defineRule({
       // the median over GPUs (GPUs can differ by a steady step, and a collective counts where it ran).
       const c = a.collectives;
       const perGpu = a.model.devices.flatMap((d) => {
-        const sum = a.phase(d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (!sum || sum.steadyCount === 0) return [];
         let n = 0;
         let t = 0;

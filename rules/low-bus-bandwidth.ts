@@ -10,7 +10,7 @@ import type { CollectivePhase } from '../analyzer/collectives/summary.js';
 import { offNvlinkSettings } from '../analyzer/runtime/environment.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   count: number;
@@ -31,7 +31,7 @@ interface Data {
 /** Both messages read the same fields: a size class measured slow, or one whose unknown size is guessed. */
 const asData = (d: Data): Data => d;
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'low-bus-bandwidth',
     severity: 'error',
@@ -41,7 +41,7 @@ export const rule = defineRule({
       '(the fabric judgement every rule shares: analyzer/collectives/fabricHealth.ts). Without message sizes nothing is measured: ' +
       'only where the recorded settings keep NCCL off NVLink does it add an info note that says it is a guess.',
     options: {},
-    requires: ['collectives', 'gpuSpec'],
+    deps: ['collectives', 'gpuSpec', 'collectiveSummary', 'model', 'analysis'],
     messages: {
       slow:
         '{count} {phase} {op}s of {bytes, bytes} take {transferMedianNs, ns} of transfer each: busBW {busGBps, fixed, 0} GB/s, ' +
@@ -64,10 +64,10 @@ export const rule = defineRule({
       typicalSlow: 'a typical {phase} {op} of {bytes, bytes} (median transfer {ns, ns})',
     },
   },
-  check(a: Analysis) {
+  check(a) {
     const s = a.collectiveSummary;
-    const env = offNvlinkSettings(a);
-    const health = fabricHealth(a);
+    const env = offNvlinkSettings(a.analysis);
+    const health = fabricHealth(a.analysis);
     const fixId = Object.keys(env).length ? ('fixSettings' as const) : ('fix' as const);
     const suspects = health.suspect.map(({ sizeClass: k, impliedBytes, nvlinkBusGBps }) => ({
       messageId: 'suspect' as const,
@@ -87,7 +87,7 @@ export const rule = defineRule({
     return [...suspects, ...health.slow.map((k) => {
       const healthyNs = (k.transferMedianNs * k.busGBps!) / k.expectedBusGBps!;
       const perCall = k.transferMedianNs - healthyNs;
-      const pc = k.phase === 'outside' ? null : phaseCollectives(a, k.phase);
+      const pc = k.phase === 'outside' ? null : phaseCollectives(a.analysis, k.phase);
       const perStep = pc && pc.steps > 0 ? (perCall * k.count) / pc.steps : perCall * k.count;
       return {
         messageId: 'slow' as const,

@@ -8,7 +8,7 @@ import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   tflops: number;
@@ -20,7 +20,7 @@ interface Data {
   advice: ReturnType<typeof runtimeAdvice>;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'low-flops-achievement',
     severity: 'warning',
@@ -29,7 +29,7 @@ export const rule = defineRule({
       'Model FLOPs of a prefill step (from --model, --batch, --prompt) divided by the time in GEMM and attention kernels reach less ' +
       'than a fraction of the GPU\'s dense peak (the datasheet table in analyzer/hardware/gpuSpecs.ts).',
     options: { fraction: { type: 'ratio', default: 0.4, description: 'share of the dense peak below which prefill is flagged' } },
-    requires: ['steps', 'prompt', 'gpuSpec'],
+    deps: ['steps', 'prompt', 'gpuSpec', 'model', 'runtime', 'analysis'],
     messages: {
       low:
         'Prefill GEMM + attention kernels reach {tflops, fixed, 0} TFLOP/s per GPU, {tflops / peakTflops, pct0} of the {peakTflops} TFLOP/s ' +
@@ -40,8 +40,8 @@ export const rule = defineRule({
       ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
-    const rows = achievements(a).filter((x) => x.phase === 'prefill' && x.computeNs > 0);
+  check(a, o) {
+    const rows = achievements(a.analysis).filter((x) => x.phase === 'prefill' && x.computeNs > 0);
     if (rows.length === 0) return [];
     const achieved = median(rows.map((x) => x.tflopsOverCompute));
     const peak = rows[0]!.peakTflops;
@@ -50,7 +50,7 @@ export const rule = defineRule({
     return [{
       messageId: 'low' as const,
       fixId: 'fix' as const,
-      data: { tflops: achieved, peakTflops: peak, gpu: rows[0]!.gpu, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, advice: runtimeAdvice(a) } satisfies Data,
+      data: { tflops: achieved, peakTflops: peak, gpu: rows[0]!.gpu, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, advice: runtimeAdvice(a.runtime) } satisfies Data,
       evidence: { tflops: achieved, peakTflops: peak, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, layers: rows[0]!.layers, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, tflops: x.tflopsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
       locations: typicalStepAt(a, 'prefill', rows[0]!.device),

@@ -7,7 +7,7 @@ import { achievements } from '../analyzer/roofline/achievement.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   hbmGBps: number;
@@ -16,7 +16,7 @@ interface Data {
   computeNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'low-hbm-bandwidth',
     severity: 'warning',
@@ -25,7 +25,7 @@ export const rule = defineRule({
       'Weight and KV-cache bytes of a decode step (from --model, --batch, --prompt) divided by the time in GEMM and attention kernels ' +
       'reach less than a fraction of the GPU\'s HBM bandwidth (TARGET_INFO_GPU, else the datasheet table).',
     options: { fraction: { type: 'ratio', default: 0.5, description: 'share of the HBM bandwidth below which decode is flagged' } },
-    requires: ['steps', 'workload', 'gpuSpec'],
+    deps: ['steps', 'workload', 'gpuSpec', 'model', 'analysis'],
     messages: {
       low:
         'Decode GEMM + attention kernels take {computeNs, ns} per step for {bytesPerStep, bytes} of weights and KV cache per GPU: ' +
@@ -39,8 +39,8 @@ export const rule = defineRule({
       ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
-    const rows = achievements(a).filter((x) => x.phase === 'decode' && x.computeNs > 0);
+  check(a, o) {
+    const rows = achievements(a.analysis).filter((x) => x.phase === 'decode' && x.computeNs > 0);
     if (rows.length === 0) return [];
     const achieved = median(rows.map((x) => x.hbmGBpsOverCompute));
     const peak = rows[0]!.peakHbmGBps;

@@ -15,8 +15,9 @@
  *                                (its fields in scope, `#` the element itself) and joined: ', ', '; ',
  *                                ' / ', ' and ', or 'a, b and c'
  *   {path, message, id}          another message of the rule, with the value in scope
- * A path is a field name with dotted steps (`latest.label`, `#.1`), or two operands and one of / * -
- * (`busGBps / expectedBusGBps`): ratios and unit steps are computed where they are spelled.
+ * A path is a field name with dotted steps (`latest.label`, `#.1`), or operands joined by / * - and
+ * computed left to right (`busGBps / expectedBusGBps * 100`): ratios and unit steps are computed where
+ * they are spelled.
  */
 import { ellipsize, fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { phaseStep } from '../analyzer/text/phaseText.js';
@@ -207,11 +208,15 @@ function operand(scope: Scope, expr: string, template: string): unknown {
 }
 
 function evaluate(scope: Scope, path: string, template: string): unknown {
-  const m = /^(.+?)\s+([/*-])\s+(.+)$/.exec(path);
-  if (!m) return operand(scope, path, template);
-  const x = operand(scope, m[1]!, template) as number;
-  const y = operand(scope, m[3]!, template) as number;
-  return m[2] === '/' ? x / y : m[2] === '*' ? x * y : x - y;
+  // Operands and operators alternate, computed left to right: `busGBps / expectedBusGBps * 100`.
+  const parts = path.split(/\s+([/*-])\s+/);
+  let v = operand(scope, parts[0]!, template);
+  for (let k = 1; k < parts.length; k += 2) {
+    const y = operand(scope, parts[k + 1]!, template) as number;
+    const x = v as number;
+    v = parts[k] === '/' ? x / y : parts[k] === '*' ? x * y : x - y;
+  }
+  return v;
 }
 
 function selectKey(v: unknown, cases: Record<string, Node[]>): string {

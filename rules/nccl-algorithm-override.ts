@@ -8,11 +8,11 @@ import { text } from './messageFormat.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 
 /** A typical collective that ran a Tree kernel, to look at in the timeline. */
-function treeCollective(a: Analysis, kernels: string[]) {
+function treeCollective(a: Pick<Analysis, 'model' | 'collectives' | 'collectiveSummary'>, kernels: string[]) {
   const k = a.collectiveSummary.classes.find((x) => kernels.includes(x.kernel) && x.phase !== 'outside');
   return k ? typicalCollectiveAt(a, k.instances, text('typical', { phase: k.phase, op: k.op, kernel: k.kernel })) : [];
 }
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   treeKernels: string[];
@@ -20,7 +20,7 @@ interface Data {
   settings: Record<string, string>;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'nccl-algorithm-override',
     severity: 'warning',
@@ -29,7 +29,7 @@ export const rule = defineRule({
       'Tree all-reduce kernels on a single NVLink node (NCCL picks ring or NVLS there; a kernel name shows TREE only when tree ran), ' +
       'or NCCL_ALGO / NCCL_PROTO set in the profiled environment.',
     options: {},
-    requires: ['collectives'],
+    deps: ['collectives', 'model', 'collectiveSummary', 'analysis'],
     messages: {
       tree:
         'Collectives run the Tree algorithm ({treeKernels, comma}) on {singleNode, select, true {a single node, where NCCL chooses ring (or NVLS) for all-reduce} other {this topology}}' +
@@ -43,8 +43,8 @@ export const rule = defineRule({
       typical: 'a typical {phase} {op} on {kernel}',
     },
   },
-  check(a: Analysis) {
-    const env = settingsOf(a, ALGORITHM_SETTINGS);
+  check(a) {
+    const env = settingsOf(a.analysis, ALGORITHM_SETTINGS);
     const treeKernels = [...new Set(a.model.opNames.filter((n) => /^nccl\w*Kernel_\w*_TREE(_|$)/.test(n.short)).map((n) => n.short))];
     if (treeKernels.length === 0 && Object.keys(env).length === 0) return [];
     const singleNode = new Set(a.model.files.map((f) => f.meta.hostname ?? f.path)).size === 1;

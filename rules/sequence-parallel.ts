@@ -5,7 +5,7 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { PHASES } from '../analyzer/steps/types.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   reduceScatters: number;
@@ -14,14 +14,14 @@ interface Data {
   medianTransferPerPhase: { phase: string; reduceScatterNs: number; allGatherNs: number }[];
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'sequence-parallel',
     severity: 'info',
     title: 'Sequence parallelism: reduce-scatter + all-gather instead of all-reduce',
     description: 'Inside steps, reduce-scatters and all-gathers come in equal numbers and outnumber all-reduces.',
     options: { pairTolerance: { type: 'ratio', default: 0.1, description: 'how far the reduce-scatter and all-gather counts may differ and still pair up' } },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model'],
     messages: {
       pairs:
         'Steps use sequence parallelism: {reduceScatters} reduce-scatters and {allGathers} all-gathers replace the all-reduces ({allReduces} left): twice the ' +
@@ -33,7 +33,7 @@ export const rule = defineRule({
       typical: 'a typical {phase} reduce-scatter',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const s = a.collectiveSummary;
     const inSteps = s.classes.filter((k) => k.phase !== 'outside');
     const count = (op: string) => inSteps.filter((k) => k.op === op).reduce((x, k) => x + k.count, 0);

@@ -6,7 +6,7 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: string;
@@ -24,7 +24,7 @@ interface Data {
   jit: boolean;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'slow-regime',
     severity: 'warning',
@@ -36,7 +36,7 @@ export const rule = defineRule({
     options: {
       minShare: { type: 'ratio', default: 0.05, description: 'share of the phase\'s steps in the regime below which nothing is reported' },
     },
-    requires: ['steps'],
+    deps: ['steps', 'model', 'regimes'],
     messages: {
       regime:
         '{count} of {of} {phase, phaseStep}s on {label} ("{firstStep}" to "{lastStep}") ran at {medianNs, ns} ' +
@@ -52,7 +52,7 @@ export const rule = defineRule({
       span: '{count} {phase, phaseStep}s, median {medianNs, ns}',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     return a.regimes.flatMap((g) => {
       const all = a.steps.byDevice[g.device]!.filter((s) => s.phase === g.phase && a.steps.exclusion[s.index] !== 'earlier-pass').length;
       if (g.steps.length < o.minShare * all) return [];

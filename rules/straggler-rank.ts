@@ -12,7 +12,7 @@ import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { tiedTop } from '../analyzer/util/tiedTop.js';
 import { text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
 type Cause =
@@ -42,7 +42,7 @@ interface Data {
 }
 
 /** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
-function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
+function lateRankPerStep(a: Pick<Analysis, 'collectives' | 'steps' | 'opStep'>, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
   const c = a.collectives;
   const byStep = new Map<number, Map<number, number>>();
   for (const i of pc.instances) {
@@ -65,7 +65,7 @@ function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<numb
   return { perRank: out, tied };
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'straggler-rank',
     severity: 'warning',
@@ -83,7 +83,7 @@ export const rule = defineRule({
       explained: { type: 'count', default: 20, description: 'largest late arrivals explained per rank (idle gap and host calls, or extra work)' },
       alternatesFrom: { type: 'ratio', default: 0.2, description: 'share of steps a second rank must be the late one in for the late rank to alternate' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'opStep', 'analysis'],
     messages: {
       straggler:
         '{ranks, series, {label}} {ranks, select, =1 {arrives} other {arrive}} last at {ranks, series, {share, pct0}} of {phase} collectives ' +
@@ -106,10 +106,10 @@ export const rule = defineRule({
       lateArrival: 'late arrival: {skewNs, ns} after the first rank',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const c = a.collectives;
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a, phase);
+      const pc = phaseCollectives(a.analysis, phase);
       if (!pc || pc.ranks < 2) return [];
       const fair = 1 / pc.ranks;
       const late = (d: DeviceLateness) => {
@@ -117,7 +117,7 @@ export const rule = defineRule({
         return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
       };
       const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
-      const heavy = phaseLateRank(a, phase)?.heavy ?? null;
+      const heavy = phaseLateRank(a.analysis, phase)?.heavy ?? null;
       const isHeavy = (x: ReturnType<typeof late>) => heavy !== null && x.d.device === heavy.device;
       // The heavy rank leads: its work is the cause named first.
       const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => Number(isHeavy(y)) - Number(isHeavy(x)) || y.share - x.share);

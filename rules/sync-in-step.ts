@@ -2,13 +2,13 @@
  * sync-in-step: the host blocks on the GPU (device, stream or event synchronization, blocking copies)
  * inside steps, draining the GPU's queue each time.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, steadyStepsOf } from '../analyzer/analysis.js';
 import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
 
@@ -33,7 +33,7 @@ function unionLength(xs: [number, number][]): number {
   return total;
 }
 
-function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
+function syncsOf(a: Pick<Analysis, 'model' | 'hostCalls'>, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
   const hc = a.model.hostCalls;
   const { ops } = a.model;
   const thread = s.thread >= 0 ? s.thread : ops.thread[s.ops[0]!]!;
@@ -80,7 +80,7 @@ interface Data {
   stepSpanNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'sync-in-step',
     severity: 'warning',
@@ -95,7 +95,7 @@ export const rule = defineRule({
         description: 'GPU idle after the syncs, as a share of the step, from which the finding is a warning; below it, info',
       },
     },
-    requires: ['steps', 'launches'],
+    deps: ['steps', 'launches', 'model', 'timeline', 'hostCalls'],
     messages: {
       syncs:
         'The host synchronizes with the GPU inside {phase, phaseStep}s: {syncsPerStep, select, =1 {once} other {{syncsPerStep} times}} per step on ' +
@@ -109,11 +109,11 @@ export const rule = defineRule({
       longest: 'host {name} ({ns, ns}) in "{step}"',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const tl = a.timeline;
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
         if (steps.length === 0) return [];
         const list = tl.ops[d.index]!;
         const starts = new Float64Array(list.length);

@@ -10,7 +10,7 @@ import type { ModelShape } from '../analyzer/llm/modelShape.js';
 import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { Severity } from '../analyzer/severity.js';
-import type { Requirement } from './requirements.js';
+import { requiredData, requirementsOf, type DataName, type RequiredData, type Requirement } from './requirements.js';
 import type { TimelineLocation } from '../analyzer/timeline/locations.js';
 import type { Messages, Text } from './messageFormat.js';
 
@@ -40,8 +40,13 @@ export interface RuleMeta<S extends OptionSchema, M extends string> {
   title: string;
   description: string;
   options: S;
-  /** What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts). */
+  /**
+   * What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts).
+   * A trace rule does not write it: it is the requirements among the data its `deps` declare.
+   */
   requires: readonly Requirement[];
+  /** A trace rule's declared data (rules/requirements.ts), what its check may read. */
+  deps?: readonly DataName[];
   /**
    * What the rule can say (its findings' messages), advise (their recommendations) and call a place
    * (its locations), as templates with placeholders (rules/messageFormat.ts) that the engine fills from
@@ -94,6 +99,23 @@ export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends M =
 
 /** A rule on an analysed trace, run by diagnose and every command that diagnoses. */
 export type Rule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<Analysis, S, Id, D>;
+
+/**
+ * A trace rule as written: its meta declares the data it reads (`deps`), its check receives those, typed
+ * (RequiredData, the DevTools trace engine's pattern), and its requirements follow from them.
+ */
+export interface TraceRuleDef<S extends OptionSchema, M extends string, Id extends M, D, Deps extends readonly DataName[]> {
+  meta: Omit<RuleMeta<S, M>, 'requires' | 'deps'> & { deps: Deps };
+  check(data: RequiredData<Deps>, options: OptionValues<S>): RuleReport<Id, D>[];
+}
+
+/** Typed trace rule definition: the check is given what `deps` names, read from the analysis the engine runs it on. */
+export function defineTraceRule<S extends OptionSchema, M extends string, Id extends M, D, const Deps extends readonly DataName[]>(
+  rule: TraceRuleDef<S, M, Id, D, Deps>,
+): RuleOf<Analysis, S, Id, D, M> {
+  const { deps } = rule.meta;
+  return { meta: { ...rule.meta, requires: requirementsOf(deps) }, check: (a, o) => rule.check(requiredData(a, deps), o) };
+}
 
 /** A plan check on a model at one TP degree: run by `plan` for each TP and by diagnose for the trace's TP. */
 export interface PlanInput {

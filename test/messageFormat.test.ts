@@ -19,6 +19,7 @@ describe('message templates', () => {
   });
   it('ratios and unit steps are computed where they are spelled', () => {
     expect(say('{a / b, pct} {a * 100, fixed, 0}% {1 / a, fixed, 1}', { a: 0.25, b: 0.5 })).toBe('50.0% 25% 4.0');
+    expect(say('{a / b * 100, fixed, 0}% {b - a / b, fixed, 2}', { a: 0.25, b: 0.5 })).toBe('50% 0.50');
   });
   it('select: by count, string, boolean, null and none', () => {
     const t = '{n, select, =1 {once} other {{n} times}}';

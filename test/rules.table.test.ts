@@ -60,6 +60,7 @@ function ruleTester(id: string, cases: { valid: Case[]; invalid: Case[] }) {
           expect(f.severity).toBe(c.severity ?? byId(id).meta.severity);
         }
         if (c.report) {
+          expect(out.findings.map((f) => f.messageId)).toContain(c.report.messageId);
           const reports = byId(id).check(a, optionValues(byId(id).meta.options, {}));
           expect(reports[0]).toMatchObject(c.report);
         }

@@ -1,10 +1,7 @@
 /**
  * collective-wait: most NCCL kernel time is ranks waiting for each other, not moving data.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
-import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { opAt, spanAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
@@ -35,7 +32,7 @@ export const rule = defineTraceRule({
       waitShare: { type: 'ratio', default: 0.5, description: 'share of collective kernel time spent waiting above which the rule fires' },
       minShareOfStep: { type: 'ratio', default: 0.1, description: 'waiting per step and rank, as a share of the step, from which it matters' },
     },
-    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'analysis'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'phaseCollectives', 'phaseLateRank'],
     messages: {
       waiting:
         '{waitShare, pct} of {phase} collective kernel time is waiting, not transfer ({waitNsPerStepPerRank, ns} per step per rank, ' +
@@ -58,7 +55,7 @@ export const rule = defineTraceRule({
   },
   check(a, o) {
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a.analysis, phase);
+      const pc = a.phaseCollectives(phase);
       if (!pc || pc.kernelNs === 0) return [];
       const share = pc.waitNs / pc.kernelNs;
       // Waiting per step, averaged over the ranks, against the step span.
@@ -66,7 +63,7 @@ export const rule = defineTraceRule({
       const ofStep = pc.stepSpanNs > 0 ? waitPerStep / pc.stepSpanNs : 0;
       if (share <= o.waitShare || ofStep < o.minShareOfStep) return [];
       const c = a.collectives;
-      const lr = phaseLateRank(a.analysis, phase);
+      const lr = a.phaseLateRank(phase);
       const lastOf = (dev: number) => pc.devices.find((x) => x.device === dev)?.lastArrivals ?? 0;
       const lateDevices = lr?.named !== null && lr?.named !== undefined ? [lr.named] : lr?.mostOftenLast?.devices ?? [];
       // The single most delayed arrival of the phase, explained (whoever's it was).

@@ -2,10 +2,8 @@
  * comm-dominant-step: communication that really moves data (transfer time, not waiting) takes a large part
  * of the step: the cost of the TP degree itself.
  */
-import { type Analysis, phaseOf } from '../analyzer/analysis.js';
-import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { phaseOf } from '../analyzer/analysis.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
-import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
@@ -34,7 +32,7 @@ export const rule = defineTraceRule({
       'Where the fabric is measured slow, low-bus-bandwidth explains it and supersedes this finding; where the recorded settings only ' +
       'make it suspect, the finding fires and says so.',
     options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
-    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'phases', 'runtime', 'analysis'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'phases', 'runtime', 'fabric', 'tp'],
     messages: {
       dominant:
         'Collective transfer takes {transferShare, pct} of the {phase, phaseStep} time at TP={tp} ({transferPerStepNs, ns} of {stepSpanNs, ns} per step, median over GPUs), ' +
@@ -61,16 +59,16 @@ export const rule = defineTraceRule({
       if (!(share > o.threshold)) return [];
       const perStep = median(perDevice.map((x) => x.perStep));
       const span = median(perDevice.map((x) => x.span));
-      const tp = tpDegree(a.analysis);
+      const tp = a.tp;
       return [{
         messageId: 'dominant' as const,
         fixId: 'fix' as const,
         data: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a.runtime),
-          suspectSettings: fabricSuspectIn(a.analysis, phase) ? settingsText(fabricHealth(a.analysis).settings) : null,
+          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
         } satisfies Data,
         // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
-        ...(fabricSlowIn(a.analysis, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span,

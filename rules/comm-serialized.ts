@@ -2,10 +2,8 @@
  * comm-serialized: collectives never overlap compute, and the data they move (transfer, not waiting) is a
  * material part of the step: overlapping it is the saving.
  */
-import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
-import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
-import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
 import { median } from '../analyzer/util/stats.js';
@@ -35,7 +33,7 @@ export const rule = defineTraceRule({
       maxOverlap: { type: 'ratio', default: 0.05, description: 'share of communication overlapping compute below which it counts as serialized' },
       minExposedShare: { type: 'ratio', default: 0.1, description: 'exposed transfer share of the step above which the rule fires' },
     },
-    deps: ['steps', 'collectives', 'breakdowns', 'model', 'phases', 'analysis'],
+    deps: ['steps', 'collectives', 'breakdowns', 'model', 'phases', 'fabric', 'transferPerStep'],
     messages: {
       serialized:
         '{phase} collectives run with compute idle: {overlap, pct} of communication overlaps compute, and the exposed transfer ' +
@@ -50,7 +48,7 @@ export const rule = defineTraceRule({
     },
   },
   check(a, o) {
-    const transfer = transferPerStep(a.analysis);
+    const transfer = a.transferPerStep;
     return PHASES.flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
         const steps = steadyStepsOf(a.steps, d.index, phase);
@@ -77,10 +75,10 @@ export const rule = defineTraceRule({
         fixId: 'fix' as const,
         data: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
-          suspectSettings: fabricSuspectIn(a.analysis, phase) ? settingsText(fabricHealth(a.analysis).settings) : null,
+          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
         } satisfies Data,
         // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
-        ...(fabricSlowIn(a.analysis, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share,

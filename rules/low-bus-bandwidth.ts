@@ -3,11 +3,8 @@
  * time, so waiting for a late rank never counts against bandwidth). The judgement itself is the shared
  * one of analyzer/collectives/fabricHealth.ts.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { fabricHealth } from '../analyzer/collectives/fabricHealth.js';
-import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import type { CollectivePhase } from '../analyzer/collectives/summary.js';
-import { offNvlinkSettings } from '../analyzer/runtime/environment.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';
 import { defineTraceRule } from './types.js';
@@ -41,7 +38,7 @@ export const rule = defineTraceRule({
       '(the fabric judgement every rule shares: analyzer/collectives/fabricHealth.ts). Without message sizes nothing is measured: ' +
       'only where the recorded settings keep NCCL off NVLink does it add an info note that says it is a guess.',
     options: {},
-    deps: ['collectives', 'gpuSpec', 'collectiveSummary', 'model', 'analysis'],
+    deps: ['collectives', 'gpuSpec', 'collectiveSummary', 'model', 'fabric', 'offNvlinkSettings', 'phaseCollectives'],
     messages: {
       slow:
         '{count} {phase} {op}s of {bytes, bytes} take {transferMedianNs, ns} of transfer each: busBW {busGBps, fixed, 0} GB/s, ' +
@@ -66,8 +63,8 @@ export const rule = defineTraceRule({
   },
   check(a) {
     const s = a.collectiveSummary;
-    const env = offNvlinkSettings(a.analysis);
-    const health = fabricHealth(a.analysis);
+    const env = a.offNvlinkSettings;
+    const health = a.fabric.health;
     const fixId = Object.keys(env).length ? ('fixSettings' as const) : ('fix' as const);
     const suspects = health.suspect.map(({ sizeClass: k, impliedBytes, nvlinkBusGBps }) => ({
       messageId: 'suspect' as const,
@@ -87,7 +84,7 @@ export const rule = defineTraceRule({
     return [...suspects, ...health.slow.map((k) => {
       const healthyNs = (k.transferMedianNs * k.busGBps!) / k.expectedBusGBps!;
       const perCall = k.transferMedianNs - healthyNs;
-      const pc = k.phase === 'outside' ? null : phaseCollectives(a.analysis, k.phase);
+      const pc = k.phase === 'outside' ? null : a.phaseCollectives(k.phase);
       const perStep = pc && pc.steps > 0 ? (perCall * k.count) / pc.steps : perCall * k.count;
       return {
         messageId: 'slow' as const,

@@ -2,8 +2,6 @@
  * low-flops-achievement: compute-bound prefill reaches a small fraction of the GPU's peak FLOP/s in its
  * GEMM and attention kernels (needs the model).
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { achievements } from '../analyzer/roofline/achievement.js';
 import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
@@ -29,7 +27,7 @@ export const rule = defineTraceRule({
       'Model FLOPs of a prefill step (from --model, --batch, --prompt) divided by the time in GEMM and attention kernels reach less ' +
       'than a fraction of the GPU\'s dense peak (the datasheet table in analyzer/hardware/gpuSpecs.ts).',
     options: { fraction: { type: 'ratio', default: 0.4, description: 'share of the dense peak below which prefill is flagged' } },
-    deps: ['steps', 'prompt', 'gpuSpec', 'model', 'runtime', 'analysis'],
+    deps: ['steps', 'prompt', 'gpuSpec', 'model', 'runtime', 'achievements'],
     messages: {
       low:
         'Prefill GEMM + attention kernels reach {tflops, fixed, 0} TFLOP/s per GPU, {tflops / peakTflops, pct0} of the {peakTflops} TFLOP/s ' +
@@ -41,7 +39,7 @@ export const rule = defineTraceRule({
     },
   },
   check(a, o) {
-    const rows = achievements(a.analysis).filter((x) => x.phase === 'prefill' && x.computeNs > 0);
+    const rows = a.achievements.filter((x) => x.phase === 'prefill' && x.computeNs > 0);
     if (rows.length === 0) return [];
     const achieved = median(rows.map((x) => x.tflopsOverCompute));
     const peak = rows[0]!.peakTflops;

@@ -2,8 +2,6 @@
  * low-hbm-bandwidth: memory-bound decode streams weights and KV cache far below the GPU's HBM bandwidth
  * in its GEMM and attention kernels (needs the model).
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { achievements } from '../analyzer/roofline/achievement.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { TYPICAL_STEP } from './sharedMessages.js';
@@ -25,7 +23,7 @@ export const rule = defineTraceRule({
       'Weight and KV-cache bytes of a decode step (from --model, --batch, --prompt) divided by the time in GEMM and attention kernels ' +
       'reach less than a fraction of the GPU\'s HBM bandwidth (TARGET_INFO_GPU, else the datasheet table).',
     options: { fraction: { type: 'ratio', default: 0.5, description: 'share of the HBM bandwidth below which decode is flagged' } },
-    deps: ['steps', 'workload', 'gpuSpec', 'model', 'analysis'],
+    deps: ['steps', 'workload', 'gpuSpec', 'model', 'achievements'],
     messages: {
       low:
         'Decode GEMM + attention kernels take {computeNs, ns} per step for {bytesPerStep, bytes} of weights and KV cache per GPU: ' +
@@ -40,7 +38,7 @@ export const rule = defineTraceRule({
     },
   },
   check(a, o) {
-    const rows = achievements(a.analysis).filter((x) => x.phase === 'decode' && x.computeNs > 0);
+    const rows = a.achievements.filter((x) => x.phase === 'decode' && x.computeNs > 0);
     if (rows.length === 0) return [];
     const achieved = median(rows.map((x) => x.hbmGBpsOverCompute));
     const peak = rows[0]!.peakHbmGBps;

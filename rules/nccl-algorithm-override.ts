@@ -3,7 +3,6 @@
  * recorded environment forces one.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { ALGORITHM_SETTINGS, settingsOf } from '../analyzer/runtime/environment.js';
 import { text } from './messageFormat.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 
@@ -29,7 +28,7 @@ export const rule = defineTraceRule({
       'Tree all-reduce kernels on a single NVLink node (NCCL picks ring or NVLS there; a kernel name shows TREE only when tree ran), ' +
       'or NCCL_ALGO / NCCL_PROTO set in the profiled environment.',
     options: {},
-    deps: ['collectives', 'model', 'collectiveSummary', 'analysis'],
+    deps: ['collectives', 'model', 'collectiveSummary', 'algorithmSettings'],
     messages: {
       tree:
         'Collectives run the Tree algorithm ({treeKernels, comma}) on {singleNode, select, true {a single node, where NCCL chooses ring (or NVLS) for all-reduce} other {this topology}}' +
@@ -44,7 +43,7 @@ export const rule = defineTraceRule({
     },
   },
   check(a) {
-    const env = settingsOf(a.analysis, ALGORITHM_SETTINGS);
+    const env = a.algorithmSettings;
     const treeKernels = [...new Set(a.model.opNames.filter((n) => /^nccl\w*Kernel_\w*_TREE(_|$)/.test(n.short)).map((n) => n.short))];
     if (treeKernels.length === 0 && Object.keys(env).length === 0) return [];
     const singleNode = new Set(a.model.files.map((f) => f.meta.hostname ?? f.path)).size === 1;

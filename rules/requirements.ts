@@ -9,6 +9,15 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { gpuOf } from '../analyzer/hardware/gpuOf.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import { runtimeOf } from '../analyzer/runtime/detectRuntime.js';
+import { tpDegree } from '../analyzer/collectives/tpDegree.js';
+import { achievements } from '../analyzer/roofline/achievement.js';
+import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
+import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import type { CollectivePhase } from '../analyzer/collectives/summary.js';
+import { ALGORITHM_SETTINGS, offNvlinkSettings, settingsOf } from '../analyzer/runtime/environment.js';
+import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
+import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
+import type { Phase } from '../analyzer/steps/types.js';
 
 /** Data a trace may lack: what it is when present, and what a report says when it is not. */
 interface Requirement_<T> {
@@ -49,11 +58,26 @@ const ALWAYS = {
   collectiveSummary: (a: Analysis) => a.collectiveSummary,
   /** The serving runtime the trace shows (vLLM, SGLang, …): whose settings advice names. */
   runtime: (a: Analysis) => runtimeOf(a),
-  /**
-   * The whole analysis, for the shared analyses that take one (artifacts such as fabricHealth or
-   * phaseCollectives, keyed by it): a rule that declares it reads what those read.
-   */
-  analysis: (a: Analysis) => a,
+  /** The TP degree: ranks per collective. */
+  tp: (a: Analysis) => tpDegree(a),
+  /** Achieved FLOP/s and HBM bandwidth per device and phase (needs the workload to be meaningful). */
+  achievements: (a: Analysis) => achievements(a),
+  /** Collective transfer (ns) per step. */
+  transferPerStep: (a: Analysis) => transferPerStep(a),
+  /** The fabric's judgement (analyzer/collectives/fabricHealth.ts): measured slow, or suspect from the recorded settings, per phase. */
+  fabric: (a: Analysis) => ({
+    health: fabricHealth(a),
+    slowIn: (phase: CollectivePhase) => fabricSlowIn(a, phase),
+    suspectIn: (phase: CollectivePhase) => fabricSuspectIn(a, phase),
+  }),
+  /** Recorded settings that keep NCCL off NVLink peer-to-peer. */
+  offNvlinkSettings: (a: Analysis) => offNvlinkSettings(a),
+  /** Recorded settings that force NCCL's algorithm or protocol. */
+  algorithmSettings: (a: Analysis) => settingsOf(a, ALGORITHM_SETTINGS),
+  /** Collective statistics of a phase's steady steps (analyzer/collectives/phaseStats.ts). */
+  phaseCollectives: (a: Analysis) => (phase: Phase) => phaseCollectives(a, phase),
+  /** A phase's late rank, from its work or its arrivals (analyzer/collectives/lateRank.ts). */
+  phaseLateRank: (a: Analysis) => (phase: Phase) => phaseLateRank(a, phase),
 } as const;
 
 export type DataName = Requirement | keyof typeof ALWAYS;

@@ -1,7 +1,6 @@
 /**
  * sequence-parallel (info): reduce-scatter + all-gather pairs replace the all-reduces.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { PHASES } from '../analyzer/steps/types.js';
 import { text } from './messageFormat.js';

@@ -2,7 +2,6 @@
  * slow-regime: a run of consecutive steps ran several times slower than the steady ones (steps/regimes.ts):
  * the workload ran in two regimes, and the slow one is a finding of its own, not an outlier to drop.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';

@@ -5,8 +5,7 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
-import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
+import type { DeviceLateness, PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
@@ -83,7 +82,7 @@ export const rule = defineTraceRule({
       explained: { type: 'count', default: 20, description: 'largest late arrivals explained per rank (idle gap and host calls, or extra work)' },
       alternatesFrom: { type: 'ratio', default: 0.2, description: 'share of steps a second rank must be the late one in for the late rank to alternate' },
     },
-    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'opStep', 'analysis'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'opStep', 'phaseCollectives', 'phaseLateRank'],
     messages: {
       straggler:
         '{ranks, series, {label}} {ranks, select, =1 {arrives} other {arrive}} last at {ranks, series, {share, pct0}} of {phase} collectives ' +
@@ -109,7 +108,7 @@ export const rule = defineTraceRule({
   check(a, o) {
     const c = a.collectives;
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a.analysis, phase);
+      const pc = a.phaseCollectives(phase);
       if (!pc || pc.ranks < 2) return [];
       const fair = 1 / pc.ranks;
       const late = (d: DeviceLateness) => {
@@ -117,7 +116,7 @@ export const rule = defineTraceRule({
         return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
       };
       const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
-      const heavy = phaseLateRank(a.analysis, phase)?.heavy ?? null;
+      const heavy = a.phaseLateRank(phase)?.heavy ?? null;
       const isHeavy = (x: ReturnType<typeof late>) => heavy !== null && x.d.device === heavy.device;
       // The heavy rank leads: its work is the cause named first.
       const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => Number(isHeavy(y)) - Number(isHeavy(x)) || y.share - x.share);

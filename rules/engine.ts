@@ -1,7 +1,8 @@
 /**
  * Runs rules: checks the user's options against each rule's schema, runs the rules whose requirements
  * are met and lists the others as not run (with why), applies each rule's severity, renders its messages
- * from the reported data, and turns a rule that throws into an error finding while the others still run.
+ * from the reported data (rules/messageFormat.ts, the one place words are filled in), and turns a rule
+ * that throws into an error finding while the others still run.
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { checkRuleOptions, optionValues, type RuleOptionOverrides } from './options.js';

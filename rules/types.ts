@@ -1,9 +1,11 @@
 /**
  * The rule contract (ESLint's meta + messages, Lighthouse's audits): a rule is one file whose `meta` says
- * what it checks, which options it takes (typed, validated by the engine), what it needs to run, and the
- * sentences it reports with; its `check` returns reports: a message id, the data the sentence needs and
- * the evidence behind it. The engine applies the severity, renders the sentences and lists the rules it
- * could not run. Rules import analyses and units, never report code (docs/architecture.md).
+ * what it checks, which options it takes (typed, validated by the engine), the data it reads (a trace
+ * rule's `deps`, whose missing ones are why it does not run) and the templates of what it says; its
+ * `check` receives the declared data and returns reports: a message id, the ids and numbers the template
+ * is filled from, and the evidence behind it. The engine applies the severity, renders the templates
+ * (rules/messageFormat.ts) and lists the rules it could not run. Rules import analyses, never report code
+ * (docs/architecture.md).
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';

@@ -306,10 +306,15 @@ export interface RuleInfo {
   description: string;
   options: { name: string; type: string; default: number; description: string }[];
   requires: { requirement: string; without: string }[];
+  /** Every message template of the rule by id (findings', fixes', places' and their parts; rules/messageFormat.ts). */
+  messages: Record<string, string>;
 }
 
 interface AnyMeta {
-  meta: { id: string; severity: Finding['severity']; title: string; description: string; options: Record<string, { type: string; default: number; description: string }>; requires: readonly string[] };
+  meta: {
+    id: string; severity: Finding['severity']; title: string; description: string; options: Record<string, { type: string; default: number; description: string }>;
+    requires: readonly string[]; messages: Readonly<Record<string, string>>;
+  };
 }
 
 export function ruleCatalogue(): RuleInfo[] {
@@ -317,6 +322,7 @@ export function ruleCatalogue(): RuleInfo[] {
     id: r.meta.id, scope, severity: r.meta.severity, title: r.meta.title, description: r.meta.description,
     options: Object.entries(r.meta.options).map(([name, o]) => ({ name, type: o.type, default: o.default, description: o.description })),
     requires: r.meta.requires.map((q) => ({ requirement: q, without: REQUIREMENTS[q as keyof typeof REQUIREMENTS].missing })),
+    messages: { ...r.meta.messages },
   });
   return [...(RULES as readonly AnyMeta[]).map(info('trace')), ...(PLAN_RULES as readonly AnyMeta[]).map(info('plan')), ...(SCALING_RULES as readonly AnyMeta[]).map(info('scaling'))];
 }

@@ -1,7 +1,9 @@
 /**
  * The shared, computed-once results every rule and report reads (Lighthouse's computed artifacts):
- * classes, steps, per-step breakdowns and per-phase summaries here; later stages define their own with
- * artifact() (analyzer/artifact.ts), so a result two rules need is still computed once.
+ * classes, steps and per-step breakdowns are computed with the analysis; everything else is an artifact
+ * (analyzer/artifact.ts), computed on first use and cached by the analysis object, the one caching
+ * mechanism there is. The getters below name the artifacts every stage reads; later stages define their
+ * own the same way, so a result two rules need is still computed once.
  */
 import { createClassifier } from './classify/classifier.js';
 import type { ClassRow } from './classify/kernelClasses.js';
@@ -21,6 +23,7 @@ import type { GpuSpec } from './hardware/gpuSpecs.js';
 import { transferPerStep } from './collectives/stepTransfer.js';
 import { betweenSteps, type BetweenSteps } from './breakdown/betweenSteps.js';
 import { findRegimes, type Regime } from './steps/regimes.js';
+import { artifact } from './artifact.js';
 
 export interface AnalysisOptions {
   steps?: StepOptions;
@@ -32,14 +35,42 @@ export interface AnalysisOptions {
   gpu?: GpuSpec;
 }
 
+/** The steady steps of a device and phase: what findings judge. */
+export function steadyStepsOf(steps: StepSet, device: number, phase: string): Step[] {
+  return steps.byDevice[device]!.filter((s) => s.phase === phase && steps.steady[s.index] === 1);
+}
+
+/** A device's summary of a phase, if it has steady steps in it. */
+export function phaseOf(phases: readonly PhaseSummary[], device: number, phase: string): PhaseSummary | undefined {
+  return phases.find((p) => p.device === device && p.phase === phase);
+}
+
+/** A device's gaps between steady steps of a phase. */
+export function betweenOfPhase(between: readonly BetweenSteps[], device: number, phase: string): BetweenSteps | undefined {
+  return between.find((b) => b.device === device && b.phase === phase);
+}
+
+const phasesOf = artifact((a: Analysis): PhaseSummary[] => {
+  const transfer = transferPerStep(a);
+  return a.model.devices.flatMap((d) => PHASES.flatMap((p) => summarisePhase(p, d.index, a.steps, a.breakdowns, transfer) ?? []));
+});
+const opStepOf = artifact((a: Analysis): Int32Array => opStepIndex(a.model.ops.n, a.steps));
+const timelineOf = artifact((a: Analysis): DeviceTimeline => deviceTimeline(a.model));
+const hostCallsOf = artifact((a: Analysis): HostCallIndex => hostCallIndex(a.model));
+const collectivesOf = artifact((a: Analysis): Collectives => matchCollectives(a.model, a.classes));
+const messageSizesOf = artifact((a: Analysis): MessageSizes => messageSizes(a.model, a.collectives, (i) => {
+  const p = a.collectivePhase(i);
+  return p === 'outside' ? null : p;
+}, a.options.workload));
+const collectiveSummaryOf = artifact((a: Analysis): CollectiveSummary =>
+  summariseCollectives(a.model, a.collectives, a.messageSizes, (i) => a.collectivePhase(i), a.options.gpu));
+const betweenOf = artifact((a: Analysis): BetweenSteps[] => betweenSteps(a.model, a.steps, a.timeline.ops, a.hostCalls));
+const regimesOf = artifact(findRegimes);
+
 export class Analysis {
   readonly classes: OpClasses;
   readonly steps: StepSet;
   readonly breakdowns: StepBreakdown[];
-  private readonly lazy: {
-    opStep?: Int32Array; timeline?: DeviceTimeline; hostCalls?: HostCallIndex; collectives?: Collectives;
-    messageSizes?: MessageSizes; collectiveSummary?: CollectiveSummary; phases?: PhaseSummary[]; between?: BetweenSteps[]; regimes?: Regime[];
-  } = {};
 
   constructor(readonly model: TraceModel, readonly options: AnalysisOptions = {}) {
     this.classes = classifyOps(model, createClassifier(options.classRows));
@@ -49,12 +80,7 @@ export class Analysis {
 
   /** Per device (index) and phase, over the steady steps; absent phases are not listed. */
   get phases(): PhaseSummary[] {
-    if (!this.lazy.phases) {
-      const transfer = transferPerStep(this);
-      this.lazy.phases = this.model.devices.flatMap((d) =>
-        PHASES.flatMap((p) => summarisePhase(p, d.index, this.steps, this.breakdowns, transfer) ?? []));
-    }
-    return this.lazy.phases;
+    return phasesOf(this);
   }
 
   /** 1 for the steps the numbers describe (the measured pass, outliers out): StepSet.steady. */
@@ -64,24 +90,24 @@ export class Analysis {
 
   /** The steady steps of a device and phase: what findings judge. */
   steadyStepsOf(device: number, phase: string): Step[] {
-    return this.steps.byDevice[device]!.filter((s) => s.phase === phase && this.steady[s.index] === 1);
+    return steadyStepsOf(this.steps, device, phase);
   }
 
   /** Step index of each op (-1 outside steps). */
   get opStep(): Int32Array {
-    return (this.lazy.opStep ??= opStepIndex(this.model.ops.n, this.steps));
+    return opStepOf(this);
   }
 
   get timeline(): DeviceTimeline {
-    return (this.lazy.timeline ??= deviceTimeline(this.model));
+    return timelineOf(this);
   }
 
   get hostCalls(): HostCallIndex {
-    return (this.lazy.hostCalls ??= hostCallIndex(this.model));
+    return hostCallsOf(this);
   }
 
   get collectives(): Collectives {
-    return (this.lazy.collectives ??= matchCollectives(this.model, this.classes));
+    return collectivesOf(this);
   }
 
   /** Phase of a collective instance: the phase of the steady step its kernels belong to ('outside': outside
@@ -98,32 +124,28 @@ export class Analysis {
   }
 
   get messageSizes(): MessageSizes {
-    return (this.lazy.messageSizes ??= messageSizes(this.model, this.collectives, (i) => {
-      const p = this.collectivePhase(i);
-      return p === 'outside' ? null : p;
-    }, this.options.workload));
+    return messageSizesOf(this);
   }
 
   get collectiveSummary(): CollectiveSummary {
-    return (this.lazy.collectiveSummary ??=
-      summariseCollectives(this.model, this.collectives, this.messageSizes, (i) => this.collectivePhase(i), this.options.gpu));
+    return collectiveSummaryOf(this);
   }
 
   /** Per device and phase: the GPU between consecutive steady steps (period, gap, idle, host calls). */
   get between(): BetweenSteps[] {
-    return (this.lazy.between ??= betweenSteps(this.model, this.steps, this.timeline.ops, this.hostCalls));
+    return betweenOf(this);
   }
 
   /** Runs of consecutive steps at another speed (steps/regimes.ts), each described on its own. */
   get regimes(): Regime[] {
-    return (this.lazy.regimes ??= findRegimes(this));
+    return regimesOf(this);
   }
 
   betweenOf(device: number, phase: string): BetweenSteps | undefined {
-    return this.between.find((b) => b.device === device && b.phase === phase);
+    return betweenOfPhase(this.between, device, phase);
   }
 
   phase(device: number, phase: string): PhaseSummary | undefined {
-    return this.phases.find((p) => p.device === device && p.phase === phase);
+    return phaseOf(this.phases, device, phase);
   }
 }

@@ -5,12 +5,14 @@
  *   SGLang server arguments: https://docs.sglang.io/advanced_features/server_arguments.html
  *   TensorRT-LLM LLM API (TorchLlmArgs): https://nvidia.github.io/TensorRT-LLM/ (allreduce_strategy, cuda_graph_config)
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { runtimeOf } from '../analyzer/runtime/detectRuntime.js';
+import type { DetectedRuntime } from '../analyzer/runtime/detectRuntime.js';
 
 export type AdviceTopic = 'allreduce' | 'cudagraph' | 'tp' | 'batch';
 
-const ADVICE: Record<string, Partial<Record<AdviceTopic, string>>> = {
+const RUNTIMES = ['vllm', 'sglang', 'tensorrt-llm'] as const;
+type AdviceRuntime = (typeof RUNTIMES)[number];
+
+const ADVICE: Record<AdviceRuntime, Record<AdviceTopic, string>> = {
   vllm: {
     allreduce: 'In vLLM the custom all-reduce is on unless `--disable-custom-all-reduce` is set: make sure it is not (vLLM engine arguments).',
     cudagraph: 'In vLLM, drop `--enforce-eager` so decode runs from CUDA graphs (vLLM engine arguments).',
@@ -31,7 +33,16 @@ const ADVICE: Record<string, Partial<Record<AdviceTopic, string>>> = {
   },
 };
 
-/** One sentence in the detected runtime's settings, or '' when the runtime is not one we know. */
-export function runtimeAdvice(a: Analysis, topic: AdviceTopic): string {
-  return ADVICE[runtimeOf(a).id]?.[topic] ?? '';
+/** The advice message ids of a topic: `advice.<runtime>`. */
+export type AdviceId = `advice.${AdviceRuntime}`;
+
+/** A topic's sentences as message templates, one per runtime, for a rule to spread into its messages. */
+export function adviceMessages(topic: AdviceTopic): Record<AdviceId, string> {
+  return Object.fromEntries(RUNTIMES.map((r) => [`advice.${r}`, ADVICE[r][topic]])) as Record<AdviceId, string>;
+}
+
+/** The advice for the detected runtime (a message of the rule's, from adviceMessages), or '' when the runtime is not one we know. */
+export function runtimeAdvice(runtime: Pick<DetectedRuntime, 'id'>): { messageId: AdviceId; data: Record<string, never> } | '' {
+  const { id } = runtime;
+  return (RUNTIMES as readonly string[]).includes(id) ? { messageId: `advice.${id as AdviceRuntime}`, data: {} } : '';
 }

@@ -1,14 +1,11 @@
 /**
  * collective-wait: most NCCL kernel time is ranks waiting for each other, not moving data.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
-import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
-import { opAt, spanAt, type TimelineLocation } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { opAt, spanAt } from '../analyzer/timeline/locations.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule, type RuleLocation } from './types.js';
 
 interface Data {
   phase: Phase;
@@ -25,21 +22,7 @@ interface Data {
   cause: { kind: 'idle'; gapNs: number; host: string } | { kind: 'busy'; extraBusyNs: number } | null;
 }
 
-const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
-
-function lateText(d: Data): string {
-  const l = d.late;
-  if (l.labels.length > 1) return `${and(l.labels)} are each last in ${l.lastArrivals} of ${d.instances} (a tie)`;
-  return `${l.labels[0]} is last in ${l.lastArrivals} of ${d.instances}${l.fromWork ? ' and computes several times what the others do (straggler-rank)' : ''}`;
-}
-
-function causeText(c: NonNullable<Data['cause']>): string {
-  return c.kind === 'idle'
-    ? `its GPU sat idle ${fmtNs(c.gapNs)} before the collective while the host was in: ${c.host}`
-    : `it had ${fmtNs(c.extraBusyNs)} more GPU work than the other ranks before the collective`;
-}
-
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'collective-wait',
     severity: 'warning',
@@ -49,22 +32,30 @@ export const rule = defineRule({
       waitShare: { type: 'ratio', default: 0.5, description: 'share of collective kernel time spent waiting above which the rule fires' },
       minShareOfStep: { type: 'ratio', default: 0.1, description: 'waiting per step and rank, as a share of the step, from which it matters' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'phaseCollectives', 'phaseLateRank'],
     messages: {
-      waiting: (d: Data) =>
-        `${fmtPct(d.waitShare)} of ${d.phase} collective kernel time is waiting, not transfer (${fmtNs(d.waitNsPerStepPerRank)} per step per rank, ` +
-        `${fmtPct(d.shareOfStep)} of the ${fmtNs(d.stepSpanNs)} step). Ranks arrive up to ${fmtNs(d.maxSkewNs)} apart; ` +
-        `${lateText(d)}.` +
-        (d.latest && d.cause ? ` In the latest arrival (${d.latest.label}, ${fmtNs(d.latest.skewNs)} after the first rank) ${causeText(d.cause)}.` : ''),
-      fix: () =>
+      waiting:
+        '{waitShare, pct} of {phase} collective kernel time is waiting, not transfer ({waitNsPerStepPerRank, ns} per step per rank, ' +
+        '{shareOfStep, pct} of the {stepSpanNs, ns} step). Ranks arrive up to {maxSkewNs, ns} apart; {late, message, late}.' +
+        '{latest, select, none {} other {{cause, select, none {} other { In the latest arrival ({latest.label}, {latest.skewNs, ns} after the first rank) {cause, message, cause}.}}}}',
+      late:
+        '{labels.1, select, none {{labels.0} is last in {lastArrivals} of {instances}' +
+        '{fromWork, select, true { and computes several times what the others do (straggler-rank)} other {}}} ' +
+        'other {{labels, series} are each last in {lastArrivals} of {instances} (a tie)}}',
+      cause:
+        '{kind, select, idle {its GPU sat idle {gapNs, ns} before the collective while the host was in: {host}} ' +
+        'other {it had {extraBusyNs, ns} more GPU work than the other ranks before the collective}}',
+      fix:
         'This is not a bandwidth problem: make the ranks reach the collective together. Remove the work that delays the late rank ' +
         '(host-side stalls before its kernels, see host-bound-gaps; extra work only that rank does), keep shapes static so plans and kernels ' +
         'are not rebuilt per step, and capture the step in a CUDA graph so launches cannot drift apart.',
+      idleBefore: '{label} idle {gapNs, ns} before its latest arrival',
+      latestArrival: 'latest arrival: {skewNs, ns} after the first rank',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a, phase);
+      const pc = a.phaseCollectives(phase);
       if (!pc || pc.kernelNs === 0) return [];
       const share = pc.waitNs / pc.kernelNs;
       // Waiting per step, averaged over the ranks, against the step span.
@@ -72,7 +63,7 @@ export const rule = defineRule({
       const ofStep = pc.stepSpanNs > 0 ? waitPerStep / pc.stepSpanNs : 0;
       if (share <= o.waitShare || ofStep < o.minShareOfStep) return [];
       const c = a.collectives;
-      const lr = phaseLateRank(a, phase);
+      const lr = a.phaseLateRank(phase);
       const lastOf = (dev: number) => pc.devices.find((x) => x.device === dev)?.lastArrivals ?? 0;
       const lateDevices = lr?.named !== null && lr?.named !== undefined ? [lr.named] : lr?.mostOftenLast?.devices ?? [];
       // The single most delayed arrival of the phase, explained (whoever's it was).
@@ -83,11 +74,11 @@ export const rule = defineRule({
       const cause: Data['cause'] = why
         ? why.extraIdleNs >= why.extraBusyNs ? { kind: 'idle', gapNs: why.gapNs, host: why.host } : { kind: 'busy', extraBusyNs: why.extraBusyNs }
         : null;
-      const locations: TimelineLocation[] = [];
+      const locations: RuleLocation[] = [];
       if (top >= 0) {
         const op = c.ops[top * c.nDevices + worst.device]!;
-        if (why && why.gapNs > 0) locations.push(spanAt(a, worst.device, why.gapStart, why.gapStart + why.gapNs, `${a.model.devices[worst.device]!.label} idle ${fmtNs(why.gapNs)} before its latest arrival`));
-        if (op >= 0) locations.push(opAt(a, op, `latest arrival: ${fmtNs(c.skewNs[top]!)} after the first rank`));
+        if (why && why.gapNs > 0) locations.push(spanAt(a, worst.device, why.gapStart, why.gapStart + why.gapNs, text('idleBefore', { label: a.model.devices[worst.device]!.label, gapNs: why.gapNs })));
+        if (op >= 0) locations.push(opAt(a, op, text('latestArrival', { skewNs: c.skewNs[top]! })));
       }
       return [{
         messageId: 'waiting' as const,

@@ -2,17 +2,14 @@
  * comm-dominant-step: communication that really moves data (transfer time, not waiting) takes a large part
  * of the step: the cost of the TP degree itself.
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { phaseOf } from '../analyzer/analysis.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
-import { tpDegree } from '../analyzer/collectives/tpDegree.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
-import { runtimeAdvice } from './advice.js';
+import { adviceMessages, runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { defineTraceRule } from './types.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
 
 interface Data {
   phase: Phase;
@@ -20,12 +17,12 @@ interface Data {
   transferShare: number;
   transferPerStepNs: number;
   stepSpanNs: number;
-  advice: string;
+  advice: ReturnType<typeof runtimeAdvice>;
   /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
   suspectSettings: string | null;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'comm-dominant-step',
     severity: 'warning',
@@ -35,23 +32,25 @@ export const rule = defineRule({
       'Where the fabric is measured slow, low-bus-bandwidth explains it and supersedes this finding; where the recorded settings only ' +
       'make it suspect, the finding fires and says so.',
     options: { threshold: { type: 'ratio', default: 0.3, description: 'transfer share of the step span above which the rule fires' } },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'phases', 'runtime', 'fabric', 'tp'],
     messages: {
-      dominant: (d: Data) =>
-        `Collective transfer takes ${fmtPct(d.transferShare)} of the ${phaseStep(d.phase)} time at TP=${d.tp} (${fmtNs(d.transferPerStepNs)} of ${fmtNs(d.stepSpanNs)} per step, median over GPUs), ` +
-        `with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.` +
-        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.` : ''),
-      fix: (d: Data) =>
-        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
-        `Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ` +
-        `collective carries more work, and use a fused or custom all-reduce. ${d.advice}`,
+      dominant:
+        'Collective transfer takes {transferShare, pct} of the {phase, phaseStep} time at TP={tp} ({transferPerStepNs, ns} of {stepSpanNs, ns} per step, median over GPUs), ' +
+        'with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.' +
+        '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.}}',
+      fix:
+        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
+        'Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ' +
+        'collective carries more work, and use a fused or custom all-reduce. {advice}',
+      ...adviceMessages('allreduce'),
+      ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const classes = a.collectiveSummary.classes;
     return PHASES.flatMap((phase) => {
       const perDevice = a.model.devices.flatMap((d) => {
-        const p = a.phase(d.index, phase);
+        const p = phaseOf(a.phases, d.index, phase);
         if (!p || p.steadyCount === 0) return [];
         return [{ device: d.index, share: p.totalSpanNs > 0 ? p.commTransferNs / p.totalSpanNs : 0, perStep: p.commTransferNs / p.steadyCount, span: p.totalSpanNs / p.steadyCount }];
       });
@@ -60,16 +59,16 @@ export const rule = defineRule({
       if (!(share > o.threshold)) return [];
       const perStep = median(perDevice.map((x) => x.perStep));
       const span = median(perDevice.map((x) => x.span));
-      const tp = tpDegree(a);
+      const tp = a.tp;
       return [{
         messageId: 'dominant' as const,
         fixId: 'fix' as const,
         data: {
-          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a, 'allreduce'),
-          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
-        },
+          phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a.runtime),
+          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
+        } satisfies Data,
         // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
-        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span,

@@ -2,15 +2,13 @@
  * comm-serialized: collectives never overlap compute, and the data they move (transfer, not waiting) is a
  * material part of the step: overlapping it is the saving.
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { fabricHealth, fabricSlowIn, fabricSuspectIn } from '../analyzer/collectives/fabricHealth.js';
+import { phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { settingsText } from '../analyzer/runtime/environment.js';
-import { transferPerStep } from '../analyzer/collectives/stepTransfer.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: Phase;
@@ -22,7 +20,7 @@ interface Data {
   suspectSettings: string | null;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'comm-serialized',
     severity: 'warning',
@@ -35,25 +33,26 @@ export const rule = defineRule({
       maxOverlap: { type: 'ratio', default: 0.05, description: 'share of communication overlapping compute below which it counts as serialized' },
       minExposedShare: { type: 'ratio', default: 0.1, description: 'exposed transfer share of the step above which the rule fires' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'breakdowns', 'model', 'phases', 'fabric', 'transferPerStep'],
     messages: {
-      serialized: (d: Data) =>
-        `${d.phase} collectives run with compute idle: ${fmtPct(d.overlap)} of communication overlaps compute, and the exposed transfer ` +
-        `is ${fmtNs(d.exposedTransferNsPerStep)} per step, ${fmtPct(d.exposedTransferShare)} of the ${fmtNs(d.stepSpanNs)} step (means over steady steps, median over GPUs). Overlapping it would save up to that.` +
-        (d.suspectSettings ? ` The recorded ${d.suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.` : ''),
-      fix: (d: Data) =>
-        (d.suspectSettings ? `First unset ${d.suspectSettings.replace(/=[^,]*/g, '')} and measure again; then: ` : '') +
+      serialized:
+        '{phase} collectives run with compute idle: {overlap, pct} of communication overlaps compute, and the exposed transfer ' +
+        'is {exposedTransferNsPerStep, ns} per step, {exposedTransferShare, pct} of the {stepSpanNs, ns} step (means over steady steps, median over GPUs). Overlapping it would save up to that.' +
+        '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.}}',
+      fix:
+        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
         'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes, ' +
         'or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
         'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
+      ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
-    const transfer = transferPerStep(a);
+  check(a, o) {
+    const transfer = a.transferPerStep;
     return PHASES.flatMap((phase) => {
       const rows = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
-        const sum = a.phase(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (steps.length === 0 || !sum) return [];
         // Of the comm time not hidden by compute, the part that moved data: waiting belongs to collective-wait.
         let exposedTransfer = 0;
@@ -76,10 +75,10 @@ export const rule = defineRule({
         fixId: 'fix' as const,
         data: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
-          suspectSettings: fabricSuspectIn(a, phase) ? settingsText(fabricHealth(a).settings) : null,
-        },
+          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
+        } satisfies Data,
         // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
-        ...(fabricSlowIn(a, phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
+        ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),
         costShare: share,
         evidence: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share,

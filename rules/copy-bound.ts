@@ -3,14 +3,13 @@
  * every step instead of kept on the GPU), and device-to-host copies inside steps (a value read back on
  * the host mid-step, which blocks the host and drains the GPU's queue).
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { steadyStepsOf } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/input.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
-import { defineRule } from './types.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 type Direction = 'HtoD' | 'DtoH';
 
@@ -33,9 +32,7 @@ interface Data {
   devices: string[];
 }
 
-const WHAT: Record<Direction, string> = { HtoD: 'host-to-device', DtoH: 'device-to-host' };
-
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'copy-bound',
     severity: 'warning',
@@ -48,30 +45,31 @@ export const rule = defineRule({
       dtohShare: { type: 'ratio', default: 0.01, description: 'share of the step in device-to-host copies from which they are reported (info)' },
       warnShare: { type: 'ratio', default: 0.05, description: 'share of the step in device-to-host copies from which the finding is a warning' },
     },
-    requires: ['steps'],
+    deps: ['steps', 'model'],
     messages: {
-      htod: (d: Data) =>
-        `${d.phase === 'step' ? 'Steps' : `${phaseStep(d.phase)}s`} are copy-bound: host-to-device copies take ${fmtPct(d.share)} of the ${fmtNs(d.stepSpanNs)} step ` +
-        `(${fmtNs(d.copyNsPerStep)} per step in ${d.copiesPerStep.toFixed(0)} copies of ${fmtBytes(d.bytesPerStep)} in all` +
-        `${d.gbps !== null ? `, ${d.gbps.toFixed(1)} GB/s` : ''}; median over ${d.devices.join(', ')}).`,
-      dtoh: (d: Data) =>
-        `Device-to-host copies run inside ${phaseStep(d.phase)}s: ${d.copiesPerStep.toFixed(0)} per step (${fmtBytes(d.bytesPerStep)}), ${fmtNs(d.copyNsPerStep)} per step, ` +
-        `${fmtPct(d.share)} of the ${fmtNs(d.stepSpanNs)} step (median over ${d.devices.join(', ')}). A copy to the host mid-step usually means the host waits for a value ` +
+      htod:
+        '{phase, select, step {Steps} other {{phase, phaseStep}s}} are copy-bound: host-to-device copies take {share, pct} of the {stepSpanNs, ns} step ' +
+        '({copyNsPerStep, ns} per step in {copiesPerStep, fixed, 0} copies of {bytesPerStep, bytes} in all' +
+        '{gbps, select, null {} other {, {gbps, fixed, 1} GB/s}}; median over {devices, comma}).',
+      dtoh:
+        'Device-to-host copies run inside {phase, phaseStep}s: {copiesPerStep, fixed, 0} per step ({bytesPerStep, bytes}), {copyNsPerStep, ns} per step, ' +
+        '{share, pct} of the {stepSpanNs, ns} step (median over {devices, comma}). A copy to the host mid-step usually means the host waits for a value ' +
         '(.item(), .cpu(), .tolist()), which drains the GPU\'s queue.',
-      fixHtod: () =>
+      fixHtod:
         'Keep what the step needs on the GPU: load weights once (not per step), move inputs in one batched copy from pinned memory ' +
         '(pin_memory=True, non_blocking=True) on a side stream that overlaps compute, and check a copy this size is not a tensor created on the host every step.',
-      fixDtoh: () =>
+      fixDtoh:
         'Keep values needed on the host one step behind: copy them asynchronously into pinned memory and read them after an event, ' +
         'or move the decision (sampling, stopping) onto the GPU.',
+      largest: 'largest {dir, select, HtoD {host-to-device} other {device-to-host}} copy ({bytes, bytes}, {ns, ns})',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const { ops, opNames } = a.model;
     const dirOf = opNames.map((n) => direction(n.short));
     return PHASES.flatMap((phase) => {
       const per = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
         if (steps.length === 0) return [];
         const t = { HtoD: { n: 0, ns: 0, bytes: 0, biggest: -1 }, DtoH: { n: 0, ns: 0, bytes: 0, biggest: -1 } };
         let span = 0;
@@ -116,7 +114,7 @@ export const rule = defineRule({
           },
           impactNs: copyNs,
           costShare: share,
-          locations: biggest >= 0 ? [opAt(a, biggest, `largest ${WHAT[dir]} copy (${fmtBytes(ops.bytes[biggest]!)}, ${fmtNs(ops.end[biggest]! - ops.start[biggest]!)})`)] : [],
+          locations: biggest >= 0 ? [opAt(a, biggest, text('largest', { dir, bytes: ops.bytes[biggest]!, ns: ops.end[biggest]! - ops.start[biggest]! }))] : [],
         }];
       });
     });

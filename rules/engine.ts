@@ -1,7 +1,8 @@
 /**
  * Runs rules: checks the user's options against each rule's schema, runs the rules whose requirements
  * are met and lists the others as not run (with why), applies each rule's severity, renders its messages
- * from the reported data, and turns a rule that throws into an error finding while the others still run.
+ * from the reported data (rules/messageFormat.ts, the one place words are filled in), and turns a rule
+ * that throws into an error finding while the others still run.
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { checkRuleOptions, optionValues, type RuleOptionOverrides } from './options.js';
@@ -10,6 +11,7 @@ import { PLAN_RULES, RULES, SCALING_RULES } from './index.js';
 import { SEVERITY_ORDER, type Finding, type SupersededFinding, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
 import type { Phase } from '../analyzer/steps/types.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
+import { formatText, renderedData, type Messages } from './messageFormat.js';
 
 export interface RunOptions {
   /** Per-rule option values, keyed by rule id (checked against each rule's schema). */
@@ -22,27 +24,31 @@ type AnyRule<I> = RuleOf<I, any, any, any>;
 
 const ALL_RULES: readonly AnyRule<never>[] = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
 
-function text(rule: AnyRule<unknown>, id: string, data: unknown): string {
-  const template = rule.meta.messages[id];
-  if (!template) throw new Error(`rule ${rule.meta.id} reported message "${id}", which its meta does not define`);
-  return template(data);
-}
+/** What the engine says for a rule that threw: the one finding no rule reports. */
+const ENGINE_MESSAGES: Messages<'failed' | 'failedFix'> = {
+  failed: 'rule {rule} failed on this trace: {error}',
+  failedFix: 'The other rules ran; please report this trace so the rule can be fixed.',
+};
 
 function toFinding(rule: AnyRule<unknown>, r: RuleReport<string, unknown>): Finding {
   const { meta } = rule;
+  const messages: Messages = meta.messages;
+  const data = r.data as Record<string, unknown>;
   // Key order: the JSON contract's fields first, as findings have always been written.
   // A report may lower its rule's severity (a guess, a cost below the rule's threshold), never raise it.
   const severity = r.severity && SEVERITY_ORDER[r.severity] > SEVERITY_ORDER[meta.severity] ? r.severity : meta.severity;
   const head = {
     rule: meta.id,
     severity,
-    message: text(rule, r.messageId, r.data),
+    message: formatText(messages, { messageId: r.messageId, data }),
     evidence: r.evidence,
-    recommendation: text(rule, r.fixId, r.data),
+    recommendation: formatText(messages, { messageId: r.fixId, data }),
   };
+  const locations = (r.locations ?? []).map((l) => ({ ...l, what: formatText(messages, l.what) }));
   const impact = r.impactNs === undefined ? {} : { impactNs: r.impactNs };
   const cost = r.costShare === undefined || !Number.isFinite(r.costShare) ? {} : { costShare: r.costShare };
-  return { ...head, ...impact, ...cost, title: meta.title, messageId: r.messageId, data: r.data as Record<string, unknown>, locations: r.locations ?? [] };
+  // A result shows the data as filled in: its nested messages as their text.
+  return { ...head, ...impact, ...cost, title: meta.title, messageId: r.messageId, data: renderedData(messages, data) as Record<string, unknown>, locations };
 }
 
 function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missing: (rule: AnyRule<I>) => string | null): RuleOutcome {
@@ -64,12 +70,13 @@ function run<I>(input: I, rules: readonly AnyRule<I>[], opts: RunOptions, missin
         else findings.push(toFinding(rule, r));
       }
     } catch (e) {
+      const data = { rule: rule.meta.id, error: e instanceof Error ? e.message : String(e) };
       findings.push({
         rule: rule.meta.id,
         severity: 'error',
-        message: `rule ${rule.meta.id} failed on this trace: ${e instanceof Error ? e.message : String(e)}`,
+        message: formatText(ENGINE_MESSAGES, { messageId: 'failed', data }),
         evidence: {},
-        recommendation: 'The other rules ran; please report this trace so the rule can be fixed.',
+        recommendation: formatText(ENGINE_MESSAGES, { messageId: 'failedFix', data }),
         title: rule.meta.title,
         messageId: 'failed',
         data: {},

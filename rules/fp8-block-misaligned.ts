@@ -25,12 +25,12 @@ export const rule = defineRule({
     options: { block: { type: 'count', default: FP8_BLOCK, description: 'FP8 quantisation block (elements)' } },
     requires: [],
     messages: {
-      misaligned: (d: Data) =>
-        `At TP=${d.tp}, ${d.misaligned.map((x) => `${x.dim}: ${x.full} / ${d.tp} = ${Number.isInteger(x.perRank) ? x.perRank : x.perRank.toFixed(2)} (${(x.perRank / d.block).toFixed(3)} blocks of ${d.block})`).join('; ')}: ` +
-        `${d.model} cannot be served with block-scaled FP8 weights at this TP.` +
-        (d.bf16Trace ? ' The trace runs no FP8 GEMM: this applies if you quantise to FP8.' : ''),
-      fix: (d: Data) =>
-        `Choose a TP that divides ${d.misaligned.map((x) => x.full).join(' and ')} into multiples of ${d.block}, serve BF16 or per-tensor / per-channel FP8 ` +
+      misaligned:
+        'At TP={tp}, {misaligned, semi, {dim}: {full} / {tp} = {perRank, wholeOr2} ({perRank / block, fixed, 3} blocks of {block})}: ' +
+        '{model} cannot be served with block-scaled FP8 weights at this TP.' +
+        '{bf16Trace, select, true { The trace runs no FP8 GEMM: this applies if you quantise to FP8.} other {}}',
+      fix:
+        'Choose a TP that divides {misaligned, and, {full}} into multiples of {block}, serve BF16 or per-tensor / per-channel FP8 ' +
         'at this TP, or use a checkpoint whose weights are padded to whole blocks.',
     },
   },
@@ -42,7 +42,7 @@ export const rule = defineRule({
     return [{
       messageId: 'misaligned' as const,
       fixId: 'fix' as const,
-      data: { tp: plan.tp, model: model.name, block, misaligned, bf16Trace: traceRunsFp8 === false },
+      data: { tp: plan.tp, model: model.name, block, misaligned, bf16Trace: traceRunsFp8 === false } satisfies Data,
       evidence: { tp: plan.tp, block, misaligned, traceRunsFp8: traceRunsFp8 ?? null },
       ...(traceRunsFp8 === false ? { severity: 'info' as const } : {}),
     }];

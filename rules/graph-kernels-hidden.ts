@@ -3,12 +3,10 @@
  * one span per graph execution and none of the kernels inside, so the time they cover cannot be split
  * into GEMM, attention and communication, and layers cannot be found in it.
  */
-import type { Analysis } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/types.js';
 import { opAt } from '../analyzer/timeline/locations.js';
-import { fmtNs } from '../analyzer/text/units.js';
-import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   graphExecutions: number;
@@ -18,31 +16,30 @@ interface Data {
   share: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'graph-kernels-hidden',
     severity: 'warning',
     title: 'CUDA graph kernels not traced',
     description: 'Graph launches were traced at graph level: the kernels inside them are missing from the trace.',
     options: { minShare: { type: 'ratio', default: 0.01, description: 'share of the affected steps\' time inside hidden graphs from which the rule fires' } },
-    requires: [],
+    deps: ['model', 'stepSet'],
     messages: {
-      hidden: (d: Data) => {
-        const perGpu = d.stepsPerGpu.map((x) => `${x.steps} ${phaseStep(x.phase)}${x.plural ? 's' : ''}`);
-        const where = perGpu.length ? `${perGpu.join(' and ')} per GPU spend ${(d.share * 100).toFixed(1)}% of their time` : 'GPU time is spent';
-        return `${d.graphExecutions} CUDA graph executions on ${d.gpus} GPU(s) were traced at graph level: ${where} inside graphs whose ` +
-          'kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +
-          'no layers can be found in it.';
-      },
-      fix: () =>
+      hidden:
+        '{graphExecutions} CUDA graph executions on {gpus} GPU(s) were traced at graph level: ' +
+        '{stepsPerGpu, select, none {GPU time is spent} other {{stepsPerGpu, and, {steps} {phase, phaseStep}{plural, select, true {s} other {}}} per GPU spend {share * 100, fixed, 1}% of their time}} ' +
+        'inside graphs whose kernels are not in the trace, so that time cannot be split into GEMM, attention and communication, and ' +
+        'no layers can be found in it.',
+      fix:
         'Profile again with `nsys profile --cuda-graph-trace=node ...` (the default is `graph`): every kernel ' +
         'inside a graph then appears in the kernel table with its graph node id, and the replays are split into ' +
         'classes and layers like eager steps. Node-level tracing costs more per kernel than graph-level, so ' +
         'keep the capture to a few steps (capture range or --duration).',
+      longest: 'the longest graph execution ({ns, ns}), its kernels not traced',
     },
   },
-  check(analysis: Analysis, options) {
-    const { model, steps } = analysis;
+  check(data, options) {
+    const { model, stepSet: steps } = data;
     const { ops } = model;
     const graphNs = new Float64Array(model.devices.length);
     const executions = new Uint32Array(model.devices.length);
@@ -77,7 +74,7 @@ export const rule = defineRule({
     return [{
       messageId: 'hidden' as const,
       fixId: 'fix' as const,
-      data: { graphExecutions: total, gpus: devices.length, stepsPerGpu, share },
+      data: { graphExecutions: total, gpus: devices.length, stepsPerGpu, share } satisfies Data,
       evidence: {
         devices: devices.map((d) => d.deviceId),
         graphExecutions: total,
@@ -86,7 +83,7 @@ export const rule = defineRule({
         shareOfAffectedSteps: share,
         cudaGraphTraceMode: model.files[0]!.meta.cudaGraphTraceMode,
       },
-      locations: [opAt(analysis, longest, `the longest graph execution (${fmtNs(ops.end[longest]! - ops.start[longest]!)}), its kernels not traced`)],
+      locations: [opAt(data, longest, text('longest', { ns: ops.end[longest]! - ops.start[longest]! }))],
     }];
   },
 });

@@ -2,14 +2,13 @@
  * host-bound-gaps: the GPU sits idle for a large part of the step because the host has not launched the
  * next kernel yet; the largest gaps are shown with the host call in flight (or none: a CPU-side stall).
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
-import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
-import { runtimeAdvice } from './advice.js';
-import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { adviceMessages, runtimeAdvice } from './advice.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 interface Gap {
   step: Step;
@@ -20,7 +19,7 @@ interface Gap {
   hostBoundNs: number;
 }
 
-function stepGaps(a: Analysis, s: Step): Gap[] {
+function stepGaps(a: Pick<Analysis, 'model'>, s: Step): Gap[] {
   const { ops } = a.model;
   const out: Gap[] = [];
   let busyEnd = -Infinity;
@@ -41,10 +40,10 @@ interface Data {
   devices: { label: string; idleShare: number }[];
   worst: { label: string; idlePerStepNs: number; hostBoundShare: number };
   largestGap: { durationNs: number; step: string; kernelAfter: string; host: string };
-  advice: string;
+  advice: ReturnType<typeof runtimeAdvice>;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'host-bound-gaps',
     severity: 'warning',
@@ -57,25 +56,27 @@ export const rule = defineRule({
       hostBoundShare: { type: 'ratio', default: 0.5, description: 'share of the idle time before kernels not yet launched' },
       gapsShown: { type: 'count', default: 3, description: 'largest gaps listed in the evidence' },
     },
-    requires: ['steps', 'launches'],
+    deps: ['steps', 'launches', 'hostCalls', 'model', 'phases', 'runtime'],
     messages: {
-      idle: (d: Data) =>
-        `GPUs sit idle waiting for the host in ${phaseStep(d.phase)}s: ` +
-        d.devices.map((h) => `${h.label} ${fmtPct(h.idleShare, 0)}`).join(', ') + ` of the step time (${fmtNs(d.worst.idlePerStepNs)} per step on ` +
-        `${d.worst.label}, ${fmtPct(d.worst.hostBoundShare, 0)} of it before kernels not yet launched). Largest gap: ${fmtNs(d.largestGap.durationNs)} ` +
-        `in "${d.largestGap.step}" before ${ellipsize(d.largestGap.kernelAfter, 60)}; host: ${d.largestGap.host}.`,
-      fix: (d: Data) =>
+      idle:
+        'GPUs sit idle waiting for the host in {phase, phaseStep}s: ' +
+        '{devices, comma, {label} {idleShare, pct0}} of the step time ({worst.idlePerStepNs, ns} per step on ' +
+        '{worst.label}, {worst.hostBoundShare, pct0} of it before kernels not yet launched). Largest gap: {largestGap.durationNs, ns} ' +
+        'in "{largestGap.step}" before {largestGap.kernelAfter, ellipsize, 60}; host: {largestGap.host}.',
+      fix:
         'Take the host work out of the step: CUDA graphs for decode, static shapes (pad batches to captured sizes) so plans and ' +
         'kernels are not rebuilt per step, warm-up of every shape before serving, no Python work between launches. ' +
-        d.advice,
+        '{advice}',
+      ...adviceMessages('cudagraph'),
+      gap: 'GPU idle {durationNs, ns} in "{step}" before {kernelAfter, ellipsize, 60}',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const { ops } = a.model;
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
-        const sum = a.phase(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (steps.length === 0 || !sum) return [];
         const idleShare = sum.idleShare;
         if (!(idleShare > o.threshold)) return [];
@@ -106,8 +107,8 @@ export const rule = defineRule({
           devices: hit.map((h) => ({ label: h.device.label, idleShare: h.idleShare })),
           worst: { label: worst.device.label, idlePerStepNs: worst.idlePerStep, hostBoundShare: worst.hostBoundShare },
           largestGap: { durationNs: g0.durationNs, step: g0.step, kernelAfter: g0.kernelAfter, host: g0.host },
-          advice: runtimeAdvice(a, 'cudagraph'),
-        },
+          advice: runtimeAdvice(a.runtime),
+        } satisfies Data,
         evidence: {
           phase,
           devices: hit.map((h) => ({ deviceId: h.device.deviceId, idleShare: h.idleShare, idlePerStepNs: h.idlePerStep, hostBoundShare: h.hostBoundShare })),
@@ -115,7 +116,7 @@ export const rule = defineRule({
         },
         impactNs: worst.idlePerStep,
         locations: top.map((g) =>
-          spanAt(a, worst.device.index, g.startNs, g.endNs, `GPU idle ${fmtNs(g.durationNs)} in "${g.step}" before ${ellipsize(g.kernelAfter, 60)}`, ops.stream[g.opAfter]!)),
+          spanAt(a, worst.device.index, g.startNs, g.endNs, text('gap', { durationNs: g.durationNs, step: g.step, kernelAfter: g.kernelAfter }), ops.stream[g.opAfter]!)),
       }];
     });
   },

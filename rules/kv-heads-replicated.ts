@@ -2,7 +2,6 @@
  * kv-heads-replicated (plan check, info): fewer KV heads than ranks, so each KV head is stored on several
  * ranks and the KV cache per GPU stops shrinking with TP.
  */
-import { fmtBytes } from '../analyzer/text/units.js';
 import { defineRule, type PlanInput } from './types.js';
 
 interface Data {
@@ -22,10 +21,10 @@ export const rule = defineRule({
     options: {},
     requires: [],
     messages: {
-      replicated: (d: Data) =>
-        `At TP=${d.tp}, ${d.model}'s ${d.kvHeads} KV heads are fewer than the ranks: each is replicated ${d.replication}x, so the KV ` +
-        `cache per GPU (${fmtBytes(d.kvBytesPerTokenPerGpu)} per token) no longer shrinks as TP grows.`,
-      fix: () => 'Expected for GQA models past TP = kv_heads; to scale KV capacity further, add replicas (data parallel) rather than TP.',
+      replicated:
+        'At TP={tp}, {model}\'s {kvHeads} KV heads are fewer than the ranks: each is replicated {replication}x, so the KV ' +
+        'cache per GPU ({kvBytesPerTokenPerGpu, bytes} per token) no longer shrinks as TP grows.',
+      fix: 'Expected for GQA models past TP = kv_heads; to scale KV capacity further, add replicas (data parallel) rather than TP.',
     },
   },
   check({ model, plan }: PlanInput) {
@@ -33,7 +32,7 @@ export const rule = defineRule({
     return [{
       messageId: 'replicated' as const,
       fixId: 'fix' as const,
-      data: { tp: plan.tp, model: model.name, kvHeads: model.kvHeads, replication: plan.kvReplication, kvBytesPerTokenPerGpu: plan.kvBytesPerToken },
+      data: { tp: plan.tp, model: model.name, kvHeads: model.kvHeads, replication: plan.kvReplication, kvBytesPerTokenPerGpu: plan.kvBytesPerToken } satisfies Data,
       evidence: { tp: plan.tp, kvHeads: model.kvHeads, replication: plan.kvReplication, kvBytesPerTokenPerGpu: plan.kvBytesPerToken },
     }];
   },

@@ -2,14 +2,13 @@
  * latency-bound-collectives: many small collectives per step, each at the fabric's latency floor: faster
  * links will not help, fewer or fused collectives will.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { phaseOf } from '../analyzer/analysis.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
-import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { PHASES } from '../analyzer/steps/types.js';
-import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   phase: string;
@@ -22,7 +21,7 @@ interface Data {
   stepSpanNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'latency-bound-collectives',
     severity: 'warning',
@@ -36,19 +35,20 @@ export const rule = defineRule({
       latencyRegimeNs: { type: 'duration', default: 25_000, description: 'transfer time (ns) below which a collective of unknown size counts as small' },
       floorFactor: { type: 'factor', default: 2, description: 'how far above the fastest small collective the median may be and still be at the floor' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'collectiveSummary', 'model', 'opStep', 'phases', 'steady'],
     messages: {
-      floor: (d: Data) =>
-        `${d.perStep.toFixed(0)} ${d.ops.join(' / ')}s per ${phaseStep(d.phase)} (${d.sizes.map((b) => (b === null ? 'unknown size' : fmtBytes(b))).join(', ')}) take ${fmtNs(d.medianTransferNs)} of transfer each, ` +
-        `at the latency floor (fastest ${fmtNs(d.floorNs)}): ${fmtNs(d.transferPerStepNs)} per step, ${fmtPct(d.transferPerStepNs / d.stepSpanNs)} of the ${fmtNs(d.stepSpanNs)} step. ` +
-        `More bandwidth will not shorten them; fewer, fused or lower-latency collectives will.`,
-      fix: () =>
+      floor:
+        '{perStep, fixed, 0} {ops, slash}s per {phase, phaseStep} ({sizes, comma, {#, select, null {unknown size} other {{#, bytes}}}}) take {medianTransferNs, ns} of transfer each, ' +
+        'at the latency floor (fastest {floorNs, ns}): {transferPerStepNs, ns} per step, {transferPerStepNs / stepSpanNs, pct} of the {stepSpanNs, ns} step. ' +
+        'More bandwidth will not shorten them; fewer, fused or lower-latency collectives will.',
+      fix:
         'Use a one-shot custom all-reduce for small messages (vLLM and SGLang enable theirs unless disabled; TensorRT-LLM picks ONESHOT for ' +
         'small sizes), fuse the all-reduce with the following residual add + RMSNorm (TensorRT-LLM / FlashInfer all-reduce fusion), keep ' +
         'decode in CUDA graphs, and weigh a smaller TP: each step pays two all-reduces per layer whatever the batch.',
+      typical: 'a typical small {phase} {op} (transfer at the latency floor)',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const s = a.collectiveSummary;
     const small = s.classes.filter((k) => k.phase !== 'outside' && (k.latencyBound || (k.bytes === null && k.transferMedianNs < o.latencyRegimeNs)));
     if (small.length === 0) return [];
@@ -61,7 +61,7 @@ export const rule = defineRule({
       // the median over GPUs (GPUs can differ by a steady step, and a collective counts where it ran).
       const c = a.collectives;
       const perGpu = a.model.devices.flatMap((d) => {
-        const sum = a.phase(d.index, phase);
+        const sum = phaseOf(a.phases, d.index, phase);
         if (!sum || sum.steadyCount === 0) return [];
         let n = 0;
         let t = 0;
@@ -86,14 +86,14 @@ export const rule = defineRule({
         data: {
           phase, perStep, ops: [...new Set(ks.map((k) => k.op))], sizes: [...new Set(ks.map((k) => k.bytes))], medianTransferNs: med, floorNs: floor,
           transferPerStepNs: transfer, stepSpanNs: span,
-        },
+        } satisfies Data,
         evidence: {
           phase, perStep, medianTransferNs: med, floorNs: floor, transferPerStepNs: transfer, stepSpanNs: span,
           sizeClasses: ks.map((k) => ({ op: k.op, bytes: k.bytes, count: k.count, kernel: k.kernel, medianTransferNs: k.transferMedianNs })),
           smallBytesBelow: LATENCY_BOUND_BYTES,
         },
         impactNs: transfer - floor * perStep,
-        locations: typicalCollectiveAt(a, ks.flatMap((k) => k.instances), `a typical small ${phase} ${ks[0]!.op} (transfer at the latency floor)`),
+        locations: typicalCollectiveAt(a, ks.flatMap((k) => k.instances), text('typical', { phase, op: ks[0]!.op })),
       }];
     });
   },

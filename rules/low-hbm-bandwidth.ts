@@ -2,12 +2,10 @@
  * low-hbm-bandwidth: memory-bound decode streams weights and KV cache far below the GPU's HBM bandwidth
  * in its GEMM and attention kernels (needs the model).
  */
-import type { Analysis } from '../analyzer/analysis.js';
-import { achievements } from '../analyzer/roofline/achievement.js';
-import { fmtBytes, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
+import { TYPICAL_STEP } from './sharedMessages.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   hbmGBps: number;
@@ -16,7 +14,7 @@ interface Data {
   computeNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'low-hbm-bandwidth',
     severity: 'warning',
@@ -25,21 +23,22 @@ export const rule = defineRule({
       'Weight and KV-cache bytes of a decode step (from --model, --batch, --prompt) divided by the time in GEMM and attention kernels ' +
       'reach less than a fraction of the GPU\'s HBM bandwidth (TARGET_INFO_GPU, else the datasheet table).',
     options: { fraction: { type: 'ratio', default: 0.5, description: 'share of the HBM bandwidth below which decode is flagged' } },
-    requires: ['steps', 'workload', 'gpuSpec'],
+    deps: ['steps', 'workload', 'gpuSpec', 'model', 'achievements'],
     messages: {
-      low: (d: Data) =>
-        `Decode GEMM + attention kernels take ${fmtNs(d.computeNs)} per step for ${fmtBytes(d.bytesPerStep)} of weights and KV cache per GPU: ` +
-        `${(d.hbmGBps / 1000).toFixed(2)} TB/s, ${fmtPct(d.hbmGBps / d.peakHbmGBps, 0)} of the ${(d.peakHbmGBps / 1000).toFixed(2)} TB/s HBM. The kernels take ` +
-        `${(d.peakHbmGBps / d.hbmGBps).toFixed(1)}x the time streaming those bytes at full HBM bandwidth takes: slow kernels, or ` +
-        `weights read more than once per step (micro-batches each re-read all weights).`,
-      fix: () =>
+      low:
+        'Decode GEMM + attention kernels take {computeNs, ns} per step for {bytesPerStep, bytes} of weights and KV cache per GPU: ' +
+        '{hbmGBps / 1000, fixed, 2} TB/s, {hbmGBps / peakHbmGBps, pct0} of the {peakHbmGBps / 1000, fixed, 2} TB/s HBM. The kernels take ' +
+        '{peakHbmGBps / hbmGBps, fixed, 1}x the time streaming those bytes at full HBM bandwidth takes: slow kernels, or ' +
+        'weights read more than once per step (micro-batches each re-read all weights).',
+      fix:
         'Decode GEMMs are skinny (batch rows only): run the whole batch through each layer once (micro-batching decode doubles weight ' +
         'traffic), check the GEMM kernels chosen (split-K / GEMV-like kernels; FP8 weights halve the bytes), fuse small kernels, and make ' +
         'sure attention reads the KV cache in large contiguous blocks.',
+      ...TYPICAL_STEP,
     },
   },
-  check(a: Analysis, o) {
-    const rows = achievements(a).filter((x) => x.phase === 'decode' && x.computeNs > 0);
+  check(a, o) {
+    const rows = a.achievements.filter((x) => x.phase === 'decode' && x.computeNs > 0);
     if (rows.length === 0) return [];
     const achieved = median(rows.map((x) => x.hbmGBpsOverCompute));
     const peak = rows[0]!.peakHbmGBps;
@@ -49,7 +48,7 @@ export const rule = defineRule({
     return [{
       messageId: 'low' as const,
       fixId: 'fix' as const,
-      data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute },
+      data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute } satisfies Data,
       evidence: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, hbmGBps: x.hbmGBpsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
       locations: typicalStepAt(a, 'decode', rows[0]!.device),

@@ -3,15 +3,15 @@
  * recorded environment forces one.
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import { ALGORITHM_SETTINGS, settingsOf, settingsText } from '../analyzer/runtime/environment.js';
+import { text } from './messageFormat.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 
 /** A typical collective that ran a Tree kernel, to look at in the timeline. */
-function treeCollective(a: Analysis, kernels: string[]) {
+function treeCollective(a: Pick<Analysis, 'model' | 'collectives' | 'collectiveSummary'>, kernels: string[]) {
   const k = a.collectiveSummary.classes.find((x) => kernels.includes(x.kernel) && x.phase !== 'outside');
-  return k ? typicalCollectiveAt(a, k.instances, `a typical ${k.phase} ${k.op} on ${k.kernel}`) : [];
+  return k ? typicalCollectiveAt(a, k.instances, text('typical', { phase: k.phase, op: k.op, kernel: k.kernel })) : [];
 }
-import { defineRule } from './types.js';
+import { defineTraceRule } from './types.js';
 
 interface Data {
   treeKernels: string[];
@@ -19,7 +19,7 @@ interface Data {
   settings: Record<string, string>;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'nccl-algorithm-override',
     severity: 'warning',
@@ -28,29 +28,29 @@ export const rule = defineRule({
       'Tree all-reduce kernels on a single NVLink node (NCCL picks ring or NVLS there; a kernel name shows TREE only when tree ran), ' +
       'or NCCL_ALGO / NCCL_PROTO set in the profiled environment.',
     options: {},
-    requires: ['collectives'],
+    deps: ['collectives', 'model', 'collectiveSummary', 'algorithmSettings'],
     messages: {
-      tree: (d: Data) =>
-        `Collectives run the Tree algorithm (${d.treeKernels.join(', ')}) on ${d.singleNode ? 'a single node, where NCCL chooses ring (or NVLS) for all-reduce' : 'this topology'}` +
-        (Object.keys(d.settings).length
-          ? `; the profiled environment sets ${settingsText(d.settings)}.`
-          : '; no NCCL_ALGO was recorded: check the NCCL config file (~/.nccl.conf, /etc/nccl.conf) or tuner plugin.'),
-      forced: (d: Data) =>
-        `The profiled environment sets ${settingsText(d.settings)}: NCCL's own choice of algorithm/protocol is overridden for every collective size.`,
-      fix: (d: Data) =>
-        `Unset ${Object.keys(d.settings).join(' / ') || 'the override'} unless a benchmark on this exact topology showed it faster; let NCCL's tuner pick per size. ` +
+      tree:
+        'Collectives run the Tree algorithm ({treeKernels, comma}) on {singleNode, select, true {a single node, where NCCL chooses ring (or NVLS) for all-reduce} other {this topology}}' +
+        '{settings, select, none {; no NCCL_ALGO was recorded: check the NCCL config file (~/.nccl.conf, /etc/nccl.conf) or tuner plugin.} ' +
+        'other {; the profiled environment sets {settings, settings}.}}',
+      forced:
+        'The profiled environment sets {settings, settings}: NCCL\'s own choice of algorithm/protocol is overridden for every collective size.',
+      fix:
+        'Unset {settings, select, none {the override} other {{settings, settingKeys}}} unless a benchmark on this exact topology showed it faster; let NCCL\'s tuner pick per size. ' +
         'Confirm with nccl-tests (all_reduce_perf -b 8 -e 256M) with and without it.',
+      typical: 'a typical {phase} {op} on {kernel}',
     },
   },
-  check(a: Analysis) {
-    const env = settingsOf(a, ALGORITHM_SETTINGS);
+  check(a) {
+    const env = a.algorithmSettings;
     const treeKernels = [...new Set(a.model.opNames.filter((n) => /^nccl\w*Kernel_\w*_TREE(_|$)/.test(n.short)).map((n) => n.short))];
     if (treeKernels.length === 0 && Object.keys(env).length === 0) return [];
     const singleNode = new Set(a.model.files.map((f) => f.meta.hostname ?? f.path)).size === 1;
     return [{
       messageId: treeKernels.length ? ('tree' as const) : ('forced' as const),
       fixId: 'fix' as const,
-      data: { treeKernels, singleNode, settings: env },
+      data: { treeKernels, singleNode, settings: env } satisfies Data,
       evidence: { environment: env, treeKernels, singleNode },
       locations: treeCollective(a, treeKernels),
     }];

@@ -12,7 +12,7 @@ import type { OptionSchema, OptionSpec, RuleMeta } from './types.js';
 export type RuleOptionOverrides = Record<string, Record<string, unknown>>;
 
 interface HasMeta {
-  meta: RuleMeta<OptionSchema, string, never> | RuleMeta<OptionSchema, string, any>;
+  meta: RuleMeta<OptionSchema, string>;
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);

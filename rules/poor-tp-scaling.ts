@@ -5,10 +5,7 @@
  */
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { TimePart } from '../analyzer/breakdown/timeParts.js';
-import { fmtNs } from '../analyzer/text/units.js';
 import { defineRule } from './types.js';
-
-const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 interface Data {
   phase: 'decode' | 'prefill';
@@ -40,19 +37,19 @@ export const rule = defineRule({
     options: { threshold: { type: 'ratio', default: 0.7, description: 'scaling efficiency below which the rule fires' } },
     requires: [],
     messages: {
-      poor: (d: Data) =>
-        `${d.phase[0]!.toUpperCase() + d.phase.slice(1)} at TP=${d.tp} reaches ${(d.efficiency * 100).toFixed(1)}% scaling efficiency against TP=${d.baseTp}: ` +
-        `${d.tp / d.baseTp}× the GPUs give ${d.speedup.toFixed(2)}× the tokens/s per replica (${n(d.tokensPerSReplica)} vs ${n(d.baseTokensPerSReplica)}), ` +
-        `so tokens/s per GPU fall from ${n(d.baseTokensPerSGpu)} to ${n(d.tokensPerSGpu)} and each token costs ${(1 / d.efficiency).toFixed(2)}× the GPU time` +
-        (d.lost.length ? `; beyond ideal scaling the step spends ${d.lost.map(([c, ns]) => `${fmtNs(ns)} in ${c}`).join(' and ')} per GPU.` : '.'),
-      fixHost: (d: Data) =>
-        `The higher TP loses its time to ranks waiting for each other and GPUs waiting for the host, not to moving data (the all-reduce ` +
-        `transfer grows by only ${fmtNs(d.transferLostNs)} per step): the TP=${d.tp} run is host-bound (diagnose it: host-bound-gaps, ` +
+      poor:
+        '{phase, capital} at TP={tp} reaches {efficiency * 100, fixed, 1}% scaling efficiency against TP={baseTp}: ' +
+        '{tp / baseTp}× the GPUs give {speedup, fixed, 2}× the tokens/s per replica ({tokensPerSReplica, count} vs {baseTokensPerSReplica, count}), ' +
+        'so tokens/s per GPU fall from {baseTokensPerSGpu, count} to {tokensPerSGpu, count} and each token costs {1 / efficiency, fixed, 2}× the GPU time' +
+        '{lost, select, none {.} other {; beyond ideal scaling the step spends {lost, and, {#.1, ns} in {#.0}} per GPU.}}',
+      fixHost:
+        'The higher TP loses its time to ranks waiting for each other and GPUs waiting for the host, not to moving data (the all-reduce ' +
+        'transfer grows by only {transferLostNs, ns} per step): the TP={tp} run is host-bound (diagnose it: host-bound-gaps, ' +
         'collective-wait). Take the host work out of the step (CUDA graphs for decode, static shapes, warmed-up plans) and measure the ' +
-        `scaling again before choosing a TP; until then per-GPU throughput and $/MTok favour TP=${d.baseTp}.`,
-      fix: (d: Data) =>
-        `Per-GPU throughput and $/MTok favour TP=${d.baseTp}: serve at the smaller TP (more replicas on the same GPUs) unless latency per ` +
-        `token or the KV cache needs TP=${d.tp}. Where the higher TP is needed, make its all-reduces cheaper: they are small and ` +
+        'scaling again before choosing a TP; until then per-GPU throughput and $/MTok favour TP={baseTp}.',
+      fix:
+        'Per-GPU throughput and $/MTok favour TP={baseTp}: serve at the smaller TP (more replicas on the same GPUs) unless latency per ' +
+        'token or the KV cache needs TP={tp}. Where the higher TP is needed, make its all-reduces cheaper: they are small and ' +
         'latency-bound in decode (a one-shot custom all-reduce, all-reduce fused with the residual add + RMSNorm, CUDA graphs), ' +
         'and a larger batch per step spreads their fixed cost over more tokens. Work that TP does not split (the norms and ' +
         'residual adds run on the full hidden state on every rank) keeps its time at every TP.',
@@ -78,7 +75,7 @@ export const rule = defineRule({
             phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup, tokensPerSReplica: p.tokensPerSReplica!,
             baseTokensPerSReplica: b.tokensPerSReplica!, tokensPerSGpu: p.tokensPerSGpu!, baseTokensPerSGpu: b.tokensPerSGpu!, lost,
             transferLostNs: p.beyondIdealNs?.['comm transfer'] ?? 0,
-          },
+          } satisfies Data,
           evidence: {
             phase, tp: r.tp, baseTp: base.tp, efficiency: p.efficiency, speedup: p.speedup,
             tokensPerSReplica: p.tokensPerSReplica, baseTokensPerSReplica: b.tokensPerSReplica,

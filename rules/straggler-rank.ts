@@ -5,14 +5,13 @@
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
-import { phaseCollectives, type DeviceLateness, type PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
+import type { DeviceLateness, PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { ellipsize, fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { tiedTop } from '../analyzer/util/tiedTop.js';
-import { defineRule } from './types.js';
+import { text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
 type Cause =
@@ -41,25 +40,8 @@ interface Data {
   tiedSteps: number;
 }
 
-function workText(w: LateRank['work']): string {
-  return w ? `its GPU computes ${fmtNs(w.computeNs)} per step against ${fmtNs(w.othersNs)} on the other ranks (median), ${(w.computeNs / w.othersNs).toFixed(1)}×; ` : '';
-}
-
-function causeText(c: Cause, w: LateRank['work'] = null): string {
-  return workText(w) + causeOnly(c);
-}
-
-function causeOnly(c: Cause): string {
-  return c.kind === 'idle'
-    ? `before its late arrivals its GPU sat idle (${fmtNs(c.extraIdleNs)} more than the other ranks on average; largest gap ${fmtNs(c.largestGapNs)}, host: ${c.host})`
-    : `before its late arrivals it had more GPU work than the other ranks (${fmtNs(c.extraBusyNs)} on average` +
-        (c.extraKernels.length ? `; kernels the others do not run: ${c.extraKernels.map((k) => `${k.count}× ${ellipsize(k.name, 50)} (${fmtNs(k.ns)})`).join(', ')})` : ')');
-}
-
-const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
-
 /** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
-function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
+function lateRankPerStep(a: Pick<Analysis, 'collectives' | 'steps' | 'opStep'>, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
   const c = a.collectives;
   const byStep = new Map<number, Map<number, number>>();
   for (const i of pc.instances) {
@@ -82,7 +64,7 @@ function lateRankPerStep(a: Analysis, pc: PhaseCollectives): { perRank: Map<numb
   return { perRank: out, tied };
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'straggler-rank',
     severity: 'warning',
@@ -100,24 +82,33 @@ export const rule = defineRule({
       explained: { type: 'count', default: 20, description: 'largest late arrivals explained per rank (idle gap and host calls, or extra work)' },
       alternatesFrom: { type: 'ratio', default: 0.2, description: 'share of steps a second rank must be the late one in for the late rank to alternate' },
     },
-    requires: ['steps', 'collectives'],
+    deps: ['steps', 'collectives', 'classes', 'hostCalls', 'model', 'timeline', 'opStep', 'phaseCollectives', 'phaseLateRank'],
     messages: {
-      straggler: (d: Data) =>
-        `${and(d.ranks.map((r) => r.label))} ${d.ranks.length > 1 ? 'arrive' : 'arrives'} last at ${and(d.ranks.map((r) => fmtPct(r.share, 0)))} of ${d.phase} collectives ` +
-        `(fair share ${fmtPct(d.fairShare, 0)}), ${and(d.ranks.map((r) => fmtNs(r.medianSkewNs)))} after the first rank (median); the others wait ` +
-        `${and(d.ranks.map((r) => fmtNs(r.skewPerStepNs)))} per step for ${d.ranks.length > 1 ? 'them' : 'it'}.` +
-        (d.alternation ? ` The late rank alternates from step to step: ${and(d.alternation.map((x) => `${x.label} in ${x.steps}`))} of ${d.steps} steps${d.tiedSteps ? ` (in ${d.tiedSteps} of them ranks tie)` : ''}.` : '') +
-        ` Why: ${d.ranks.length > 1 ? d.ranks.map((r) => `${r.label}: ${causeText(r.cause, r.work)}`).join('; ') : causeText(d.ranks[0]!.cause, d.ranks[0]!.work)}.`,
-      fixIdle: (d: Data) =>
-        `Find what ${and(d.ranks.map((r) => `${r.label}'s`))} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.`,
-      fixBusy: (d: Data) =>
-        `Give ${and(d.ranks.map((r) => r.label))} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).`,
+      straggler:
+        '{ranks, series, {label}} {ranks, select, =1 {arrives} other {arrive}} last at {ranks, series, {share, pct0}} of {phase} collectives ' +
+        '(fair share {fairShare, pct0}), {ranks, series, {medianSkewNs, ns}} after the first rank (median); the others wait ' +
+        '{ranks, series, {skewPerStepNs, ns}} per step for {ranks, select, =1 {it} other {them}}.' +
+        '{alternation, select, none {} other { The late rank alternates from step to step: {alternation, series, {label} in {steps}} of {steps} steps' +
+        '{tiedSteps, select, none {} other { (in {tiedSteps} of them ranks tie)}}.}}' +
+        ' Why: {ranks, select, =1 {{ranks.0, message, why}} other {{ranks, semi, {label}: {#, message, why}}}}.',
+      why:
+        '{work, select, none {} other {its GPU computes {work.computeNs, ns} per step against {work.othersNs, ns} on the other ranks (median), ' +
+        '{work.computeNs / work.othersNs, fixed, 1}×; }}' +
+        '{cause.kind, select, idle {before its late arrivals its GPU sat idle ({cause.extraIdleNs, ns} more than the other ranks on average; ' +
+        'largest gap {cause.largestGapNs, ns}, host: {cause.host})} ' +
+        'other {before its late arrivals it had more GPU work than the other ranks ({cause.extraBusyNs, ns} on average' +
+        '{cause.extraKernels, select, none {)} other {; kernels the others do not run: {cause.extraKernels, comma, {count}× {name, ellipsize, 50} ({ns, ns})})}}}}',
+      fixIdle:
+        'Find what {ranks, series, {label}\'s} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.',
+      fixBusy:
+        'Give {ranks, series, {label}} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).',
+      lateArrival: 'late arrival: {skewNs, ns} after the first rank',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const c = a.collectives;
     return PHASES.flatMap((phase) => {
-      const pc = phaseCollectives(a, phase);
+      const pc = a.phaseCollectives(phase);
       if (!pc || pc.ranks < 2) return [];
       const fair = 1 / pc.ranks;
       const late = (d: DeviceLateness) => {
@@ -125,7 +116,7 @@ export const rule = defineRule({
         return { d, share: d.lastArrivals / pc.instances.length, mine, medSkew: median(mine.map((i) => c.skewNs[i]!)), perStep: d.skewWhenLastNs / Math.max(1, pc.steps) };
       };
       const material = (x: ReturnType<typeof late>) => x.medSkew >= o.minSkewNs && x.perStep >= o.minShareOfStep * pc.stepSpanNs;
-      const heavy = phaseLateRank(a, phase)?.heavy ?? null;
+      const heavy = a.phaseLateRank(phase)?.heavy ?? null;
       const isHeavy = (x: ReturnType<typeof late>) => heavy !== null && x.d.device === heavy.device;
       // The heavy rank leads: its work is the cause named first.
       const ranks = pc.devices.map(late).filter((x) => x.share > fair && material(x)).sort((x, y) => Number(isHeavy(y)) - Number(isHeavy(x)) || y.share - x.share);
@@ -137,7 +128,7 @@ export const rule = defineRule({
         const why: LateArrival[] = worst.map((i) => explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, i));
         const arrivals = worst.slice(0, 3).flatMap((i) => {
           const op = c.ops[i * c.nDevices + x.d.device]!;
-          return op >= 0 ? [opAt(a, op, `late arrival: ${fmtNs(c.skewNs[i]!)} after the first rank`)] : [];
+          return op >= 0 ? [opAt(a, op, text('lateArrival', { skewNs: c.skewNs[i]! }))] : [];
         });
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);

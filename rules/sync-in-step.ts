@@ -2,14 +2,13 @@
  * sync-in-step: the host blocks on the GPU (device, stream or event synchronization, blocking copies)
  * inside steps, draining the GPU's queue each time.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import { type Analysis, steadyStepsOf } from '../analyzer/analysis.js';
 import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
-import { fmtNs, fmtPct } from '../analyzer/text/units.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
-import { defineRule } from './types.js';
-import { phaseStep } from '../analyzer/text/phaseText.js';
+import { text, type Text } from './messageFormat.js';
+import { defineTraceRule } from './types.js';
 
 const SYNC = /Synchronize|^cudaMemcpy_v|^cudaMemcpy2D_v|^cuMemcpyDtoH_v|^cuMemcpyHtoD_v/;
 
@@ -34,7 +33,7 @@ function unionLength(xs: [number, number][]): number {
   return total;
 }
 
-function syncsOf(a: Analysis, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
+function syncsOf(a: Pick<Analysis, 'model' | 'hostCalls'>, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
   const hc = a.model.hostCalls;
   const { ops } = a.model;
   const thread = s.thread >= 0 ? s.thread : ops.thread[s.ops[0]!]!;
@@ -75,12 +74,13 @@ interface Data {
   phase: Phase;
   syncsPerStep: number;
   devices: string[];
-  calls: string;
+  /** The synchronizing calls, most frequent first (name, count over the steps). */
+  calls: Text<'calls'>;
   drainNsPerStep: number;
   stepSpanNs: number;
 }
 
-export const rule = defineRule({
+export const rule = defineTraceRule({
   meta: {
     id: 'sync-in-step',
     severity: 'warning',
@@ -95,23 +95,25 @@ export const rule = defineRule({
         description: 'GPU idle after the syncs, as a share of the step, from which the finding is a warning; below it, info',
       },
     },
-    requires: ['steps', 'launches'],
+    deps: ['steps', 'launches', 'model', 'timeline', 'hostCalls'],
     messages: {
-      syncs: (d: Data) =>
-        `The host synchronizes with the GPU inside ${phaseStep(d.phase)}s: ${d.syncsPerStep === 1 ? 'once' : `${d.syncsPerStep} times`} per step on ` +
-        `${d.devices.join(', ')} (${d.calls}). Each drains the GPU's queue; the GPU then idles ${fmtNs(d.drainNsPerStep)} per step ` +
-        `waiting for new launches (${fmtPct(d.drainNsPerStep / d.stepSpanNs)} of the step).`,
-      fix: () =>
+      syncs:
+        'The host synchronizes with the GPU inside {phase, phaseStep}s: {syncsPerStep, select, =1 {once} other {{syncsPerStep} times}} per step on ' +
+        '{devices, comma} ({calls}). Each drains the GPU\'s queue; the GPU then idles {drainNsPerStep, ns} per step ' +
+        'waiting for new launches ({drainNsPerStep / stepSpanNs, pct} of the step).',
+      calls: '{calls, comma, {name} ×{count}}',
+      fix:
         'Remove host synchronizations from the step loop: no torch.cuda.synchronize(), .item(), .cpu() or .tolist() on GPU tensors ' +
         'between launches; keep values needed on the host one step behind (async copies to pinned memory with an event checked later). ' +
         'Besides the idle time, a sync stops the host from running ahead of the GPU, which is what hides launch overhead.',
+      longest: 'host {name} ({ns, ns}) in "{step}"',
     },
   },
-  check(a: Analysis, o) {
+  check(a, o) {
     const tl = a.timeline;
     return PHASES.flatMap((phase) => {
       const hit = a.model.devices.flatMap((d) => {
-        const steps = a.steadyStepsOf(d.index, phase);
+        const steps = steadyStepsOf(a.steps, d.index, phase);
         if (steps.length === 0) return [];
         const list = tl.ops[d.index]!;
         const starts = new Float64Array(list.length);
@@ -127,13 +129,13 @@ export const rule = defineRule({
       if (hit.length === 0) return [];
       const names = new Map<string, number>();
       for (const h of hit) for (const [n, c] of h.names) names.set(n, (names.get(n) ?? 0) + c);
-      const top = [...names].sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ×${c}`).join(', ');
+      const top = text('calls', { calls: [...names].sort((x, y) => y[1] - x[1]).map(([name, count]) => ({ name, count })) });
       const drain = median(hit.map((h) => h.drain));
       const span = median(hit.map((h) => h.span));
       return [{
         messageId: 'syncs' as const,
         fixId: 'fix' as const,
-        data: { phase, syncsPerStep: median(hit.map((h) => h.count)), devices: hit.map((h) => h.device.label), calls: top, drainNsPerStep: drain, stepSpanNs: span },
+        data: { phase, syncsPerStep: median(hit.map((h) => h.count)), devices: hit.map((h) => h.device.label), calls: top, drainNsPerStep: drain, stepSpanNs: span } satisfies Data,
         evidence: {
           phase, devices: hit.map((h) => ({ deviceId: h.device.deviceId, syncsPerStep: h.count, drainNsPerStep: h.drain })),
           drainNsPerStep: drain, stepSpanNs: span, calls: Object.fromEntries(names),
@@ -147,7 +149,7 @@ export const rule = defineRule({
           .flatMap((h) => h.per.flatMap((p) => p.calls.map((c) => ({ h, p, c }))))
           .sort((x, y) => y.c.end - y.c.start - (x.c.end - x.c.start))
           .slice(0, 3)
-          .map(({ h, p, c }) => spanAt(a, h.device.index, c.start, c.end, `host ${c.name} (${fmtNs(c.end - c.start)}) in "${p.step.name}"`)),
+          .map(({ h, p, c }) => spanAt(a, h.device.index, c.start, c.end, text('longest', { name: c.name, ns: c.end - c.start, step: p.step.name }))),
       }];
     });
   },

@@ -1,19 +1,22 @@
 /**
  * The rule contract (ESLint's meta + messages, Lighthouse's audits): a rule is one file whose `meta` says
- * what it checks, which options it takes (typed, validated by the engine), what it needs to run, and the
- * sentences it reports with; its `check` returns reports: a message id, the data the sentence needs and
- * the evidence behind it. The engine applies the severity, renders the sentences and lists the rules it
- * could not run. Rules import analyses and units, never report code (docs/architecture.md).
+ * what it checks, which options it takes (typed, validated by the engine), the data it reads (a trace
+ * rule's `deps`, whose missing ones are why it does not run) and the templates of what it says; its
+ * `check` receives the declared data and returns reports: a message id, the ids and numbers the template
+ * is filled from, and the evidence behind it. The engine applies the severity, renders the templates
+ * (rules/messageFormat.ts) and lists the rules it could not run. Rules import analyses, never report code
+ * (docs/architecture.md).
  */
 import type { Analysis } from '../analyzer/analysis.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
 import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import type { Severity } from '../analyzer/severity.js';
-import type { Requirement } from './requirements.js';
+import { requiredData, requirementsOf, type DataName, type RequiredData, type Requirement } from './requirements.js';
 import type { TimelineLocation } from '../analyzer/timeline/locations.js';
+import type { Messages, Text } from './messageFormat.js';
 
-export type { TimelineLocation };
+export type { TimelineLocation, Messages, Text };
 
 export { SEVERITY_ORDER, type Severity } from '../analyzer/severity.js';
 
@@ -33,26 +36,36 @@ export type OptionSchema = Record<string, OptionSpec>;
 /** The values a rule's check receives: every option, the user's value or the default. */
 export type OptionValues<S extends OptionSchema> = { readonly [K in keyof S]: number };
 
-/** Sentence templates of a rule, by message id: the reported data in, text out. */
-export type Messages<Id extends string, D> = Record<Id, (data: D) => string>;
-
-export interface RuleMeta<S extends OptionSchema, Id extends string, D> {
+export interface RuleMeta<S extends OptionSchema, M extends string> {
   id: string;
   severity: Severity;
   title: string;
   description: string;
   options: S;
-  /** What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts). */
+  /**
+   * What the rule needs; without it the engine does not run the rule and says why (rules/requirements.ts).
+   * A trace rule does not write it: it is the requirements among the data its `deps` declare.
+   */
   requires: readonly Requirement[];
-  /** What the rule can say (its findings' messages) and advise (their recommendations). */
-  messages: Messages<Id, D>;
+  /** A trace rule's declared data (rules/requirements.ts), what its check may read. */
+  deps?: readonly DataName[];
+  /**
+   * What the rule can say (its findings' messages), advise (their recommendations) and call a place
+   * (its locations), as templates with placeholders (rules/messageFormat.ts) that the engine fills from
+   * the reported data: a rule writes no sentence in its check.
+   */
+  messages: Messages<M>;
 }
+
+/** A place on the timeline as a check reports it: what is there is a message of the rule, filled by the engine. */
+export type RuleLocation = Omit<TimelineLocation, 'what'> & { what: Text };
 
 /** What a check reports; the engine turns it into a Finding. */
 export interface RuleReport<Id extends string, D> {
   /** The message (what was measured and what it means) and the recommendation (what to try). */
   messageId: Id;
   fixId: Id;
+  /** Ids, names and numbers the templates are filled from; a part said in words is a nested message ({messageId, data}). */
   data: D;
   /** The numbers behind the message, for tools and for people who want more: device ids, steps, ns. */
   evidence: Record<string, unknown>;
@@ -74,17 +87,37 @@ export interface RuleReport<Id extends string, D> {
    */
   supersededBy?: string;
   /** Where on the capture's timeline to look (GPU, stream, session-clock ns): the places the message names. */
-  locations?: TimelineLocation[];
+  locations?: RuleLocation[];
 }
 
-/** A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. */
-export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends string = string, D = never> {
-  meta: RuleMeta<S, Id, D>;
+/**
+ * A rule over one input: an analysed trace, a TP plan, or traces at several TP degrees. M is every id of
+ * its messages (findings', fixes', places' and the parts they include); Id, the ones a report names, must be among them.
+ */
+export interface RuleOf<I, S extends OptionSchema = OptionSchema, Id extends M = any, D = never, M extends string = string> {
+  meta: RuleMeta<S, M>;
   check(input: I, options: OptionValues<S>): RuleReport<Id, D>[];
 }
 
 /** A rule on an analysed trace, run by diagnose and every command that diagnoses. */
 export type Rule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<Analysis, S, Id, D>;
+
+/**
+ * A trace rule as written: its meta declares the data it reads (`deps`), its check receives those, typed
+ * (RequiredData, the DevTools trace engine's pattern), and its requirements follow from them.
+ */
+export interface TraceRuleDef<S extends OptionSchema, M extends string, Id extends M, D, Deps extends readonly DataName[]> {
+  meta: Omit<RuleMeta<S, M>, 'requires' | 'deps'> & { deps: Deps };
+  check(data: RequiredData<Deps>, options: OptionValues<S>): RuleReport<Id, D>[];
+}
+
+/** Typed trace rule definition: the check is given what `deps` names, read from the analysis the engine runs it on. */
+export function defineTraceRule<S extends OptionSchema, M extends string, Id extends M, D, const Deps extends readonly DataName[]>(
+  rule: TraceRuleDef<S, M, Id, D, Deps>,
+): RuleOf<Analysis, S, Id, D, M> {
+  const { deps } = rule.meta;
+  return { meta: { ...rule.meta, requires: requirementsOf(deps) }, check: (a, o) => rule.check(requiredData(a, deps), o) };
+}
 
 /** A plan check on a model at one TP degree: run by `plan` for each TP and by diagnose for the trace's TP. */
 export interface PlanInput {
@@ -99,7 +132,7 @@ export type PlanRule<S extends OptionSchema = any, Id extends string = any, D = 
 export type ScalingRule<S extends OptionSchema = any, Id extends string = any, D = any> = RuleOf<readonly ScalingRow[], S, Id, D>;
 
 /** Typed rule definition: infers the option, message and data types from the object itself. */
-export function defineRule<I, S extends OptionSchema, Id extends string, D>(rule: RuleOf<I, S, Id, D>): RuleOf<I, S, Id, D> {
+export function defineRule<I, S extends OptionSchema, M extends string, Id extends M, D>(rule: RuleOf<I, S, Id, D, M>): RuleOf<I, S, Id, D, M> {
   return rule;
 }
 
@@ -113,7 +146,7 @@ export interface Finding {
   message: string;
   /** What to try. */
   recommendation: string;
-  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses. */
+  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses; nested messages as their text. */
   data: Record<string, unknown>;
   evidence: Record<string, unknown>;
   impactNs?: number;

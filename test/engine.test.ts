@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace } from '../index.js';
 import { runRules } from '../rules/engine.js';
 import { RULES } from '../rules/index.js';
-import type { Rule } from '../rules/types.js';
+import { defineTraceRule, type Rule } from '../rules/types.js';
+import { requiredData } from '../rules/requirements.js';
 import { diagnoseJson, runCli } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
 import { samplePath } from './support/traces.js';
@@ -20,6 +21,21 @@ describe('rule engine', () => {
     expect(f[0]).toMatchObject({ rule: 'broken', severity: 'error' });
     expect(f[0]!.message).toContain('boom');
     expect(f.map((x) => x.rule)).toContain('latency-bound-collectives');
+  });
+  it('a trace rule gets the data it declared, read when it reads them, and is not run without a requirement', () => {
+    const read: string[] = [];
+    const spy = new Proxy(analysis, { get: (t, k) => (read.push(String(k)), Reflect.get(t, k, t)) });
+    const data = requiredData(spy as Analysis, ['model', 'regimes', 'steps'] as const);
+    expect(Object.keys(data)).toEqual(['model', 'regimes', 'steps']);
+    expect(read).toEqual([]);
+    expect(data.model).toBe(analysis.model);
+    expect(read).toEqual(['model']);
+    const needsPrompt: Rule = defineTraceRule({
+      meta: { id: 'needs-prompt', severity: 'info', title: 't', description: 'd', options: {}, deps: ['model', 'prompt'], messages: { m: 'x' } },
+      check: () => { throw new Error('never run'); },
+    });
+    expect(needsPrompt.meta.requires).toEqual(['prompt']);
+    expect(runRules(analysis, [needsPrompt]).notRun).toEqual([{ rule: 'needs-prompt', title: 't', reason: 'needs --model, --batch and --prompt' }]);
   });
   it('options override defaults per run', () => {
     const lb = RULES.find((r) => r.meta.id === 'latency-bound-collectives')!;

@@ -30,7 +30,8 @@ describe('graph-kernels-hidden', () => {
     expect(f[0]!.evidence).toMatchObject({ devices: [0, 1, 2, 3], graphExecutions: 8, stepsAffected: { decode: 8 }, cudaGraphTraceMode: 'Graph' });
     // Each decode step is an input copy and one graph execution: nearly all of its time is hidden.
     expect(f[0]!.evidence.shareOfAffectedSteps).toBeGreaterThan(0.99);
-    expect(f[0]!.message).toMatch(/^8 CUDA graph executions on 4 GPU\(s\) were traced at graph level: 2 decode steps per GPU spend 99\.\d% of their time/);
+    expect(f[0]).toMatchObject({ messageId: 'hidden', data: { graphExecutions: 8, gpus: 4, stepsPerGpu: [{ phase: 'decode', steps: 2, plural: true }] } });
+    expect(f[0]!.data.share).toBeGreaterThan(0.99);
     expect(f[0]!.recommendation).toContain('--cuda-graph-trace=node');
   });
 

@@ -3,10 +3,11 @@
  * runtime's own kernels; the recommendations then use that runtime's documented settings.
  */
 import { describe, expect, it } from 'vitest';
-import { detectRuntime } from '../analyzer/runtime/detectRuntime.js';
+import { detectRuntime, runtimeOf } from '../analyzer/runtime/detectRuntime.js';
 import type { TraceModel } from '../analyzer/model/types.js';
 import { Analysis, loadTrace } from '../index.js';
-import { runtimeAdvice } from '../rules/advice.js';
+import { adviceMessages, runtimeAdvice, type AdviceTopic } from '../rules/advice.js';
+import { formatText } from '../rules/messageFormat.js';
 import { samplePath } from './support/traces.js';
 
 /** The parts of a real sample's model that detection reads, with one of them replaced. */
@@ -36,13 +37,19 @@ describe('runtime recognition', () => {
     expect(detectRuntime(withSigns({ command: 'trtllm-serve meta-llama/Llama-3.3-70B-Instruct --tp_size 8' })).id).toBe('tensorrt-llm');
   });
   it('advice is phrased in the detected runtime\'s settings, and silent for runtimes it does not know', () => {
+    // The advice a rule reports is a message of the runtime's (its id and no data), filled from the topic's templates.
+    const said = (a: Analysis, topic: AdviceTopic) => {
+      const t = runtimeAdvice(runtimeOf(a));
+      return t === '' ? '' : formatText(adviceMessages(topic), t);
+    };
     const vllm = new Analysis(withSigns({ command: 'vllm serve x' }));
-    expect(runtimeAdvice(vllm, 'cudagraph')).toContain('--enforce-eager');
-    expect(runtimeAdvice(vllm, 'allreduce')).toContain('--disable-custom-all-reduce');
+    expect(runtimeAdvice(runtimeOf(vllm))).toEqual({ messageId: 'advice.vllm', data: {} });
+    expect(said(vllm, 'cudagraph')).toContain('--enforce-eager');
+    expect(said(vllm, 'allreduce')).toContain('--disable-custom-all-reduce');
     const sglang = new Analysis(withSigns({ command: 'python -m sglang.launch_server' }));
-    expect(runtimeAdvice(sglang, 'cudagraph')).toContain('--disable-cuda-graph');
+    expect(said(sglang, 'cudagraph')).toContain('--disable-cuda-graph');
     const trt = new Analysis(withSigns({ command: 'trtllm-serve x' }));
-    expect(runtimeAdvice(trt, 'allreduce')).toContain('allreduce_strategy');
-    expect(runtimeAdvice(new Analysis(withSigns({})), 'allreduce')).toBe('');
+    expect(said(trt, 'allreduce')).toContain('allreduce_strategy');
+    expect(runtimeAdvice(runtimeOf(new Analysis(withSigns({}))))).toBe('');
   });
 });

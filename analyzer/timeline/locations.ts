@@ -3,7 +3,7 @@
  * stretch of the session clock (ns, the clock the export's timestamps are on and the Nsight Systems GUI
  * shows in seconds), so a reader can zoom there. Rules fill these; reports spell them.
  */
-import type { Analysis } from '../analysis.js';
+import { steadyStepsOf, type Analysis } from '../analysis.js';
 import type { Phase } from '../steps/types.js';
 
 export interface TimelineLocation {
@@ -18,14 +18,23 @@ export interface TimelineLocation {
   what: string;
 }
 
+/** A place whose `what` is not words yet: rules give a message of theirs, which the engine fills in. */
+export type LocationOf<W> = Omit<TimelineLocation, 'what'> & { what: W };
+
+/** What typicalStepAt says is there, as a message id and its data (rules carry the template). */
+export interface TypicalStepWhat {
+  messageId: 'typicalStep';
+  data: { phase: Phase; step: string };
+}
+
 /** A stretch on a device (by index). */
-export function spanAt(a: Analysis, device: number, startNs: number, endNs: number, what: string, stream: number | null = null): TimelineLocation {
+export function spanAt<W>(a: Pick<Analysis, 'model'>, device: number, startNs: number, endNs: number, what: W, stream: number | null = null): LocationOf<W> {
   const d = a.model.devices[device]!;
   return { deviceId: d.deviceId, label: d.label, stream, startNs, endNs, what };
 }
 
 /** One GPU op (by index into the model's ops), with its stream. */
-export function opAt(a: Analysis, op: number, what: string): TimelineLocation {
+export function opAt<W>(a: Pick<Analysis, 'model'>, op: number, what: W): LocationOf<W> {
   const { ops } = a.model;
   return spanAt(a, ops.device[op]!, ops.start[op]!, ops.end[op]!, what, ops.stream[op]!);
 }
@@ -34,12 +43,12 @@ export function opAt(a: Analysis, op: number, what: string): TimelineLocation {
  * The typical steady step of a phase (the median span) on a device, or on the first device with such
  * steps: where to look at what a phase-wide finding describes.
  */
-export function typicalStepAt(a: Analysis, phase: Phase, device?: number): TimelineLocation[] {
+export function typicalStepAt(a: Pick<Analysis, 'model' | 'steps'>, phase: Phase, device?: number): LocationOf<TypicalStepWhat>[] {
   const devices = device === undefined ? a.model.devices.map((d) => d.index) : [device];
   for (const d of devices) {
-    const steps = a.steadyStepsOf(d, phase).sort((x, y) => x.end - x.start - (y.end - y.start));
+    const steps = steadyStepsOf(a.steps, d, phase).sort((x, y) => x.end - x.start - (y.end - y.start));
     const s = steps[(steps.length - 1) >> 1];
-    if (s) return [spanAt(a, d, s.start, s.end, `typical ${phase} step "${s.name}"`)];
+    if (s) return [spanAt(a, d, s.start, s.end, { messageId: 'typicalStep' as const, data: { phase, step: s.name } })];
   }
   return [];
 }
@@ -48,7 +57,7 @@ export function typicalStepAt(a: Analysis, phase: Phase, device?: number): Timel
  * An example collective of a set of instances: the one with the median transfer, shown on the rank
  * whose kernel was the transfer (the shortest: the last to arrive, which barely waited).
  */
-export function typicalCollectiveAt(a: Analysis, instances: readonly number[], what: string): TimelineLocation[] {
+export function typicalCollectiveAt<W>(a: Pick<Analysis, 'model' | 'collectives'>, instances: readonly number[], what: W): LocationOf<W>[] {
   const c = a.collectives;
   if (instances.length === 0) return [];
   const sorted = [...instances].sort((x, y) => c.transferNs[x]! - c.transferNs[y]!);

@@ -23,7 +23,7 @@ export const rule = defineTraceRule({
     title: 'CUDA graph kernels not traced',
     description: 'Graph launches were traced at graph level: the kernels inside them are missing from the trace.',
     options: { minShare: { type: 'ratio', default: 0.01, description: 'share of the affected steps\' time inside hidden graphs from which the rule fires' } },
-    deps: ['model', 'stepSet'],
+    deps: ['model', 'stepSet', 'steady'],
     messages: {
       hidden:
         '{graphExecutions} CUDA graph executions on {gpus} GPU(s) were traced at graph level: ' +
@@ -59,7 +59,7 @@ export const rule = defineTraceRule({
     let affectedSpan = 0;
     const affected: Record<string, number> = {};
     for (const s of steps.steps) {
-      if (!analysis.steady[s.index]) continue;
+      if (!data.steady[s.index]) continue;
       let hidden = 0;
       for (const op of s.ops) if (ops.kind[op] === OpKind.graph) hidden += ops.end[op]! - ops.start[op]!;
       if (hidden === 0) continue;

@@ -57,7 +57,9 @@ describe('graph-kernels-hidden', () => {
   it.skipIf(!HAVE_TRACES)('full traces: fires on tp4graphg only', () => {
     const f = findings(sharedTrace('tp4graphg'));
     expect(f).toHaveLength(1);
-    expect(f[0]!.evidence).toMatchObject({ graphExecutions: 72, stepsAffected: { decode: 72 } });
+    // 72 graph executions, 18 decode steps per GPU, of which the report's tables describe 16 (steady): the
+    // share is over those, the same steps as the tables' "other" row.
+    expect(f[0]!.evidence).toMatchObject({ graphExecutions: 72, stepsAffected: { decode: 64 } });
     for (const name of ['tp4graph', 'tp2graph', 'tp1graph', 'tp4']) expect(findings(sharedTrace(name)), name).toEqual([]);
   });
 });

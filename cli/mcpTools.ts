@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import {
-  classifier, closest, compare, diagnose, didYouMean, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
-  UsageError, type CompareSide, type Result,
+  classifier, compare, diagnose, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
+  KERNEL_CLASSES, STEP_SOURCES, UsageError, type CompareSide, type Result,
 } from '../index.js';
+import { closest, didYouMean } from '../runner/frontend.js';
 import { analyseConfig, withTraces, type AnalysisFlags } from './diagnosis.js';
 import { ruleOptionsFromConfig } from './ruleOptions.js';
 import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
@@ -19,7 +20,7 @@ const traces = z.array(z.string()).min(1).describe('nsys SQLite export paths (se
 const rules = z.record(z.string(), z.record(z.string(), z.number())).optional().describe('rule options: { "<rule id>": { "<option>": value } }; fractions are 0-1');
 const analysis = {
   steps: z.string().optional().describe('regular expression of the NVTX ranges that are steps (default: auto-detect prefill / decode N / step N)'),
-  stepSource: z.enum(['nvtx', 'rhythm', 'graph', 'gaps']).optional().describe('where steps come from when not auto'),
+  stepSource: z.enum(STEP_SOURCES).optional().describe('where steps come from when not auto'),
   from: z.number().optional().describe('only steps starting at or after this time (session clock, s)'),
   to: z.number().optional().describe('only steps ending at or before this time (session clock, s)'),
   model: z.string().optional().describe('model preset (llama-3.3-70b, qwen-2.5-72b) or a Hugging Face config.json path: message sizes and roofline'),
@@ -131,7 +132,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'classify', title: 'Classify kernel names',
-    description: 'The class nsys-tp gives each kernel name (gemm, attention, communication with its collective, norm, elementwise, memory, moe, other).',
+    description: `The class nsys-tp gives each kernel name (${KERNEL_CLASSES.map((c) => (c === 'communication' ? 'communication with its collective' : c)).join(', ')}).`,
     inputSchema: { names: z.array(z.string()).describe('kernel names as nsys shows them') },
     run: async (a) => {
       const c = classifier();

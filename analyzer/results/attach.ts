@@ -7,7 +7,8 @@
 import { stepSample } from '../across/compare/stepShift.js';
 import { gpuText, type TraceSummary } from '../summary/traceSummary.js';
 import type { Finding } from '../../rules/types.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { AttachResult, ReportFormat } from '../contract/results.js';
 
 export const ATTACH_KEY = 'nsysTp';
 
@@ -38,18 +39,6 @@ export interface BenchSection {
   findings: { rule: string; severity: string; message: string; recommendation: string }[];
 }
 
-export interface AttachResult {
-  schemaVersion: 1;
-  kind: 'attach';
-  tool: Tool;
-  /** The benchmark report the section goes into, and in which form. */
-  report: string;
-  format: 'json' | 'md';
-  /** Whether the report already had a section, now replaced. */
-  replaced: boolean;
-  section: BenchSection;
-  findings: Finding[];
-}
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -74,6 +63,6 @@ export function benchSection(s: TraceSummary): BenchSection {
   return { ...out, findings: s.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, recommendation: f.recommendation })) };
 }
 
-export function buildAttachResult(report: string, format: 'json' | 'md', replaced: boolean, summary: TraceSummary, findings: Finding[]): AttachResult {
+export function buildAttachResult(report: string, format: ReportFormat, replaced: boolean, summary: TraceSummary, findings: Finding[]): AttachResult {
   return { schemaVersion: 1, kind: 'attach', tool: TOOL, report, format, replaced, section: benchSection(summary), findings };
 }

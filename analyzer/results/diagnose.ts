@@ -4,7 +4,7 @@
  * that did not run, and the trace's summary for the cross-trace commands. Every format is rendered from
  * this alone, so a saved JSON renders again (`nsys-tp render`) and stands in for its trace in `compare`.
  */
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
@@ -16,7 +16,8 @@ import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
 import { buildLayerResult, type LayerResult } from './layers.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { DiagnoseResult } from '../contract/results.js';
 import { buildStepRows, type StepRowResult } from './steps.js';
 import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
 import { fastStepsText } from '../steps/fastSteps.js';
@@ -130,44 +131,6 @@ export interface CollectivesResult {
   gpu: string | null;
 }
 
-export interface DiagnoseResult {
-  schemaVersion: 1;
-  kind: 'diagnose';
-  tool: Tool;
-  trace: {
-    path: string;
-    paths: string[];
-    nsysVersion: string | null;
-    exportSchema: string | null;
-    gpus: { deviceId: number; name: string; smCount: number | null; memoryBandwidthGBps: number | null }[];
-    cudaGraphTraceMode: string | null;
-    runtime: { id: string; name: string; evidence: string | null };
-  };
-  stepDetection: StepDetection;
-  devices: DeviceResult[];
-  collectives: CollectivesResult;
-  /** Achieved FLOP/s and HBM bandwidth per GPU and phase; present with --model and --batch. */
-  roofline: RooflineRow[] | null;
-  findings: Finding[];
-  warnings: string[];
-  /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
-  notRun: RuleNotRun[];
-  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went. */
-  superseded: SupersededFinding[];
-  layers: LayerResult;
-  /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
-  stepRows: StepRowResult[];
-  /** Per phase, the kernels behind the class times over the steady steps: overall, per class, inside the layers. */
-  kernels: PhaseKernelsResult[];
-  /** One step on every GPU, op by op (the timeline chart); null without steps. */
-  timeline: StepTimeline | null;
-  /** What compare, scaling and attach read of this trace. */
-  summary: TraceSummary;
-  /** The capture's gaps, as `doctor` finds them (the header names them); absent in results saved before it. */
-  capture?: CaptureGaps;
-  /** Runs of steps at another speed than the steady ones (analyzer/steps/regimes.ts), not in the phases' numbers. */
-  regimes?: RegimeResult[];
-}
 
 export interface RegimeResult {
   deviceId: number;
@@ -395,4 +358,4 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
   };
 }
 
-export const CLASS_ROWS: readonly (KernelClass | 'idle')[] = [...KERNEL_CLASSES, 'idle'];
+export const CLASS_ROWS: readonly TimeClass[] = TIME_CLASSES;

@@ -7,8 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { topKernels, type KernelRow } from '../breakdown/topKernels.js';
 import type { KernelClass } from '../classify/kernelClasses.js';
 import type { Phase } from '../steps/types.js';
-import type { DiagnoseResult } from './diagnose.js';
-import type { Tool } from './tool.js';
+import type { DiagnoseResult, KernelsResult } from '../contract/results.js';
 
 export interface KernelRowResult extends KernelRow {
   /** Launches and time per step and GPU (the totals over the steady steps of every GPU, divided by their number). */
@@ -44,15 +43,6 @@ export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {
   });
 }
 
-export interface KernelsResult {
-  schemaVersion: 1;
-  kind: 'kernels';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  phases: PhaseKernelsResult[];
-  warnings: string[];
-}
 
 export function kernelsResultOf(d: DiagnoseResult): KernelsResult {
   const { schemaVersion, tool, trace, stepDetection, warnings } = d;

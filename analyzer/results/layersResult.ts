@@ -8,9 +8,8 @@ import type { Finding } from '../../rules/types.js';
 import { UsageError } from '../errors.js';
 import type { Phase } from '../steps/types.js';
 import { median } from '../util/stats.js';
-import type { DiagnoseResult } from './diagnose.js';
+import type { DiagnoseResult, LayersResult } from '../contract/results.js';
 import type { LayerPhaseResult, LayerResult } from './layers.js';
-import type { Tool } from './tool.js';
 
 export interface Range {
   min: number;
@@ -54,20 +53,6 @@ export interface LayerAcross {
   left: { label: string; why: string }[];
 }
 
-export interface LayersResult {
-  schemaVersion: 1;
-  kind: 'layers';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  layers: LayerResult;
-  /** The GPU shown in full (`--device N`); null: the summary across ranks. */
-  device: { deviceId: number; label: string } | null;
-  acrossRanks: LayerAcross[];
-  warnings: string[];
-  /** Findings about why layers cannot be seen (graph-kernels-hidden). */
-  notes: Finding[];
-}
 
 /** Rules whose findings say why layers are missing. */
 const LAYER_NOTES = new Set(['graph-kernels-hidden']);

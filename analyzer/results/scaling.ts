@@ -13,21 +13,9 @@ import type { TraceSummary } from '../summary/traceSummary.js';
 import type { Finding, RuleNotRun } from '../../rules/types.js';
 import { runScalingRules, type RunOptions } from '../../rules/engine.js';
 import { SCALING_RULES } from '../../rules/index.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { ScalingResult } from '../contract/results.js';
 
-export interface ScalingResult {
-  schemaVersion: 1;
-  kind: 'scaling';
-  tool: Tool;
-  options: ScalingOptions;
-  rows: ScalingRow[];
-  /** The per-GPU throughput trap, for decode: the fastest replica is not the cheapest token. */
-  trap: string | null;
-  recommendation: TpRecommendation | null;
-  findings: Finding[];
-  notRun: RuleNotRun[];
-  warnings: string[];
-}
 
 export interface ScalingConfig extends ScalingOptions {
   /** For the fit check and recommendation (with `context`). */

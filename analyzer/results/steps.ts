@@ -6,8 +6,7 @@
 import type { Analysis } from '../analysis.js';
 import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
 import type { Phase } from '../steps/types.js';
-import type { DiagnoseResult } from './diagnose.js';
-import type { Tool } from './tool.js';
+import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 
 export type { StepTimes };
@@ -42,18 +41,6 @@ export function buildStepRows(a: Analysis): StepRowResult[] {
   });
 }
 
-export interface StepsResult {
-  schemaVersion: 1;
-  kind: 'steps';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  /** The GPU shown (`--device N`); null: every GPU, each row's times their mean. */
-  device: { deviceId: number; label: string } | null;
-  gpus: number;
-  rows: StepRowResult[];
-  warnings: string[];
-}
 
 /** The `steps` view of a diagnosis; `deviceId` picks one GPU (its own times in every row). */
 export function stepsResultOf(d: DiagnoseResult, deviceId?: number): StepsResult {

@@ -37,18 +37,23 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(xs: T) =>
 
 export const arr = <T extends z.ZodType>(item: T) => z.array(item, { error: expected('an array') });
 
-/** An object with these fields (all required); other fields are allowed (newer versions add some). */
-export const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: expected('an object') });
+/**
+ * An object with these fields (all required); other fields are allowed (newer versions add some), in
+ * reading and in the JSON Schema of the MCP tools' output alike. Typed without an index signature: the
+ * fields named are the ones a reader may use.
+ */
+export const obj = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape, { error: expected('an object') }) as unknown as z.ZodObject<T>;
 
 export const record = <T extends z.ZodType>(value: T) => z.record(z.string(), value, { error: expected('an object') });
 
 /**
  * A member typed as `T` whose inside is not checked on reading (only that it is there): what no command
- * computes on, so an edit deep inside breaks only its rendering, and `render` says so.
+ * computes on, so an edit deep inside breaks only its rendering, and `render` says so. (As JSON Schema,
+ * for the MCP tools' output schemas: any value.)
  */
-export const typed = <T>() => z.custom<T>((v) => v !== undefined, { error: 'missing' });
+export const typed = <T>() => z.unknown().refine((v) => v !== undefined, { error: 'missing' }) as unknown as z.ZodType<T>;
 /** A member typed as `T` that reading does not check at all (the renderers read it, no command computes on it). */
-export const unchecked = <T>() => z.custom<T>(() => true);
+export const unchecked = <T>() => z.unknown() as unknown as z.ZodType<T>;
 
 /**
  * A member typed as `T` of which reading checks the fields `shape` names (what commands compute on), not

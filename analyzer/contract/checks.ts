@@ -53,7 +53,7 @@ export const record = <T extends z.ZodType>(value: T) => z.record(z.string(), va
  */
 export const typed = <T>() => z.unknown().refine((v) => v !== undefined, { error: 'missing' }) as unknown as z.ZodType<T>;
 /** A member typed as `T` that reading does not check at all (the renderers read it, no command computes on it). */
-export const unchecked = <T>() => z.unknown() as unknown as z.ZodType<T>;
+export const unchecked = <T>() => z.unknown().optional() as unknown as z.ZodType<T>;
 
 /**
  * A member typed as `T` of which reading checks the fields `shape` names (what commands compute on), not

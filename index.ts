@@ -29,7 +29,7 @@ import type { StepOptions } from './analyzer/steps/findSteps.js';
 import { chartsOf, render, FORMATS, formatsOf, type Format, type RenderOptions } from './analyzer/report/registry.js';
 import type { Chart } from './analyzer/report/charts/reportCharts.js';
 import type { AttachResult, CompareResult, DiagnoseResult, DoctorResult, KernelsResult, LayersResult, PlanResult, ScalingResult, StepsResult } from './analyzer/contract/results.js';
-import { buildAttachResult, type BenchSection } from './analyzer/results/attach.js';
+import { buildAttachResult } from './analyzer/results/attach.js';
 import { buildCompareResult } from './analyzer/results/compare.js';
 import { buildDiagnoseResult } from './analyzer/results/diagnose.js';
 import { layersResultOf } from './analyzer/results/layersResult.js';
@@ -53,7 +53,7 @@ export { BadInputError, NsysTpError, UsageError, layersResultOf, stepsResultOf, 
 // The contract: the results' schemas and types, the vocabulary of their enums, the tool's version.
 export * from './analyzer/contract/index.js';
 export type {
-  AnalysisOptions, AttachTarget, BenchSection, Chart, Classification, ClassRow, Finding, Format, GpuSpec, LoadProgress, PerfettoTrace, TraceEvent, ModelShape,
+  AnalysisOptions, AttachTarget, Chart, Classification, ClassRow, Finding, Format, GpuSpec, LoadProgress, PerfettoTrace, TraceEvent, ModelShape,
   PlanOptions, ProgressCallback, RenderOptions, RuleInfo, RunOptions, TraceModel, TraceSummary, Workload,
 };
 

@@ -4,7 +4,8 @@
  * `nsysTp` member of a result JSON, patched into the text as it is, or a Markdown section between markers.
  */
 import { BadInputError } from '../analyzer/errors.js';
-import { ATTACH_KEY, type BenchSection } from '../analyzer/results/attach.js';
+import { ATTACH_KEY } from '../analyzer/results/attach.js';
+import type { BenchSection } from '../analyzer/contract/reports.js';
 import type { ReportFormat } from '../analyzer/contract/results.js';
 import { attachedSection, attachMarkdown, benchMarkdown, SectionError } from '../analyzer/report/benchAttach.js';
 import { JsonShapeError, setTopLevelMember, topLevelKeys } from '../analyzer/report/jsonMember.js';

@@ -8,3 +8,6 @@ export { TOOL, TOOL_VERSION, type Tool } from './tool.js';
 export { PHASE_ORDER, PHASES, STEP_SOURCES, type Phase, type StepSource } from '../steps/types.js';
 export { KERNEL_CLASSES, TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
 export { SEVERITIES, type Severity } from '../severity.js';
+export * from './diagnosis.js';
+export * from './views.js';
+export * from './reports.js';

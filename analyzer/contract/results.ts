@@ -1,30 +1,28 @@
 /**
  * The JSON contract: every kind of result nsys-tp writes (`--format json`, the MCP tools), as one zod
  * schema each, from which the result types are inferred and saved results are checked (parseResult,
- * render). Reading checks what the commands compute on field by field (a diagnosis' summary: compare,
- * scaling and attach read it) and every kind's top level; members no command computes on are typed here
- * and only checked to be present (`typed`), so an edit deep inside one breaks only its rendering.
+ * render) and the MCP tools' output schemas are made. Reading checks what the commands compute on field
+ * by field (a diagnosis' summary: compare, scaling and attach read it) and every kind's top level; the
+ * members no command computes on are typed by their own schemas (diagnosis.ts, views.ts, reports.ts; the
+ * analyses' types where an analysis defines the part) and only checked to be present (`typed`) or not at
+ * all (`unchecked`), so an edit deep inside one breaks only its rendering.
  */
 import { z } from 'zod';
 import type { Comparison } from '../across/compare/types.js';
 import type { ScalingOptions, ScalingRow } from '../across/scaling/scalingTable.js';
 import type { TpRecommendation } from '../across/scaling/recommendTp.js';
 import type { StepTimeline } from '../breakdown/stepTimeline.js';
-import type { DeclaredSize, Fix } from '../capture/captureCheck.js';
-import type { CaptureRuntime } from '../capture/recapture.js';
 import type { ModelShape } from '../llm/modelShape.js';
 import type { TpPlanRow } from '../plan/tpPlan.js';
 import { PHASES, STEP_SOURCES } from '../steps/types.js';
 import type { TraceSummary } from '../summary/traceSummary.js';
 import { SEVERITIES } from '../severity.js';
 import type { Finding, RuleNotRun, SupersededFinding } from '../../rules/types.js';
-import type { BenchSection } from '../results/attach.js';
-import type { CollectivesResult, DeviceResult, RegimeResult, RooflineRow, StepDetection } from '../results/diagnose.js';
-import type { CaptureGaps, DoctorFact } from '../results/doctor.js';
-import type { PhaseKernelsResult } from '../results/kernels.js';
+import type { BenchSection, CaptureGaps, DoctorFact } from './reports.js';
+import { DOCTOR_VERDICTS, type doctorTraceSchema, type recaptureSchema, type worldSchema } from './reports.js';
+import type { CollectivesResult, DeviceResult, RegimeResult, RooflineRow, StepDetection, TraceInfo } from './diagnosis.js';
+import type { LayerAcross, PhaseKernelsResult, StepRowResult } from './views.js';
 import type { LayerResult } from '../results/layers.js';
-import type { LayerAcross } from '../results/layersResult.js';
-import type { StepRowResult } from '../results/steps.js';
 import { arr, bool, count, measure, measurePos, nonNeg, num, obj, oneOf, pos, reads, record, share, str, tpDegree, typed, unchecked, firstMismatch } from './checks.js';
 
 /** The kinds of result, one per command that returns one. */
@@ -66,15 +64,7 @@ const finding = reads<Finding>({ rule: str, severity, message: str, recommendati
 const device = obj({ deviceId: num, label: str });
 
 /** The traces a result is of. */
-const traceOfDiagnosis = reads<{
-  path: string;
-  paths: string[];
-  nsysVersion: string | null;
-  exportSchema: string | null;
-  gpus: { deviceId: number; name: string; smCount: number | null; memoryBandwidthGBps: number | null }[];
-  cudaGraphTraceMode: string | null;
-  runtime: { id: string; name: string; evidence: string | null };
-}>({ path: str, paths: arr(str) });
+const traceOfDiagnosis = reads<TraceInfo>({ path: str, paths: arr(str) });
 const stepDetection = reads<StepDetection>({ source: str, description: str });
 const layerResult = reads<LayerResult>({ methods: typed<LayerResult['methods']>(), phases: arr(typed<LayerResult['phases'][number]>()) });
 
@@ -187,40 +177,19 @@ export type AttachResult = z.infer<typeof attachResultSchema>;
 
 export const doctorResultSchema = obj({
   ...frame('doctor'),
-  trace: reads<{
-    path: string;
-    paths: string[];
-    nsysVersion: string | null;
-    exportSchema: string | null;
-    gpus: { deviceId: number; name: string }[];
-    runtime: { id: string; name: string; evidence: string | null };
-    commandLine: string | null;
-  }>({ path: str, paths: arr(str) }),
-  verdict: oneOf(['complete', 'gaps', 'unusable']),
+  trace: reads<z.infer<typeof doctorTraceSchema>>({ path: str, paths: arr(str) }),
+  verdict: oneOf(DOCTOR_VERDICTS),
   /** 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose. */
   exitCode: num as unknown as z.ZodType<0 | 1 | 2>,
   verdictReason: str,
-  world: reads<{ declared: number | null; found: number; missing: number; sources: DeclaredSize[] }>({
+  world: reads<z.infer<typeof worldSchema>>({
     declared: num.nullable(), found: num, missing: num, sources: arr(obj({ source: str, ranks: num, evidence: str })),
   }),
   facts: arr(reads<DoctorFact>({
     id: str, title: str, status: oneOf(['ok', 'gap', 'info']), statement: str, evidence: str, cost: str.nullable(), rulesNotRun: arr(str),
     fixes: arr(obj({ where: str, flag: str, note: str })),
   })),
-  recapture: reads<{
-    runtime: CaptureRuntime;
-    name: string;
-    /** The lines as the README documents them, `<command>` standing for the workload. */
-    profileTemplate: string;
-    /** The same with the trace's recorded command line in place (the template when none is recorded). */
-    profile: string;
-    export: string;
-    notes: string[];
-    /** The flags that close this trace's gaps, one per gap that a flag fixes. */
-    fixes: Fix[];
-    /** True when every gap is fixed by exporting the same report again (nsys export), without a new capture. */
-    exportOnly: boolean;
-  }>({ runtime: str, name: str, profileTemplate: str, profile: str, export: str, notes: arr(str), fixes: arr(typed<Fix>()), exportOnly: bool }),
+  recapture: reads<z.infer<typeof recaptureSchema>>({ runtime: str, name: str, profileTemplate: str, profile: str, export: str, notes: arr(str), fixes: arr(typed<z.infer<typeof recaptureSchema>['fixes'][number]>()), exportOnly: bool }),
 });
 export type DoctorResult = z.infer<typeof doctorResultSchema>;
 

@@ -2,7 +2,7 @@
  * The attach section as it goes into the user's benchmark report: Markdown between markers (attaching
  * again replaces it); the JSON member is written by jsonMember.ts.
  */
-import type { BenchSection } from '../results/attach.js';
+import type { BenchSection } from '../contract/reports.js';
 import { fmtPct, mdCode, mdEscape } from './format.js';
 import { mdTable } from './formats/markdown.js';
 import { PHASE_ORDER } from './documents/common.js';

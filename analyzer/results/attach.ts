@@ -9,36 +9,9 @@ import { gpuText, type TraceSummary } from '../summary/traceSummary.js';
 import type { Finding } from '../../rules/types.js';
 import { TOOL } from '../contract/tool.js';
 import type { AttachResult, ReportFormat } from '../contract/results.js';
+import type { BenchSection } from '../contract/reports.js';
 
 export const ATTACH_KEY = 'nsysTp';
-
-export interface BenchPhase {
-  steps: number;
-  medianStepNs: number;
-  p10StepNs: number;
-  p90StepNs: number;
-  /** The mean steady step per GPU (its own span): the whole the shares below are parts of. */
-  meanGpuStepNs: number;
-  commShare: number;
-  exposedCommShare: number;
-  idleShare: number;
-  /** ns per step per GPU by kernel class and idle. */
-  timeNs: Record<string, number>;
-}
-
-export interface BenchSection {
-  tool: string;
-  traces: string[];
-  gpus: string;
-  tp: number;
-  stepDetection: string;
-  prefill?: BenchPhase;
-  mixed?: BenchPhase;
-  decode?: BenchPhase;
-  step?: BenchPhase;
-  findings: { rule: string; severity: string; message: string; recommendation: string }[];
-}
-
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 

@@ -12,12 +12,7 @@ import { RULES } from '../../rules/index.js';
 import type { Requirement } from '../../rules/requirements.js';
 import { TOOL } from '../contract/tool.js';
 import type { DoctorResult } from '../contract/results.js';
-
-export interface DoctorFact extends CaptureFact {
-  /** Rules that cannot run because of this gap (their requirement is what it lacks). */
-  rulesNotRun: string[];
-}
-
+import type { CaptureGaps, DoctorFact } from '../contract/reports.js';
 
 const REQUIREMENT_OF: Partial<Record<Lack, Requirement>> = { collectives: 'collectives', launches: 'launches' };
 
@@ -58,12 +53,6 @@ export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
       exportOnly: gaps.length > 0 && gaps.every((g) => g.fixes.length > 0 && g.fixes.every((x) => x.where === 'export')),
     },
   };
-}
-
-/** What diagnose's header says of the capture: its gaps in a few words each, from the same check as doctor. */
-export interface CaptureGaps {
-  verdict: DoctorResult['verdict'];
-  gaps: { id: string; short: string }[];
 }
 
 export function captureGaps(a: Analysis): CaptureGaps {

@@ -3,6 +3,7 @@
  * per-step table, and the result of `steps`: that table framed by its trace, for all GPUs (means over
  * them) or for one (`--device N`).
  */
+import type { StepRowResult } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
 import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
 import type { Phase } from '../steps/types.js';
@@ -10,24 +11,6 @@ import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 
 export type { StepTimes };
-
-export interface StepRowResult {
-  ordinal: number;
-  name: string;
-  phase: Phase;
-  steady: boolean;
-  /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
-  excluded: 'outlier' | 'regime' | 'earlier-pass' | null;
-  pass: number;
-  /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
-  startNs: number;
-  spanNs: number;
-  /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
-  times: StepTimes;
-  gpus: { deviceId: number; times: StepTimes }[];
-  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
-  lateRank: { deviceId: number; label: string; count: number; of: number; tiedWith: { deviceId: number; label: string }[] } | null;
-}
 
 export function buildStepRows(a: Analysis): StepRowResult[] {
   return stepRows(a).map((r) => {
@@ -40,7 +23,6 @@ export function buildStepRows(a: Analysis): StepRowResult[] {
     };
   });
 }
-
 
 /** The `steps` view of a diagnosis; `deviceId` picks one GPU (its own times in every row). */
 export function stepsResultOf(d: DiagnoseResult, deviceId?: number): StepsResult {

@@ -42,7 +42,8 @@ export interface Step {
 /** How sure the step split is. high: the trace names its steps (NVTX), or a regular rhythm of whole
  *  forward passes; medium: a rhythm with an irregular period, or one replay per step; low: idle gaps, or
  *  a rhythm found only partly. */
-export type Confidence = 'high' | 'medium' | 'low';
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
 
 /** The repeating kernel sequence steps were cut from (source `rhythm`). */
 export interface Rhythm {

@@ -1,7 +1,7 @@
 /** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
 import type { RuleNotRun, TimelineLocation } from '../../../rules/types.js';
 import { para, type Para } from '../document.js';
-import type { StepDetection } from '../../results/diagnose.js';
+import type { StepDetection } from '../../contract/diagnosis.js';
 import { PHASE_ORDER, type Phase } from '../../contract/index.js';
 
 export { PHASE_ORDER };

@@ -3,7 +3,7 @@
  * goes (means per step, one statistic per table, named); the collectives; the roofline; the findings and
  * the rules that did not run; and, folded, the layers and the charts. Every number is spelled here once.
  */
-import type { DeviceResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
+import type { DeviceResult, PhaseResult, SizeClassResult } from '../../contract/diagnosis.js';
 import type { DiagnoseResult } from '../../contract/results.js';
 import { KERNEL_CLASSES } from '../../contract/index.js';
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';

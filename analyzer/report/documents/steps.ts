@@ -3,7 +3,7 @@
  * capture's clock, the replica's step (first GPU start to last GPU end), the GPU's own span and where its
  * time goes (ms; a mean over the GPUs, or one GPU's with --device), and the rank that arrived last most.
  */
-import type { StepRowResult } from '../../results/steps.js';
+import type { StepRowResult } from '../../contract/views.js';
 import type { StepsResult } from '../../contract/results.js';
 import { KERNEL_CLASSES } from '../../contract/index.js';
 import { fmtMs } from '../../text/units.js';

@@ -11,7 +11,7 @@ import {
   EXPORT_FORMATS, FORMATS, formatsOf, REPORT_FORMATS, RESULT_KINDS, SEVERITIES, STEP_SOURCES,
   type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result, type ResultKind,
 } from '../index.js';
-import { regressionsOver, changeText } from '../runner/frontend.js';
+import { changeText, GPU_SPECS, regressionsOver } from '../runner/frontend.js';
 import { termSafe } from '../analyzer/report/format.js';
 import { writeSliceFile } from './slice.js';
 import { writeCharts } from './charts.js';
@@ -89,6 +89,8 @@ program
   .exitOverride()
   .addHelpText('after', EXPORT_HELP + '\n' + EXIT_HELP);
 
+/** The GPUs with a datasheet, as --gpu takes them. */
+const GPU_NAMES = GPU_SPECS.map((g) => g.key).join(', ');
 const stepSourceOption = () => new Option('--step-source <source>', 'where steps come from when not auto').choices(STEP_SOURCES);
 const failOnOption = () => new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(SEVERITIES);
 /** `--format`: the formats the command's result renders in, as the renderer registry has them (the same `render` takes). */
@@ -107,7 +109,7 @@ function addAnalysisOptions(cmd: Command): Command {
     .option('--batch <n>', 'sequences per step (with --model)', positive)
     .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
     .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-    .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)')
+    .option('--gpu <name>', `GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (${GPU_NAMES})`)
     .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
     .addOption(failOnOption());
 }
@@ -247,7 +249,7 @@ program
   .option('--context <n>', 'tokens of context per sequence: recommends the cheapest TP whose weights and KV cache fit (needs --model)', positive)
   .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
   .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-  .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
+  .option('--gpu <name>', `GPU datasheet when the traces do not name a known one (${GPU_NAMES})`)
   .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
   .addOption(stepSourceOption())
@@ -290,7 +292,7 @@ program
   .description('TP plan check: weights, heads and KV per rank, FP8 block alignment, all-reduce cost per token, KV cache room')
   .requiredOption('--model <preset|config.json>', 'llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
   .option('--tp <list>', 'TP degrees to compare', tpList, [1, 2, 4, 8])
-  .option('--gpu <name>', 'GPU (H100, H200, A100, B200)', 'H100')
+  .option('--gpu <name>', `GPU (${GPU_NAMES})`, 'H100')
   .option('--batch <n>', 'decode batch (sequences per step)', positive, 1)
   .option('--context <n>', 'tokens of context per sequence: checks the KV cache fits', positive)
   .option('--dtype <dtype>', 'weight dtype when it differs from the config (bf16, fp8)')

@@ -9,7 +9,7 @@ import {
   classifier, compare, diagnose, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
   KERNEL_CLASSES, RESULT_SCHEMAS, STEP_SOURCES, UsageError, type CompareSide, type Result, type ResultKind,
 } from '../index.js';
-import { closest, didYouMean } from '../runner/frontend.js';
+import { closest, didYouMean, GPU_SPECS } from '../runner/frontend.js';
 import { analyseConfig, withTraces, type AnalysisFlags } from './diagnosis.js';
 import { ruleOptionsFromConfig } from './ruleOptions.js';
 import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
@@ -26,7 +26,7 @@ const analysis = {
   model: z.string().optional().describe('model preset (llama-3.3-70b, qwen-2.5-72b) or a Hugging Face config.json path: message sizes and roofline'),
   batch: z.number().positive().optional().describe('sequences per step (with model)'),
   prompt: z.number().positive().optional().describe('prompt tokens per sequence, for prefill (with model)'),
-  gpu: z.string().optional().describe('GPU datasheet when the trace names none or the wrong one (H100, H200, A100, B200)'),
+  gpu: z.string().optional().describe(`GPU datasheet when the trace names none or the wrong one (${GPU_SPECS.map((g) => g.key).join(', ')})`),
   config: z.string().optional().describe('JSON config file: extra kernel classes, rule options, disabled rules'),
   rules,
 };

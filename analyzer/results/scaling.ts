@@ -7,7 +7,7 @@ import { recommendTp, type TpRecommendation } from '../across/scaling/recommendT
 import { scalingTable, type ScalingOptions, type ScalingRow } from '../across/scaling/scalingTable.js';
 import { throughputTrap } from '../across/scaling/throughputTrap.js';
 import { BadInputError } from '../errors.js';
-import type { GpuSpec } from '../hardware/gpuSpecs.js';
+import { GPU_SPECS, type GpuSpec } from '../hardware/gpuSpecs.js';
 import type { ModelShape } from '../llm/modelShape.js';
 import type { TraceSummary } from '../summary/traceSummary.js';
 import type { Finding, RuleNotRun } from '../../rules/types.js';
@@ -44,7 +44,7 @@ export function buildScalingResult(summaries: readonly TraceSummary[], c: Scalin
   const { findings, notRun } = runScalingRules(rows, SCALING_RULES, c.rules);
   let recommendation = null;
   if (c.context && model) {
-    if (!c.gpu) throw new BadInputError('--context: the traces do not name a GPU this tool knows; pass --gpu H100|H200|A100|B200');
+    if (!c.gpu) throw new BadInputError(`--context: the traces do not name a GPU this tool knows; pass --gpu ${GPU_SPECS.map((g) => g.key).join('|')}`);
     recommendation = recommendTp(rows, model, c.gpu, c.batch, c.context, c.memoryUtilization ?? 0.9);
   }
   return { schemaVersion: 1, kind: 'scaling', tool: TOOL, options: opts, rows, trap: throughputTrap(rows, opts), recommendation, findings, notRun, warnings };

@@ -16,57 +16,45 @@ import { openTraceDb } from './queries/open.js';
 import { sliceExport } from './queries/slice.js';
 import type { TraceModel } from './analyzer/model/types.js';
 import { Analysis, type AnalysisOptions } from './analyzer/analysis.js';
-import { createClassifier, validateClassRows, type Classification } from './analyzer/classify/classifier.js';
+import { createClassifier, type Classification } from './analyzer/classify/classifier.js';
 import type { ClassRow } from './analyzer/classify/kernelClasses.js';
 import type { Workload } from './analyzer/collectives/messageSize.js';
 import { tpDegree } from './analyzer/collectives/tpDegree.js';
 import { BadInputError, NsysTpError, UsageError } from './analyzer/errors.js';
 import { gpuOf } from './analyzer/hardware/gpuOf.js';
-import { GPU_SPECS, gpuSpecFor, type GpuSpec } from './analyzer/hardware/gpuSpecs.js';
-import { dtypeBytes, PRESET_NAMES, PRESETS, presetShape, resolvePreset, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
-import { changeText, regressionsOver } from './analyzer/across/compare/verdict.js';
-import { SEVERITY_ORDER, type Severity } from './analyzer/severity.js';
-import { checkDisabledRules, checkRuleOption, checkRuleOptions, type RuleOptionOverrides } from './rules/options.js';
-import { exportCommand, sidecarNote, walState } from './queries/open.js';
-import { closest, didYouMean } from './analyzer/text/suggest.js';
+import { gpuSpecFor, type GpuSpec } from './analyzer/hardware/gpuSpecs.js';
+import { presetShape, shapeFromHfConfig, type ModelShape } from './analyzer/llm/modelShape.js';
 import { planRow, type PlanOptions } from './analyzer/plan/tpPlan.js';
 import type { StepOptions } from './analyzer/steps/findSteps.js';
-import { attachedSection, attachMarkdown, benchMarkdown, SectionError } from './analyzer/report/benchAttach.js';
-import { jsonSyntaxProblem, JsonShapeError, setTopLevelMember, topLevelKeys } from './analyzer/report/jsonMember.js';
-import { chartsOf, render, FORMATS, type Format, type RenderOptions, type Result, type ResultKind } from './analyzer/report/registry.js';
+import { chartsOf, render, FORMATS, formatsOf, type Format, type RenderOptions } from './analyzer/report/registry.js';
 import type { Chart } from './analyzer/report/charts/reportCharts.js';
-import { ATTACH_KEY, buildAttachResult, type AttachResult, type BenchSection } from './analyzer/results/attach.js';
-import { buildCompareResult, type CompareResult } from './analyzer/results/compare.js';
-import { buildDiagnoseResult, type DiagnoseResult } from './analyzer/results/diagnose.js';
-import { layersResultOf, type LayersResult } from './analyzer/results/layersResult.js';
-import { stepsResultOf, type StepsResult } from './analyzer/results/steps.js';
-import { kernelsResultOf, type KernelsResult } from './analyzer/results/kernels.js';
-import { buildPerfettoTrace, perfettoJson, type PerfettoTrace, type TraceEvent } from './analyzer/results/perfetto.js';
-import { buildPlanResult, type PlanResult } from './analyzer/results/plan.js';
-import { buildDoctorResult, type DoctorResult } from './analyzer/results/doctor.js';
-import { RECIPES } from './analyzer/capture/recapture.js';
-import { buildScalingResult, type ScalingConfig, type ScalingResult } from './analyzer/results/scaling.js';
-import { TOOL_VERSION } from './analyzer/results/tool.js';
-import { resultShapeError } from './analyzer/results/resultShape.js';
+import type { AttachResult, CompareResult, DiagnoseResult, DoctorResult, KernelsResult, LayersResult, PlanResult, ScalingResult, StepsResult } from './analyzer/contract/results.js';
+import { buildAttachResult } from './analyzer/results/attach.js';
+import { buildCompareResult } from './analyzer/results/compare.js';
+import { buildDiagnoseResult } from './analyzer/results/diagnose.js';
+import { layersResultOf } from './analyzer/results/layersResult.js';
+import { stepsResultOf } from './analyzer/results/steps.js';
+import { kernelsResultOf } from './analyzer/results/kernels.js';
+import { buildPerfettoTrace, EXPORT_FORMATS, perfettoJson, type PerfettoTrace, type TraceEvent } from './analyzer/export/perfetto.js';
+import { buildPlanResult } from './analyzer/results/plan.js';
+import { buildDoctorResult } from './analyzer/results/doctor.js';
+import { buildScalingResult, type ScalingConfig } from './analyzer/results/scaling.js';
 import type { TraceSummary } from './analyzer/summary/traceSummary.js';
 import { runPlanRules, runRules, sortFindings, type RunOptions } from './rules/engine.js';
-import { REQUIREMENTS } from './rules/requirements.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PLAN_RULES, RULES, SCALING_RULES } from './rules/index.js';
 import type { Finding, RuleOutcome } from './rules/types.js';
+import { explainRule, ruleCatalogue, type RuleInfo } from './rules/catalogue.js';
+import { parseDiagnosis, parseResult } from './runner/savedResult.js';
+import { hasSection, withSection, type AttachTarget } from './runner/attachReport.js';
 
-export { Analysis, buildModel, readTraceInput, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS };
-export { BadInputError, NsysTpError, UsageError, GPU_SPECS, PRESETS, TOOL_VERSION };
-export { layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, resolvePreset, PRESET_NAMES, closest, didYouMean };
-// What a front end (the CLI) needs to check its input before it runs a command, and to word what it prints.
-export { validateClassRows, dtypeBytes, gpuSpecFor, shapeFromHfConfig, SEVERITY_ORDER, checkDisabledRules, checkRuleOption, checkRuleOptions };
-export { changeText, regressionsOver, exportCommand, sidecarNote, walState, RECIPES, jsonSyntaxProblem };
+// The commands below; rendering; the rules, for those who run them on an Analysis of their own.
+export { Analysis, buildModel, readTraceInput, RULES, PLAN_RULES, SCALING_RULES, runRules, render, chartsOf, FORMATS, formatsOf, EXPORT_FORMATS };
+export { BadInputError, NsysTpError, UsageError, layersResultOf, stepsResultOf, kernelsResultOf, perfettoJson, ruleCatalogue, explainRule, parseResult, parseDiagnosis };
+// The contract: the results' schemas and types, the vocabulary of their enums, the tool's version.
+export * from './analyzer/contract/index.js';
 export type {
-  AnalysisOptions, AttachResult, DoctorResult, BenchSection, Chart, Classification, ClassRow, CompareResult, DiagnoseResult, Finding, Format, GpuSpec,
-  KernelsResult, LayersResult, LoadProgress, PerfettoTrace, StepsResult, TraceEvent, ModelShape, PlanOptions, PlanResult, ProgressCallback, RenderOptions, Result, ResultKind, RunOptions, ScalingResult,
-  TraceModel, TraceSummary, Workload, Severity, RuleOptionOverrides,
+  AnalysisOptions, AttachTarget, Chart, Classification, ClassRow, Finding, Format, GpuSpec, LoadProgress, PerfettoTrace, TraceEvent, ModelShape,
+  PlanOptions, ProgressCallback, RenderOptions, RuleInfo, RunOptions, TraceModel, TraceSummary, Workload,
 };
 
 /** Reads one export, or several (one per rank) put on one clock. */
@@ -245,39 +233,15 @@ export function plan(model: ModelShape, options: PlanOptions, rules: RunOptions 
   return buildPlanResult(model, options, rules);
 }
 
-/** A benchmark report to attach to: its text, and whether it is a result JSON or Markdown. */
-export interface AttachTarget {
-  path: string;
-  text: string;
-  format: 'json' | 'md';
-}
-
 /**
  * `attach`: the section for a benchmark report of the same run, and the report's new text with it. The
  * report is checked before the traces are read, so a wrong report costs no analysis.
  */
 export async function attach(target: AttachTarget, paths: string[], config: AnalyseConfig = {}, hooks: RunHooks = {}): Promise<{ result: AttachResult; text: string }> {
-  let replaced = false;
-  if (target.format === 'json') {
-    try {
-      // Checked, not parsed: a report of tens of megabytes costs no object graph.
-      replaced = topLevelKeys(target.text).includes(ATTACH_KEY);
-    } catch (e) {
-      if (!(e instanceof JsonShapeError)) throw e;
-      throw new BadInputError(`${target.path}: not a benchmark result JSON object (${e.message}); for a Markdown report pass --format md`);
-    }
-  } else {
-    try {
-      replaced = attachedSection(target.text) !== null;
-    } catch (e) {
-      if (!(e instanceof SectionError)) throw e;
-      throw new BadInputError(`${target.path}: ${e.message}`);
-    }
-  }
+  const replaced = hasSection(target);
   const d = await diagnose(paths, config, hooks);
   const result = buildAttachResult(target.path, target.format, replaced, d.summary, d.findings);
-  const text = target.format === 'json' ? setTopLevelMember(target.text, ATTACH_KEY, result.section) : attachMarkdown(target.text, benchMarkdown(result.section));
-  return { result, text };
+  return { result, text: withSection(target, result.section) };
 }
 
 /** Classes kernel names as the analyses class them (the built-in table, after `kernelClasses`). */
@@ -295,91 +259,3 @@ export function modelShape(x: string | Record<string, unknown>, name?: string): 
 
 /** A GPU datasheet by name (`H100`, `NVIDIA H200`), or null. */
 export const gpuSpec = gpuSpecFor;
-
-/** A rule as `nsys-tp rules` and the MCP server describe it: what it checks, its options with their kinds and defaults, what it needs. */
-export interface RuleInfo {
-  id: string;
-  /** What it runs on: a trace (diagnose and every command that diagnoses), a TP plan, or traces at several TP degrees. */
-  scope: 'trace' | 'plan' | 'scaling';
-  severity: Finding['severity'];
-  title: string;
-  description: string;
-  options: { name: string; type: string; default: number; description: string }[];
-  requires: { requirement: string; without: string }[];
-  /** Every message template of the rule by id (findings', fixes', places' and their parts; rules/messageFormat.ts). */
-  messages: Record<string, string>;
-}
-
-interface AnyMeta {
-  meta: {
-    id: string; severity: Finding['severity']; title: string; description: string; options: Record<string, { type: string; default: number; description: string }>;
-    requires: readonly string[]; messages: Readonly<Record<string, string>>;
-  };
-}
-
-export function ruleCatalogue(): RuleInfo[] {
-  const info = (scope: RuleInfo['scope']) => (r: AnyMeta): RuleInfo => ({
-    id: r.meta.id, scope, severity: r.meta.severity, title: r.meta.title, description: r.meta.description,
-    options: Object.entries(r.meta.options).map(([name, o]) => ({ name, type: o.type, default: o.default, description: o.description })),
-    requires: r.meta.requires.map((q) => ({ requirement: q, without: REQUIREMENTS[q as keyof typeof REQUIREMENTS].missing })),
-    messages: { ...r.meta.messages },
-  });
-  return [...(RULES as readonly AnyMeta[]).map(info('trace')), ...(PLAN_RULES as readonly AnyMeta[]).map(info('plan')), ...(SCALING_RULES as readonly AnyMeta[]).map(info('scaling'))];
-}
-
-/** The folder holding rules/<id>.md: beside the sources, or above dist/ in an installed package. */
-function rulesDocDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'rules', 'host-bound-gaps.md'))) return join(dir, 'rules');
-    dir = dirname(dir);
-  }
-  return null;
-}
-
-/** A rule's description and its doc (rules/<id>.md: Detects, Thresholds, Example, Fix). */
-export function explainRule(id: string): RuleInfo & { doc: string } {
-  const all = ruleCatalogue();
-  const rule = all.find((r) => r.id === id);
-  if (!rule) throw new UsageError(`unknown rule "${id}"${didYouMean(id, all.map((r) => r.id)) || ' (nsys-tp rules lists them)'}`);
-  const dir = rulesDocDir();
-  const file = dir && join(dir, `${id}.md`);
-  // A package published without its rules/*.md (package.json "files") is a bug of nsys-tp, not of the user.
-  if (!file || !existsSync(file)) throw new Error(`the doc of rule ${id} (rules/${id}.md) is missing from this installation`);
-  return { ...rule, doc: readFileSync(file, 'utf8') };
-}
-
-/**
- * A saved result (`--format json`), checked to be rendered or compared again: its kind and schema
- * version, and its shape field by field where commands compute on it (a diagnosis' summary), so a
- * hand-edited or cut-short file is one line naming the first bad field, never a crash later.
- */
-export function parseResult(text: string, path: string): Result {
-  let r: unknown;
-  try {
-    r = JSON.parse(text);
-  } catch {
-    // Said by position, never by quoting the text; a file cut short (a copy interrupted, a disk full) says so.
-    const problem = jsonSyntaxProblem(text);
-    throw new BadInputError(`${path}: not a JSON result${/^the text ends/.test(problem) ? ' (cut short?)' : ''} (${problem})`);
-  }
-  const kinds: ResultKind[] = ['diagnose', 'layers', 'steps', 'kernels', 'compare', 'scaling', 'plan', 'attach', 'doctor'];
-  const o = r as { schemaVersion?: unknown; kind?: unknown; tool?: { name?: unknown } } | null;
-  if (typeof o !== 'object' || o === null || o.tool?.name !== 'nsys-tp' || !kinds.includes(o.kind as ResultKind)) {
-    throw new BadInputError(`${path}: not an nsys-tp result (write one with --format json)`);
-  }
-  if (typeof o.schemaVersion !== 'number') {
-    throw new BadInputError(`${path}: schemaVersion is ${o.schemaVersion === undefined ? 'missing' : `${JSON.stringify(o.schemaVersion)?.slice(0, 20)}, not a number`}; nsys-tp writes the number 1 there (write the result again with --format json)`);
-  }
-  if (o.schemaVersion !== 1) throw new BadInputError(`${path}: result schema version ${String(o.schemaVersion)}; this nsys-tp reads version 1`);
-  const bad = resultShapeError(r);
-  if (bad) throw new BadInputError(`${path}: not a ${String(o.kind)} result as nsys-tp writes it: ${bad.replace(/^\$\.?/, '')}`);
-  return r as Result;
-}
-
-/** A saved diagnose result, for a side of `compare` (another kind is a usage mistake, said so). */
-export function parseDiagnosis(text: string, path: string): DiagnoseResult {
-  const r = parseResult(text, path);
-  if (r.kind !== 'diagnose') throw new BadInputError(`${path}: a saved ${r.kind} result; compare takes a trace or a saved diagnose result (nsys-tp diagnose TRACE --format json -o FILE)`);
-  return r;
-}

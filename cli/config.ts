@@ -11,7 +11,8 @@ import type { RuleOptionOverrides as RuleOptions } from '../rules/options.js';
 import { disabledRulesFromConfig, ruleOptionsFromConfig } from './ruleOptions.js';
 import { readSideText } from './sideInput.js';
 import { linearPattern, PatternError } from './userPattern.js';
-import { BadInputError, closest, jsonSyntaxProblem, validateClassRows } from '../index.js';
+import { BadInputError } from '../index.js';
+import { closest, jsonSyntaxProblem, validateClassRows } from '../runner/frontend.js';
 
 export interface Config {
   kernelClasses: ClassRow[];

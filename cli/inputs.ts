@@ -12,7 +12,8 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { writeErrorText } from './output.js';
 import { termSafe } from '../analyzer/report/format.js';
-import { BadInputError, exportCommand, sidecarNote, walState } from '../index.js';
+import { BadInputError } from '../index.js';
+import { exportCommand, sidecarNote, walState } from '../runner/frontend.js';
 
 /** The default limit on one `nsys export`: a minute of TP=8 serving exports in a few minutes. */
 const DEFAULT_EXPORT_TIMEOUT_S = 1800;

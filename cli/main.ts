@@ -7,9 +7,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   attach, BadInputError, chartsOf, classifier, compare, diagnose, doctor, explainRule, exportPerfetto, kernelsResultOf, layersResultOf, NsysTpError, parseResult, perfettoJson,
-  plan, regressionsOver, changeText, render, ruleCatalogue, scaling, slice, stepsResultOf, TOOL_VERSION, UsageError,
-  type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result,
+  plan, render, ruleCatalogue, scaling, slice, stepsResultOf, TOOL_VERSION, UsageError,
+  EXPORT_FORMATS, FORMATS, formatsOf, REPORT_FORMATS, RESULT_KINDS, SEVERITIES, STEP_SOURCES,
+  type CompareSide, type DiagnoseResult, type Finding, type Format, type PlanOptions, type Result, type ResultKind,
 } from '../index.js';
+import { changeText, GPU_SPECS, regressionsOver } from '../runner/frontend.js';
 import { termSafe } from '../analyzer/report/format.js';
 import { writeSliceFile } from './slice.js';
 import { writeCharts } from './charts.js';
@@ -26,7 +28,7 @@ import { analyseConfig, loadWithProgress, withTraces } from './diagnosis.js';
 import { readReport } from './attach.js';
 import { isSavedResult, MAX_RESULT_BYTES, readSavedDiagnosis } from './savedResult.js';
 import { readSideText } from './sideInput.js';
-import { EXIT_HELP, ruleText, rulesList } from './rulesHelp.js';
+import { EXIT_HELP, RULES_FORMATS, ruleText, rulesList } from './rulesHelp.js';
 
 class ExitError extends Error {
   constructor(readonly code: number, message: string) {
@@ -87,11 +89,18 @@ program
   .exitOverride()
   .addHelpText('after', EXPORT_HELP + '\n' + EXIT_HELP);
 
+/** The GPUs with a datasheet, as --gpu takes them. */
+const GPU_NAMES = GPU_SPECS.map((g) => g.key).join(', ');
+const stepSourceOption = () => new Option('--step-source <source>', 'where steps come from when not auto').choices(STEP_SOURCES);
+const failOnOption = () => new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(SEVERITIES);
+/** `--format`: the formats the command's result renders in, as the renderer registry has them (the same `render` takes). */
+const formatOption = (kind: ResultKind, what = 'output format') => new Option('--format <format>', what).choices(formatsOf(kind)).default('terminal');
+
 /** Step selection and config, shared by every command that analyses traces. */
 function addAnalysisOptions(cmd: Command): Command {
   return cmd
     .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-    .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
+    .addOption(stepSourceOption())
     .option('--from <seconds>', 'only steps starting at or after this time (session clock, s)', seconds)
     .option('--to <seconds>', 'only steps ending at or before this time (session clock, s)', seconds)
     .option('--gap-ms <ms>', 'idle gap separating steps when steps come from gaps', positive)
@@ -100,9 +109,9 @@ function addAnalysisOptions(cmd: Command): Command {
     .option('--batch <n>', 'sequences per step (with --model)', positive)
     .option('--prompt <n>', 'prompt tokens per sequence, for prefill (with --model)', positive)
     .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-    .option('--gpu <name>', 'GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (H100, H200, A100, B200)')
+    .option('--gpu <name>', `GPU datasheet to judge against when TARGET_INFO_GPU is missing or wrong (${GPU_NAMES})`)
     .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
-    .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']));
+    .addOption(failOnOption());
 }
 
 /** The gate of --fail-on: exit 1 when findings of that severity or worse were reported. */
@@ -126,7 +135,7 @@ const diagnoseCmd = program
   .command('diagnose')
   .description('where each GPU\'s step time goes: GEMM, attention, communication, idle; and findings')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .addOption(formatOption('diagnose'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder')
   .option('-q, --quiet', 'terminal: print the findings only');
@@ -149,10 +158,10 @@ const doctorCmd = program
   .command('doctor')
   .description('what the capture holds and lacks for a TP diagnosis, each fact with its evidence; what each gap costs, and the nsys command lines that capture it right (exit 0 complete, 1 usable with gaps, 2 not a TP capture it can diagnose)')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .addOption(formatOption('doctor'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
+  .addOption(stepSourceOption())
   .option('--config <file>', 'JSON config: extra kernel classes');
 doctorCmd.action(async (traces: string[], opts) => {
   const config = analyseConfig(opts, { workload: undefined, gpu: undefined });
@@ -166,7 +175,7 @@ const layersCmd = program
   .command('layers')
   .description('per-layer time for prefill and decode: attention and MLP compute and comm, exposed comm, idle')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .addOption(formatOption('layers'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder');
 layersCmd.option('--device <id>', 'one GPU in full (its CUDA device id) instead of the summary across ranks', deviceId);
@@ -176,7 +185,7 @@ const stepsCmd = program
   .command('steps')
   .description('every step, one row each: start on the capture clock, span, time per class, comm transfer and waiting, idle, the late rank')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .addOption(formatOption('steps'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--device <id>', 'one GPU\'s times (its CUDA device id) instead of the mean over the GPUs', deviceId);
 addAnalysisOptions(stepsCmd).action(diagnosisAction((r, opts) => stepsResultOf(r, opts.device)));
@@ -185,7 +194,7 @@ const kernelsCmd = program
   .command('kernels')
   .description('the kernels behind the class times, per phase over the steady steps: top overall, per class, inside a layer (name, count, time, mean, share)')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .addOption(formatOption('kernels'))
   .option('-o, --output <file>', 'write the tables to a file instead of stdout');
 addAnalysisOptions(kernelsCmd).action(diagnosisAction((r) => kernelsResultOf(r)));
 
@@ -193,7 +202,7 @@ const exportCmd = program
   .command('export')
   .description('write the trace for another viewer: --format perfetto is Chrome trace-event JSON the Perfetto UI (ui.perfetto.dev) opens offline')
   .argument('<traces...>', 'nsys SQLite export(s); several files = one job, one process per GPU')
-  .addOption(new Option('--format <format>', 'what to write').choices(['perfetto']).default('perfetto'))
+  .addOption(new Option('--format <format>', 'what to write').choices(EXPORT_FORMATS).default(EXPORT_FORMATS[0]))
   .option('-o, --output <file>', 'write to a file instead of stdout (e.g. trace.json)');
 addAnalysisOptions(exportCmd).action(async (traces: string[], opts) => {
   const config = analyseConfig(opts);
@@ -206,7 +215,7 @@ const compareCmd = program
   .description('what changed between two traces, beyond noise, and why: step time per phase, classes, layers, collectives, findings')
   .argument('<base>', 'the reference: an nsys SQLite export, or a saved diagnose result (diagnose --format json -o base.json)')
   .argument('<new>', 'the trace to review (an export, or a saved diagnose result)')
-  .addOption(new Option('--format <format>', 'output format (html: the two traces side by side, for a review)').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .addOption(formatOption('compare', 'output format (html: the two traces side by side, for a review)'))
   .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
   .option('-q, --quiet', 'terminal: print the findings only')
   .option('--fail-on-regression <pct>', 'exit with code 1 when a phase\'s median step is slower by more than PCT% beyond noise', percent);
@@ -240,17 +249,17 @@ program
   .option('--context <n>', 'tokens of context per sequence: recommends the cheapest TP whose weights and KV cache fit (needs --model)', positive)
   .option('--model <preset|config.json>', 'model shape: llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
   .option('--dtype <dtype>', 'served dtype when it differs from the config (bf16, fp8)')
-  .option('--gpu <name>', 'GPU datasheet when the traces do not name a known one (H100, H200, A100, B200)')
+  .option('--gpu <name>', `GPU datasheet when the traces do not name a known one (${GPU_NAMES})`)
   .option('--memory-utilization <f>', 'fraction of GPU memory the server may use, for the fit check', positive, 0.9)
   .option('--steps <regex>', 'NVTX ranges to use as steps (default: auto-detect prefill/decode/step ranges)', regex)
-  .addOption(new Option('--step-source <source>', 'where steps come from when not auto').choices(['nvtx', 'rhythm', 'graph', 'gaps']))
+  .addOption(stepSourceOption())
   .option('--config <file>', 'JSON config: extra kernel classes, rule options')
   .option('--rule <id.option=value>', 'override a rule threshold for this run (repeatable)', collectRuleOption)
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md']).default('terminal'))
+  .addOption(formatOption('scaling'))
   .option('-o, --output <file>', 'write the table to a file instead of stdout')
   .option('--chart <dir>', 'also write the scaling curve as DIR/scaling.svg')
   .option('-q, --quiet', 'terminal: print the findings only')
-  .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding of this severity or worse is reported').choices(['info', 'warning', 'error']))
+  .addOption(failOnOption())
   .action(async (traces: string[], opts) => {
     const model = opts.model !== undefined ? loadModelShape(opts.model, opts.dtype) : undefined;
     const config = analyseConfig(opts, { workload: undefined, gpu: gpuFrom(opts.gpu) });
@@ -268,7 +277,7 @@ const attachCmd = program
   .description('add the trace\'s summary and findings to a benchmark report of the same run (vllm bench serve --save-result JSON, or Markdown)')
   .argument('<report>', 'benchmark result JSON (or Markdown with --format md), updated in place')
   .argument('<traces...>', 'the run\'s nsys SQLite export(s); several files = one report per rank')
-  .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(['json', 'md']).default('json'));
+  .addOption(new Option('--format <format>', 'json: add an "nsysTp" member; md: append a findings section').choices(REPORT_FORMATS).default('json'));
 addAnalysisOptions(attachCmd).action(async (report: string, traces: string[], opts) => {
   const config = analyseConfig(opts);
   const target = readReport(report, traces, opts.format);
@@ -283,12 +292,12 @@ program
   .description('TP plan check: weights, heads and KV per rank, FP8 block alignment, all-reduce cost per token, KV cache room')
   .requiredOption('--model <preset|config.json>', 'llama-3.3-70b, qwen-2.5-72b, or a Hugging Face config.json')
   .option('--tp <list>', 'TP degrees to compare', tpList, [1, 2, 4, 8])
-  .option('--gpu <name>', 'GPU (H100, H200, A100, B200)', 'H100')
+  .option('--gpu <name>', `GPU (${GPU_NAMES})`, 'H100')
   .option('--batch <n>', 'decode batch (sequences per step)', positive, 1)
   .option('--context <n>', 'tokens of context per sequence: checks the KV cache fits', positive)
   .option('--dtype <dtype>', 'weight dtype when it differs from the config (bf16, fp8)')
   .option('--memory-utilization <f>', 'fraction of GPU memory the server may use', positive, 0.9)
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
+  .addOption(formatOption('plan'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--rule <id.option=value>', 'override a rule option (repeatable)', collectRuleOption)
   .option('-q, --quiet', 'terminal: print the findings only')
@@ -301,8 +310,8 @@ program
 program
   .command('render')
   .description('render a saved result (any command\'s --format json) in another format')
-  .argument('<result>', 'a JSON result written by nsys-tp (diagnose, layers, compare, scaling, plan)')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json', 'md', 'html']).default('terminal'))
+  .argument('<result>', `a JSON result written by nsys-tp (${RESULT_KINDS.join(', ')})`)
+  .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('terminal'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--chart <dir>', 'also write the charts as SVG files into this folder')
   .action(async (path: string, opts) => {
@@ -330,7 +339,7 @@ program
   .command('rules')
   .description('every rule: severity, what it needs, options with their kinds and defaults; with an id, that rule\'s doc')
   .argument('[id]', 'a rule id, e.g. host-bound-gaps')
-  .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
+  .addOption(new Option('--format <format>', 'output format').choices(RULES_FORMATS).default('terminal'))
   .action(async (id: string | undefined, opts) => {
     const width = terminalOptions({}).width ?? 100;
     if (id === undefined) emit(opts.format === 'json' ? `${JSON.stringify(ruleCatalogue(), null, 2)}\n` : rulesList(ruleCatalogue(), width), undefined, []);

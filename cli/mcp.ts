@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { TOOL_VERSION } from '../index.js';
-import { argumentsProblem, errorReply, TOOLS, type Reply } from './mcpTools.js';
+import { argumentsProblem, errorReply, outputSchemaOf, TOOLS, type Reply } from './mcpTools.js';
 import { LineTransport } from './mcpTransport.js';
 
 /** Calls in flight, stopped when the client goes. */
@@ -45,7 +45,8 @@ function inWorker(name: string, args: unknown, signal?: AbortSignal): Promise<Re
 export function mcpServer(): McpServer {
   const server = new McpServer({ name: 'nsys-tp', version: TOOL_VERSION });
   for (const t of TOOLS) {
-    const config = { title: t.title, description: t.description, ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}) };
+    const output = outputSchemaOf(t);
+    const config = { title: t.title, description: t.description, ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}), ...(output ? { outputSchema: output } : {}) };
     server.registerTool(t.name, config, (async (...a: unknown[]) => {
       // With a schema the handler gets (args, extra), without one (extra).
       const [args, extra] = t.inputSchema ? a : [{}, a[0]];

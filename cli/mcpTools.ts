@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import {
-  classifier, closest, compare, diagnose, didYouMean, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
-  UsageError, type CompareSide, type Result,
+  classifier, compare, diagnose, doctor, explainRule, kernelsResultOf, layersResultOf, NsysTpError, plan, render, ruleCatalogue, scaling, stepsResultOf,
+  KERNEL_CLASSES, RESULT_SCHEMAS, STEP_SOURCES, UsageError, type CompareSide, type Result, type ResultKind,
 } from '../index.js';
+import { closest, didYouMean, GPU_SPECS } from '../runner/frontend.js';
 import { analyseConfig, withTraces, type AnalysisFlags } from './diagnosis.js';
 import { ruleOptionsFromConfig } from './ruleOptions.js';
 import { isSavedResult, readSavedDiagnosis } from './savedResult.js';
@@ -19,13 +20,13 @@ const traces = z.array(z.string()).min(1).describe('nsys SQLite export paths (se
 const rules = z.record(z.string(), z.record(z.string(), z.number())).optional().describe('rule options: { "<rule id>": { "<option>": value } }; fractions are 0-1');
 const analysis = {
   steps: z.string().optional().describe('regular expression of the NVTX ranges that are steps (default: auto-detect prefill / decode N / step N)'),
-  stepSource: z.enum(['nvtx', 'rhythm', 'graph', 'gaps']).optional().describe('where steps come from when not auto'),
+  stepSource: z.enum(STEP_SOURCES).optional().describe('where steps come from when not auto'),
   from: z.number().optional().describe('only steps starting at or after this time (session clock, s)'),
   to: z.number().optional().describe('only steps ending at or before this time (session clock, s)'),
   model: z.string().optional().describe('model preset (llama-3.3-70b, qwen-2.5-72b) or a Hugging Face config.json path: message sizes and roofline'),
   batch: z.number().positive().optional().describe('sequences per step (with model)'),
   prompt: z.number().positive().optional().describe('prompt tokens per sequence, for prefill (with model)'),
-  gpu: z.string().optional().describe('GPU datasheet when the trace names none or the wrong one (H100, H200, A100, B200)'),
+  gpu: z.string().optional().describe(`GPU datasheet when the trace names none or the wrong one (${GPU_SPECS.map((g) => g.key).join(', ')})`),
   config: z.string().optional().describe('JSON config file: extra kernel classes, rule options, disabled rules'),
   rules,
 };
@@ -54,12 +55,18 @@ export interface Tool {
   title: string;
   description: string;
   inputSchema?: z.ZodRawShape;
+  /** The kind of result the tool returns, whose contract schema is its output schema; none for the lists. */
+  result?: ResultKind;
   run(a: any): Promise<Result | object>;
 }
+
+/** A tool's output schema: its result's schema from the contract (analyzer/contract). */
+export const outputSchemaOf = (t: Tool) => (t.result ? RESULT_SCHEMAS[t.result] : undefined);
 
 export const TOOLS: Tool[] = [
   {
     name: 'doctor', title: 'What a trace can answer',
+    result: 'doctor',
     description: 'Ask first: what the capture holds and lacks for a TP diagnosis (GPUs and ranks against the declared world size, per-rank files, ' +
       'CUDA graph trace mode, CUDA API, NVTX, OS runtime, NCCL NVTX and payloads, GPU metrics, capture range, step source), each with its evidence, ' +
       'what each gap costs (rules that cannot run, numbers that become guesses), and the nsys profile / export lines that capture it right. ' +
@@ -69,6 +76,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'diagnose', title: 'Diagnose a TP inference trace',
+    result: 'diagnose',
     description: 'Where each GPU\'s step time goes per phase (GEMM, attention, communication split into transfer and waiting, idle), collectives, ' +
       'roofline (with model and batch), per-step rows, top kernels, layers, and findings with their places on the capture\'s timeline.',
     inputSchema: { traces, ...analysis },
@@ -76,24 +84,28 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'layers', title: 'Per-layer time',
+    result: 'layers',
     description: 'Per layer and phase: attention and MLP compute and comm, exposed comm, idle; summarised across ranks (min / median / max, the GPU the others wait for), or one GPU in full.',
     inputSchema: { traces, device: z.number().int().nonnegative().optional().describe('one GPU (CUDA device id) in full'), ...analysis },
     run: async (a) => layersResultOf(await diagnosis(a.traces, a), a.device),
   },
   {
     name: 'steps', title: 'Every step',
+    result: 'steps',
     description: 'One row per step: start on the capture clock, span, time per class, comm transfer and waiting, idle, the rank that arrived last.',
     inputSchema: { traces, device: z.number().int().nonnegative().optional().describe('one GPU (CUDA device id) instead of the mean over the GPUs'), ...analysis },
     run: async (a) => stepsResultOf(await diagnosis(a.traces, a), a.device),
   },
   {
     name: 'kernels', title: 'Top kernels',
+    result: 'kernels',
     description: 'Per phase over the steady steps: the kernels with the most time (count, total, mean, share), per class and inside a layer.',
     inputSchema: { traces, ...analysis },
     run: async (a) => kernelsResultOf(await diagnosis(a.traces, a)),
   },
   {
     name: 'compare', title: 'Compare two traces',
+    result: 'compare',
     description: 'What changed between a base and a new trace, beyond run-to-run noise, and why. Either side may be a saved diagnose result (.json).',
     inputSchema: { base: z.string().describe('the reference: a trace or a saved diagnose result JSON'), new: z.string().describe('the trace to review (or a saved result)'), ...analysis },
     run: async (a) => {
@@ -103,6 +115,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'scaling', title: 'TP scaling',
+    result: 'scaling',
     description: 'Traces of one model at several TP degrees: step time, tokens/s per replica and per GPU, efficiency, $/MTok, bottleneck per TP, which TP to serve at.',
     inputSchema: {
       traces: z.array(z.string()).min(2).describe('one trace per TP degree'), batch: z.number().positive().describe('tokens per decode step'),
@@ -119,6 +132,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'plan', title: 'TP plan check',
+    result: 'plan',
     description: 'A model at several TP degrees before anything runs: weights, heads and KV per rank, FP8 block alignment, all-reduce cost per token, KV cache room.',
     inputSchema: {
       model: z.string().describe('preset (llama-3.3-70b, qwen-2.5-72b) or a config.json path'), tp: z.array(z.number().int().positive()).optional().describe('TP degrees (default 1, 2, 4, 8)'),
@@ -131,7 +145,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: 'classify', title: 'Classify kernel names',
-    description: 'The class nsys-tp gives each kernel name (gemm, attention, communication with its collective, norm, elementwise, memory, moe, other).',
+    description: `The class nsys-tp gives each kernel name (${KERNEL_CLASSES.map((c) => (c === 'communication' ? 'communication with its collective' : c)).join(', ')}).`,
     inputSchema: { names: z.array(z.string()).describe('kernel names as nsys shows them') },
     run: async (a) => {
       const c = classifier();
@@ -175,7 +189,7 @@ export function argumentsProblem(name: string, args: unknown): string | null {
   return null;
 }
 
-export type Reply = { content: { type: 'text'; text: string }[]; isError?: boolean };
+export type Reply = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
 export const errorReply = (text: string): Reply => ({ content: [{ type: 'text', text: `nsys-tp: ${text}` }], isError: true });
 
@@ -187,8 +201,10 @@ export async function runTool(name: string, args: unknown): Promise<Reply> {
     const bad = argumentsProblem(name, args);
     if (bad) throw new UsageError(bad.replace(/^nsys-tp: /, ''));
     const r = await tool.run(args ?? {});
-    const text = 'kind' in r && 'schemaVersion' in r ? await render(r as Result, 'json') : `${JSON.stringify(r, null, 2)}\n`;
-    return { content: [{ type: 'text', text }] };
+    if (!tool.result) return { content: [{ type: 'text', text: `${JSON.stringify(r, null, 2)}\n` }] };
+    const text = await render(r as Result, 'json');
+    // The same result twice: as text (what --format json writes) and as the structured content its output schema describes.
+    return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
   } catch (e) {
     if (e instanceof NsysTpError && e.unreachable) return errorReply(`${e.unreachable}: no such file, or not readable (the MCP server says the same of both)`);
     return errorReply(e instanceof NsysTpError ? e.message : `internal error: ${(e as Error).message?.split('\n')[0] ?? String(e)}`);

@@ -3,10 +3,8 @@
  * engine's options (checked in the core, rules/options.ts) and the CI gate.
  */
 import { InvalidArgumentError } from 'commander';
-import {
-  checkDisabledRules, checkRuleOption, checkRuleOptions, PLAN_RULES, RULES, SCALING_RULES, SEVERITY_ORDER, UsageError,
-  type Finding, type RuleOptionOverrides, type Severity,
-} from '../index.js';
+import { PLAN_RULES, RULES, SCALING_RULES, UsageError, type Finding } from '../index.js';
+import { checkDisabledRules, checkRuleOption, checkRuleOptions, SEVERITY_ORDER, type RuleOptionOverrides, type Severity } from '../runner/frontend.js';
 
 const ALL = [...RULES, ...PLAN_RULES, ...SCALING_RULES];
 

@@ -5,6 +5,9 @@
 import type { RuleInfo } from '../index.js';
 import { termSafe, wrap } from '../analyzer/report/format.js';
 
+/** What `nsys-tp rules` prints: the list (or a rule's doc) for a reader, or the catalogue as JSON. */
+export const RULES_FORMATS = ['terminal', 'json'] as const;
+
 export const EXIT_HELP = `
 Exit codes:
   0  done

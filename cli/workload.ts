@@ -7,7 +7,8 @@ import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import type { ModelShape } from '../analyzer/llm/modelShape.js';
-import { BadInputError, didYouMean, dtypeBytes, jsonSyntaxProblem, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../index.js';
+import { BadInputError } from '../index.js';
+import { didYouMean, dtypeBytes, jsonSyntaxProblem, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../runner/frontend.js';
 import { termSafe } from '../analyzer/report/format.js';
 
 /** A Hugging Face config.json is a few kilobytes. */

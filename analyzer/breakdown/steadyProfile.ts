@@ -4,13 +4,13 @@
  * shares are parts of that mean span. What compare, scaling and attach put side by side across traces,
  * made from the same sums as the per-GPU tables, so the two never disagree.
  */
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
 import { OpKind } from '../model/types.js';
 import type { Phase } from '../steps/types.js';
 
-export type TimeClass = KernelClass | 'idle';
+export type { TimeClass };
 
 export interface SteadyProfile {
   phase: Phase;
@@ -38,7 +38,7 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
   const sums = a.phases.filter((p) => p.phase === phase && p.steadyCount > 0);
   if (sums.length === 0) return null;
   const mean = (f: (p: (typeof sums)[number]) => number) => sums.reduce((x, p) => x + f(p) / p.steadyCount, 0) / sums.length;
-  const classNs = Object.fromEntries([...KERNEL_CLASSES, 'idle' as const].map((c) => [c, mean((p) => p.timeNs[c])])) as Record<TimeClass, number>;
+  const classNs = Object.fromEntries(TIME_CLASSES.map((c) => [c, mean((p) => p.timeNs[c])])) as Record<TimeClass, number>;
   const spanNs = mean((p) => p.totalSpanNs);
   const exposedCommNs = mean((p) => p.exposedCommNs);
   const of = (x: number) => (spanNs > 0 ? x / spanNs : 0);

@@ -5,7 +5,11 @@
  */
 export const KERNEL_CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
 export type KernelClass = (typeof KERNEL_CLASSES)[number];
-export const COMPUTE_CLASSES: readonly KernelClass[] = ['gemm', 'attention', 'norm', 'elementwise', 'moe', 'other'];
+/** What a step's time is told in: its kernel classes, and idle (no kernel running). */
+export const TIME_CLASSES = [...KERNEL_CLASSES, 'idle'] as const;
+export type TimeClass = (typeof TIME_CLASSES)[number];
+/** The classes that compute: every class but the collectives and the copies. */
+export const COMPUTE_CLASSES: readonly KernelClass[] = KERNEL_CLASSES.filter((c) => c !== 'communication' && c !== 'memory');
 
 export const COMM_OPS = ['all-reduce', 'reduce-scatter', 'all-gather', 'broadcast', 'reduce', 'send-recv', 'all-to-all', 'unknown'] as const;
 export type CommOp = (typeof COMM_OPS)[number];

@@ -2,9 +2,10 @@
  * The attach section as it goes into the user's benchmark report: Markdown between markers (attaching
  * again replaces it); the JSON member is written by jsonMember.ts.
  */
-import type { BenchSection } from '../results/attach.js';
+import type { BenchSection } from '../contract/reports.js';
 import { fmtPct, mdCode, mdEscape } from './format.js';
 import { mdTable } from './formats/markdown.js';
+import { PHASE_ORDER } from './documents/common.js';
 
 export const MD_BEGIN = '<!-- nsys-tp:begin -->';
 export const MD_END = '<!-- nsys-tp:end -->';
@@ -13,7 +14,7 @@ export const MD_END = '<!-- nsys-tp:end -->';
 export function benchMarkdown(s: BenchSection): string {
   const out = [MD_BEGIN, '## nsys-tp: what the trace shows', ''];
   out.push(`${mdEscape(s.gpus)}, TP=${s.tp}; steps: ${mdEscape(s.stepDetection)}; trace: ${s.traces.map(mdCode).join(', ')}.`, '');
-  const rows = (['prefill', 'mixed', 'decode', 'step'] as const).flatMap((ph) => {
+  const rows = PHASE_ORDER.flatMap((ph) => {
     const p = s[ph];
     return p
       ? [[ph, String(p.steps), (p.medianStepNs / 1e6).toFixed(2), `${(p.p10StepNs / 1e6).toFixed(2)}–${(p.p90StepNs / 1e6).toFixed(2)}`,

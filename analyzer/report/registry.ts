@@ -4,15 +4,7 @@
  * show the same numbers. A new format is one file in formats/ and one line here.
  */
 import { UsageError } from '../errors.js';
-import type { AttachResult } from '../results/attach.js';
-import type { CompareResult } from '../results/compare.js';
-import type { DiagnoseResult } from '../results/diagnose.js';
-import type { LayersResult } from '../results/layersResult.js';
-import type { PlanResult } from '../results/plan.js';
-import type { ScalingResult } from '../results/scaling.js';
-import type { StepsResult } from '../results/steps.js';
-import type { KernelsResult } from '../results/kernels.js';
-import type { DoctorResult } from '../results/doctor.js';
+import type { Result, ResultKind } from '../contract/results.js';
 import { reportCharts, scalingCharts, type Chart } from './charts/reportCharts.js';
 import { docOf } from './documents/index.js';
 import { renderHtmlDoc } from './formats/html.js';
@@ -20,8 +12,7 @@ import { renderJson } from './formats/json.js';
 import { renderMarkdownDoc } from './formats/markdown.js';
 import { renderTerminalDoc } from './formats/terminal.js';
 
-export type Result = DiagnoseResult | LayersResult | StepsResult | KernelsResult | CompareResult | ScalingResult | PlanResult | AttachResult | DoctorResult;
-export type ResultKind = Result['kind'];
+export type { Result, ResultKind };
 
 export interface RenderOptions {
   /** Terminal: columns per line (default 100) and whether to colour severities and headings. */
@@ -40,6 +31,14 @@ const RENDERERS = {
 
 export type Format = keyof typeof RENDERERS;
 export const FORMATS = Object.keys(RENDERERS) as Format[];
+
+/**
+ * The formats a kind of result renders in, for a command's `--format` and `render`'s alike: every kind
+ * has a document (documents/index.ts), so every format renders every kind.
+ */
+export function formatsOf(_kind: ResultKind): readonly Format[] {
+  return FORMATS;
+}
 
 /** The charts a result draws (SVG): a diagnosis's classes, timeline and layers; the scaling curve. */
 export function chartsOf(r: Result): Promise<Chart[]> {

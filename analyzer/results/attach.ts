@@ -7,49 +7,11 @@
 import { stepSample } from '../across/compare/stepShift.js';
 import { gpuText, type TraceSummary } from '../summary/traceSummary.js';
 import type { Finding } from '../../rules/types.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { AttachResult, ReportFormat } from '../contract/results.js';
+import type { BenchSection } from '../contract/reports.js';
 
 export const ATTACH_KEY = 'nsysTp';
-
-export interface BenchPhase {
-  steps: number;
-  medianStepNs: number;
-  p10StepNs: number;
-  p90StepNs: number;
-  /** The mean steady step per GPU (its own span): the whole the shares below are parts of. */
-  meanGpuStepNs: number;
-  commShare: number;
-  exposedCommShare: number;
-  idleShare: number;
-  /** ns per step per GPU by kernel class and idle. */
-  timeNs: Record<string, number>;
-}
-
-export interface BenchSection {
-  tool: string;
-  traces: string[];
-  gpus: string;
-  tp: number;
-  stepDetection: string;
-  prefill?: BenchPhase;
-  mixed?: BenchPhase;
-  decode?: BenchPhase;
-  step?: BenchPhase;
-  findings: { rule: string; severity: string; message: string; recommendation: string }[];
-}
-
-export interface AttachResult {
-  schemaVersion: 1;
-  kind: 'attach';
-  tool: Tool;
-  /** The benchmark report the section goes into, and in which form. */
-  report: string;
-  format: 'json' | 'md';
-  /** Whether the report already had a section, now replaced. */
-  replaced: boolean;
-  section: BenchSection;
-  findings: Finding[];
-}
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -74,6 +36,6 @@ export function benchSection(s: TraceSummary): BenchSection {
   return { ...out, findings: s.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, recommendation: f.recommendation })) };
 }
 
-export function buildAttachResult(report: string, format: 'json' | 'md', replaced: boolean, summary: TraceSummary, findings: Finding[]): AttachResult {
+export function buildAttachResult(report: string, format: ReportFormat, replaced: boolean, summary: TraceSummary, findings: Finding[]): AttachResult {
   return { schemaVersion: 1, kind: 'attach', tool: TOOL, report, format, replaced, section: benchSection(summary), findings };
 }

@@ -2,13 +2,9 @@
 import { compareTraces } from '../across/compare/compareTraces.js';
 import type { Comparison } from '../across/compare/types.js';
 import type { TraceSummary } from '../summary/traceSummary.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { CompareResult } from '../contract/results.js';
 
-export interface CompareResult extends Comparison {
-  schemaVersion: 1;
-  kind: 'compare';
-  tool: Tool;
-}
 
 export function buildCompareResult(base: TraceSummary, next: TraceSummary): CompareResult {
   return { schemaVersion: 1, kind: 'compare', tool: TOOL, ...compareTraces(base, next) };

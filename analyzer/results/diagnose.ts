@@ -4,7 +4,7 @@
  * that did not run, and the trace's summary for the cross-trace commands. Every format is rendered from
  * this alone, so a saved JSON renders again (`nsys-tp render`) and stands in for its trace in `compare`.
  */
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
 import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
@@ -16,196 +16,17 @@ import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
 import { buildLayerResult, type LayerResult } from './layers.js';
-import { TOOL, type Tool } from './tool.js';
-import { buildStepRows, type StepRowResult } from './steps.js';
-import { buildKernelTables, type PhaseKernelsResult } from './kernels.js';
+import { TOOL } from '../contract/tool.js';
+import type { DiagnoseResult } from '../contract/results.js';
+import type { BetweenResult, CollectivesResult, DeviceResult, PhaseResult, StepDetection, StepStats } from '../contract/diagnosis.js';
+import { buildStepRows } from './steps.js';
+import type { StepRowResult } from '../contract/views.js';
+import { buildKernelTables } from './kernels.js';
+import type { PhaseKernelsResult } from '../contract/views.js';
 import { fastStepsText } from '../steps/fastSteps.js';
 import type { BetweenSteps } from '../breakdown/betweenSteps.js';
-import { captureGaps, type CaptureGaps } from './doctor.js';
-
-/** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
-export interface PhaseResult {
-  /** Sums over the steady steps. */
-  timeNs: Record<KernelClass | 'idle', number>;
-  spanNs: number;
-  busyNs: number;
-  commNs: number;
-  /** Communication split: data moving (each collective's transfer) and waiting for other ranks. */
-  commTransferNs: number;
-  commWaitNs: number;
-  exposedCommNs: number;
-  overlapNs: number;
-  /** Parts of the summed spans (overlap: of the summed communication). */
-  commShare: number;
-  overlap: number;
-  exposedCommShare: number;
-  idleShare: number;
-  /** Means per steady step (the sums over the steady step count), the numbers every table shows. */
-  perStepNs: Record<KernelClass | 'idle' | 'span' | 'commTransfer' | 'commWait' | 'exposedComm', number> &
-    Partial<Record<'moeExperts' | 'moeRouting' | 'moeDispatch', number>>;
-  /** The moe class in parts, sums over the steady steps (analyzer/classify/moeParts.ts); absent when the phase runs no MoE. */
-  moeNs?: { experts: number; routing: number; dispatch: number };
-  /** FP8 GEMMs and the quantisation of their inputs, sums over the steady steps (analyzer/classify/quantParts.ts); absent without FP8 GEMMs. */
-  fp8?: { gemmNs: number; quantNs: number };
-  /** Layers per step (median), when layers were found. */
-  layers: number | null;
-  /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
-  outliers: { name: string; spanNs: number; ratio: number; reason: 'outlier' | 'regime' | 'earlier-pass'; startNs: number }[];
-  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
-  between: BetweenResult | null;
-}
-
-export interface BetweenResult {
-  pairs: number;
-  periodNs: number;
-  spanNs: number;
-  gapNs: number;
-  totalNs: number;
-  idleNs: number;
-  idleShare: number;
-  hostCalls: { name: string; source: 'cuda' | 'os'; ns: number; gaps: number }[];
-  uncoveredNs: number;
-  longest: { startNs: number; endNs: number } | null;
-}
-
-export interface StepStats {
-  /** Every step of the phase, outliers included. */
-  count: number;
-  /** The steps the phase's times and shares describe (the rest are outliers). */
-  steadyCount: number;
-  medianNs: number | null;
-  p10Ns: number | null;
-  p90Ns: number | null;
-  minNs: number | null;
-  maxNs: number | null;
-}
-
-export interface DeviceResult {
-  deviceId: number;
-  label: string;
-  name: string | null;
-  file: string;
-  steps: Record<'decode' | 'prefill', StepStats> & { step?: StepStats; mixed?: StepStats };
-  decode: PhaseResult | null;
-  prefill: PhaseResult | null;
-  step?: PhaseResult | null;
-  /** Steps running prompt and decode tokens together (continuous batching); present when the trace has some. */
-  mixed?: PhaseResult | null;
-}
-
-export interface SizeClassResult {
-  op: string;
-  phase: string;
-  bytes: number | null;
-  bytesSource: 'payload' | 'model' | null;
-  kernel: string;
-  ranks: number;
-  count: number;
-  transferMedianNs: number;
-  transferP10Ns: number;
-  transferP90Ns: number;
-  transferNs: number;
-  kernelNs: number;
-  waitNs: number;
-  skewMedianNs: number;
-  skewP90Ns: number;
-  lastArriver: Record<string, number>;
-  algGBps: number | null;
-  busGBps: number | null;
-  expectedBusGBps: number | null;
-  latencyBound: boolean;
-}
-
-export interface CollectivesResult {
-  count: number;
-  /** Sum over instances of the transfer time (the shortest rank's kernel). */
-  transferNs: number | null;
-  /** Sum over instances and ranks of kernel time beyond the transfer. */
-  waitNs: number | null;
-  kernelNs: number | null;
-  /** deviceId → instances it arrived last to. */
-  lastArriver: Record<string, number>;
-  devices: { deviceId: number; kernelNs: number; waitNs: number; lastArrivals: number; instances: number }[];
-  sizeClasses: SizeClassResult[];
-  gpu: string | null;
-}
-
-export interface DiagnoseResult {
-  schemaVersion: 1;
-  kind: 'diagnose';
-  tool: Tool;
-  trace: {
-    path: string;
-    paths: string[];
-    nsysVersion: string | null;
-    exportSchema: string | null;
-    gpus: { deviceId: number; name: string; smCount: number | null; memoryBandwidthGBps: number | null }[];
-    cudaGraphTraceMode: string | null;
-    runtime: { id: string; name: string; evidence: string | null };
-  };
-  stepDetection: StepDetection;
-  devices: DeviceResult[];
-  collectives: CollectivesResult;
-  /** Achieved FLOP/s and HBM bandwidth per GPU and phase; present with --model and --batch. */
-  roofline: RooflineRow[] | null;
-  findings: Finding[];
-  warnings: string[];
-  /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
-  notRun: RuleNotRun[];
-  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went. */
-  superseded: SupersededFinding[];
-  layers: LayerResult;
-  /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
-  stepRows: StepRowResult[];
-  /** Per phase, the kernels behind the class times over the steady steps: overall, per class, inside the layers. */
-  kernels: PhaseKernelsResult[];
-  /** One step on every GPU, op by op (the timeline chart); null without steps. */
-  timeline: StepTimeline | null;
-  /** What compare, scaling and attach read of this trace. */
-  summary: TraceSummary;
-  /** The capture's gaps, as `doctor` finds them (the header names them); absent in results saved before it. */
-  capture?: CaptureGaps;
-  /** Runs of steps at another speed than the steady ones (analyzer/steps/regimes.ts), not in the phases' numbers. */
-  regimes?: RegimeResult[];
-}
-
-export interface RegimeResult {
-  deviceId: number;
-  label: string;
-  phase: string;
-  count: number;
-  firstStep: string;
-  lastStep: string;
-  startNs: number;
-  endNs: number;
-  medianNs: number;
-  meanNs: number;
-  typicalNs: number;
-  perStepNs: Record<KernelClass | 'idle', number>;
-  steadyPerStepNs: Record<KernelClass | 'idle', number>;
-  hostCalls: { name: string; source: 'cuda' | 'os'; ns: number }[];
-  uncoveredNs: number;
-}
-
-/** How steps were found, how sure that is, and which of them the numbers describe (analyzer/steps/types.ts). */
-export interface StepDetection {
-  source: StepSource;
-  /** True when the user chose the source or the ranges (--step-source, --steps). */
-  forced: boolean;
-  description: string;
-  confidence: Confidence;
-  confidenceNote: string;
-  /** Where the phases come from: the range names, or the kernels. */
-  phaseSource: 'names' | 'kernels' | 'none';
-  /** The repeating kernel sequence the steps were cut from (source `rhythm`). */
-  rhythm: { sitesPerStep: number; regularity: number; periodNs: number; periodSpread: number; gapNs: number } | null;
-  /** Runs of steps the workload repeats (a warm-up pass, then the measured one); session clock, ns. */
-  passes: { index: number; startNs: number; endNs: number; counts: Partial<Record<Phase, number>>; reason: string | null }[];
-  /** The pass the numbers describe, or null when they describe every pass. */
-  measuredPass: number | null;
-  /** First to last step the numbers describe, all devices (session clock, ns). */
-  window: { startNs: number; endNs: number } | null;
-}
+import { captureGaps } from './doctor.js';
+import type { CaptureGaps } from '../contract/reports.js';
 
 function stepDetection(s: StepSet): StepDetection {
   const rh = s.rhythm;
@@ -217,27 +38,6 @@ function stepDetection(s: StepSet): StepDetection {
     measuredPass: s.measuredPass,
     window: s.window ? { startNs: s.window.start, endNs: s.window.end } : null,
   };
-}
-
-export interface RooflineRow {
-  deviceId: number;
-  phase: 'prefill' | 'decode';
-  tp: number;
-  layers: number;
-  /** trace: the layers the steps show; model: none found, the model's depth assumed. */
-  layersFrom: 'trace' | 'model';
-  flopsPerStep: number;
-  bytesPerStep: number;
-  /** Mean per steady step: GEMM + attention kernel time, and the step span. */
-  computeNs: number;
-  spanNs: number;
-  tflopsOverCompute: number;
-  tflopsOverSpan: number;
-  hbmGBpsOverCompute: number;
-  hbmGBpsOverSpan: number;
-  peakTflops: number;
-  peakHbmGBps: number;
-  bound: 'compute' | 'memory';
 }
 
 function stepStats(p: PhaseSummary | undefined): StepStats {
@@ -395,4 +195,4 @@ export function buildDiagnoseResult(analysis: Analysis, rules: RuleOutcome, path
   };
 }
 
-export const CLASS_ROWS: readonly (KernelClass | 'idle')[] = [...KERNEL_CLASSES, 'idle'];
+export const CLASS_ROWS: readonly TimeClass[] = TIME_CLASSES;

@@ -10,47 +10,9 @@ import { filled, recipeFor, type CaptureRuntime } from '../capture/recapture.js'
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { RULES } from '../../rules/index.js';
 import type { Requirement } from '../../rules/requirements.js';
-import { TOOL, type Tool } from './tool.js';
-
-export interface DoctorFact extends CaptureFact {
-  /** Rules that cannot run because of this gap (their requirement is what it lacks). */
-  rulesNotRun: string[];
-}
-
-export interface DoctorResult {
-  schemaVersion: 1;
-  kind: 'doctor';
-  tool: Tool;
-  trace: {
-    path: string;
-    paths: string[];
-    nsysVersion: string | null;
-    exportSchema: string | null;
-    gpus: { deviceId: number; name: string }[];
-    runtime: { id: string; name: string; evidence: string | null };
-    commandLine: string | null;
-  };
-  verdict: 'complete' | 'gaps' | 'unusable';
-  /** 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose. */
-  exitCode: 0 | 1 | 2;
-  verdictReason: string;
-  world: { declared: number | null; found: number; missing: number; sources: DeclaredSize[] };
-  facts: DoctorFact[];
-  recapture: {
-    runtime: CaptureRuntime;
-    name: string;
-    /** The lines as the README documents them, `<command>` standing for the workload. */
-    profileTemplate: string;
-    /** The same with the trace's recorded command line in place (the template when none is recorded). */
-    profile: string;
-    export: string;
-    notes: string[];
-    /** The flags that close this trace's gaps, one per gap that a flag fixes. */
-    fixes: Fix[];
-    /** True when every gap is fixed by exporting the same report again (nsys export), without a new capture. */
-    exportOnly: boolean;
-  };
-}
+import { TOOL } from '../contract/tool.js';
+import type { DoctorResult } from '../contract/results.js';
+import type { CaptureGaps, DoctorFact } from '../contract/reports.js';
 
 const REQUIREMENT_OF: Partial<Record<Lack, Requirement>> = { collectives: 'collectives', launches: 'launches' };
 
@@ -91,12 +53,6 @@ export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
       exportOnly: gaps.length > 0 && gaps.every((g) => g.fixes.length > 0 && g.fixes.every((x) => x.where === 'export')),
     },
   };
-}
-
-/** What diagnose's header says of the capture: its gaps in a few words each, from the same check as doctor. */
-export interface CaptureGaps {
-  verdict: DoctorResult['verdict'];
-  gaps: { id: string; short: string }[];
 }
 
 export function captureGaps(a: Analysis): CaptureGaps {

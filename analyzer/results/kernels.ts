@@ -3,32 +3,12 @@
  * the result of `kernels`: per phase the top kernels overall, per class and inside the layers, with
  * per-step means so every format reads the same numbers.
  */
+import type { KernelRowResult, PhaseKernelsResult } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
 import { topKernels, type KernelRow } from '../breakdown/topKernels.js';
 import type { KernelClass } from '../classify/kernelClasses.js';
 import type { Phase } from '../steps/types.js';
-import type { DiagnoseResult } from './diagnose.js';
-import type { Tool } from './tool.js';
-
-export interface KernelRowResult extends KernelRow {
-  /** Launches and time per step and GPU (the totals over the steady steps of every GPU, divided by their number). */
-  countPerStep: number;
-  nsPerStep: number;
-}
-
-export interface PhaseKernelsResult {
-  phase: Phase;
-  /** Steady steps summed over the GPUs, and the GPUs they are on. */
-  steps: number;
-  gpus: number;
-  kernelNs: number;
-  kernelNsPerStep: number;
-  kernels: number;
-  top: KernelRowResult[];
-  byClass: { class: KernelClass; totalNs: number; nsPerStep: number; share: number; top: KernelRowResult[] }[];
-  /** Per layer: the totals over the layer windows divided by their number. */
-  layer: { layers: number; kernelNs: number; nsPerLayer: number; top: (KernelRow & { countPerLayer: number; nsPerLayer: number })[] } | null;
-}
+import type { DiagnoseResult, KernelsResult } from '../contract/results.js';
 
 export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {
   return topKernels(a).map((p) => {
@@ -42,16 +22,6 @@ export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {
       },
     };
   });
-}
-
-export interface KernelsResult {
-  schemaVersion: 1;
-  kind: 'kernels';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  phases: PhaseKernelsResult[];
-  warnings: string[];
 }
 
 export function kernelsResultOf(d: DiagnoseResult): KernelsResult {

@@ -4,70 +4,13 @@
  * the ranks (per layer the min, median and max over the GPUs of its mean span, and the slowest GPU);
  * `--device N` keeps one GPU's full table.
  */
+import type { LayerAcross, LayerAcrossRow, Range } from '../contract/views.js';
 import type { Finding } from '../../rules/types.js';
 import { UsageError } from '../errors.js';
 import type { Phase } from '../steps/types.js';
 import { median } from '../util/stats.js';
-import type { DiagnoseResult } from './diagnose.js';
+import type { DiagnoseResult, LayersResult } from '../contract/results.js';
 import type { LayerPhaseResult, LayerResult } from './layers.js';
-import type { Tool } from './tool.js';
-
-export interface Range {
-  min: number;
-  median: number;
-  max: number;
-}
-
-/** One row of the summary: a layer, or a band of consecutive layers when there are many. */
-export interface LayerAcrossRow {
-  name: string;
-  /** Layer indices the row covers (first = last for one layer). */
-  first: number;
-  last: number;
-  /** Over the GPUs of each GPU's mean span of the row's layers (per layer). */
-  spanNs: Range;
-  /**
-   * The GPU the others wait for: the most time outside communication (span − exposed comm: compute,
-   * copies, idle), per layer, and the median of that over the GPUs. Spans end at the same collective on
-   * every rank, so they hardly differ; this does.
-   */
-  slowest: { deviceId: number; label: string; ownNs: number; medianOwnNs: number };
-  /** Medians over the GPUs, per layer. */
-  attentionComputeNs: number;
-  mlpComputeNs: number;
-  exposedCommNs: number;
-  idleNs: number;
-}
-
-export interface LayerAcross {
-  phase: Phase;
-  /** GPUs summarised: those with the phase's most common layer count. */
-  gpus: string[];
-  layers: number;
-  /** Layers per row (1 unless the phase has more than BAND_FROM layers). */
-  band: number;
-  rows: LayerAcrossRow[];
-  prologueNs: Range;
-  epilogueNs: Range;
-  stepSpanNs: Range;
-  /** GPUs with layers left out of the summary, and why (another layer count); GPUs without layers say why in `layers`. */
-  left: { label: string; why: string }[];
-}
-
-export interface LayersResult {
-  schemaVersion: 1;
-  kind: 'layers';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  layers: LayerResult;
-  /** The GPU shown in full (`--device N`); null: the summary across ranks. */
-  device: { deviceId: number; label: string } | null;
-  acrossRanks: LayerAcross[];
-  warnings: string[];
-  /** Findings about why layers cannot be seen (graph-kernels-hidden). */
-  notes: Finding[];
-}
 
 /** Rules whose findings say why layers are missing. */
 const LAYER_NOTES = new Set(['graph-kernels-hidden']);

@@ -4,20 +4,9 @@ import { tpPlan, type PlanOptions, type TpPlanRow } from '../plan/tpPlan.js';
 import { runPlanRules, sortFindings, type RunOptions } from '../../rules/engine.js';
 import { PLAN_RULES } from '../../rules/index.js';
 import type { Finding } from '../../rules/types.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { PlanResult } from '../contract/results.js';
 
-export interface PlanResult {
-  schemaVersion: 1;
-  kind: 'plan';
-  tool: Tool;
-  model: ModelShape;
-  gpu: string;
-  batch: number;
-  context: number | null;
-  memoryUtilization: number;
-  plans: TpPlanRow[];
-  findings: Finding[];
-}
 
 export function buildPlanResult(model: ModelShape, o: PlanOptions, rules: RunOptions = {}): PlanResult {
   const plans = tpPlan(model, o);

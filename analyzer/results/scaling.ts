@@ -7,27 +7,15 @@ import { recommendTp, type TpRecommendation } from '../across/scaling/recommendT
 import { scalingTable, type ScalingOptions, type ScalingRow } from '../across/scaling/scalingTable.js';
 import { throughputTrap } from '../across/scaling/throughputTrap.js';
 import { BadInputError } from '../errors.js';
-import type { GpuSpec } from '../hardware/gpuSpecs.js';
+import { GPU_SPECS, type GpuSpec } from '../hardware/gpuSpecs.js';
 import type { ModelShape } from '../llm/modelShape.js';
 import type { TraceSummary } from '../summary/traceSummary.js';
 import type { Finding, RuleNotRun } from '../../rules/types.js';
 import { runScalingRules, type RunOptions } from '../../rules/engine.js';
 import { SCALING_RULES } from '../../rules/index.js';
-import { TOOL, type Tool } from './tool.js';
+import { TOOL } from '../contract/tool.js';
+import type { ScalingResult } from '../contract/results.js';
 
-export interface ScalingResult {
-  schemaVersion: 1;
-  kind: 'scaling';
-  tool: Tool;
-  options: ScalingOptions;
-  rows: ScalingRow[];
-  /** The per-GPU throughput trap, for decode: the fastest replica is not the cheapest token. */
-  trap: string | null;
-  recommendation: TpRecommendation | null;
-  findings: Finding[];
-  notRun: RuleNotRun[];
-  warnings: string[];
-}
 
 export interface ScalingConfig extends ScalingOptions {
   /** For the fit check and recommendation (with `context`). */
@@ -56,7 +44,7 @@ export function buildScalingResult(summaries: readonly TraceSummary[], c: Scalin
   const { findings, notRun } = runScalingRules(rows, SCALING_RULES, c.rules);
   let recommendation = null;
   if (c.context && model) {
-    if (!c.gpu) throw new BadInputError('--context: the traces do not name a GPU this tool knows; pass --gpu H100|H200|A100|B200');
+    if (!c.gpu) throw new BadInputError(`--context: the traces do not name a GPU this tool knows; pass --gpu ${GPU_SPECS.map((g) => g.key).join('|')}`);
     recommendation = recommendTp(rows, model, c.gpu, c.batch, c.context, c.memoryUtilization ?? 0.9);
   }
   return { schemaVersion: 1, kind: 'scaling', tool: TOOL, options: opts, rows, trap: throughputTrap(rows, opts), recommendation, findings, notRun, warnings };

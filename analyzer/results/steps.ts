@@ -3,32 +3,14 @@
  * per-step table, and the result of `steps`: that table framed by its trace, for all GPUs (means over
  * them) or for one (`--device N`).
  */
+import type { StepRowResult } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
 import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
 import type { Phase } from '../steps/types.js';
-import type { DiagnoseResult } from './diagnose.js';
-import type { Tool } from './tool.js';
+import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 
 export type { StepTimes };
-
-export interface StepRowResult {
-  ordinal: number;
-  name: string;
-  phase: Phase;
-  steady: boolean;
-  /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
-  excluded: 'outlier' | 'regime' | 'earlier-pass' | null;
-  pass: number;
-  /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
-  startNs: number;
-  spanNs: number;
-  /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
-  times: StepTimes;
-  gpus: { deviceId: number; times: StepTimes }[];
-  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
-  lateRank: { deviceId: number; label: string; count: number; of: number; tiedWith: { deviceId: number; label: string }[] } | null;
-}
 
 export function buildStepRows(a: Analysis): StepRowResult[] {
   return stepRows(a).map((r) => {
@@ -40,19 +22,6 @@ export function buildStepRows(a: Analysis): StepRowResult[] {
         tiedWith: r.lateRank.tiedWith.map((d) => ({ deviceId: dev(d).deviceId, label: dev(d).label })) },
     };
   });
-}
-
-export interface StepsResult {
-  schemaVersion: 1;
-  kind: 'steps';
-  tool: Tool;
-  trace: DiagnoseResult['trace'];
-  stepDetection: DiagnoseResult['stepDetection'];
-  /** The GPU shown (`--device N`); null: every GPU, each row's times their mean. */
-  device: { deviceId: number; label: string } | null;
-  gpus: number;
-  rows: StepRowResult[];
-  warnings: string[];
 }
 
 /** The `steps` view of a diagnosis; `deviceId` picks one GPU (its own times in every row). */

@@ -10,7 +10,7 @@
  * longer before it than between any two steps of the pass so far (x1.5, and 5 ms at least), or after an
  * idle second whatever the phases.
  */
-import type { Pass, Phase, Step } from './types.js';
+import { PHASE_ORDER, type Pass, type Phase, type Step } from './types.js';
 
 export const PASS_GAP_FACTOR = 1.5;
 export const PASS_GAP_MIN_NS = 5e6;
@@ -93,6 +93,5 @@ export function measuredPassOf(passes: Pass[]): number | null {
 }
 
 export function describeCounts(counts: Partial<Record<Phase, number>>): string {
-  const order: Phase[] = ['prefill', 'mixed', 'decode', 'step'];
-  return order.filter((p) => counts[p]).map((p) => `${counts[p]} ${p === 'step' ? 'step' : p}${(counts[p] ?? 0) > 1 && p === 'step' ? 's' : ''}`).join(' + ');
+  return PHASE_ORDER.filter((p) => counts[p]).map((p) => `${counts[p]} ${p === 'step' ? 'step' : p}${(counts[p] ?? 0) > 1 && p === 'step' ? 's' : ''}`).join(' + ');
 }

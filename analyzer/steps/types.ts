@@ -6,13 +6,15 @@
 
 /** `mixed`: a step that runs prompt tokens and decode tokens together (continuous batching). `step`: the
  *  phase is unknown (steps from idle gaps, or named ranges that say no phase). */
-export type Phase = 'prefill' | 'decode' | 'mixed' | 'step';
-export const PHASES: readonly Phase[] = ['prefill', 'decode', 'mixed', 'step'];
+export const PHASES = ['prefill', 'decode', 'mixed', 'step'] as const;
+export type Phase = (typeof PHASES)[number];
+/** The order reports list phases in, a serving run's order: prompts, prompts with decoding, decoding, unknown. */
+export const PHASE_ORDER: readonly Phase[] = ['prefill', 'mixed', 'decode', 'step'];
 
 /** nvtx: named ranges; graph: one CUDA graph replay per step; rhythm: the repeating kernel sequence of
  *  the forward pass; gaps: GPU work between idle gaps. */
-export type StepSource = 'nvtx' | 'graph' | 'rhythm' | 'gaps';
-export const STEP_SOURCES: readonly StepSource[] = ['nvtx', 'graph', 'rhythm', 'gaps'];
+export const STEP_SOURCES = ['nvtx', 'rhythm', 'graph', 'gaps'] as const;
+export type StepSource = (typeof STEP_SOURCES)[number];
 
 /** One model iteration on one device. */
 export interface Step {
@@ -40,7 +42,8 @@ export interface Step {
 /** How sure the step split is. high: the trace names its steps (NVTX), or a regular rhythm of whole
  *  forward passes; medium: a rhythm with an irregular period, or one replay per step; low: idle gaps, or
  *  a rhythm found only partly. */
-export type Confidence = 'high' | 'medium' | 'low';
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
 
 /** The repeating kernel sequence steps were cut from (source `rhythm`). */
 export interface Rhythm {

@@ -4,7 +4,6 @@
  * launches and per-layer deltas; collectives per size class; findings added and resolved; what differs
  * in the setup; and a verdict that says what changed and why. Reads the two traces' summaries only.
  */
-import { KERNEL_CLASSES } from '../../classify/kernelClasses.js';
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
 import type { PhaseProfile, TraceSummary } from '../../summary/traceSummary.js';
 import { PHASES, type Phase } from '../../steps/types.js';
@@ -15,7 +14,6 @@ import { judgeShift, stepSample } from './stepShift.js';
 import type { CollectiveComparison, CollectiveStats, Comparison, PhaseComparison, PhaseSide, SideInfo } from './types.js';
 import { verdict } from './verdict.js';
 
-export const TIME_CLASSES: TimeClass[] = [...KERNEL_CLASSES, 'idle'];
 
 /** Steps found from idle gaps are stretches of work, not named iterations: their times compare only when
  *  they hold about the same number of GPU ops (within this factor). */

@@ -4,13 +4,15 @@
  * bar can be longer than the step.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CLASS_ROWS, type DiagnoseResult } from '../../results/diagnose.js';
+import { CLASS_ROWS } from '../../results/diagnose.js';
+import type { DiagnoseResult } from '../../contract/results.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
+import { PHASE_ORDER } from '../documents/common.js';
 
 export function classBarsSpec(result: DiagnoseResult): TopLevelSpec | null {
   const values: { gpu: string; phase: string; class: string; order: number; ms: number }[] = [];
   const phases: string[] = [];
-  for (const phase of ['prefill', 'mixed', 'decode', 'step'] as const) {
+  for (const phase of PHASE_ORDER) {
     for (const d of result.devices) {
       const p = d[phase];
       if (!p || (d.steps[phase]?.steadyCount ?? 0) === 0) continue;

@@ -1,11 +1,12 @@
 /** The charts of a diagnosis, rendered to SVG from its result: class breakdown, one-step timeline, per-layer bars per phase. */
-import type { DiagnoseResult } from '../../results/diagnose.js';
-import type { ScalingResult } from '../../results/scaling.js';
+import type { DiagnoseResult } from '../../contract/results.js';
+import type { ScalingResult } from '../../contract/results.js';
 import { classBarsSpec } from './classBars.js';
 import { layerBarsSpec } from './layerBars.js';
 import { renderSvg } from './render.js';
 import { scalingChartSpec } from './scalingChart.js';
 import { timelineSpec } from './timeline.js';
+import { PHASE_ORDER } from '../documents/common.js';
 
 export interface Chart {
   /** File stem for --chart DIR: `classes`, `timeline`, `layers-decode`. */
@@ -28,7 +29,7 @@ async function render(result: DiagnoseResult): Promise<Chart[]> {
   const specs = [
     { name: 'classes', title: 'Time by kernel class per GPU', spec: classBarsSpec(result) },
     { name: 'timeline', title: 'One step, every GPU', spec: timeline ? timelineSpec(timeline) : null },
-    ...(['prefill', 'mixed', 'decode', 'step'] as const).map((p) => ({ name: `layers-${p}`, title: `Per-layer time, ${p}`, spec: layerBarsSpec(layers, p) })),
+    ...PHASE_ORDER.map((p) => ({ name: `layers-${p}`, title: `Per-layer time, ${p}`, spec: layerBarsSpec(layers, p) })),
   ];
   const out: Chart[] = [];
   for (const s of specs) if (s.spec) out.push({ name: s.name, title: s.title, svg: await renderSvg(s.spec, s.name) });

@@ -4,7 +4,7 @@
  * the cost per million tokens: the per-GPU throughput trap at a glance.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ScalingResult } from '../../results/scaling.js';
+import type { ScalingResult } from '../../contract/results.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 
 function splitOnce(s: string): string[] {

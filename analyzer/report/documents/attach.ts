@@ -1,5 +1,5 @@
 /** What attach did, as a document of one line (the CLI shows it on stderr; the report file holds the section). */
-import type { AttachResult } from '../../results/attach.js';
+import type { AttachResult } from '../../contract/results.js';
 import type { Doc } from '../document.js';
 
 export function attachDoc(r: AttachResult): Doc {

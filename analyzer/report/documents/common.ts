@@ -1,10 +1,11 @@
 /** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
 import type { RuleNotRun, TimelineLocation } from '../../../rules/types.js';
 import { para, type Para } from '../document.js';
-import type { StepDetection } from '../../results/diagnose.js';
+import type { StepDetection } from '../../contract/diagnosis.js';
+import { PHASE_ORDER, type Phase } from '../../contract/index.js';
 
-export type ReportPhase = 'prefill' | 'mixed' | 'decode' | 'step';
-export const PHASE_ORDER: readonly ReportPhase[] = ['prefill', 'mixed', 'decode', 'step'];
+export { PHASE_ORDER };
+export type ReportPhase = Phase;
 
 export function phaseTitle(phase: string): string {
   if (phase === 'step') return 'Steps (phase not named in the trace)';

@@ -6,13 +6,14 @@
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
 import type { CollectiveStats, PhaseComparison } from '../../across/compare/types.js';
-import type { CompareResult } from '../../results/compare.js';
+import type { CompareResult } from '../../contract/results.js';
+import { CLASS_ROWS } from '../../results/diagnose.js';
 import { changeText } from '../../text/change.js';
 import { ellipsize, fmtBytes, fmtNs } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row } from '../document.js';
 import { phaseTitle } from './common.js';
 
-const CLASSES: TimeClass[] = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other', 'idle'];
+const CLASSES: readonly TimeClass[] = CLASS_ROWS;
 const ms = (ns: number | null | undefined, d = 2) => (ns === null || ns === undefined || !Number.isFinite(ns) ? '-' : (ns / 1e6).toFixed(d));
 const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
 const delta = (b: number, n: number) => `${n - b >= 0 ? '+' : '−'}${ms(Math.abs(n - b))}`;

@@ -3,7 +3,9 @@
  * goes (means per step, one statistic per table, named); the collectives; the roofline; the findings and
  * the rules that did not run; and, folded, the layers and the charts. Every number is spelled here once.
  */
-import type { DeviceResult, DiagnoseResult, PhaseResult, SizeClassResult } from '../../results/diagnose.js';
+import type { DeviceResult, PhaseResult, SizeClassResult } from '../../contract/diagnosis.js';
+import type { DiagnoseResult } from '../../contract/results.js';
+import { KERNEL_CLASSES } from '../../contract/index.js';
 import { fmtBytes, fmtMs, fmtNs, fmtPct } from '../../text/units.js';
 import { tiedTop } from '../../util/tiedTop.js';
 import { heading, para, row, type Block, type Doc, type FindingItem, type Row, type Table } from '../document.js';
@@ -12,7 +14,7 @@ import { kernelBlocks, topKernelTable } from './kernels.js';
 import { stepBlocks, stepView } from './steps.js';
 import { count, locationText, notRunPara, supersededPara, pctCell, phaseTitle, PHASE_ORDER, secondsOnClock, stepsPara, type ReportPhase } from './common.js';
 
-const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
+const CLASSES = KERNEL_CLASSES;
 
 function header(r: DiagnoseResult): Doc['meta'] {
   const names = new Map<string, number>();

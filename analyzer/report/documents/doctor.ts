@@ -3,7 +3,7 @@
  * each gap with its evidence, cost and the rules it keeps from running, then the command lines that
  * capture it right for the trace's runtime, and the evidence of every fact.
  */
-import type { DoctorResult } from '../../results/doctor.js';
+import type { DoctorResult } from '../../contract/results.js';
 import { heading, para, type Block, type Doc } from '../document.js';
 
 const MARK: Record<string, string> = { ok: 'ok', gap: 'MISSING', info: 'note' };

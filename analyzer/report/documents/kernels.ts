@@ -2,7 +2,8 @@
  * The top kernels as a document: per phase, the kernels with the most time over the steady steps (like
  * `nsys stats --report cuda_gpu_kern_sum`), the top of each class, and the kernels inside a layer.
  */
-import type { KernelRowResult, KernelsResult, PhaseKernelsResult } from '../../results/kernels.js';
+import type { KernelRowResult, PhaseKernelsResult } from '../../contract/views.js';
+import type { KernelsResult } from '../../contract/results.js';
 import { ellipsize, fmtNs } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type Table } from '../document.js';
 import { pctCell, PHASE_ORDER, phaseTitle } from './common.js';

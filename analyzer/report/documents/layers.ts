@@ -4,7 +4,8 @@
  * add up to the step; GPUs without layers for the same reason share one line.
  */
 import type { LayerPhaseResult, LayerResult } from '../../results/layers.js';
-import type { LayerAcross, LayersResult, Range } from '../../results/layersResult.js';
+import type { LayerAcross, Range } from '../../contract/views.js';
+import type { LayersResult } from '../../contract/results.js';
 import { heading, para, row, type Block, type Doc, type Para } from '../document.js';
 import { LAYER_HEADER, LAYER_WINDOWS, layerHeadline, layerTable, outlierText } from '../layerTable.js';
 import { PHASE_ORDER, phaseTitle, stepsPara } from './common.js';

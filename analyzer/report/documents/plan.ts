@@ -1,5 +1,5 @@
 /** The plan check as a document: one column per TP degree (weights, heads, KV, FP8 alignment, all-reduce cost, KV room), then the findings. */
-import type { PlanResult } from '../../results/plan.js';
+import type { PlanResult } from '../../contract/results.js';
 import { ellipsize, fmtBytes } from '../../text/units.js';
 import { para, row, type Doc, type Row } from '../document.js';
 import { findingItems } from './diagnose.js';

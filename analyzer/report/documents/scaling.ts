@@ -6,7 +6,7 @@
  */
 import type { TimePart } from '../../breakdown/timeParts.js';
 import type { ScalingPhase, ScalingRow } from '../../across/scaling/scalingTable.js';
-import type { ScalingResult } from '../../results/scaling.js';
+import type { ScalingResult } from '../../contract/results.js';
 import { fmtPct } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type Row } from '../document.js';
 import { notRunPara } from './common.js';

@@ -3,12 +3,15 @@
  * capture's clock, the replica's step (first GPU start to last GPU end), the GPU's own span and where its
  * time goes (ms; a mean over the GPUs, or one GPU's with --device), and the rank that arrived last most.
  */
-import type { StepRowResult, StepsResult } from '../../results/steps.js';
+import type { StepRowResult } from '../../contract/views.js';
+import type { StepsResult } from '../../contract/results.js';
+import { KERNEL_CLASSES } from '../../contract/index.js';
 import { fmtMs } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type Table } from '../document.js';
 import { PHASE_ORDER, phaseTitle, secondsOnClock } from './common.js';
 
-const CLASSES = ['gemm', 'attention', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
+/** Communication is shown as its transfer and waiting columns, not as a class. */
+const CLASSES = KERNEL_CLASSES.filter((c) => c !== 'communication');
 /** Classes under this share of the phase's GPU time get no column (the note says so). */
 const MIN_COLUMN_SHARE = 0.01;
 

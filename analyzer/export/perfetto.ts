@@ -11,9 +11,12 @@ import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
 import { OpKind } from '../model/types.js';
 import type { Finding } from '../../rules/types.js';
-import { TOOL } from './tool.js';
+import { TOOL } from '../contract/tool.js';
 import { UsageError } from '../errors.js';
 import { ellipsize } from '../text/units.js';
+
+/** What `export --format` writes: the trace-event JSON Perfetto opens. */
+export const EXPORT_FORMATS = ['perfetto'] as const;
 
 /** One trace event, as the format defines the fields nsys-tp writes. */
 export interface TraceEvent {

@@ -1,0 +1,106 @@
+/**
+ * The tables of a diagnosis that its views show (analyzer/results/steps.ts, kernels.ts, layersResult.ts
+ * build them): every step as a row, the top kernels per phase, the layers summarised across the ranks.
+ */
+import { z } from 'zod';
+import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import type { StepTimes } from '../breakdown/stepRows.js';
+import { PHASES } from '../steps/types.js';
+import { arr, bool, num, obj, oneOf, str } from './checks.js';
+
+const phase = oneOf(PHASES);
+const gpuRef = obj({ deviceId: num, label: str });
+const stepTimes = z.custom<StepTimes>();
+
+export const stepRowResultSchema = obj({
+  ordinal: num,
+  name: str,
+  phase,
+  steady: bool,
+  /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
+  excluded: oneOf(['outlier', 'regime', 'earlier-pass']).nullable(),
+  pass: num,
+  /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
+  startNs: num,
+  spanNs: num,
+  /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
+  times: stepTimes,
+  gpus: arr(obj({ deviceId: num, times: stepTimes })),
+  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
+  lateRank: obj({ deviceId: num, label: str, count: num, of: num, tiedWith: arr(gpuRef) }).nullable(),
+});
+export type StepRowResult = z.infer<typeof stepRowResultSchema>;
+
+const kernelRow = {
+  name: str,
+  class: oneOf(KERNEL_CLASSES),
+  /** Over the steady steps of every GPU. */
+  count: num,
+  totalNs: num,
+  meanNs: num,
+  /** Of the whole the table is about: the phase's (or the layers') kernel time. */
+  share: num,
+};
+export const kernelRowResultSchema = obj({
+  ...kernelRow,
+  /** Launches and time per step and GPU (the totals over the steady steps of every GPU, divided by their number). */
+  countPerStep: num,
+  nsPerStep: num,
+});
+export type KernelRowResult = z.infer<typeof kernelRowResultSchema>;
+
+export const phaseKernelsResultSchema = obj({
+  phase,
+  /** Steady steps summed over the GPUs, and the GPUs they are on. */
+  steps: num,
+  gpus: num,
+  kernelNs: num,
+  kernelNsPerStep: num,
+  kernels: num,
+  top: arr(kernelRowResultSchema),
+  byClass: arr(obj({ class: oneOf(KERNEL_CLASSES), totalNs: num, nsPerStep: num, share: num, top: arr(kernelRowResultSchema) })),
+  /** Per layer: the totals over the layer windows divided by their number. */
+  layer: obj({ layers: num, kernelNs: num, nsPerLayer: num, top: arr(obj({ ...kernelRow, countPerLayer: num, nsPerLayer: num })) }).nullable(),
+});
+export type PhaseKernelsResult = z.infer<typeof phaseKernelsResultSchema>;
+
+export const rangeSchema = obj({ min: num, median: num, max: num });
+export type Range = z.infer<typeof rangeSchema>;
+
+/** One row of the summary: a layer, or a band of consecutive layers when there are many. */
+export const layerAcrossRowSchema = obj({
+  name: str,
+  /** Layer indices the row covers (first = last for one layer). */
+  first: num,
+  last: num,
+  /** Over the GPUs of each GPU's mean span of the row's layers (per layer). */
+  spanNs: rangeSchema,
+  /**
+   * The GPU the others wait for: the most time outside communication (span − exposed comm: compute,
+   * copies, idle), per layer, and the median of that over the GPUs. Spans end at the same collective on
+   * every rank, so they hardly differ; this does.
+   */
+  slowest: obj({ deviceId: num, label: str, ownNs: num, medianOwnNs: num }),
+  /** Medians over the GPUs, per layer. */
+  attentionComputeNs: num,
+  mlpComputeNs: num,
+  exposedCommNs: num,
+  idleNs: num,
+});
+export type LayerAcrossRow = z.infer<typeof layerAcrossRowSchema>;
+
+export const layerAcrossSchema = obj({
+  phase,
+  /** GPUs summarised: those with the phase's most common layer count. */
+  gpus: arr(str),
+  layers: num,
+  /** Layers per row (1 unless the phase has more than BAND_FROM layers). */
+  band: num,
+  rows: arr(layerAcrossRowSchema),
+  prologueNs: rangeSchema,
+  epilogueNs: rangeSchema,
+  stepSpanNs: rangeSchema,
+  /** GPUs with layers left out of the summary, and why (another layer count); GPUs without layers say why in `layers`. */
+  left: arr(obj({ label: str, why: str })),
+});
+export type LayerAcross = z.infer<typeof layerAcrossSchema>;

@@ -6,7 +6,7 @@ import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { REPO } from './support/traces.js';
 
 const RULES_DIR = join(REPO, 'rules');
-const INFRA = new Set(['index.ts', 'types.ts', 'engine.ts', 'advice.ts', 'options.ts', 'requirements.ts', 'messageFormat.ts', 'sharedMessages.ts']);
+const INFRA = new Set(['index.ts', 'types.ts', 'engine.ts', 'advice.ts', 'options.ts', 'requirements.ts', 'messageFormat.ts', 'sharedMessages.ts', 'catalogue.ts']);
 
 /** What each trace rule needs to run, in the order its reason is given: the requirements as the rules declared them before deps (rules/requirements.ts). */
 const REQUIRED: Record<string, string[]> = {

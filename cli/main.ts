@@ -391,9 +391,10 @@ function debugOn(): boolean {
   return v !== '' && !['0', 'no', 'false', 'off'].includes(v);
 }
 
-async function main(): Promise<void> {
+/** Runs the command line `argv` (node's, as a program). test/support/inProcess.ts calls it in the test process. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (e) {
     const code = (e as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
@@ -423,4 +424,5 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// The tests' in-process runner imports this module with that flag set, and calls main itself.
+if (!(globalThis as Record<symbol, unknown>)[Symbol.for('nsys-tp.in-process')]) void main();

@@ -3,13 +3,13 @@
  * the noise judgement, what changed and why on real pairs, the regression gate and the formats.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { referencePhase, referenceSteps } from './support/reference.js';
 import { referenceScaling } from './support/referenceScaling.js';
 import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 
-function compareJson(args: string[]): any {
-  const r = runCli(['compare', '--format', 'json', ...args]);
+async function compareJson(args: string[]): Promise<any> {
+  const r = await cli(['compare', '--format', 'json', ...args]);
   if (r.status !== 0) throw new Error(`compare failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -21,8 +21,8 @@ describe('compare on the committed samples', () => {
   const eager = samplePath('tp4-eager.sqlite');
   const graph = samplePath('tp4graph-decode.sqlite');
 
-  it('eager vs CUDA-graph decode: medians equal the SQL reference, decode faster, the reasons named', () => {
-    const r = compareJson([eager, graph]);
+  it('eager vs CUDA-graph decode: medians equal the SQL reference, decode faster, the reasons named', async () => {
+    const r = await compareJson([eager, graph]);
     const d = phase(r, 'decode');
     expect(d.shift.base.medianNs).toBe(referenceScaling(eager).decode.stepNs);
     expect(d.shift.new.medianNs).toBe(referenceScaling(graph).decode.stepNs);
@@ -45,8 +45,8 @@ describe('compare on the committed samples', () => {
     expect(r.verdict.line).toMatch(/^decode 50\.\d× faster/);
   });
 
-  it('time per class per step and GPU agrees with the SQL reference (every decode step of these slices is steady)', () => {
-    const r = compareJson([eager, graph]);
+  it('time per class per step and GPU agrees with the SQL reference (every decode step of these slices is steady)', async () => {
+    const r = await compareJson([eager, graph]);
     const d = phase(r, 'decode');
     for (const [side, path] of [['base', eager], ['new', graph]] as const) {
       const ref = referenceSteps(path, ['decode [0-9]*']);
@@ -60,8 +60,8 @@ describe('compare on the committed samples', () => {
     }
   });
 
-  it('a trace against itself: every phase unchanged, no findings added or resolved', () => {
-    const r = compareJson([eager, eager]);
+  it('a trace against itself: every phase unchanged, no findings added or resolved', async () => {
+    const r = await compareJson([eager, eager]);
     for (const p of r.phases) {
       expect(p.shift.change).toBe(0);
       expect(p.shift.verdict).toBe('unchanged');
@@ -70,41 +70,41 @@ describe('compare on the committed samples', () => {
     expect(r.findings.resolved).toEqual([]);
   });
 
-  it('--fail-on-regression exits 1 only for a slowdown beyond noise and the percentage', () => {
-    expect(runCli(['compare', eager, graph, '--fail-on-regression', '5']).status).toBe(0);
-    const r = runCli(['compare', graph, eager, '--fail-on-regression', '5']);
+  it('--fail-on-regression exits 1 only for a slowdown beyond noise and the percentage', async () => {
+    expect((await cli(['compare', eager, graph, '--fail-on-regression', '5'])).status).toBe(0);
+    const r = await cli(['compare', graph, eager, '--fail-on-regression', '5']);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(/^nsys-tp: --fail-on-regression 5: decode 50\.\d× slower$/);
-    expect(runCli(['compare', eager, eager, '--fail-on-regression', '0']).status).toBe(0);
+    expect((await cli(['compare', eager, eager, '--fail-on-regression', '0'])).status).toBe(0);
   });
 
-  it('terminal within 100 columns; Markdown for a pull request with the verdict on top', () => {
-    const t = runCli(['compare', eager, graph]);
+  it('terminal within 100 columns; Markdown for a pull request with the verdict on top', async () => {
+    const t = await cli(['compare', eager, graph]);
     expect(t.status).toBe(0);
     expect(maxWidth(t.stdout)).toBeLessThanOrEqual(100);
     expect(t.stdout).toMatch(/VERDICT · decode 50\.\d× faster/);
-    const md = runCli(['compare', eager, graph, '--format', 'md']).stdout;
+    const md = (await cli(['compare', eager, graph, '--format', 'md'])).stdout;
     expect(md.split('\n')[0]).toBe('# nsys-tp 0.1.0 compare');
     // The verdict leads, right after who is compared.
     expect(md).toMatch(/^# nsys-tp 0\.1\.0 compare\n\nbase: [^\n]+\nnew: [^\n]+\nstep time: [^\n]+\n\n## Verdict\n\ndecode 50\.\d× faster/);
     expect(md).toContain('| phase | base (ms) | new (ms) | change |');
   });
 
-  it('bad input: one line on stderr, exit 2', () => {
-    const r = runCli(['compare', eager, 'no-such.sqlite']);
+  it('bad input: one line on stderr, exit 2', async () => {
+    const r = await cli(['compare', eager, 'no-such.sqlite']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^nsys-tp: no-such\.sqlite: .*no such file/);
-    const p = runCli(['compare', eager, graph, '--fail-on-regression', 'lots']);
+    const p = await cli(['compare', eager, graph, '--fail-on-regression', 'lots']);
     expect(p.status).toBe(2);
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 
 describe.skipIf(!HAVE_TRACES)('compare on ../shared/traces', () => {
-  it('tp4 vs tp4graph: decode 40× faster because the rank waiting and host gaps are gone; prefill unchanged', () => {
+  it('tp4 vs tp4graph: decode 40× faster because the rank waiting and host gaps are gone; prefill unchanged', async () => {
     const [b, n] = [sharedTrace('tp4'), sharedTrace('tp4graph')];
-    const r = compareJson([b, n]);
+    const r = await compareJson([b, n]);
     const d = phase(r, 'decode');
     expect(d.shift.base.medianNs).toBe(referenceScaling(b).decode.stepNs);
     expect(d.shift.new.medianNs).toBe(referenceScaling(n).decode.stepNs);
@@ -128,16 +128,16 @@ describe.skipIf(!HAVE_TRACES)('compare on ../shared/traces', () => {
     for (const l of d.layers.rows) expect(l.newNs).toBeLessThan(l.baseNs);
   });
 
-  it('tp2graph vs tp2graph-blobs, one configuration captured twice: nothing changed', () => {
-    const r = compareJson([sharedTrace('tp2graph'), sharedTrace('tp2graph-blobs')]);
+  it('tp2graph vs tp2graph-blobs, one configuration captured twice: nothing changed', async () => {
+    const r = await compareJson([sharedTrace('tp2graph'), sharedTrace('tp2graph-blobs')]);
     expect(r.phases.map((p: any) => [p.phase, p.shift.verdict])).toEqual([['prefill', 'unchanged'], ['decode', 'unchanged']]);
     expect(r.findings.added).toEqual([]);
     expect(r.findings.resolved).toEqual([]);
   });
 
-  it('tp4 vs tp4nop2p: prefill 3× slower from transfer time, with NCCL_P2P_DISABLE named; the gate trips', () => {
+  it('tp4 vs tp4nop2p: prefill 3× slower from transfer time, with NCCL_P2P_DISABLE named; the gate trips', async () => {
     const [b, n] = [sharedTrace('tp4'), sharedTrace('tp4nop2p')];
-    const r = compareJson([b, n]);
+    const r = await compareJson([b, n]);
     const p = phase(r, 'prefill');
     expect(p.shift.verdict).toBe('slower');
     expect(p.shift.new.medianNs / p.shift.base.medianNs).toBeGreaterThan(3);
@@ -145,31 +145,31 @@ describe.skipIf(!HAVE_TRACES)('compare on ../shared/traces', () => {
     expect(r.setup.environment).toContainEqual({ name: 'NCCL_P2P_DISABLE', base: null, new: '1' });
     // Eager decode steps spread from 55 to 128 ms: a 4.5% shift is inside that.
     expect(phase(r, 'decode').shift.verdict).toBe('unchanged');
-    const gate = runCli(['compare', b, n, '--fail-on-regression', '100']);
+    const gate = await cli(['compare', b, n, '--fail-on-regression', '100']);
     expect(gate.status).toBe(1);
     expect(gate.stderr).toMatch(/prefill 3\.\d× slower/);
   });
 
-  it('tp4 vs tp4serial and tp4overlap: eager decode noise is not called a change', () => {
+  it('tp4 vs tp4serial and tp4overlap: eager decode noise is not called a change', async () => {
     for (const other of ['tp4serial', 'tp4overlap']) {
-      const r = compareJson([sharedTrace('tp4'), sharedTrace(other)]);
+      const r = await compareJson([sharedTrace('tp4'), sharedTrace(other)]);
       expect(phase(r, 'decode').shift.verdict, other).toBe('unchanged');
       expect(r.setup.commandLine.added).toEqual([`--${other.slice(3)}`]);
     }
   });
 
-  it('nsys-ai mfu before/after: steps from the kernels\' rhythm hold the same work, so they compare', () => {
-    const r = compareJson([sharedTrace('external/nsys-ai-mfu_2gpu_before'), sharedTrace('external/nsys-ai-mfu_2gpu_after')]);
+  it('nsys-ai mfu before/after: steps from the kernels\' rhythm hold the same work, so they compare', async () => {
+    const r = await compareJson([sharedTrace('external/nsys-ai-mfu_2gpu_before'), sharedTrace('external/nsys-ai-mfu_2gpu_after')]);
     // Without step ranges the forward's repeating kernel sequence cuts the steps (2 attention sites each):
     // the same GPU ops per step in both, so the step times compare; the difference is within the spread.
     const s = phase(r, 'decode');
     expect(s.new.opsPerStep / s.base.opsPerStep).toBeCloseTo(1, 1);
     expect(s.shift.verdict).toBe('unchanged');
-    expect(runCli(['compare', sharedTrace('external/nsys-ai-mfu_2gpu_before'), sharedTrace('external/nsys-ai-mfu_2gpu_after'), '--fail-on-regression', '1']).status).toBe(0);
+    expect((await cli(['compare', sharedTrace('external/nsys-ai-mfu_2gpu_before'), sharedTrace('external/nsys-ai-mfu_2gpu_after'), '--fail-on-regression', '1'])).status).toBe(0);
   });
 
-  it('terminal output of tp4 vs tp4graph fits 100 columns', () => {
-    const t = runCli(['compare', sharedTrace('tp4'), sharedTrace('tp4graph')]);
+  it('terminal output of tp4 vs tp4graph fits 100 columns', async () => {
+    const t = await cli(['compare', sharedTrace('tp4'), sharedTrace('tp4graph')]);
     expect(t.status).toBe(0);
     expect(maxWidth(t.stdout)).toBeLessThanOrEqual(100);
   });

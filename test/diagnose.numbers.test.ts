@@ -3,7 +3,7 @@
  * on the committed samples always, on the full traces of ../shared/traces when present.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnoseJson } from './support/cli.js';
+import { diagnoseJsonIn } from './support/cli.js';
 import { referencePhase, referenceSteps } from './support/reference.js';
 import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
 
@@ -11,8 +11,8 @@ const CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'm
 const isDecode = (n: string) => n.startsWith('decode');
 const isPrefill = (n: string) => n === 'prefill';
 
-function checkAgainstReference(path: string) {
-  const json = diagnoseJson([path]);
+async function checkAgainstReference(path: string) {
+  const json = await diagnoseJsonIn([path]);
   const ref = referenceSteps(path, ['prefill', 'decode [0-9]*']);
   expect(ref.length).toBeGreaterThan(0);
   for (const dev of json.devices) {
@@ -40,8 +40,8 @@ function checkAgainstReference(path: string) {
 }
 
 describe('diagnose numbers on committed samples', () => {
-  it('tp4graph decode slice agrees with the SQL reference', () => {
-    const json = checkAgainstReference(samplePath('tp4graph-decode.sqlite'));
+  it('tp4graph decode slice agrees with the SQL reference', async () => {
+    const json = await checkAgainstReference(samplePath('tp4graph-decode.sqlite'));
     expect(json.devices.map((d: any) => d.steps.decode.count)).toEqual([3, 3, 3, 3]);
     // CUDA-graph decode at TP=4: ~1.8 ms steps, all-reduce about a tenth of the step.
     for (const d of json.devices) {
@@ -51,21 +51,21 @@ describe('diagnose numbers on committed samples', () => {
       expect(d.decode.commShare).toBeLessThan(0.13);
     }
   });
-  it('tp4 eager slice (prefill + 2 decode steps) agrees with the SQL reference', () => {
-    const json = checkAgainstReference(samplePath('tp4-eager.sqlite'));
+  it('tp4 eager slice (prefill + 2 decode steps) agrees with the SQL reference', async () => {
+    const json = await checkAgainstReference(samplePath('tp4-eager.sqlite'));
     expect(json.devices.map((d: any) => [d.steps.prefill.count, d.steps.decode.count])).toEqual([[1, 2], [1, 2], [1, 2], [1, 2]]);
   });
 });
 
 describe.skipIf(!HAVE_TRACES)('diagnose numbers on ../shared/traces', () => {
   for (const name of ['tp1', 'tp2', 'tp4', 'tp4graph', 'tp4graphg', 'tp4overlap', 'tp4sp', 'tp4serial', 'tp4nop2p', 'tp4tree', 'tp2graph-blobs', 'tp4big']) {
-    it(`${name} agrees with the SQL reference`, () => {
-      checkAgainstReference(sharedTrace(name));
+    it(`${name} agrees with the SQL reference`, async () => {
+      await checkAgainstReference(sharedTrace(name));
     });
   }
-  it('tp4overlap really overlaps communication with compute; tp4 does not', () => {
-    const overlap = diagnoseJson([sharedTrace('tp4overlap')]);
-    const serial = diagnoseJson([sharedTrace('tp4')]);
+  it('tp4overlap really overlaps communication with compute; tp4 does not', async () => {
+    const overlap = await diagnoseJsonIn([sharedTrace('tp4overlap')]);
+    const serial = await diagnoseJsonIn([sharedTrace('tp4')]);
     // Prefill all-reduces are large and half hide behind the other micro-batch's compute; decode
     // all-reduces are mostly waiting for a late rank, which no overlap can hide.
     for (const d of overlap.devices) expect(d.prefill.overlap).toBeGreaterThan(0.3);

@@ -7,7 +7,7 @@ import { runRules } from '../rules/engine.js';
 import { RULES } from '../rules/index.js';
 import { defineTraceRule, type Rule } from '../rules/types.js';
 import { requiredData } from '../rules/requirements.js';
-import { diagnoseJson, runCli } from './support/cli.js';
+import { cli, diagnoseJsonIn } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
 import { samplePath } from './support/traces.js';
 
@@ -46,26 +46,26 @@ describe('rule engine', () => {
 });
 
 describe('engine from the command line', () => {
-  it('--rule id.option=value changes a threshold', () => {
-    expect(diagnoseJson([SAMPLE]).findings.map((f: any) => f.rule)).toEqual(['latency-bound-collectives']);
-    expect(diagnoseJson([SAMPLE, '--rule', 'latency-bound-collectives.minShareOfStep=0.2']).findings).toEqual([]);
+  it('--rule id.option=value changes a threshold', async () => {
+    expect((await diagnoseJsonIn([SAMPLE])).findings.map((f: any) => f.rule)).toEqual(['latency-bound-collectives']);
+    expect((await diagnoseJsonIn([SAMPLE, '--rule', 'latency-bound-collectives.minShareOfStep=0.2'])).findings).toEqual([]);
   });
-  it('a config file sets options and disables rules', () => {
+  it('a config file sets options and disables rules', async () => {
     const cfg = join(tempDir(), 'nsys-tp.json');
     writeFileSync(cfg, JSON.stringify({ disabledRules: ['latency-bound-collectives'] }));
-    expect(diagnoseJson([SAMPLE, '--config', cfg]).findings).toEqual([]);
+    expect((await diagnoseJsonIn([SAMPLE, '--config', cfg])).findings).toEqual([]);
     writeFileSync(cfg, JSON.stringify({ rules: { 'latency-bound-collectives': { minPerStep: 100 } } }));
-    expect(diagnoseJson([SAMPLE, '--config', cfg]).findings).toEqual([]);
+    expect((await diagnoseJsonIn([SAMPLE, '--config', cfg])).findings).toEqual([]);
   });
-  it('--fail-on sets the exit code for CI gating', () => {
-    expect(runCli(['diagnose', SAMPLE, '--fail-on', 'error']).status).toBe(0);
-    const r = runCli(['diagnose', SAMPLE, '--fail-on', 'warning']);
+  it('--fail-on sets the exit code for CI gating', async () => {
+    expect((await cli(['diagnose', SAMPLE, '--fail-on', 'error'])).status).toBe(0);
+    const r = await cli(['diagnose', SAMPLE, '--fail-on', 'warning']);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('nsys-tp: --fail-on warning: 1 finding(s) (latency-bound-collectives)');
   });
-  it('bad --rule arguments are one-line usage errors', () => {
+  it('bad --rule arguments are one-line usage errors', async () => {
     for (const [arg, msg] of [['nope.x=1', /unknown rule "nope"/], ['latency-bound-collectives.x=1', /has no option "x"/], ['latency-bound-collectives.minPerStep=abc', /takes a number/]] as const) {
-      const r = runCli(['diagnose', SAMPLE, '--rule', arg]);
+      const r = await cli(['diagnose', SAMPLE, '--rule', arg]);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(msg);

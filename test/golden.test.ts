@@ -1,20 +1,22 @@
 /**
  * Every command and format on every trace, against the outputs recorded in test/golden: a refactor that
- * changes one byte of one report fails here. Terminal and Markdown reports are kept as text (a change reads
- * as a diff); JSON, HTML and SVG as SHA-256. The committed samples always run; the full traces of
- * ../shared/traces when they are there. After an intended change: `UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`.
+ * changes one byte of one report fails here. JSON, terminal and Markdown outputs are kept as text (a change
+ * reads as a diff); HTML and SVG as SHA-256 (large, and their text is the JSON's). The committed samples and
+ * the committed captures of test/traces always run; the full traces of ../shared/traces when they are there.
+ * After an intended change: `UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartsOf, compare, diagnose, FORMATS, layers, modelShape, plan, render, scaling, type AnalyseConfig, type DiagnoseResult, type Result } from '../index.js';
 import { gpuSpecFor } from '../analyzer/hardware/gpuSpecs.js';
-import { EXTERNAL_TRACES, HAVE_TRACES, REPO, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';
+import { EXTERNAL_TRACES, HAVE_TRACES, REPO, REPO_TRACES, repoTrace, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';
 
 const DIR = join(REPO, 'test/golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const TEXT_FORMATS = new Set(['terminal', 'md']);
+const TEXT_FORMATS = new Set(['terminal', 'md', 'json']);
+const MANIFEST = 'sha256.json';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const rel = (p: string) => relative(REPO, p);
@@ -27,16 +29,14 @@ async function outputs(label: string, r: Result): Promise<Record<string, string>
   return out;
 }
 
-/**
- * Compares (or, with UPDATE_GOLDEN=1, records) a group's outputs: text files for the text formats of the
- * samples, hashes for the rest (the full traces' outputs are hashes only: the repository stays small).
- */
+/** Compares (or, with UPDATE_GOLDEN=1, records) a group's outputs: text files for the text formats, hashes for the rest. */
 function check(group: string, produced: Record<string, string>): void {
-  const asText = (name: string) => group.startsWith('samples/') && TEXT_FORMATS.has(name.split('.').pop()!);
+  const asText = (name: string) => name !== MANIFEST && TEXT_FORMATS.has(name.split('.').pop()!);
   const dir = join(DIR, group);
-  const manifest = join(dir, 'sha256.json');
+  const manifest = join(dir, MANIFEST);
   if (UPDATE) {
     mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(dir).filter(asText)) if (!(f in produced)) rmSync(join(dir, f));
     const hashes: Record<string, string> = {};
     for (const [name, text] of Object.entries(produced)) {
       if (asText(name)) writeFileSync(join(dir, name), text);
@@ -81,6 +81,15 @@ describe('golden outputs: committed samples', () => {
     Object.assign(out, await outputs('scaling', await scaling(series.map(p), { batch: 8, prompt: null, gpuHourPrice: 2.5 }, { names: series.map((s) => `samples/${s}`) })));
     check('samples/commands', out);
   });
+});
+
+/** The captures committed in test/traces (test/traces/README.md): always here, so their outputs always run. */
+const CAPTURES = readdirSync(REPO_TRACES).filter((f) => f.endsWith('.sqlite.xz')).map((f) => f.replace(/\.sqlite\.xz$/, '')).sort();
+
+describe('golden outputs: the committed captures of test/traces', () => {
+  for (const t of CAPTURES) {
+    it(t, async () => check(`captures/${t}`, (await traceOutputs(repoTrace(t))).out));
+  }
 });
 
 describe.skipIf(!HAVE_TRACES)('golden outputs: ../shared/traces', () => {

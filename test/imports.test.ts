@@ -1,50 +1,16 @@
 /**
- * The layers of docs/architecture.md §2 and what each may import: every import of every source file is
- * checked against the table, so a forbidden arrow fails here, named with its file and line.
+ * The layers of docs/layers.json (described in docs/architecture.md §2) and what each may import: every
+ * import of every source file is checked against that file, so a forbidden arrow fails here, named with its
+ * file and line; and the document's table is the one the file makes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './support/traces.js';
+import { LAYER_FILE, LAYERS, layerOf, layerTable, TABLE_END, TABLE_START } from './support/layers.js';
 
-type Layer = 'readers' | 'model' | 'analyses' | 'rules' | 'results' | 'renderers' | 'runner' | 'cli';
-
-function layerOf(file: string): Layer | null {
-  if (file === 'index.ts' || file.startsWith('runner/')) return 'runner';
-  if (file.startsWith('queries/')) return 'readers';
-  if (file.startsWith('cli/')) return 'cli';
-  if (file.startsWith('rules/')) return 'rules';
-  if (file.startsWith('analyzer/model/')) return 'model';
-  if (file.startsWith('analyzer/results/') || file.startsWith('analyzer/contract/') || file.startsWith('analyzer/export/')) return 'results';
-  if (file.startsWith('analyzer/report/')) return 'renderers';
-  if (file.startsWith('analyzer/')) return 'analyses';
-  return null;
-}
-
-/** Shared leaves every layer may use: the error taxonomy, severities, number spellings. */
-const LEAVES = new Set(['analyzer/errors.ts', 'analyzer/severity.ts']);
-const isLeaf = (f: string) => LEAVES.has(f) || f.startsWith('analyzer/text/') || f.startsWith('analyzer/util/');
-
-/** What each layer may import (besides itself and the leaves); `types` are allowed for type-only imports. */
-const ALLOWED: Record<Layer, { values: Layer[]; types: Layer[] }> = {
-  readers: { values: [], types: ['model'] },
-  model: { values: [], types: [] },
-  analyses: { values: ['model'], types: [] },
-  rules: { values: ['analyses', 'model'], types: [] },
-  results: { values: ['analyses', 'model', 'rules'], types: [] },
-  renderers: { values: ['results'], types: ['analyses', 'model', 'rules'] },
-  runner: { values: ['readers', 'model', 'analyses', 'rules', 'results', 'renderers'], types: [] },
-  cli: { values: ['runner'], types: ['readers', 'model', 'analyses', 'rules', 'results', 'renderers'] },
-};
-
-/** Modules of another layer a layer may also use by value, and why. */
-const EXCEPTIONS: Record<string, string> = {
-  // The renderers name the kernel classes (table rows, chart colours) and the phases in the order the analyses define them.
-  'renderers -> analyzer/classify/kernelClasses.ts': 'class names',
-  'renderers -> analyzer/breakdown/timeParts.ts': 'time parts',
-  // The CLI escapes what it prints itself (its own one-line messages) like the renderers do.
-  'cli -> analyzer/report/format.ts': 'escaping',
-};
+const EXCEPTIONS = new Set(LAYERS.exceptions.map((e) => `${e.from} -> ${e.to}`));
+const RULES = new Map(LAYERS.layers.map((l) => [l.id, l]));
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -76,10 +42,27 @@ function arrows(file: string): Arrow[] {
   return out;
 }
 
-describe('imports follow the layers of docs/architecture.md §2', () => {
+describe(`imports follow the layers of ${LAYER_FILE} (docs/architecture.md §2)`, () => {
   const files = ['index.ts', ...['queries', 'analyzer', 'rules', 'cli', 'runner'].flatMap(sources)];
   it('every source file belongs to a layer', () => {
     expect(files.filter((f) => layerOf(f) === null)).toEqual([]);
+  });
+  it('the layer file is whole: every layer named in it exists, every path holds a source file, every exception is used', () => {
+    const ids = LAYERS.layers.map((l) => l.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const named = LAYERS.layers.flatMap((l) => [...l.imports, ...l.typeImports, ...LAYERS.exceptions.map((e) => e.from)]);
+    expect(named.filter((id) => !ids.includes(id))).toEqual([]);
+    const paths = [...LAYERS.leaves.paths, ...LAYERS.layers.flatMap((l) => l.paths)];
+    expect(paths.filter((p) => !files.some((f) => (p.endsWith('/') ? f.startsWith(p) : f === p)))).toEqual([]);
+    const used = new Set(files.flatMap((f) => arrows(f).map((a) => `${layerOf(f)} -> ${a.to}`)));
+    expect([...EXCEPTIONS].filter((e) => !used.has(e))).toEqual([]);
+  });
+  it('the table of docs/architecture.md §2 is the one the layer file makes', () => {
+    const doc = readFileSync(join(REPO, 'docs/architecture.md'), 'utf8');
+    const at = doc.indexOf(TABLE_START);
+    const end = doc.indexOf(TABLE_END);
+    expect(at, `docs/architecture.md has no ${TABLE_START}`).toBeGreaterThan(0);
+    expect(doc.slice(at + TABLE_START.length, end).trim()).toBe(layerTable());
   });
   it('no import crosses a layer boundary the table forbids', () => {
     const bad: string[] = [];
@@ -87,10 +70,10 @@ describe('imports follow the layers of docs/architecture.md §2', () => {
       const from = layerOf(f)!;
       for (const a of arrows(f)) {
         const to = layerOf(a.to);
-        if (to === null || to === from || isLeaf(a.to)) continue;
-        const rule = ALLOWED[from];
-        if (rule.values.includes(to) || (a.typeOnly && rule.types.includes(to))) continue;
-        if (EXCEPTIONS[`${from} -> ${a.to}`]) continue;
+        if (to === null || to === from || to === 'leaf') continue;
+        const rule = RULES.get(from) ?? { imports: [], typeImports: [] }; // a leaf imports leaves only
+        if (rule.imports.includes(to) || (a.typeOnly && rule.typeImports.includes(to))) continue;
+        if (EXCEPTIONS.has(`${from} -> ${a.to}`)) continue;
         bad.push(`${a.from}:${a.line}: ${from} → ${to} (${a.to}${a.typeOnly ? ', type' : ''})`);
       }
     }

@@ -10,7 +10,7 @@ import { GRAPH_KERNELS_HIDDEN, tpCollectives } from '../analyzer/layers/findLaye
 import type { WindowTimes } from '../analyzer/layers/layerBreakdown.js';
 import { layerAnalysis, type LayerPhaseSummary } from '../analyzer/layers/layerSummary.js';
 import { patternLayers } from '../analyzer/layers/patternLayers.js';
-import { diagnoseJson } from './support/cli.js';
+import { diagnoseJsonIn } from './support/cli.js';
 import { HAVE_TRACES, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';
 
 const analyse = (path: string) => {
@@ -166,10 +166,10 @@ describe('layers on committed samples', () => {
     }
   });
 
-  it('the JSON has layers per decode (and prefill) step, null where none were found', () => {
-    expect(diagnoseJson([samplePath('tp4graph-decode.sqlite')]).devices.map((d: any) => d.decode.layers)).toEqual([8, 8, 8, 8]);
-    expect(diagnoseJson([samplePath('tp4graphg-decode.sqlite')]).devices.map((d: any) => d.decode.layers)).toEqual([null, null, null, null]);
-    const eager = diagnoseJson([samplePath('tp4-eager.sqlite')]);
+  it('the JSON has layers per decode (and prefill) step, null where none were found', async () => {
+    expect((await diagnoseJsonIn([samplePath('tp4graph-decode.sqlite')])).devices.map((d: any) => d.decode.layers)).toEqual([8, 8, 8, 8]);
+    expect((await diagnoseJsonIn([samplePath('tp4graphg-decode.sqlite')])).devices.map((d: any) => d.decode.layers)).toEqual([null, null, null, null]);
+    const eager = await diagnoseJsonIn([samplePath('tp4-eager.sqlite')]);
     expect(eager.devices.map((d: any) => [d.prefill.layers, d.decode.layers])).toEqual(Array(4).fill([8, 8]));
   });
 });

@@ -1,20 +1,20 @@
 /** nsys-tp plan (issue 5, item 4) and the roofline numbers behind low-flops / low-hbm. */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { PRESETS } from '../analyzer/llm/modelShape.js';
 import { stepCost } from '../analyzer/llm/stepCost.js';
-import { diagnoseJson } from './support/cli.js';
+import { diagnoseJsonIn } from './support/cli.js';
 import { samplePath } from './support/traces.js';
 
-const plan = (args: string[]) => {
-  const r = runCli(['plan', ...args, '--format', 'json']);
+const plan = async (args: string[]) => {
+  const r = await cli(['plan', ...args, '--format', 'json']);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 };
 
 describe('plan', () => {
-  it('Qwen 2.5 72B: FFN 29568 breaks FP8 blocks at TP 2, 4 and 8, not at TP 1', () => {
-    const j = plan(['--model', 'qwen-2.5-72b']);
+  it('Qwen 2.5 72B: FFN 29568 breaks FP8 blocks at TP 2, 4 and 8, not at TP 1', async () => {
+    const j = await plan(['--model', 'qwen-2.5-72b']);
     expect(j.plans.map((p: any) => p.tp)).toEqual([1, 2, 4, 8]);
     expect(j.plans.map((p: any) => p.fp8Misaligned.length > 0)).toEqual([false, true, true, true]);
     const f = j.findings.filter((x: any) => x.rule === 'fp8-block-misaligned');
@@ -22,8 +22,8 @@ describe('plan', () => {
     expect(f[0].evidence.misaligned).toEqual([{ dim: 'gate_proj, up_proj out / down_proj in (intermediate)', full: 29568, perRank: 14784 }]);
     expect(f[2].message).toContain('29568 / 8 = 3696 (28.875 blocks of 128)');
   });
-  it('Llama 3.3 70B aligns at every TP; KV heads replicate past TP 8', () => {
-    const j = plan(['--model', 'llama-3.3-70b', '--tp', '2,4,8,16', '--batch', '64', '--context', '8192']);
+  it('Llama 3.3 70B aligns at every TP; KV heads replicate past TP 8', async () => {
+    const j = await plan(['--model', 'llama-3.3-70b', '--tp', '2,4,8,16', '--batch', '64', '--context', '8192']);
     expect(j.findings.map((x: any) => `${x.rule}@${x.evidence.tp}`)).toEqual(['kv-heads-replicated@16']);
     const [tp2, tp4, tp8] = j.plans;
     // 70.6e9 parameters in bf16, split by TP (embeddings and LM head by vocabulary).
@@ -35,13 +35,13 @@ describe('plan', () => {
     expect(tp8.allReducesPerStep).toBe(160);
     expect(tp8.allReduceBytes).toBe(64 * 8192 * 2);
   });
-  it('the terminal table names every TP and fits 100 columns', () => {
-    const r = runCli(['plan', '--model', 'qwen-2.5-72b']);
+  it('the terminal table names every TP and fits 100 columns', async () => {
+    const r = await cli(['plan', '--model', 'qwen-2.5-72b']);
     expect(r.stdout).toMatch(/TP=1\s+TP=2\s+TP=4\s+TP=8/);
     for (const l of r.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(100);
   });
-  it('bad models are one-line errors', () => {
-    const r = runCli(['plan', '--model', 'no-such-model']);
+  it('bad models are one-line errors', async () => {
+    const r = await cli(['plan', '--model', 'no-such-model']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/neither a preset .* nor a config.json file/);
   });
@@ -57,8 +57,8 @@ describe('roofline', () => {
     expect(dec.weightBytes).toBe(8 * (8192 * 20 * 128 + 2048 * 8192 + 3 * 8192 * 7168 + 2 * 8192) * 2);
     expect(dec.kvBytes).toBe(8 * 8 * 512 * 2 * 2 * 128 * 2);
   });
-  it('tp4graph decode streams ~80% of HBM bandwidth in its kernels', () => {
-    const j = diagnoseJson([samplePath('tp4graph-decode.sqlite'), '--model', 'llama-3.3-70b', '--batch', '8', '--prompt', '512']);
+  it('tp4graph decode streams ~80% of HBM bandwidth in its kernels', async () => {
+    const j = await diagnoseJsonIn([samplePath('tp4graph-decode.sqlite'), '--model', 'llama-3.3-70b', '--batch', '8', '--prompt', '512']);
     for (const r of j.roofline) {
       expect(r.phase).toBe('decode');
       expect(r.layers).toBe(8);

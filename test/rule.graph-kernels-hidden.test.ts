@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace, RULES, runRules } from '../index.js';
 import { rule } from '../rules/graph-kernels-hidden.js';
-import { runCli } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { HAVE_TRACES, REPO, samplePath, sharedTrace } from './support/traces.js';
 
 const findings = (path: string, options: Record<string, number> = {}) =>
@@ -45,9 +45,9 @@ describe('graph-kernels-hidden', () => {
     expect(findings(samplePath('tp4graphg-decode.sqlite'), { minShare: 0.999 })).toEqual([]);
   });
 
-  it('diagnose and layers both show it', () => {
+  it('diagnose and layers both show it', async () => {
     for (const cmd of ['diagnose', 'layers']) {
-      const r = runCli([cmd, samplePath('tp4graphg-decode.sqlite')]);
+      const r = await cli([cmd, samplePath('tp4graphg-decode.sqlite')]);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/WARN graph-kernels-hidden: 8 CUDA graph executions/);
       expect(r.stdout).toContain('--cuda-graph-trace=node');

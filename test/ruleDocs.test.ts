@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { EXTERNAL_TRACES, HAVE_TRACES, REPO, repoTrace, sharedTrace, TP_TRACES } from './support/traces.js';
 
 const SEVERITY_WORD: Record<string, string> = { error: 'ERROR', warning: 'WARN', info: 'INFO' };
@@ -47,9 +47,9 @@ const TRACES = new Set([...TP_TRACES, ...EXTERNAL_TRACES]);
 const resolveArg = (x: string) => (TRACES.has(x) ? sharedTrace(x) : x.startsWith('repo:') ? repoTrace(x.slice(5)) : x.startsWith('samples/') ? join(REPO, x) : x);
 
 /** The findings the command reports, as the text report writes them: `WARN rule: message`. */
-function findingsOf(command: string[]): string[] {
+async function findingsOf(command: string[]): Promise<string[]> {
   const [cmd, ...args] = command;
-  const r = runCli([cmd!, '--format', 'json', ...args.map(resolveArg)]);
+  const r = await cli([cmd!, '--format', 'json', ...args.map(resolveArg)]);
   if (r.status !== 0) throw new Error(`${command.join(' ')} failed (${r.status}): ${r.stderr}`);
   const j = JSON.parse(r.stdout);
   return (j.findings as { rule: string; severity: string; message: string }[]).map((f) => norm(`${SEVERITY_WORD[f.severity]} ${f.rule}: ${f.message}`));
@@ -71,10 +71,10 @@ describe('rule docs', () => {
 describe.skipIf(!HAVE_TRACES)('rule docs show what the rules report today', () => {
   for (const doc of DOCS) {
     for (const ex of examplesOf(doc, readFileSync(join(REPO, 'rules', doc), 'utf8'))) {
-      it(`${doc}: ${ex.command.join(' ')}`, () => {
+      it(`${doc}: ${ex.command.join(' ')}`, async () => {
         const rule = doc.replace(/\.md$/, '');
         expect(ex.text).toContain(`${rule}:`);
-        const got = findingsOf(ex.command);
+        const got = await findingsOf(ex.command);
         expect(got.some((f) => f.startsWith(ex.text)), `no finding starts with the doc's example; the command reports:\n${got.join('\n')}`).toBe(true);
       });
     }

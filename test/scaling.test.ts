@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { tempDir } from './support/fixtures.js';
 import { referenceScaling } from './support/referenceScaling.js';
 import { HAVE_TRACES, samplePath, sharedTrace } from './support/traces.js';
@@ -16,8 +16,8 @@ const PRICE = 2.5;
 const BATCH = 8;
 const PROMPT = 512;
 
-function scalingJson(args: string[]): any {
-  const r = runCli(['scaling', '--format', 'json', ...args]);
+async function scalingJson(args: string[]): Promise<any> {
+  const r = await cli(['scaling', '--format', 'json', ...args]);
   if (r.status !== 0) throw new Error(`scaling failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -55,8 +55,8 @@ function checkAgainstReference(paths: string[], json: any, prompt: number | null
 describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph: 3 decode steps each)', () => {
   const paths = ['tp1graph-decode', 'tp2graph-decode', 'tp4graph-decode'].map((s) => samplePath(`${s}.sqlite`));
 
-  it('step times, tokens/s, efficiency and $/MTok agree with the SQL reference and the formulas', () => {
-    const json = scalingJson([...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE)]);
+  it('step times, tokens/s, efficiency and $/MTok agree with the SQL reference and the formulas', async () => {
+    const json = await scalingJson([...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE)]);
     checkAgainstReference(paths, json, null);
     // The per-GPU throughput trap, in numbers: TP=4 is the fastest replica and the dearest token.
     const [t1, t2, t4] = json.rows.map((r: any) => r.decode);
@@ -67,29 +67,29 @@ describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph:
     expect(json.trap).toMatch(/^TP=4 serves the most tokens\/s per replica .* but TP=1 serves the most per GPU .* costs 1\.45× as much/);
   });
 
-  it('poor-tp-scaling fires at TP=4 (68.8% against TP=1), not at TP=2; its threshold is an option', () => {
-    const json = scalingJson([...paths, '--batch', String(BATCH)]);
+  it('poor-tp-scaling fires at TP=4 (68.8% against TP=1), not at TP=2; its threshold is an option', async () => {
+    const json = await scalingJson([...paths, '--batch', String(BATCH)]);
     expect(json.findings.map((f: any) => [f.rule, f.evidence.phase, f.evidence.tp])).toEqual([['poor-tp-scaling', 'decode', 4]]);
     expect(json.findings[0].evidence.efficiency).toBeCloseTo(json.rows[2].decode.efficiency, 12);
     expect(json.findings[0].message).toMatch(/^Decode at TP=4 reaches 68\.\d% scaling efficiency against TP=1/);
-    const lower = scalingJson([...paths, '--batch', String(BATCH), '--rule', 'poor-tp-scaling.threshold=0.6']);
+    const lower = await scalingJson([...paths, '--batch', String(BATCH), '--rule', 'poor-tp-scaling.threshold=0.6']);
     expect(lower.findings).toEqual([]);
   });
 
-  it('recommends the cheapest TP that fits: TP=1 at 8K context, TP=2 when only it holds 256K', () => {
-    const short = scalingJson([...paths, '--batch', String(BATCH), '--context', '8192', '--model', MODEL]);
+  it('recommends the cheapest TP that fits: TP=1 at 8K context, TP=2 when only it holds 256K', async () => {
+    const short = await scalingJson([...paths, '--batch', String(BATCH), '--context', '8192', '--model', MODEL]);
     expect(short.recommendation.tp).toBe(1);
     expect(short.recommendation.fits.map((f: any) => f.fits)).toEqual([true, true, true]);
     expect(short.recommendation.alternative).toMatch(/^For latency per token \(chat\), TP=4 steps/);
-    const long = scalingJson([...paths, '--batch', String(BATCH), '--context', String(256 * 1024), '--model', MODEL]);
+    const long = await scalingJson([...paths, '--batch', String(BATCH), '--context', String(256 * 1024), '--model', MODEL]);
     expect(long.recommendation.tp).toBe(2);
     expect(long.recommendation.fits.map((f: any) => f.fits)).toEqual([false, true, true]);
     expect(long.recommendation.reason).toMatch(/TP=1 would cost less per token but cannot hold that context/);
   });
 
-  it('the terminal table fits 100 columns and names the bottleneck per TP; --chart writes the curve', () => {
+  it('the terminal table fits 100 columns and names the bottleneck per TP; --chart writes the curve', async () => {
     const dir = tempDir();
-    const r = runCli(['scaling', ...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE), '--chart', dir]);
+    const r = await cli(['scaling', ...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE), '--chart', dir]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(Math.max(...r.stdout.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(100);
@@ -100,12 +100,12 @@ describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph:
     expect(svg).toContain('ideal (linear from TP=1)');
     expect(svg).toMatch(/69% efficient/);
     expect(svg).toContain('$0.633/MTok');
-    const md = runCli(['scaling', ...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE), '--format', 'md']).stdout;
+    const md = (await cli(['scaling', ...paths, '--batch', String(BATCH), '--gpu-hour-price', String(PRICE), '--format', 'md'])).stdout;
     expect(md).toMatch(/\| tokens\/s per GPU \| 1,595 \| 1,327 \| 1,097 \|/);
     expect(md).toContain('| \\$/MTok (output) | \\$0.435 | \\$0.523 | \\$0.633 |');
   });
 
-  it('bad input: one line on stderr, exit 2', () => {
+  it('bad input: one line on stderr, exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [[paths[0]!, '--batch', '8'], /two or more traces/],
       [[paths[2]!, paths[2]!, '--batch', '8'], /both TP=4: scaling takes one trace per TP degree/],
@@ -114,7 +114,7 @@ describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph:
       [[...paths, '--batch', '0'], /expected a positive number/],
     ];
     for (const [args, pattern] of cases) {
-      const r = runCli(['scaling', ...args]);
+      const r = await cli(['scaling', ...args]);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(pattern);
@@ -124,9 +124,9 @@ describe('scaling on the committed decode samples (tp1graph, tp2graph, tp4graph:
 });
 
 describe.skipIf(!HAVE_TRACES)('scaling on ../shared/traces tp1graph, tp2graph, tp4graph (batch 8, prompt 512)', () => {
-  it('decode and prefill agree with the SQL reference; decode efficiency 82.7% at TP=2, 68.3% at TP=4', () => {
+  it('decode and prefill agree with the SQL reference; decode efficiency 82.7% at TP=2, 68.3% at TP=4', async () => {
     const paths = ['tp1graph', 'tp2graph', 'tp4graph'].map(sharedTrace);
-    const json = scalingJson([...paths, '--batch', String(BATCH), '--prompt', String(PROMPT), '--gpu-hour-price', String(PRICE)]);
+    const json = await scalingJson([...paths, '--batch', String(BATCH), '--prompt', String(PROMPT), '--gpu-hour-price', String(PRICE)]);
     checkAgainstReference(paths, json, PROMPT);
     expect(json.rows.map((r: any) => (r.decode.efficiency === null ? null : (r.decode.efficiency * 100).toFixed(1)))).toEqual([null, '82.7', '68.3']);
     expect(json.rows.map((r: any) => r.decode.usdPerMTok.toFixed(3))).toEqual(['0.433', '0.524', '0.633']);

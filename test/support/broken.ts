@@ -78,6 +78,8 @@ export interface BadTrace {
   name: string;
   /** Run as an unprivileged user (root reads whatever the permissions say). */
   asNobody?: boolean;
+  /** Every command as its own process, in parallel: too heavy for one after another in the test process. */
+  processes?: boolean;
   /** Builds the file (in `dir`, a fresh temp folder) and returns its path, plus what the case measured. */
   make(dir: string): Made | Promise<Made>;
   /** error: every command exits 2 with one line matching `message`; ok: diagnose and layers exit 0. */
@@ -521,6 +523,7 @@ export const CRAFTED_TRACES: BadTrace[] = [
   {
     name: 'names of a million characters shaped to make a pattern backtrack (runs of letters, colons, spaces, brackets, escapes)',
     expect: 'ok',
+    processes: true,
     make: (d) => ({
       path: editedCopy(d, 'long-shapes.sqlite', (db) => {
         const shapes = [

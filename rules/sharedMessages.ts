@@ -18,3 +18,6 @@ export const HOST_CALLS = {
     '{mostlyUncovered, select, true {; the rest ({uncoveredNs / windowNs, pct0}) CPU-side work with no call in flight} other {}}' +
     '{libraryLoad, select, true { (a kernel library was loaded during the gap: a kernel compiled or loaded at run time, such as a new cuDNN or Triton plan)} other {}}}}',
 } as const;
+
+/** Recorded settings (analyzer/runtime/environment.ts settingList) as `NCCL_P2P_DISABLE=1, NCCL_ALGO=Tree`. */
+export const SETTING_LIST = { settingList: '{settings, comma, {name}={value}}' } as const;

@@ -4,7 +4,8 @@
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { opAt, spanAt } from '../analyzer/timeline/locations.js';
-import { text } from './messageFormat.js';
+import { text, type Text } from './messageFormat.js';
+import { HOST_CALLS } from './sharedMessages.js';
 import { defineTraceRule, type RuleLocation } from './types.js';
 
 interface Data {
@@ -19,7 +20,7 @@ interface Data {
   instances: number;
   /** The single latest arrival: whose, how late, and why (an idle GPU with the host calls in flight, or more GPU work). */
   latest: { label: string; skewNs: number } | null;
-  cause: { kind: 'idle'; gapNs: number; host: string } | { kind: 'busy'; extraBusyNs: number } | null;
+  cause: { kind: 'idle'; gapNs: number; host: Text<'hostCalls'> } | { kind: 'busy'; extraBusyNs: number } | null;
 }
 
 export const rule = defineTraceRule({
@@ -49,6 +50,7 @@ export const rule = defineTraceRule({
         'This is not a bandwidth problem: make the ranks reach the collective together. Remove the work that delays the late rank ' +
         '(host-side stalls before its kernels, see host-bound-gaps; extra work only that rank does), keep shapes static so plans and kernels ' +
         'are not rebuilt per step, and capture the step in a CUDA graph so launches cannot drift apart.',
+      ...HOST_CALLS,
       idleBefore: '{label} idle {gapNs, ns} before its latest arrival',
       latestArrival: 'latest arrival: {skewNs, ns} after the first rank',
     },
@@ -72,7 +74,7 @@ export const rule = defineTraceRule({
       const worst = { device: top >= 0 ? c.lastArriver[top]! : lateDevices[0]! };
       const why = top >= 0 ? explainLateArrival(a.model, a.classes, a.timeline, a.hostCalls, c, top) : null;
       const cause: Data['cause'] = why
-        ? why.extraIdleNs >= why.extraBusyNs ? { kind: 'idle', gapNs: why.gapNs, host: why.host } : { kind: 'busy', extraBusyNs: why.extraBusyNs }
+        ? why.extraIdleNs >= why.extraBusyNs ? { kind: 'idle', gapNs: why.gapNs, host: text('hostCalls', { ...why.host }) } : { kind: 'busy', extraBusyNs: why.extraBusyNs }
         : null;
       const locations: RuleLocation[] = [];
       if (top >= 0) {

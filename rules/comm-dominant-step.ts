@@ -3,13 +3,14 @@
  * of the step: the cost of the TP degree itself.
  */
 import { phaseOf } from '../analyzer/analysis.js';
-import { settingsText } from '../analyzer/runtime/environment.js';
+import { settingList } from '../analyzer/runtime/environment.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineTraceRule } from './types.js';
-import { TYPICAL_STEP } from './sharedMessages.js';
+import { SETTING_LIST, TYPICAL_STEP } from './sharedMessages.js';
+import { text, type Text } from './messageFormat.js';
 
 interface Data {
   phase: Phase;
@@ -19,7 +20,7 @@ interface Data {
   stepSpanNs: number;
   advice: ReturnType<typeof runtimeAdvice>;
   /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
-  suspectSettings: string | null;
+  suspectSettings: Text<'settingList'> | null;
 }
 
 export const rule = defineTraceRule({
@@ -39,11 +40,12 @@ export const rule = defineTraceRule({
         'with waiting for late ranks already excluded: the all-reduces themselves are the bottleneck.' +
         '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely slows them (low-bus-bandwidth); without message sizes that is not measured.}}',
       fix:
-        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
+        '{suspectSettings, select, none {} other {First unset {suspectSettings.data.settings, comma, {name}} and measure again; then: }}' +
         'Lower the TP degree if the model fits (each rank then does more compute per all-reduce), batch more tokens per step so each ' +
         'collective carries more work, and use a fused or custom all-reduce. {advice}',
       ...adviceMessages('allreduce'),
       ...TYPICAL_STEP,
+      ...SETTING_LIST,
     },
   },
   check(a, o) {
@@ -65,7 +67,7 @@ export const rule = defineTraceRule({
         fixId: 'fix' as const,
         data: {
           phase, tp, transferShare: share, transferPerStepNs: perStep, stepSpanNs: span, advice: runtimeAdvice(a.runtime),
-          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
+          suspectSettings: a.fabric.suspectIn(phase) ? text('settingList', { settings: settingList(a.fabric.health.settings) }) : null,
         } satisfies Data,
         // A fabric measured slow is the cause: the TP degree is not to blame for a link that does not work.
         ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),

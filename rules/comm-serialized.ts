@@ -3,9 +3,10 @@
  * material part of the step: overlapping it is the saving.
  */
 import { phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
-import { settingsText } from '../analyzer/runtime/environment.js';
+import { settingList } from '../analyzer/runtime/environment.js';
 import { PHASES, type Phase } from '../analyzer/steps/types.js';
-import { TYPICAL_STEP } from './sharedMessages.js';
+import { SETTING_LIST, TYPICAL_STEP } from './sharedMessages.js';
+import { text, type Text } from './messageFormat.js';
 import { median } from '../analyzer/util/stats.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';
 import { defineTraceRule } from './types.js';
@@ -17,7 +18,7 @@ interface Data {
   exposedTransferShare: number;
   stepSpanNs: number;
   /** Recorded settings that likely keep these collectives off NVLink (low-bus-bandwidth's guess), when any. */
-  suspectSettings: string | null;
+  suspectSettings: Text<'settingList'> | null;
 }
 
 export const rule = defineTraceRule({
@@ -40,11 +41,12 @@ export const rule = defineTraceRule({
         'is {exposedTransferNsPerStep, ns} per step, {exposedTransferShare, pct} of the {stepSpanNs, ns} step (means over steady steps, median over GPUs). Overlapping it would save up to that.' +
         '{suspectSettings, select, none {} other { The recorded {suspectSettings} likely makes the transfer itself slow (low-bus-bandwidth); without message sizes that is not measured.}}',
       fix:
-        '{suspectSettings, select, none {} other {First unset {suspectSettings, settingNames} and measure again; then: }}' +
+        '{suspectSettings, select, none {} other {First unset {suspectSettings.data.settings, comma, {name}} and measure again; then: }}' +
         'Overlap communication with independent compute: split the batch into micro-batches and all-reduce one while the other computes, ' +
         'or use a runtime feature that overlaps TP communication with GEMMs (async TP / collective matmul, ' +
         'userbuffers); with sequence parallelism the all-gather can be overlapped with the next GEMM.',
       ...TYPICAL_STEP,
+      ...SETTING_LIST,
     },
   },
   check(a, o) {
@@ -75,7 +77,7 @@ export const rule = defineTraceRule({
         fixId: 'fix' as const,
         data: {
           phase, overlap, exposedTransferNsPerStep: exposed, exposedTransferShare: share, stepSpanNs: median(rows.map((r) => r.span)),
-          suspectSettings: a.fabric.suspectIn(phase) ? settingsText(a.fabric.health.settings) : null,
+          suspectSettings: a.fabric.suspectIn(phase) ? text('settingList', { settings: settingList(a.fabric.health.settings) }) : null,
         } satisfies Data,
         // Collectives slowed by a fabric measured slow are low-bus-bandwidth's finding first, not an overlap problem.
         ...(a.fabric.slowIn(phase) ? { supersededBy: 'low-bus-bandwidth' } : {}),

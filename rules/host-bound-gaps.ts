@@ -3,11 +3,12 @@
  * next kernel yet; the largest gaps are shown with the host call in flight (or none: a CPU-side stall).
  */
 import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
-import { describeHostCalls, hostCallsDuring } from '../analyzer/host/hostActivity.js';
+import { hostActivity, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
-import { text } from './messageFormat.js';
+import { text, type Text } from './messageFormat.js';
+import { HOST_CALLS } from './sharedMessages.js';
 import { defineTraceRule } from './types.js';
 
 interface Gap {
@@ -39,7 +40,8 @@ interface Data {
   phase: Phase;
   devices: { label: string; idleShare: number }[];
   worst: { label: string; idlePerStepNs: number; hostBoundShare: number };
-  largestGap: { durationNs: number; step: string; kernelAfter: string; host: string };
+  /** The largest gap of the worst GPU, and what its host did then (the `hostCalls` message). */
+  largestGap: { durationNs: number; step: string; kernelAfter: string; host: Text<'hostCalls'> };
   advice: ReturnType<typeof runtimeAdvice>;
 }
 
@@ -68,6 +70,7 @@ export const rule = defineTraceRule({
         'kernels are not rebuilt per step, warm-up of every shape before serving, no Python work between launches. ' +
         '{advice}',
       ...adviceMessages('cudagraph'),
+      ...HOST_CALLS,
       gap: 'GPU idle {durationNs, ns} in "{step}" before {kernelAfter, ellipsize, 60}',
     },
   },
@@ -95,7 +98,7 @@ export const rule = defineTraceRule({
         return {
           opAfter: g.opAfter, endNs: g.end,
           step: g.step.name, startNs: g.start, durationNs: g.end - g.start, hostBoundNs: g.hostBoundNs,
-          kernelAfter: a.model.opNames[ops.name[g.opAfter]!]!.short, host: describeHostCalls(calls, g.end - g.start), hostCalls: calls.slice(0, 5).map((c) => c.name),
+          kernelAfter: a.model.opNames[ops.name[g.opAfter]!]!.short, host: hostActivity(calls, g.end - g.start), hostCalls: calls.slice(0, 5).map((c) => c.name),
         };
       });
       const g0 = top[0]!;
@@ -106,7 +109,7 @@ export const rule = defineTraceRule({
           phase,
           devices: hit.map((h) => ({ label: h.device.label, idleShare: h.idleShare })),
           worst: { label: worst.device.label, idlePerStepNs: worst.idlePerStep, hostBoundShare: worst.hostBoundShare },
-          largestGap: { durationNs: g0.durationNs, step: g0.step, kernelAfter: g0.kernelAfter, host: g0.host },
+          largestGap: { durationNs: g0.durationNs, step: g0.step, kernelAfter: g0.kernelAfter, host: text('hostCalls', { ...g0.host }) },
           advice: runtimeAdvice(a.runtime),
         } satisfies Data,
         evidence: {

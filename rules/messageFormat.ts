@@ -7,7 +7,7 @@
  * A template is text with placeholders:
  *   {path}                       the value: a name or id as is, a number as JavaScript writes it, null as nothing,
  *                                a nested message ({messageId, data}) rendered in its place
- *   {path, ns | pct | pct0 | bytes | phaseStep | capital | count | wholeOr2 | settings | settingKeys | settingNames}
+ *   {path, ns | pct | pct0 | bytes | phaseStep | capital | count | wholeOr2 | settings | settingKeys}
  *   {path, fixed, 2} {path, ellipsize, 60}
  *   {path, select, key {…} … other {…}}   by the value: `=N` (a number, or a list's length), a string,
  *                                `true` / `false`, `null`, `none` (null, '', 0, false, an empty list or record)
@@ -53,7 +53,6 @@ const FORMATS: Record<string, (v: any) => string> = {
   wholeOr2: (v) => (Number.isInteger(v) ? String(v) : Number(v).toFixed(2)),
   settings: (v) => settingsText(v),
   settingKeys: (v) => Object.keys(v).join(' / '),
-  settingNames: (v) => String(v).replace(/=[^,]*/g, ''),
 };
 
 const FORMATS_WITH_ARG: Record<string, (v: any, n: number) => string> = {

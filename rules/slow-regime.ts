@@ -2,7 +2,6 @@
  * slow-regime: a run of consecutive steps ran several times slower than the steady ones (steps/regimes.ts):
  * the workload ran in two regimes, and the slow one is a finding of its own, not an outlier to drop.
  */
-import { fmtPct } from '../analyzer/text/units.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
 import { defineTraceRule } from './types.js';
@@ -68,7 +67,8 @@ export const rule = defineTraceRule({
         } satisfies Data,
         evidence: {
           phase: g.phase, deviceId: d.deviceId, steps: g.steps.length, of: all, medianNs: g.medianNs, typicalNs: g.typicalNs,
-          share: fmtPct(g.steps.length / all), perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs, hostCalls: g.hostCalls,
+          // The regime's steps as a share of the phase's (steps / of): a ratio, 0 to 1.
+          shareOfSteps: g.steps.length / all, perStepNs: g.perStepNs, steadyPerStepNs: g.steadyPerStepNs, hostCalls: g.hostCalls,
         },
         impactNs: g.medianNs - g.typicalNs,
         locations: [spanAt(a, g.device, g.startNs, g.endNs, text('span', { count: g.steps.length, phase: g.phase, medianNs: g.medianNs }))],

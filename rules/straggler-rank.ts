@@ -10,12 +10,13 @@ import { PHASES, type Phase } from '../analyzer/steps/types.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { tiedTop } from '../analyzer/util/tiedTop.js';
-import { text } from './messageFormat.js';
+import { text, type Text } from './messageFormat.js';
+import { HOST_CALLS } from './sharedMessages.js';
 import { defineTraceRule } from './types.js';
 
 /** What came before a rank's late arrivals: more idle GPU time (with the host calls of the largest gap) or more GPU work. */
 type Cause =
-  | { kind: 'idle'; extraIdleNs: number; largestGapNs: number; host: string }
+  | { kind: 'idle'; extraIdleNs: number; largestGapNs: number; host: Text<'hostCalls'> }
   | { kind: 'busy'; extraBusyNs: number; extraKernels: { count: number; name: string; ns: number }[] };
 
 interface LateRank {
@@ -102,6 +103,7 @@ export const rule = defineTraceRule({
         'Find what {ranks, series, {label}\'s} host does before those kernels (the calls above; CPU-side work with no call in flight is Python or framework overhead such as per-step plan building or kernel compilation) and move it out of the step: static shapes, warmed-up plans, CUDA graphs.',
       fixBusy:
         'Give {ranks, series, {label}} the same work as the others: check for uneven sharding (a dimension not divisible by TP), extra work on one rank (logging, sampling, metrics), or a slower GPU (clocks, thermals).',
+      ...HOST_CALLS,
       lateArrival: 'late arrival: {skewNs, ns} after the first rank',
     },
   },
@@ -133,7 +135,7 @@ export const rule = defineTraceRule({
         const idle = why.reduce((s, w) => s + Math.max(0, w.extraIdleNs), 0);
         const busy = why.reduce((s, w) => s + Math.max(0, w.extraBusyNs), 0);
         const cause: Cause = idle >= busy && !isHeavy(x)
-          ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: why[0]?.host ?? '' }
+          ? { kind: 'idle', extraIdleNs: idle / why.length, largestGapNs: why[0]!.gapNs, host: text('hostCalls', { ...why[0]!.host }) }
           : { kind: 'busy', extraBusyNs: busy / why.length, extraKernels: why[0]!.extraKernels.map((k) => ({ count: k.count, name: k.name, ns: k.ns })) };
         return { x, why, cause, arrivals };
       });

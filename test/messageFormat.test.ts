@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { checkTemplate, formatText, renderedData, text } from '../rules/messageFormat.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from '../rules/index.js';
 import { ruleCatalogue } from '../index.js';
+import { HOST_CALLS, SETTING_LIST } from '../rules/sharedMessages.js';
+import { hostActivity } from '../analyzer/host/hostActivity.js';
+import { settingList } from '../analyzer/runtime/environment.js';
 
 const say = (template: string, data: Record<string, unknown>, more: Record<string, string> = {}) => formatText({ t: template, ...more }, text('t', data));
 
@@ -14,7 +17,7 @@ describe('message templates', () => {
     expect(say('{label} at TP={tp}', { label: 'GPU 1', tp: 4 })).toBe('GPU 1 at TP=4');
     expect(say('{ns, ns} / {share, pct} / {share, pct0} / {b, bytes}', { ns: 1_234_567, share: 0.256, b: 16 * 2 ** 20 })).toBe('1.23 ms / 25.6% / 26% / 16.0 MiB');
     expect(say('{x, fixed, 2} {phase, phaseStep} {phase, capital} {n, count}', { x: 1 / 3, phase: 'decode', n: 1234567.4 })).toBe('0.33 decode step Decode 1,234,567');
-    expect(say('{s, settings}; {s, settingKeys}; {t, settingNames}', { s: { A: '1', B: 'x' }, t: 'A=1, B=x' })).toBe('A=1, B=x; A / B; A, B');
+    expect(say('{s, settings}; {s, settingKeys}', { s: { A: '1', B: 'x' } })).toBe('A=1, B=x; A / B');
     expect(say('{k, ellipsize, 9}', { k: 'abcdefghijkl' })).toBe('abcde…jkl');
   });
   it('ratios and unit steps are computed where they are spelled', () => {
@@ -40,6 +43,17 @@ describe('message templates', () => {
     const more = { part: '{name} {ns, ns}', why: 'because {x}' };
     expect(say('calls: {c}; {r, message, why}', { c: text('part', { name: 'cudaMemcpy', ns: 5000 }), r: { x: 'y' } }, more)).toBe('calls: cudaMemcpy 5.0 µs; because y');
     expect(renderedData({ part: '{name}' }, { a: 1, c: text('part', { name: 'n' }), l: [text('part', { name: 'm' })] })).toEqual({ a: 1, c: 'n', l: ['m'] });
+  });
+  it('shared parts: the host calls of an idle gap and a list of settings', () => {
+    const call = (name: string, overlapNs: number) => ({ name, source: 'cuda' as const, start: 0, end: overlapNs, overlapNs });
+    const host = (calls: ReturnType<typeof call>[], windowNs: number) => formatText(HOST_CALLS, text('hostCalls', { ...hostActivity(calls, windowNs) }));
+    expect(host([], 1e6)).toBe('no CUDA or OS call in flight: CPU-side work (Python, framework, scheduling)');
+    // Calls covering 0.6 of 1 ms: the rest is not named; the fourth call is not listed.
+    expect(host([call('cudaMemcpy', 300_000), call('fread', 200_000), call('ioctl', 50_000), call('poll', 50_000)], 1e6)).toBe('cudaMemcpy 0.30 ms, fread 0.20 ms, ioctl 0.05 ms');
+    // 0.2 of 2 ms covered: 90% is CPU-side; a library load is a kernel built at run time.
+    expect(host([call('cuLibraryLoadData', 200_000)], 2e6)).toBe(
+      'cuLibraryLoadData 0.20 ms; the rest (90%) CPU-side work with no call in flight (a kernel library was loaded during the gap: a kernel compiled or loaded at run time, such as a new cuDNN or Triton plan)');
+    expect(formatText(SETTING_LIST, text('settingList', { settings: settingList({ NCCL_P2P_DISABLE: '1', NCCL_ALGO: 'Tree' }) }))).toBe('NCCL_P2P_DISABLE=1, NCCL_ALGO=Tree');
   });
   it('a template that does not parse, a missing value and an unknown message are errors, not silent text', () => {
     expect(() => checkTemplate('{a, nope}')).toThrow(/unknown format "nope"/);

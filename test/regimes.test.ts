@@ -50,5 +50,6 @@ describe('regimes', () => {
     expect(f).toBeDefined();
     expect(f!.message).toContain('6 of 17 decode steps');
     expect(f!.message).toContain('kernel libraries loaded inside the steps');
+    expect(f!.evidence.shareOfSteps).toBe(6 / 17);
   });
 });

@@ -77,7 +77,14 @@ const decode = (over: Partial<Parameters<typeof tpSteps>[0]> = {}) =>
 
 ruleTester('comm-dominant-step', {
   valid: [{ name: 'all-reduces a tenth of the step', trace: decode() }],
-  invalid: [{ name: 'all-reduce transfer 60% of the step', trace: decode({ layer: [[NAMES.attention, 5], [G, 20], [AR, 40], [G, 20], [AR, 40]] }), report: { messageId: 'dominant', data: { phase: 'decode', tp: 2, transferShare: expect.closeTo(0.64, 1) } } }],
+  invalid: [
+    { name: 'all-reduce transfer 60% of the step', trace: decode({ layer: [[NAMES.attention, 5], [G, 20], [AR, 40], [G, 20], [AR, 40]] }), report: { messageId: 'dominant', data: { phase: 'decode', tp: 2, transferShare: expect.closeTo(0.64, 1), suspectSettings: null } } },
+    {
+      name: 'bandwidth-scale all-reduces of unknown size with NCCL_P2P_DISABLE=1 recorded: the setting is named, as a list',
+      trace: { ...decode({ layer: [[NAMES.attention, 5], [G, 20], [AR, 200], [G, 20], [AR, 200]] }), env: { NCCL_P2P_DISABLE: '1' } },
+      report: { messageId: 'dominant', data: { suspectSettings: { messageId: 'settingList', data: { settings: [{ name: 'NCCL_P2P_DISABLE', value: '1' }] } } } },
+    },
+  ],
 });
 
 ruleTester('comm-serialized', {
@@ -92,7 +99,7 @@ const late = (gpu: number) => (gpu === 1 ? 200 : 0);
 
 ruleTester('collective-wait', {
   valid: [{ name: 'ranks arrive together', trace: decode() }],
-  invalid: [{ name: 'GPU 1 arrives 200 µs late at every collective', trace: decode({ lateBy: late }), report: { messageId: 'waiting', data: { phase: 'decode', late: { labels: ['GPU 1'], lastArrivals: 24 }, instances: 24 } } }],
+  invalid: [{ name: 'GPU 1 arrives 200 µs late at every collective', trace: decode({ lateBy: late }), report: { messageId: 'waiting', data: { phase: 'decode', late: { labels: ['GPU 1'], lastArrivals: 24 }, instances: 24, cause: { kind: 'idle', host: { messageId: 'hostCalls', data: { calls: [], libraryLoad: false } } } } } }],
 });
 
 ruleTester('straggler-rank', {
@@ -112,7 +119,7 @@ ruleTester('straggler-rank', {
 
 ruleTester('host-bound-gaps', {
   valid: [{ name: 'kernels back to back', trace: decode() }],
-  invalid: [{ name: 'the host launches every kernel 100 µs late', trace: decode({ hostIdleUs: () => 100 }), report: { messageId: 'idle', data: { phase: 'decode', devices: [{ label: expect.stringMatching(/^GPU \d$/) }, { label: expect.stringMatching(/^GPU \d$/) }] } } }],
+  invalid: [{ name: 'the host launches every kernel 100 µs late', trace: decode({ hostIdleUs: () => 100 }), report: { messageId: 'idle', data: { phase: 'decode', devices: [{ label: expect.stringMatching(/^GPU \d$/) }, { label: expect.stringMatching(/^GPU \d$/) }], largestGap: { host: { messageId: 'hostCalls', data: { calls: [], mostlyUncovered: true, libraryLoad: false } } } } } }],
 });
 
 /** TP=1 decode steps of 160 µs; with `sync`, a cudaDeviceSynchronize waits out the first GEMM, the next kernel starts 40 µs after the GEMM ends. */

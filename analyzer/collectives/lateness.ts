@@ -5,7 +5,7 @@
 import { COMM, type OpClasses } from '../classify/opClasses.js';
 import type { DeviceTimeline } from '../model/deviceTimeline.js';
 import type { TraceModel } from '../model/types.js';
-import { describeHostCalls, hostCallsDuring, type HostCallIndex } from '../host/hostActivity.js';
+import { hostActivity, hostCallsDuring, type HostActivity, type HostCallIndex } from '../host/hostActivity.js';
 import { UnionMeter } from '../util/intervals.js';
 import { median } from '../util/stats.js';
 import type { Collectives } from './instances.js';
@@ -77,7 +77,8 @@ export interface LateArrival {
   gapStart: number;
   /** Launch of the op after the gap relative to the gap's start (> 0: the host launched it late). */
   launchDelayNs: number;
-  host: string;
+  /** What the host did during the gap. */
+  host: HostActivity;
   hostCalls: string[];
   /** Kernels the late rank ran more often than the other ranks in the stretch, with their time. */
   extraKernels: { name: string; count: number; ns: number }[];
@@ -105,7 +106,7 @@ export function explainLateArrival(
     extraBusyNs: mine.busyNs - median(others.map((s) => s.busyNs)),
     gapNs, gapStart: mine.gapStart,
     launchDelayNs: Number.isNaN(launch) ? NaN : launch - mine.gapStart,
-    host: describeHostCalls(calls, gapNs),
+    host: hostActivity(calls, gapNs),
     hostCalls: calls.slice(0, 5).map((x) => x.name),
     extraKernels: [...mine.names]
       .map(([n, count]) => ({ n, extra: count - median(others.map((s) => s.names.get(n) ?? 0)), count }))

@@ -93,13 +93,38 @@ export function topCalls(totals: Map<string, CallTotal>, n: number): CallTotal[]
   return [...totals.values()].sort((x, y) => y.ns - x.ns).slice(0, n);
 }
 
-/** One line for a report: "cuLibraryLoadData 0.07 ms, fread 0.02 ms", or what no call means. */
-export function describeHostCalls(calls: HostCallInWindow[], windowNs: number): string {
-  if (calls.length === 0) return 'no CUDA or OS call in flight: CPU-side work (Python, framework, scheduling)';
+/**
+ * What the host was doing in a window of GPU idle time, as data (a rule states it with the `hostCalls`
+ * message of rules/sharedMessages.ts): the calls with the most time in it, what no call covers, and
+ * whether a kernel library was loaded.
+ */
+export interface HostActivity {
+  /** The calls with the most time inside the window, at most 3, longest first (ns inside the window). */
+  calls: { name: string; overlapNs: number }[];
+  /** The window (ns). */
+  windowNs: number;
+  /**
+   * The window less the calls' time inside it, summed over every call in flight (at least 0): CPU-side
+   * work with no CUDA or OS call in flight (Python, framework, scheduling).
+   */
+  uncoveredNs: number;
+  /** The calls cover less than half the window: the uncovered rest is most of it, so it is named. */
+  mostlyUncovered: boolean;
+  /**
+   * A CUDA library or module was loaded in the window: right before a launch, that is a kernel compiled
+   * or loaded at run time (a new cuDNN or Triton plan).
+   */
+  libraryLoad: boolean;
+}
+
+/** The host's activity during a window of `windowNs` from the calls in flight in it (longest overlap first). */
+export function hostActivity(calls: HostCallInWindow[], windowNs: number): HostActivity {
   const covered = calls.reduce((a, c) => a + c.overlapNs, 0);
-  const top = calls.slice(0, 3).map((c) => `${c.name} ${(c.overlapNs / 1e6).toFixed(2)} ms`).join(', ');
-  const rest = covered < windowNs * 0.5 ? `; the rest (${(((windowNs - covered) / windowNs) * 100).toFixed(0)}%) CPU-side work with no call in flight` : '';
-  // A module or library load right before a launch is a kernel compiled or loaded at run time.
-  const jit = calls.some((c) => /^cu(Library|Module)Load/.test(c.name)) ? ' (a kernel library was loaded during the gap: a kernel compiled or loaded at run time, such as a new cuDNN or Triton plan)' : '';
-  return top + rest + jit;
+  return {
+    calls: calls.slice(0, 3).map((c) => ({ name: c.name, overlapNs: c.overlapNs })),
+    windowNs,
+    uncoveredNs: Math.max(0, windowNs - covered),
+    mostlyUncovered: covered < windowNs * 0.5,
+    libraryLoad: calls.some((c) => /^cu(Library|Module)Load/.test(c.name)),
+  };
 }

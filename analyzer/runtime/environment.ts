@@ -50,6 +50,17 @@ export function settingsOf(a: Analysis, names: readonly string[]): Record<string
 export const offNvlinkSettings = artifact((a: Analysis): Record<string, string> =>
   Object.fromEntries(Object.entries(settingsOf(a, Object.keys(OFF_NVLINK))).filter(([k, v]) => OFF_NVLINK[k]!(v))));
 
+/** A setting as a message lists it. */
+export interface Setting {
+  name: string;
+  value: string;
+}
+
+/** Settings in their recorded order, as a list. */
+export function settingList(settings: Record<string, string>): Setting[] {
+  return Object.entries(settings).map(([name, value]) => ({ name, value }));
+}
+
 /** `NCCL_P2P_DISABLE=1, NCCL_ALGO=Tree` */
 export function settingsText(settings: Record<string, string>): string {
   return Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(', ');

@@ -103,19 +103,7 @@ function parts(model: TraceModel, opClass: Uint8Array, isEmbedding: Uint8Array, 
   ops.forEach((o, p) => {
     if (isEmbedding[model.ops.name[o]!]) opens.push(p);
   });
-  const depths = opens.map((from, k) => {
-    const to = k + 1 < opens.length ? opens[k + 1]! : ops.length;
-    let sites = 0;
-    let inSite = false;
-    for (let p = from; p < to; p++) {
-      const c = opClass[ops[p]!]!;
-      if (c === ATTENTION) {
-        if (!inSite) sites++;
-        inSite = true;
-      } else if (c === GEMM) inSite = false;
-    }
-    return sites;
-  });
+  const depths = opens.map((from, k) => sitesIn(opClass, ops, from, k + 1 < opens.length ? opens[k + 1]! : ops.length));
   return { opens, depths };
 }
 

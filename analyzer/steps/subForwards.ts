@@ -11,7 +11,8 @@ import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
 import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
 import type { Step } from './types.js';
-import type { RhythmDraft, RhythmResult } from './rhythmSteps.js';
+import { group } from 'd3-array';
+import { deviceSequences, type RhythmDraft, type RhythmResult } from './rhythmSteps.js';
 
 const ATTENTION = KERNEL_CLASSES.indexOf('attention');
 const GEMM = KERNEL_CLASSES.indexOf('gemm');
@@ -33,14 +34,9 @@ export interface SubForwards {
   totalNs: number;
 }
 
-/** 1 for the names of embedding lookups, which open a forward. */
-function embeddingNames(model: TraceModel): Uint8Array {
-  return Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && EMBEDDING.test(n.short) ? 1 : 0));
-}
-
-/** embeddingNames, and the gathers a long prompt's embedding runs as. */
-function promptEmbeddingNames(model: TraceModel): Uint8Array {
-  return Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && (EMBEDDING.test(n.short) || PROMPT_EMBEDDING.test(n.short)) ? 1 : 0));
+/** 1 for the names of embedding lookups, which open a forward; with `prompts`, the gathers a long prompt's embedding runs as too. */
+function embeddingNames(model: TraceModel, prompts = false): Uint8Array {
+  return Uint8Array.from(model.opNames, (n) => (n.kind === OpKind.kernel && (EMBEDDING.test(n.short) || (prompts && PROMPT_EMBEDDING.test(n.short))) ? 1 : 0));
 }
 
 /**
@@ -54,7 +50,7 @@ function twoModels(depths: number[]): boolean {
 /** Null when the steps hold one forward each (the usual case), or when nothing marks where forwards open. */
 export function subForwards(model: TraceModel, opClass: Uint8Array, steps: Step[]): SubForwards | null {
   const isEmbedding = embeddingNames(model);
-  const withPrompts = promptEmbeddingNames(model);
+  const withPrompts = embeddingNames(model, true);
   const counts = new Map<number, number>();
   const perStep: { opens: number[]; depths: number[]; step: Step }[] = [];
   const single: { opens: number[]; depths: number[]; step: Step }[] = [];
@@ -152,17 +148,11 @@ export function splitRounds(model: TraceModel, opClass: Uint8Array, r: RhythmRes
  * out of the steps, as before. Ops before the first forward (the generation's set-up) are in no round.
  */
 function edgeRounds(model: TraceModel, opClass: Uint8Array, drafts: RhythmDraft[], [draft, target]: [number, number]): RhythmDraft[] {
-  const opens = promptEmbeddingNames(model);
-  const byDevice = new Map<number, RhythmDraft[]>();
-  for (const d of drafts) {
-    let l = byDevice.get(d.device);
-    if (!l) byDevice.set(d.device, (l = []));
-    l.push(d);
-  }
+  const opens = embeddingNames(model, true);
+  const seqs = deviceSequences(model);
   const out: RhythmDraft[] = [];
-  for (const [device, list] of byDevice) {
-    const seq: number[] = [];
-    for (let i = 0; i < model.ops.n; i++) if (model.ops.device[i] === device) seq.push(i);
+  for (const [device, list] of group(drafts, (d) => d.device)) {
+    const seq = seqs[device]!;
     const firstOp = list[0]!.ops[0]!;
     const lastD = list[list.length - 1]!;
     const lastOp = lastD.ops[lastD.ops.length - 1]!;
@@ -225,7 +215,7 @@ function sitesIn(opClass: Uint8Array, ops: Uint32Array, from: number, to: number
  * period's op count (the last rounds of a generation propose fewer tokens), so its size says nothing of a cut.
  */
 export function wholeRounds(model: TraceModel, opClass: Uint8Array, ops: Uint32Array, depths: number[]): boolean {
-  const { opens, depths: got } = parts(model, opClass, promptEmbeddingNames(model), ops);
+  const { opens, depths: got } = parts(model, opClass, embeddingNames(model, true), ops);
   const deepest = Math.max(...depths);
   return opens.length > 0 && sitesIn(opClass, ops, 0, opens[0]!) === 0 && got.every((d) => depths.includes(d)) && got[got.length - 1] === deepest;
 }

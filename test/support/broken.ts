@@ -36,6 +36,15 @@ export function editedCopy(dir: string, name: string, edit: (db: Db) => void, sa
   return p;
 }
 
+/** A WAL-mode export copied without its -wal file (the copy a user makes of a live database), as dir/wal-only.sqlite. */
+function walOnly(dir: string): string {
+  const live = editedCopy(dir, 'wal-source.sqlite', (db) => db.pragma('journal_mode = WAL'));
+  const path = join(dir, 'wal-only.sqlite');
+  writeFileSync(path, readFileSync(live));
+  rmSync(live);
+  return path;
+}
+
 /** Rebuilds a table without its constraints (NOT NULL), so rows can hold what nsys never writes. */
 export function relax(db: Db, table: string): void {
   db.exec(`CREATE TABLE relaxed_tmp AS SELECT * FROM "${table}"; DROP TABLE "${table}"; ALTER TABLE relaxed_tmp RENAME TO "${table}";`);
@@ -541,25 +550,13 @@ export const CRAFTED_TRACES: BadTrace[] = [
   {
     name: 'a WAL-mode export without its -wal file (nothing may appear beside it)',
     expect: 'ok',
-    make: (d) => {
-      const live = editedCopy(d, 'wal-source.sqlite', (db) => db.pragma('journal_mode = WAL'));
-      const path = join(d, 'wal-only.sqlite');
-      writeFileSync(path, readFileSync(live));
-      rmSync(live);
-      return { path };
-    },
+    make: (d) => ({ path: walOnly(d) }),
   },
   // Issue 23, item 9: the private copy of a WAL-mode export went to TMPDIR only ("internal error" when bad).
   ...([['missing', (d: string) => join(d, '..', 'no such folder')], ['a file', (d: string) => textFile(join(d, '..'), 'tmp-is-a-file', 'x')]] as const).map(([what, tmp]): BadTrace => ({
     name: `a WAL-mode export without its -wal file, TMPDIR ${what} (the copy goes elsewhere)`,
     expect: 'ok',
-    make: (d) => {
-      const live = editedCopy(d, 'wal-source.sqlite', (db) => db.pragma('journal_mode = WAL'));
-      const path = join(d, 'wal-only.sqlite');
-      writeFileSync(path, readFileSync(live));
-      rmSync(live);
-      return { path, env: { TMPDIR: tmp(d) } };
-    },
+    make: (d) => ({ path: walOnly(d), env: { TMPDIR: tmp(d) } }),
   })),
   {
     name: 'names with characters that break formats (lone surrogates, noncharacters, controls, invalid UTF-8)',

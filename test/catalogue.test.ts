@@ -106,10 +106,10 @@ async function runCase(c: Case, rows: CommandRow[], o: CaseOptions = {}): Promis
   const problems: string[] = [];
   const stdinEmpty = o.stdin !== undefined && sha(made.path) !== 'folder' && existsSync(made.path) && statSync(made.path).size === 0;
   // The first command runs as a process (a hang, the memory held, what reaches stderr from outside main);
-  // the others in-process when nothing about the case needs one: a plain file (or none), no stdin, no
-  // environment of its own, nothing held open by the test process (a lock is per process), no other user.
+  // the others in-process when nothing about the case needs one: a plain file (or none), stdin (if any)
+  // bytes the run can be given, no other user. Its environment is the run's (the CLI reads it per call).
   const kind = sha(made.path);
-  const inProcess = !o.processes && !c.processes && !asNobody && o.stdin === undefined && !o.env && !made.env && !made.release && (kind === 'absent' || !['folder', 'fifo', 'device', 'special'].includes(kind));
+  const inProcess = !o.processes && !c.processes && !asNobody && o.stdin !== 'path' && (kind === 'absent' || !['folder', 'fifo', 'device', 'special'].includes(kind));
   let runs;
   try {
     runs = await pool(
@@ -121,8 +121,8 @@ async function runCase(c: Case, rows: CommandRow[], o: CaseOptions = {}): Promis
         const ctx = { input: made.path, good, out };
         const args = row.args(ctx);
         const kept = (row.keeps?.(ctx) ?? []).map((f) => [f, sha(f)] as const);
-        const r = inProcess && i > 0 && stdin === undefined
-          ? await runCliInProcess(args)
+        const r = inProcess && i > 0
+          ? await runCliInProcess(args, { stdin, env: { ...o.env, ...made.env } })
           : await runCliAsync(args, {
             stdin, stdinPath: o.stdin === 'path' ? made.path : undefined, env: { ...o.env, ...made.env },
             ...(asNobody && nobody && 'cli' in nobody ? { uid: NOBODY, cli: nobody.cli } : {}),

@@ -44,6 +44,8 @@ interface OutputCase {
   after?: (s: Setup, r: Run, row: WriterRow) => string[];
   /** Why the case cannot run here, if it cannot. */
   skip?: string | null;
+  /** Every writer as a process: the target's other end is the process's own (its stdout). */
+  processes?: true;
 }
 
 /** A device node like `dev` (as root, a new node in the case's folder, so the real one is never at risk). */
@@ -191,6 +193,7 @@ const CASES: OutputCase[] = [
       symlinkSync('/proc/self/fd/1', join(d, 'to-stdout'));
       return { target: join(d, 'to-stdout') };
     },
+    processes: true,
     status: attachOr(0),
     message: NOT_REGULAR,
     after: (s, r, row) => [
@@ -259,8 +262,8 @@ describe('files the tool writes', () => {
           const before = sha(input);
           const kept = s.keep ? sha(s.keep) : null;
           // The first writer runs as a process; the others in-process where no process is needed (another
-          // user, a file size limit, a device or pipe whose other end is this process's own).
-          const r = i > 0 && s.uid === undefined && !s.fullDisk && !c.after
+          // user, a file size limit, a target whose other end is this process's own stdout).
+          const r = i > 0 && s.uid === undefined && !s.fullDisk && !c.processes
             ? await runCliInProcess(row.args(input, s.target), { cwd: s.cwd })
             : await runCliAsync(row.args(input, s.target), {
               cwd: s.cwd, uid: s.uid, cli: s.cli, prefix: s.fullDisk ? ['sh', '-c', 'ulimit -f 2; exec "$@"', 'sh'] : undefined,

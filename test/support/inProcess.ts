@@ -3,13 +3,15 @@
  * with what it writes to stdout (fd 1, cli/output.ts) and stderr captured and its exit code read back. It
  * skips node's start and the loading of every module (about half a second of CPU a run), so the test
  * matrices can try every command on every input; a few tests still spawn the built CLI (support/cli.ts,
- * support/catalogue.ts runCliAsync) for what only a process shows: a hang, the memory held, stdin, signals.
+ * support/catalogue.ts runCliAsync) for what only a process shows: a hang, the memory held, a pipe or a device as stdin, signals.
  *
- * Runs are one at a time (they share process.env, the exit code and the streams). Not for commands that
- * read stdin (classify, mcp): they read fd 0 itself.
+ * Runs are one at a time (they share process.env, the exit code and the streams). What a command reads
+ * from fd 0 (classify) comes from `stdin`, a file the run's fd 0 stands for as it does after `< file`; not
+ * for mcp, which reads process.stdin as a stream.
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './traces.js';
 
@@ -27,6 +29,8 @@ export interface InProcessRun {
 export interface InProcessOptions {
   env?: Record<string, string>;
   cwd?: string;
+  /** What the command reads from fd 0; none: an empty file. */
+  stdin?: string | Buffer;
 }
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('nsys-tp.in-process')] = true;
@@ -52,6 +56,15 @@ async function once(args: string[], opts: InProcessOptions): Promise<InProcessRu
     return buf.subarray(o, typeof len === 'number' ? o + len : undefined);
   };
   const writeSync = fs.writeSync;
+  const readSync = fs.readSync;
+  const fstatSync = fs.fstatSync;
+  const stdinFile = join(tmpdir(), `nsys-tp-stdin-${process.pid}`);
+  fs.writeFileSync(stdinFile, opts.stdin ?? '');
+  const stdinFd = fs.openSync(stdinFile, 'r');
+  fs.unlinkSync(stdinFile);
+  const fd0 = (fd: number) => (fd === 0 ? stdinFd : fd);
+  (fs as { readSync: unknown }).readSync = (fd: number, ...rest: unknown[]) => (readSync as (...a: unknown[]) => number)(fd0(fd), ...rest);
+  (fs as { fstatSync: unknown }).fstatSync = (fd: number, ...rest: unknown[]) => (fstatSync as (...a: unknown[]) => unknown)(fd0(fd), ...rest);
   const stdoutWrite = process.stdout.write;
   const stderrWrite = process.stderr.write;
   const tty = { out: process.stdout.isTTY, err: process.stderr.isTTY };
@@ -85,6 +98,9 @@ async function once(args: string[], opts: InProcessOptions): Promise<InProcessRu
     status = typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0);
   } finally {
     (fs as { writeSync: unknown }).writeSync = writeSync;
+    (fs as { readSync: unknown }).readSync = readSync;
+    (fs as { fstatSync: unknown }).fstatSync = fstatSync;
+    fs.closeSync(stdinFd);
     syncBuiltinESMExports();
     process.stdout.write = stdoutWrite;
     process.stderr.write = stderrWrite;

@@ -9,7 +9,7 @@ import { checkRuleOptions, optionValues, type RuleOptionOverrides } from './opti
 import { missingRequirement } from './requirements.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from './index.js';
 import { SEVERITY_ORDER, type Finding, type SupersededFinding, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import type { Phase } from '../analyzer/contract/vocabulary.js';
 import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
 import { formatText, renderedData, type Messages } from './messageFormat.js';
 

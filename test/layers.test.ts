@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace } from '../index.js';
-import { KERNEL_CLASSES } from '../analyzer/classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../analyzer/contract/vocabulary.js';
 import { GRAPH_KERNELS_HIDDEN, tpCollectives } from '../analyzer/layers/findLayers.js';
 import type { WindowTimes } from '../analyzer/layers/layerBreakdown.js';
 import { layerAnalysis, type LayerPhaseSummary } from '../analyzer/layers/layerSummary.js';

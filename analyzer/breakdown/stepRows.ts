@@ -7,10 +7,9 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { transferPerStep } from '../collectives/stepTransfer.js';
 import { tiedTop } from '../util/tiedTop.js';
-import type { Phase } from '../steps/types.js';
 
 export type StepTimes = Record<KernelClass | 'idle' | 'commTransfer' | 'commWait' | 'span', number>;
 

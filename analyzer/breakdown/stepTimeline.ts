@@ -3,9 +3,8 @@
  * prefill, else any step) and the same step (by ordinal) on the others, on one clock so arrival skew shows.
  */
 import type { Analysis } from '../analysis.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
-import type { Phase } from '../steps/types.js';
 
 export interface TimelineLane {
   deviceId: number;

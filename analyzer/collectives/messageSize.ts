@@ -6,7 +6,7 @@
  */
 import type { TraceModel } from '../model/types.js';
 import type { ModelShape } from '../llm/modelShape.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { lowerBound } from '../util/sort.js';
 import type { Collectives } from './instances.js';
 

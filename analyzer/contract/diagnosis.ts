@@ -4,8 +4,7 @@
  * inferred from these schemas; reading a saved result checks of them what results.ts names.
  */
 import { z } from 'zod';
-import { TIME_CLASSES } from '../classify/kernelClasses.js';
-import { CONFIDENCES, PHASES, STEP_SOURCES } from '../steps/types.js';
+import { CONFIDENCES, EXCLUSIONS, PHASES, STEP_SOURCES, TIME_CLASSES } from './vocabulary.js';
 import { arr, bool, num, obj, oneOf, record, str } from './checks.js';
 
 const timeNs = z.record(z.enum(TIME_CLASSES), num);
@@ -54,7 +53,7 @@ export const phaseResultSchema = obj({
   /** Layers per step (median), when layers were found. */
   layers: num.nullable(),
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
-  outliers: arr(obj({ name: str, spanNs: num, ratio: num, reason: oneOf(['outlier', 'regime', 'earlier-pass']), startNs: num })),
+  outliers: arr(obj({ name: str, spanNs: num, ratio: num, reason: oneOf(EXCLUSIONS), startNs: num })),
   /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
   between: betweenResultSchema.nullable(),
 });

@@ -14,7 +14,7 @@ import type { TpRecommendation } from '../across/scaling/recommendTp.js';
 import type { StepTimeline } from '../breakdown/stepTimeline.js';
 import type { ModelShape } from '../llm/modelShape.js';
 import type { TpPlanRow } from '../plan/tpPlan.js';
-import { PHASES, STEP_SOURCES } from '../steps/types.js';
+import { PHASES, STEP_SOURCES } from './vocabulary.js';
 import type { TraceSummary } from '../summary/traceSummary.js';
 import { SEVERITIES } from '../severity.js';
 import type { Finding, RuleNotRun, SupersededFinding } from '../../rules/types.js';

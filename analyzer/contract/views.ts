@@ -3,9 +3,8 @@
  * build them): every step as a row, the top kernels per phase, the layers summarised across the ranks.
  */
 import { z } from 'zod';
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import { EXCLUSIONS, KERNEL_CLASSES, PHASES } from './vocabulary.js';
 import type { StepTimes } from '../breakdown/stepRows.js';
-import { PHASES } from '../steps/types.js';
 import { arr, bool, num, obj, oneOf, str } from './checks.js';
 
 const phase = oneOf(PHASES);
@@ -18,7 +17,7 @@ export const stepRowResultSchema = obj({
   phase,
   steady: bool,
   /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
-  excluded: oneOf(['outlier', 'regime', 'earlier-pass']).nullable(),
+  excluded: oneOf(EXCLUSIONS).nullable(),
   pass: num,
   /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
   startNs: num,

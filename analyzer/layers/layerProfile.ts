@@ -5,7 +5,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { layerAnalysis, summariseLayers, type LayerRow } from './layerSummary.js';
 
 export const LAYER_PARTS: [string, (r: LayerRow) => number][] = [

@@ -5,7 +5,8 @@
 import { median, quantile } from 'd3-array';
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { PHASES, type Phase, type Step } from '../steps/types.js';
+import type { Step } from '../steps/types.js';
+import { PHASES, type Phase } from '../contract/vocabulary.js';
 import { stepLayers } from './findLayers.js';
 import { breakdownStepLayers, type LayerTimes, type StepLayerBreakdown, type WindowTimes } from './layerBreakdown.js';
 import type { LayerSource, StepLayers } from './types.js';

@@ -4,12 +4,12 @@
  * that did not run, and the trace's summary for the cross-trace commands. Every format is rendered from
  * this alone, so a saved JSON renders again (`nsys-tp render`) and stands in for its trace in `compare`.
  */
-import { KERNEL_CLASSES, TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
+import { type Confidence, KERNEL_CLASSES, type KernelClass, type Phase, type StepSource, TIME_CLASSES, type TimeClass } from '../contract/vocabulary.js';
 import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
 import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
 import { layerCount } from '../layers/layerSummary.js';
-import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
+import type { StepSet } from '../steps/types.js';
 import { impossibleNumbers } from './impossible.js';
 import type { Finding, RuleNotRun, RuleOutcome, SupersededFinding } from '../../rules/types.js';
 import { achievements, beyondPeak } from '../roofline/achievement.js';

@@ -7,7 +7,7 @@
 import type { LayerAcross, LayerAcrossRow, Range } from '../contract/views.js';
 import type { Finding } from '../../rules/types.js';
 import { UsageError } from '../errors.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import type { DiagnoseResult, LayersResult } from '../contract/results.js';
 import type { LayerPhaseResult, LayerResult } from './layers.js';

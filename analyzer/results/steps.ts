@@ -6,7 +6,7 @@
 import type { StepRowResult } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
 import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 

@@ -12,7 +12,7 @@ import { layerCount } from '../layers/layerSummary.js';
 import { recordedSettings } from '../runtime/environment.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { phaseStepTimes, replicaSteps } from '../steps/replicaSteps.js';
-import { PHASES, type Phase, type StepSource } from '../steps/types.js';
+import { PHASES, type Phase, type StepSource } from '../contract/vocabulary.js';
 import { stepSample, type StepSample } from '../util/stepSample.js';
 import type { Severity } from '../severity.js';
 

@@ -4,7 +4,7 @@
  * shows in seconds), so a reader can zoom there. Rules fill these; reports spell them.
  */
 import { steadyStepsOf, type Analysis } from '../analysis.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 
 export interface TimelineLocation {
   deviceId: number;

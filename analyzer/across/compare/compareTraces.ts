@@ -6,7 +6,7 @@
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
 import type { PhaseProfile, TraceSummary } from '../../summary/traceSummary.js';
-import { PHASES, type Phase } from '../../steps/types.js';
+import { PHASES, type Phase } from '../../contract/vocabulary.js';
 import { compareLayers } from './layerDeltas.js';
 import { findingsDiff } from './findingsDiff.js';
 import { setupDiff } from './setupDiff.js';

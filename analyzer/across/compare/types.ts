@@ -1,7 +1,7 @@
 /** What a comparison of two traces holds (compareTraces.ts builds it; every format renders it). */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
 import type { CommSplit } from '../../summary/traceSummary.js';
-import type { Phase } from '../../steps/types.js';
+import type { Phase } from '../../contract/vocabulary.js';
 import type { FindingsDiff } from './findingsDiff.js';
 import type { LayerComparison } from './layerDeltas.js';
 import type { SetupDiff } from './setupDiff.js';

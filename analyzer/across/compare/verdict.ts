@@ -3,7 +3,7 @@
  * reasons found: what differs in the setup, the time classes that moved most in each changed phase (with
  * communication split into transfer and waiting), CUDA-graph launches, and findings resolved or added.
  */
-import type { Phase } from '../../steps/types.js';
+import type { Phase } from '../../contract/vocabulary.js';
 import { changeText } from '../../text/change.js';
 import { fmtNs } from '../../text/units.js';
 

@@ -14,7 +14,8 @@
  * waiting that grows with TP is ranks arriving apart, not all-reduce cost, and the bottleneck says which.
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
-import { timeParts, type TimePart } from '../../breakdown/timeParts.js';
+import { timeParts } from '../../breakdown/timeParts.js';
+import type { TimePart } from '../../contract/vocabulary.js';
 import type { TraceSummary } from '../../summary/traceSummary.js';
 import { stepSample } from '../compare/stepShift.js';
 

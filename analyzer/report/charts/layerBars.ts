@@ -3,7 +3,7 @@
  * (attention compute, exposed attention comm, MLP compute, exposed MLP comm, copies, idle), a row per GPU.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Phase } from '../../steps/types.js';
+import type { Phase } from '../../contract/vocabulary.js';
 import type { LayerResult } from '../../results/layers.js';
 import type { LayerRow } from '../../layers/layerSummary.js';
 import { nearestRankQuantile } from '../../util/stats.js';

@@ -3,7 +3,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepTimeline } from '../../breakdown/stepTimeline.js';
-import { KERNEL_CLASSES } from '../../classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../../contract/vocabulary.js';
 import { termSafe } from '../format.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 

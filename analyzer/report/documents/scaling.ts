@@ -4,7 +4,7 @@
  * split into transfer and waiting), the bottleneck per TP, the per-GPU throughput trap, the recommended
  * TP and the findings.
  */
-import type { TimePart } from '../../breakdown/timeParts.js';
+import type { TimePart } from '../../contract/vocabulary.js';
 import type { ScalingPhase, ScalingRow } from '../../across/scaling/scalingTable.js';
 import type { ScalingResult } from '../../contract/results.js';
 import { fmtPct } from '../../text/units.js';

@@ -10,8 +10,7 @@ import { artifact } from '../artifact.js';
 import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { transferPerStep } from '../collectives/stepTransfer.js';
 import { tiedTop } from '../util/tiedTop.js';
-
-export type StepTimes = Record<KernelClass | 'idle' | 'commTransfer' | 'commWait' | 'span', number>;
+import type { StepTimes } from '../contract/views.js';
 
 export interface StepRowGpu {
   device: number;

@@ -12,25 +12,7 @@ import { tpDegree } from '../collectives/tpDegree.js';
 import { OpKind, type RecordedStreams } from '../model/types.js';
 import { median } from '../util/stats.js';
 import { subForwards, wholeRounds } from '../steps/subForwards.js';
-
-export type FactId =
-  | 'export' | 'gpus-ranks' | 'rank-files' | 'cuda-graphs' | 'cuda-api' | 'nvtx' | 'os-runtime'
-  | 'nccl-nvtx' | 'nccl-payloads' | 'gpu-metrics' | 'capture-range' | 'steps';
-
-/** ok: present and right; gap: missing or wrong, at a cost; info: absent but not needed here, or nothing to judge. */
-export type FactStatus = 'ok' | 'gap' | 'info';
-
-/** What a gap takes away from the analysis, for the rules that need it (rules/requirements.ts). */
-export type Lack = 'collectives' | 'launches' | 'sizes' | 'graph-kernels' | 'host-calls' | 'step-ranges';
-
-/** The part of the recapture that fixes a gap: an `nsys profile` flag, an `nsys export` flag, or a change to the workload. */
-export interface Fix {
-  where: 'profile' | 'export' | 'workload';
-  /** The flag or setting, as typed (`--cuda-graph-trace=node`). */
-  flag: string;
-  /** Why this flag, in a few words. */
-  note: string;
-}
+import type { FactId, FactStatus, Fix, Lack } from '../contract/reports.js';
 
 export interface CaptureFact {
   id: FactId;

@@ -8,21 +8,18 @@
  * all (`unchecked`), so an edit deep inside one breaks only its rendering.
  */
 import { z } from 'zod';
-import type { Comparison } from '../across/compare/types.js';
-import type { ScalingOptions, ScalingRow } from '../across/scaling/scalingTable.js';
-import type { TpRecommendation } from '../across/scaling/recommendTp.js';
-import type { StepTimeline } from '../breakdown/stepTimeline.js';
-import type { ModelShape } from '../llm/modelShape.js';
-import type { TpPlanRow } from '../plan/tpPlan.js';
+import type { Comparison } from './comparison.js';
+import type { ScalingOptions, ScalingRow, TpRecommendation } from './scaling.js';
+import type { StepTimeline } from './timeline.js';
+import type { ModelShape, TpPlanRow } from './plan.js';
 import { PHASES, STEP_SOURCES } from './vocabulary.js';
-import type { TraceSummary } from '../summary/traceSummary.js';
+import type { TraceSummary } from './summary.js';
 import { SEVERITIES } from '../severity.js';
-import type { Finding, RuleNotRun, SupersededFinding } from '../../rules/types.js';
-import type { BenchSection, CaptureGaps, DoctorFact } from './reports.js';
-import { DOCTOR_VERDICTS, type doctorTraceSchema, type recaptureSchema, type worldSchema } from './reports.js';
+import type { Finding, RuleNotRun, SupersededFinding } from './findings.js';
+import { type BenchSection, type CaptureGaps, DOCTOR_VERDICTS, type DoctorFact, type doctorTraceSchema, type recaptureSchema, type worldSchema } from './reports.js';
 import type { CollectivesResult, DeviceResult, RegimeResult, RooflineRow, StepDetection, TraceInfo } from './diagnosis.js';
 import type { LayerAcross, PhaseKernelsResult, StepRowResult } from './views.js';
-import type { LayerResult } from '../results/layers.js';
+import type { LayerResult } from './layers.js';
 import { arr, bool, count, measure, measurePos, nonNeg, num, obj, oneOf, pos, reads, record, share, str, tpDegree, typed, unchecked, firstMismatch } from './checks.js';
 
 /** The kinds of result, one per command that returns one. */

@@ -4,12 +4,14 @@
  */
 import { z } from 'zod';
 import { EXCLUSIONS, KERNEL_CLASSES, PHASES } from './vocabulary.js';
-import type { StepTimes } from '../breakdown/stepRows.js';
-import { arr, bool, num, obj, oneOf, str } from './checks.js';
+import { arr, bool, keyed, num, obj, oneOf, str } from './checks.js';
 
 const phase = oneOf(PHASES);
 const gpuRef = obj({ deviceId: num, label: str });
-const stepTimes = z.custom<StepTimes>();
+/** Where a step's time goes on one GPU (or the mean over them): per class, idle, communication's transfer and waiting, the span (ns). */
+export const stepTimesSchema = keyed([...KERNEL_CLASSES, 'idle', 'commTransfer', 'commWait', 'span'], num);
+export type StepTimes = z.infer<typeof stepTimesSchema>;
+const stepTimes = stepTimesSchema;
 
 export const stepRowResultSchema = obj({
   ordinal: num,

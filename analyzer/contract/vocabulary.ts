@@ -38,3 +38,7 @@ export type TimeClass = (typeof TIME_CLASSES)[number];
 export type TimePart = Exclude<TimeClass, 'communication'> | 'comm transfer' | 'comm waiting';
 /** The time classes in their order, communication in its two parts. */
 export const TIME_PARTS: readonly TimePart[] = TIME_CLASSES.flatMap((c): TimePart[] => (c === 'communication' ? ['comm transfer', 'comm waiting'] : [c]));
+
+/** How a step's layers were found: NVTX ranges, the TP pattern of collectives, the kernel pattern (TP=1). */
+export const LAYER_SOURCES = ['nvtx', 'collectives', 'kernels'] as const;
+export type LayerSource = (typeof LAYER_SOURCES)[number];

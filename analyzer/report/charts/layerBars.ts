@@ -4,8 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Phase } from '../../contract/vocabulary.js';
-import type { LayerResult } from '../../results/layers.js';
-import type { LayerRow } from '../../layers/layerSummary.js';
+import type { LayerResult, LayerRow } from '../../contract/layers.js';
 import { nearestRankQuantile } from '../../util/stats.js';
 import { CHART_CONFIG, LAYER_PARTS, LAYER_PART_COLORS, type LayerPart } from './palette.js';
 

@@ -31,7 +31,6 @@ export const tpDegree = ranged((x) => x >= 1 && Number.isInteger(x), 'a TP degre
  * median or p10 of no steps is NaN): read as either, typed as the number it is in memory.
  */
 export const orNull = <T extends z.ZodType<number>>(n: T) => n.nullable() as unknown as T;
-export const measure = orNull(num);
 export const measurePos = orNull(pos);
 export const str = z.string({ error: expected('a string') });
 export const bool = z.boolean({ error: expected('true or false') });
@@ -52,21 +51,6 @@ export const record = <T extends z.ZodType>(value: T) => z.record(z.string(), va
 /** An object with a value for every key of `keys` (a time per class); `partialKeyed`: for some of them. */
 export const keyed = <const K extends readonly [string, ...string[]], T extends z.ZodType>(keys: K, value: T) => z.record(z.enum(keys), value, { error: expected('an object') });
 export const partialKeyed = <const K extends readonly [string, ...string[]], T extends z.ZodType>(keys: K, value: T) => z.partialRecord(z.enum(keys), value, { error: expected('an object') });
-
-/**
- * A member typed as `T` whose inside is not checked on reading (only that it is there): what no command
- * computes on, so an edit deep inside breaks only its rendering, and `render` says so. (As JSON Schema,
- * for the MCP tools' output schemas: any value.)
- */
-export const typed = <T>() => z.unknown().refine((v) => v !== undefined, { error: 'missing' }) as unknown as z.ZodType<T>;
-/** A member typed as `T` that reading does not check at all (the renderers read it, no command computes on it). */
-export const unchecked = <T>() => z.unknown().optional() as unknown as z.ZodType<T>;
-
-/**
- * A member typed as `T` of which reading checks the fields `shape` names (what commands compute on), not
- * the rest.
- */
-export const reads = <T>(shape: z.ZodRawShape) => obj(shape) as unknown as z.ZodType<T>;
 
 /** The first mismatch of `v` against `schema`, by its path (`a.b[2].c: ...`), or null when it fits. */
 export function firstMismatch(schema: z.ZodType, v: unknown): string | null {

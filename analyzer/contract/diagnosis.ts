@@ -1,7 +1,7 @@
 /**
  * The parts of a diagnosis (analyzer/results/diagnose.ts builds them): per device and phase, the
  * collectives, the roofline, the regimes, how steps were found, and the traces read. Their types are
- * inferred from these schemas; reading a saved result checks of them what results.ts names.
+ * inferred from these schemas; reading a saved result checks every field of them.
  */
 import { z } from 'zod';
 import { CONFIDENCES, EXCLUSIONS, PHASES, STEP_SOURCES, TIME_CLASSES } from './vocabulary.js';

@@ -96,11 +96,14 @@ export const doctorTraceSchema = obj({
 });
 
 /** What the job says its world is: a source (the command line, the environment, NCCL) and the value. */
+export const declaredSizeSchema = obj({ source: str, ranks: num, evidence: str });
+export type DeclaredSize = z.infer<typeof declaredSizeSchema>;
+
 export const worldSchema = obj({
   declared: num.nullable(),
   found: num,
   missing: num,
-  sources: arr(obj({ source: str, ranks: num, evidence: str })),
+  sources: arr(declaredSizeSchema),
 });
 
 export const recaptureSchema = obj({

@@ -1,0 +1,73 @@
+/**
+ * The contract describes what the tool writes: every JSON result the golden outputs pin (test/golden:
+ * the samples, the shared traces, the committed captures, the commands) reads back through parseResult,
+ * which checks every field of every part (analyzer/contract); and so do the kinds the goldens pin no
+ * JSON of (steps, kernels, doctor, attach; scaling with a recommendation), made here from the samples. A
+ * schema narrower than an output fails here, named by the file and the first field it rejects.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  attach, doctor, kernelsResultOf, layersResultOf, modelShape, parseDiagnosis, parseResult, render, RESULT_KINDS, scaling, stepsResultOf, type Result, type ResultKind,
+} from '../index.js';
+import { REPO, samplePath } from './support/traces.js';
+
+const GOLDEN = join(REPO, 'test/golden');
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? jsonFiles(p) : p.endsWith('.json') && e !== 'sha256.json' ? [p] : [];
+  });
+}
+
+describe('every result the goldens pin parses against the contract', () => {
+  const files = jsonFiles(GOLDEN);
+  it('each reads back with parseResult, as written', () => {
+    const bad: string[] = [];
+    let read = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const j = JSON.parse(text) as { kind?: string; tool?: { name?: string } };
+      if (j.tool?.name !== 'nsys-tp') continue; // a benchmark report attach wrote into, not a result
+      try {
+        expect(parseResult(text, f)).toEqual(j);
+        read++;
+      } catch (e) {
+        bad.push(`${relative(GOLDEN, f)}: ${(e as Error).message.replace(`${f}: `, '')}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(read).toBeGreaterThan(100);
+  });
+});
+
+describe('every kind the tool writes parses against the contract', () => {
+  it('the views of every sample diagnosis, doctor, attach and scaling with --context, and the goldens, cover every kind', async () => {
+    const seen = new Set<ResultKind>();
+    const readBack = async (r: Result, name: string) => {
+      const text = await render(r, 'json');
+      expect(parseResult(text, name), name).toEqual(JSON.parse(text));
+      seen.add(r.kind);
+    };
+    for (const f of jsonFiles(join(GOLDEN, 'samples')).filter((x) => x.endsWith('/diagnose.json'))) {
+      const d = parseDiagnosis(readFileSync(f, 'utf8'), f);
+      seen.add(d.kind);
+      await readBack(layersResultOf(d), `${f} layers`);
+      await readBack(layersResultOf(d, d.devices[0]!.deviceId), `${f} layers --device`);
+      await readBack(stepsResultOf(d), `${f} steps`);
+      await readBack(stepsResultOf(d, d.devices[0]!.deviceId), `${f} steps --device`);
+      await readBack(kernelsResultOf(d), `${f} kernels`);
+    }
+    for (const s of ['tp4-eager.sqlite', 'tp1graph-decode.sqlite', 'hf-cb-prompt-decode.sqlite']) await readBack(await doctor([samplePath(s)]), `doctor ${s}`);
+    const md = { path: 'bench.md', text: '# bench\n', format: 'md' as const };
+    await readBack((await attach(md, [samplePath('tp4-eager.sqlite')])).result, 'attach md');
+    const series = ['tp1graph-decode.sqlite', 'tp2graph-decode.sqlite', 'tp4graph-decode.sqlite'].map(samplePath);
+    const sc = await scaling(series, { batch: 8, prompt: null, gpuHourPrice: 2.5, model: modelShape('llama-3.3-70b')!, context: 8192 });
+    expect(sc.recommendation).not.toBeNull();
+    await readBack(sc, 'scaling --context');
+    for (const f of jsonFiles(GOLDEN)) seen.add((JSON.parse(readFileSync(f, 'utf8')) as { kind: ResultKind }).kind);
+    expect(RESULT_KINDS.filter((k) => !seen.has(k))).toEqual([]);
+  });
+});

@@ -12,7 +12,7 @@ import { tpDegree } from '../collectives/tpDegree.js';
 import { OpKind, type RecordedStreams } from '../model/types.js';
 import { median } from '../util/stats.js';
 import { subForwards, wholeRounds } from '../steps/subForwards.js';
-import type { DeclaredSize, DoctorFact, DoctorVerdict } from '../contract/reports.js';
+import type { DeclaredSize, DoctorFact, DoctorVerdict, Fix } from '../contract/reports.js';
 
 /** A fact as doctor's result carries it, before the rules it keeps from running are named. */
 export type CaptureFact = Omit<DoctorFact, 'rulesNotRun'>;

@@ -5,8 +5,8 @@
  * the result: 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose.
  */
 import type { Analysis } from '../analysis.js';
-import { captureCheck, type CaptureFact, type DeclaredSize } from '../capture/captureCheck.js';
-import type { CaptureGaps, CaptureRuntime, DoctorFact, Fix, Lack } from '../contract/reports.js';
+import { captureCheck, type CaptureFact } from '../capture/captureCheck.js';
+import type { CaptureGaps, CaptureRuntime, DeclaredSize, DoctorFact, Fix, Lack } from '../contract/reports.js';
 import { filled, recipeFor } from '../capture/recapture.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { RULES } from '../../rules/index.js';

@@ -3,17 +3,31 @@
  * the samples, the shared traces, the committed captures, the commands) reads back through parseResult,
  * which checks every field of every part (analyzer/contract); and so do the kinds the goldens pin no
  * JSON of (steps, kernels, doctor, attach; scaling with a recommendation), made here from the samples. A
- * schema narrower than an output fails here, named by the file and the first field it rejects.
+ * schema narrower than an output fails here, named by the file and the first field it rejects. The same
+ * results also match the schemas as JSON Schema, as an MCP client checks a tool's structured output
+ * against the output schema the server lists (the MCP SDK's own validator).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  attach, doctor, kernelsResultOf, layersResultOf, modelShape, parseDiagnosis, parseResult, render, RESULT_KINDS, scaling, stepsResultOf, type Result, type ResultKind,
+  attach, doctor, kernelsResultOf, layersResultOf, modelShape, parseDiagnosis, parseResult, render, RESULT_KINDS, RESULT_SCHEMAS, scaling, stepsResultOf,
+  type Result, type ResultKind,
 } from '../index.js';
 import { REPO, samplePath } from './support/traces.js';
 
 const GOLDEN = join(REPO, 'test/golden');
+const ajv = new AjvJsonSchemaValidator();
+const jsonSchemaCheck = Object.fromEntries(
+  RESULT_KINDS.map((k) => [k, ajv.getValidator(z.toJSONSchema(RESULT_SCHEMAS[k], { io: 'output' }) as never)]),
+) as Record<ResultKind, (v: unknown) => { valid: boolean; errorMessage?: string }>;
+/** Null when `j` matches its kind's schema as JSON Schema; else the validator's message (its start). */
+const jsonSchemaProblem = (j: { kind: ResultKind }) => {
+  const r = jsonSchemaCheck[j.kind](j);
+  return r.valid ? null : (r.errorMessage ?? 'invalid').slice(0, 300);
+};
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -37,6 +51,8 @@ describe('every result the goldens pin parses against the contract', () => {
       } catch (e) {
         bad.push(`${relative(GOLDEN, f)}: ${(e as Error).message.replace(`${f}: `, '')}`);
       }
+      const js = jsonSchemaProblem(j as { kind: ResultKind });
+      if (js) bad.push(`${relative(GOLDEN, f)} as JSON Schema: ${js}`);
     }
     expect(bad).toEqual([]);
     expect(read).toBeGreaterThan(100);
@@ -49,6 +65,7 @@ describe('every kind the tool writes parses against the contract', () => {
     const readBack = async (r: Result, name: string) => {
       const text = await render(r, 'json');
       expect(parseResult(text, name), name).toEqual(JSON.parse(text));
+      expect(jsonSchemaProblem(JSON.parse(text)), `${name} as JSON Schema`).toBeNull();
       seen.add(r.kind);
     };
     for (const f of jsonFiles(join(GOLDEN, 'samples')).filter((x) => x.endsWith('/diagnose.json'))) {

@@ -24,6 +24,16 @@ export const betweenResultSchema = obj({
 });
 export type BetweenResult = z.infer<typeof betweenResultSchema>;
 
+const PER_STEP = [...TIME_CLASSES, 'span', 'commTransfer', 'commWait', 'exposedComm'] as const;
+/** One object, not an intersection of two records: as JSON Schema (the MCP tools' output) no object could match both. */
+const perStepNs = obj({
+  ...(Object.fromEntries(PER_STEP.map((k) => [k, num])) as Record<(typeof PER_STEP)[number], typeof num>),
+  /** The moe class in parts, when the phase runs MoE. */
+  moeExperts: num.optional(),
+  moeRouting: num.optional(),
+  moeDispatch: num.optional(),
+});
+
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export const phaseResultSchema = obj({
   /** Sums over the steady steps. */
@@ -42,10 +52,7 @@ export const phaseResultSchema = obj({
   exposedCommShare: num,
   idleShare: num,
   /** Means per steady step (the sums over the steady step count), the numbers every table shows. */
-  perStepNs: z.intersection(
-    z.record(z.enum([...TIME_CLASSES, 'span', 'commTransfer', 'commWait', 'exposedComm']), num),
-    z.partialRecord(z.enum(['moeExperts', 'moeRouting', 'moeDispatch']), num),
-  ),
+  perStepNs: perStepNs,
   /** The moe class in parts, sums over the steady steps (analyzer/classify/moeParts.ts); absent when the phase runs no MoE. */
   moeNs: obj({ experts: num, routing: num, dispatch: num }).optional(),
   /** FP8 GEMMs and the quantisation of their inputs, sums over the steady steps (analyzer/classify/quantParts.ts); absent without FP8 GEMMs. */

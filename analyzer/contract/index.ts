@@ -9,6 +9,16 @@ export * from './vocabulary.js';
 export { SEVERITIES, type Severity } from '../severity.js';
 // The parts' types; their schemas stay inside the contract (each kind's schema holds them).
 export type { BetweenResult, CollectivesResult, DeviceResult, PhaseResult, RegimeResult, RooflineRow, SizeClassResult, StepDetection, StepStats, TraceInfo } from './diagnosis.js';
-export type { KernelRowResult, LayerAcross, LayerAcrossRow, PhaseKernelsResult, Range, StepRowResult } from './views.js';
-export type { BenchPhase, BenchSection, CaptureGaps, DoctorFact, DoctorVerdict } from './reports.js';
+export type { KernelRowResult, LayerAcross, LayerAcrossRow, PhaseKernelsResult, Range, StepRowResult, StepTimes } from './views.js';
+export type { BenchPhase, BenchSection, CaptureGaps, CaptureRuntime, DeclaredSize, DoctorFact, DoctorVerdict, FactId, Fix, Lack } from './reports.js';
 export { DOCTOR_VERDICTS } from './reports.js';
+export type { CollectiveProfile, CommSplit, FindingRef, LayerProfile, PhaseProfile, StepSample, TraceSummary } from './summary.js';
+export type {
+  CollectiveComparison, CollectiveStats, ComparedFinding, Comparison, FindingsDiff, LayerComparison, LayerDelta, PhaseComparison, PhaseSide, SetupDiff,
+  SideInfo, StepShift, ValueChange, Verdict,
+} from './comparison.js';
+export type { ScalingOptions, ScalingPhase, ScalingRow, TpFit, TpRecommendation } from './scaling.js';
+export type { ModelShape, ShardedDim, TpPlanRow } from './plan.js';
+export type { StepTimeline, TimelineLane, TimelineOps } from './timeline.js';
+export type { LayerPhaseResult, LayerResult, LayerRow, OutlierLayer, Spread } from './layers.js';
+export type { Finding, RuleNotRun, SupersededFinding, TimelineLocation } from './findings.js';

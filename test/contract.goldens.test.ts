@@ -5,7 +5,11 @@
  * JSON of (steps, kernels, doctor, attach; scaling with a recommendation), made here from the samples. A
  * schema narrower than an output fails here, named by the file and the first field it rejects. The same
  * results also match the schemas as JSON Schema, as an MCP client checks a tool's structured output
- * against the output schema the server lists (the MCP SDK's own validator).
+ * against the output schema the server lists (the MCP SDK's own validator). And a result an earlier
+ * nsys-tp wrote (test/fixtures/diagnose-2dd33eb-tp4sp.json: `diagnose samples/tp4sp.sqlite --format json`
+ * by the build of commit 2dd33eb, 2026-12-01, before `between`, `superseded`, `tiedWith` and the kernels'
+ * `gpus` were kept) still reads, renders and compares: those fields are optional, the renderers read
+ * them so.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  attach, doctor, kernelsResultOf, layersResultOf, modelShape, parseDiagnosis, parseResult, render, RESULT_KINDS, RESULT_SCHEMAS, scaling, stepsResultOf,
+  attach, compare, doctor, kernelsResultOf, layersResultOf, modelShape, parseDiagnosis, parseResult, render, RESULT_KINDS, RESULT_SCHEMAS, scaling, stepsResultOf,
   type Result, type ResultKind,
 } from '../index.js';
 import { REPO, samplePath } from './support/traces.js';
@@ -86,5 +90,20 @@ describe('every kind the tool writes parses against the contract', () => {
     await readBack(sc, 'scaling --context');
     for (const f of jsonFiles(GOLDEN)) seen.add((JSON.parse(readFileSync(f, 'utf8')) as { kind: ResultKind }).kind);
     expect(RESULT_KINDS.filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
+
+describe('a result an earlier nsys-tp wrote still reads', () => {
+  it('diagnose of tp4sp by the build of 2026-12-01: parses, renders in every format and compares against the trace', async () => {
+    const f = join(REPO, 'test/fixtures/diagnose-2dd33eb-tp4sp.json');
+    const old = parseDiagnosis(readFileSync(f, 'utf8'), f);
+    expect(old.devices[0]!.decode).not.toHaveProperty('between');
+    for (const format of ['terminal', 'md', 'html', 'json'] as const) expect((await render(old, format)).length, format).toBeGreaterThan(1000);
+    await render(stepsResultOf(old), 'terminal');
+    await render(kernelsResultOf(old), 'terminal');
+    const c = await compare(old, [samplePath('tp4sp.sqlite')]);
+    // The same trace, read by two versions: the steps are the same steps.
+    expect(c.phases.length).toBeGreaterThan(0);
+    expect(c.phases.map((p) => p.shift?.verdict)).toEqual(c.phases.map(() => 'unchanged'));
   });
 });

@@ -61,8 +61,8 @@ export const phaseResultSchema = obj({
   layers: num.nullable(),
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
   outliers: arr(obj({ name: str, spanNs: num, ratio: num, reason: oneOf(EXCLUSIONS), startNs: num })),
-  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
-  between: betweenResultSchema.nullable(),
+  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row; absent in results saved before it was kept. */
+  between: betweenResultSchema.nullable().optional(),
 });
 export type PhaseResult = z.infer<typeof phaseResultSchema>;
 

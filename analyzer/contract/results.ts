@@ -50,8 +50,8 @@ export const diagnoseResultSchema = obj({
   warnings: arr(str),
   /** Rules that did not run on this trace, and why (a missing --model, no collectives). */
   notRun: arr(ruleNotRunSchema),
-  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went. */
-  superseded: arr(supersededFindingSchema),
+  /** Findings another finding explains better (supersededBy names its rule): not findings, but a comparison says where one went; absent in results saved before they were kept. */
+  superseded: arr(supersededFindingSchema).optional(),
   layers: layerResultSchema,
   /** Every step across the GPUs, outliers marked: span, time per class, transfer and waiting, idle, the late rank. */
   stepRows: arr(stepRowResultSchema),

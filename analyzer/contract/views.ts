@@ -27,8 +27,8 @@ export const stepRowResultSchema = obj({
   /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
   times: stepTimes,
   gpus: arr(obj({ deviceId: num, times: stepTimes })),
-  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
-  lateRank: obj({ deviceId: num, label: str, count: num, of: num, tiedWith: arr(gpuRef) }).nullable(),
+  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order; absent in results saved before it was kept). */
+  lateRank: obj({ deviceId: num, label: str, count: num, of: num, tiedWith: arr(gpuRef).optional() }).nullable(),
 });
 export type StepRowResult = z.infer<typeof stepRowResultSchema>;
 
@@ -52,9 +52,9 @@ export type KernelRowResult = z.infer<typeof kernelRowResultSchema>;
 
 export const phaseKernelsResultSchema = obj({
   phase,
-  /** Steady steps summed over the GPUs, and the GPUs they are on. */
+  /** Steady steps summed over the GPUs, and the GPUs they are on (absent in results saved before it was kept: read as 1). */
   steps: num,
-  gpus: num,
+  gpus: num.optional(),
   kernelNs: num,
   kernelNsPerStep: num,
   kernels: num,

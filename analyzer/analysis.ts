@@ -12,7 +12,8 @@ import { breakdownStep, type StepBreakdown } from './breakdown/stepBreakdown.js'
 import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps, type StepOptions } from './steps/findSteps.js';
-import { PHASES, type Step, type StepSet } from './steps/types.js';
+import type { Step, StepSet } from './steps/types.js';
+import { PHASES } from './contract/vocabulary.js';
 import { opStepIndex } from './steps/opSteps.js';
 import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
 import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { loadTraces, type AnalyseConfig, type RunHooks, type Workload } from '../index.js';
-import type { StepSource } from '../analyzer/steps/types.js';
+import type { StepSource } from '../analyzer/contract/vocabulary.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
 import { termSafe } from '../analyzer/report/format.js';
 import type { RuleOptionOverrides } from '../rules/options.js';

@@ -321,7 +321,7 @@ program
       if (opts.chart) writeCharts(opts.chart, await chartsOf(result), [path]);
       await write(result, opts, [path]);
     } catch (e) {
-      // The shape check covers what commands compute on; a field edited deeper still only breaks its rendering.
+      // The shape check covers every field; a result that fits it and still breaks a renderer is the file's fault all the same.
       if (e instanceof NsysTpError || e instanceof ClosedStdout) throw e;
       throw new BadInputError(`${path}: a saved ${result.kind} result nsys-tp cannot render (${(e as Error).message.split('\n')[0]}); write it again with --format json`);
     }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readSideText } from './sideInput.js';
 import type { Workload } from '../analyzer/collectives/messageSize.js';
 import type { GpuSpec } from '../analyzer/hardware/gpuSpecs.js';
-import type { ModelShape } from '../analyzer/llm/modelShape.js';
+import type { ModelShape } from '../analyzer/contract/plan.js';
 import { BadInputError } from '../index.js';
 import { didYouMean, dtypeBytes, jsonSyntaxProblem, GPU_SPECS, gpuSpecFor, PRESET_NAMES, PRESETS, resolvePreset, shapeFromHfConfig } from '../runner/frontend.js';
 import { termSafe } from '../analyzer/report/format.js';

@@ -9,7 +9,7 @@ import { UsageError } from '../analyzer/errors.js';
 import { didYouMean } from '../analyzer/text/suggest.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from './index.js';
 import { REQUIREMENTS } from './requirements.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../analyzer/contract/findings.js';
 
 /** A rule as `nsys-tp rules` and the MCP server describe it: what it checks, its options with their kinds and defaults, what it needs. */
 export interface RuleInfo {

@@ -2,7 +2,7 @@
  * collective-wait: most NCCL kernel time is ranks waiting for each other, not moving data.
  */
 import { explainLateArrival } from '../analyzer/collectives/lateness.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { opAt, spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
 import { HOST_CALLS } from './sharedMessages.js';

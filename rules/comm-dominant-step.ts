@@ -4,7 +4,7 @@
  */
 import { phaseOf } from '../analyzer/analysis.js';
 import { settingList } from '../analyzer/runtime/environment.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { median } from '../analyzer/util/stats.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { typicalStepAt } from '../analyzer/timeline/locations.js';

@@ -4,7 +4,7 @@
  */
 import { phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { settingList } from '../analyzer/runtime/environment.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { SETTING_LIST, TYPICAL_STEP } from './sharedMessages.js';
 import { text, type Text } from './messageFormat.js';
 import { median } from '../analyzer/util/stats.js';

@@ -5,7 +5,7 @@
  */
 import { steadyStepsOf } from '../analyzer/analysis.js';
 import { OpKind } from '../analyzer/model/input.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';

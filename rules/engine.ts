@@ -8,9 +8,10 @@ import type { Analysis } from '../analyzer/analysis.js';
 import { checkRuleOptions, optionValues, type RuleOptionOverrides } from './options.js';
 import { missingRequirement } from './requirements.js';
 import { PLAN_RULES, RULES, SCALING_RULES } from './index.js';
-import { SEVERITY_ORDER, type Finding, type SupersededFinding, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
-import type { Phase } from '../analyzer/steps/types.js';
-import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
+import { SEVERITY_ORDER, type PlanInput, type PlanRule, type Rule, type RuleOf, type RuleOutcome, type RuleReport, type ScalingRule } from './types.js';
+import type { Finding, SupersededFinding } from '../analyzer/contract/findings.js';
+import type { Phase } from '../analyzer/contract/vocabulary.js';
+import type { ScalingRow } from '../analyzer/contract/scaling.js';
 import { formatText, renderedData, type Messages } from './messageFormat.js';
 
 export interface RunOptions {

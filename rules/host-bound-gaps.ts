@@ -4,7 +4,8 @@
  */
 import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
 import { hostActivity, hostCallsDuring } from '../analyzer/host/hostActivity.js';
-import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
+import type { Step } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { adviceMessages, runtimeAdvice } from './advice.js';
 import { text, type Text } from './messageFormat.js';

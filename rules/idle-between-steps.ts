@@ -4,7 +4,7 @@
  * queued. No per-step share shows it (docs/architecture.md §3, "Between steps").
  */
 import { betweenOfPhase } from '../analyzer/analysis.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';
 import { defineTraceRule } from './types.js';

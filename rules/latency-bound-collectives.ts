@@ -6,7 +6,7 @@ import { phaseOf } from '../analyzer/analysis.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
 import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
-import { PHASES } from '../analyzer/steps/types.js';
+import { PHASES } from '../analyzer/contract/vocabulary.js';
 import { text } from './messageFormat.js';
 import { defineTraceRule } from './types.js';
 

@@ -3,8 +3,8 @@
  * Efficiency = (tokens/s per replica / the smallest TP's) / (TP / smallest TP), which equals the ratio of
  * tokens/s per GPU, so below 1 every token costs more GPU time than at the smallest TP.
  */
-import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
-import type { TimePart } from '../analyzer/breakdown/timeParts.js';
+import type { ScalingRow } from '../analyzer/contract/scaling.js';
+import type { TimePart } from '../analyzer/contract/vocabulary.js';
 import { defineRule } from './types.js';
 
 interface Data {

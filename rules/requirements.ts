@@ -17,7 +17,7 @@ import type { CollectivePhase } from '../analyzer/collectives/summary.js';
 import { ALGORITHM_SETTINGS, offNvlinkSettings, settingsOf } from '../analyzer/runtime/environment.js';
 import { phaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import { phaseLateRank } from '../analyzer/collectives/lateRank.js';
-import type { Phase } from '../analyzer/steps/types.js';
+import type { Phase } from '../analyzer/contract/vocabulary.js';
 
 /** Data a trace may lack: what it is when present, and what a report says when it is not. */
 interface Requirement_<T> {

@@ -2,7 +2,7 @@
  * sequence-parallel (info): reduce-scatter + all-gather pairs replace the all-reduces.
  */
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
-import { PHASES } from '../analyzer/steps/types.js';
+import { PHASES } from '../analyzer/contract/vocabulary.js';
 import { text } from './messageFormat.js';
 import { defineTraceRule } from './types.js';
 

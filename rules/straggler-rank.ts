@@ -6,7 +6,7 @@
 import type { Analysis } from '../analyzer/analysis.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import type { DeviceLateness, PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
-import { PHASES, type Phase } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { median } from '../analyzer/util/stats.js';
 import { opAt } from '../analyzer/timeline/locations.js';
 import { tiedTop } from '../analyzer/util/tiedTop.js';

@@ -3,7 +3,8 @@
  * inside steps, draining the GPU's queue each time.
  */
 import { type Analysis, steadyStepsOf } from '../analyzer/analysis.js';
-import { PHASES, type Phase, type Step } from '../analyzer/steps/types.js';
+import type { Step } from '../analyzer/steps/types.js';
+import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
 import { spanAt } from '../analyzer/timeline/locations.js';

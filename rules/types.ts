@@ -8,12 +8,11 @@
  * (docs/architecture.md).
  */
 import type { Analysis } from '../analyzer/analysis.js';
-import type { ModelShape } from '../analyzer/llm/modelShape.js';
-import type { TpPlanRow } from '../analyzer/plan/tpPlan.js';
-import type { ScalingRow } from '../analyzer/across/scaling/scalingTable.js';
+import type { ModelShape, TpPlanRow } from '../analyzer/contract/plan.js';
+import type { ScalingRow } from '../analyzer/contract/scaling.js';
 import type { Severity } from '../analyzer/severity.js';
 import { requiredData, requirementsOf, type DataName, type RequiredData, type Requirement } from './requirements.js';
-import type { TimelineLocation } from '../analyzer/timeline/locations.js';
+import type { Finding, RuleNotRun, SupersededFinding, TimelineLocation } from '../analyzer/contract/findings.js';
 import type { Messages, Text } from './messageFormat.js';
 
 export type { TimelineLocation, Messages, Text };
@@ -134,38 +133,6 @@ export type ScalingRule<S extends OptionSchema = any, Id extends string = any, D
 /** Typed rule definition: infers the option, message and data types from the object itself. */
 export function defineRule<I, S extends OptionSchema, M extends string, Id extends M, D>(rule: RuleOf<I, S, Id, D, M>): RuleOf<I, S, Id, D, M> {
   return rule;
-}
-
-/** A finding as every result and format carries it (the JSON contract's fields, and the message's id and data). */
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  title: string;
-  messageId: string;
-  /** One or two sentences: what was measured and what it means. */
-  message: string;
-  /** What to try. */
-  recommendation: string;
-  /** The values the message was made from (ns, bytes, fractions, names), by the names its template uses; nested messages as their text. */
-  data: Record<string, unknown>;
-  evidence: Record<string, unknown>;
-  impactNs?: number;
-  /** Its cost as a share of the step (or run) it is about, where measured: the list is ordered by it within a severity. */
-  costShare?: number;
-  /** Where on the capture's timeline to look, most telling first; empty when the finding is about no place (a plan check). */
-  locations: TimelineLocation[];
-}
-
-/** A rule the engine did not run, and why (a missing input such as --model), so every format can say so. */
-export interface RuleNotRun {
-  rule: string;
-  title: string;
-  reason: string;
-}
-
-/** A finding another rule's explains better: kept so a comparison can say it was superseded, not resolved. */
-export interface SupersededFinding extends Finding {
-  supersededBy: string;
 }
 
 /** What running a set of rules gave. */

@@ -7,7 +7,7 @@ import { BadInputError } from '../analyzer/errors.js';
 import { RESULT_KINDS, resultProblem, type DiagnoseResult, type Result, type ResultKind } from '../analyzer/contract/results.js';
 import { jsonSyntaxProblem } from '../analyzer/report/jsonMember.js';
 
-/** Its kind and schema version, and its shape field by field where commands compute on it (a diagnosis' summary). */
+/** Its kind and schema version, then its shape in full: every field of every part, as the contract names it. */
 export function parseResult(text: string, path: string): Result {
   let r: unknown;
   try {

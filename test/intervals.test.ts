@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { breakdownOps } from '../analyzer/breakdown/stepBreakdown.js';
-import { KERNEL_CLASSES } from '../analyzer/classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../analyzer/contract/vocabulary.js';
 import type { GpuOps } from '../analyzer/model/types.js';
 import { intersect, measure, overlapFraction, subtract, union, UnionMeter, type Interval } from '../analyzer/util/intervals.js';
 import { Analysis, loadTrace } from '../index.js';

@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Analysis, loadTrace } from '../index.js';
-import { KERNEL_CLASSES } from '../analyzer/classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../analyzer/contract/vocabulary.js';
 import { GRAPH_KERNELS_HIDDEN, tpCollectives } from '../analyzer/layers/findLayers.js';
 import type { WindowTimes } from '../analyzer/layers/layerBreakdown.js';
-import { layerAnalysis, type LayerPhaseSummary } from '../analyzer/layers/layerSummary.js';
+import { layerAnalysis } from '../analyzer/layers/layerSummary.js';
+import type { LayerPhaseSummary } from '../analyzer/contract/layers.js';
 import { patternLayers } from '../analyzer/layers/patternLayers.js';
 import { diagnoseJsonIn } from './support/cli.js';
 import { HAVE_TRACES, samplePath, sharedTrace, TP_TRACES } from './support/traces.js';

@@ -12,7 +12,8 @@
  */
 import { median } from 'd3-array';
 import type { TraceModel } from '../model/types.js';
-import type { Phase, Step, StepSet } from '../steps/types.js';
+import type { Step, StepSet } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { tallyHostCalls, topCalls, type CallTotal, type HostCallIndex } from '../host/hostActivity.js';
 
 export interface BetweenSteps {

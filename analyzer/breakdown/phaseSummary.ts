@@ -5,9 +5,9 @@
  * per quantity: a share is never a median beside a mean. Outlier steps are listed, not summed.
  */
 import { median, quantile } from 'd3-array';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { type Exclusion, KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { MOE_PARTS, type MoePart } from '../classify/moeParts.js';
-import type { Exclusion, Phase, Step, StepSet } from '../steps/types.js';
+import type { Step, StepSet } from '../steps/types.js';
 import { lowerMedian } from '../util/stats.js';
 import type { StepBreakdown } from './stepBreakdown.js';
 

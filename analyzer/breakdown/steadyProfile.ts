@@ -4,11 +4,10 @@
  * shares are parts of that mean span. What compare, scaling and attach put side by side across traces,
  * made from the same sums as the per-GPU tables, so the two never disagree.
  */
-import { TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
+import { type KernelClass, type Phase, TIME_CLASSES, type TimeClass } from '../contract/vocabulary.js';
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
 import { OpKind } from '../model/types.js';
-import type { Phase } from '../steps/types.js';
 
 export type { TimeClass };
 

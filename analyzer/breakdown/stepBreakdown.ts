@@ -3,7 +3,7 @@
  * comm and idle, all as lengths of interval unions over the step's ops, in one pass.
  */
 import { COMM, IS_COMPUTE } from '../classify/opClasses.js';
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../contract/vocabulary.js';
 import type { GpuOps } from '../model/types.js';
 import type { Step } from '../steps/types.js';
 

@@ -7,12 +7,10 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { type Exclusion, KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { transferPerStep } from '../collectives/stepTransfer.js';
 import { tiedTop } from '../util/tiedTop.js';
-import type { Phase } from '../steps/types.js';
-
-export type StepTimes = Record<KernelClass | 'idle' | 'commTransfer' | 'commWait' | 'span', number>;
+import type { StepTimes } from '../contract/views.js';
 
 export interface StepRowGpu {
   device: number;
@@ -26,7 +24,7 @@ export interface StepRow {
   /** In the numbers on every GPU that has the step; the others are listed, never in the phase's numbers. */
   steady: boolean;
   /** Why not, when not: an outlier on some GPU, else a step of an earlier pass (a warm-up run). */
-  excluded: 'outlier' | 'regime' | 'earlier-pass' | null;
+  excluded: Exclusion | null;
   /** Index into StepSet.passes (the run of steps the workload repeats). */
   pass: number;
   /** Earliest start and latest end over the GPUs (session clock, ns). */

@@ -3,36 +3,9 @@
  * prefill, else any step) and the same step (by ordinal) on the others, on one clock so arrival skew shows.
  */
 import type { Analysis } from '../analysis.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
-import type { Phase } from '../steps/types.js';
-
-export interface TimelineLane {
-  deviceId: number;
-  label: string;
-  /** The step's span on this GPU, relative to the timeline's origin. */
-  startNs: number;
-  endNs: number;
-  /** Start of each layer window on this GPU, relative to the origin. */
-  layerStartsNs: number[];
-}
-
-/** The step's ops as columns (the k-th op is lane[k], startNs[k], ...): thousands of ops stay compact. */
-export interface TimelineOps {
-  lane: number[];
-  startNs: number[];
-  endNs: number[];
-  class: KernelClass[];
-}
-
-export interface StepTimeline {
-  phase: Phase;
-  name: string;
-  /** Session time of the origin: the earliest start of the step on any GPU. */
-  originNs: number;
-  lanes: TimelineLane[];
-  ops: TimelineOps;
-}
+import type { StepTimeline, TimelineOps } from '../contract/timeline.js';
 
 export function stepTimeline(analysis: Analysis): StepTimeline | null {
   const { steps, model, classes } = analysis;

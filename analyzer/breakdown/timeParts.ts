@@ -4,11 +4,7 @@
  * of ranks arriving apart, so every table, chart and judgement that names "what takes the time" reads
  * these parts, never the communication total alone.
  */
-import { TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
-
-export type TimePart = Exclude<TimeClass, 'communication'> | 'comm transfer' | 'comm waiting';
-/** The time classes in their order, communication in its two parts. */
-export const TIME_PARTS: readonly TimePart[] = TIME_CLASSES.flatMap((c): TimePart[] => (c === 'communication' ? ['comm transfer', 'comm waiting'] : [c]));
+import { TIME_PARTS, type KernelClass, type TimePart } from '../contract/vocabulary.js';
 
 /** The parts from time per class (communication included) and communication's transfer / waiting split. */
 export function timeParts(classNs: Record<KernelClass | 'idle', number>, transferNs: number, waitNs: number): Record<TimePart, number> {

@@ -6,9 +6,8 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase, PHASES } from '../contract/vocabulary.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
-import { PHASES, type Phase } from '../steps/types.js';
 
 export interface KernelRow {
   name: string;

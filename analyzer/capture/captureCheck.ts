@@ -12,53 +12,15 @@ import { tpDegree } from '../collectives/tpDegree.js';
 import { OpKind, type RecordedStreams } from '../model/types.js';
 import { median } from '../util/stats.js';
 import { subForwards, wholeRounds } from '../steps/subForwards.js';
+import type { DeclaredSize, DoctorFact, DoctorVerdict, Fix } from '../contract/reports.js';
 
-export type FactId =
-  | 'export' | 'gpus-ranks' | 'rank-files' | 'cuda-graphs' | 'cuda-api' | 'nvtx' | 'os-runtime'
-  | 'nccl-nvtx' | 'nccl-payloads' | 'gpu-metrics' | 'capture-range' | 'steps';
-
-/** ok: present and right; gap: missing or wrong, at a cost; info: absent but not needed here, or nothing to judge. */
-export type FactStatus = 'ok' | 'gap' | 'info';
-
-/** What a gap takes away from the analysis, for the rules that need it (rules/requirements.ts). */
-export type Lack = 'collectives' | 'launches' | 'sizes' | 'graph-kernels' | 'host-calls' | 'step-ranges';
-
-/** The part of the recapture that fixes a gap: an `nsys profile` flag, an `nsys export` flag, or a change to the workload. */
-export interface Fix {
-  where: 'profile' | 'export' | 'workload';
-  /** The flag or setting, as typed (`--cuda-graph-trace=node`). */
-  flag: string;
-  /** Why this flag, in a few words. */
-  note: string;
-}
-
-export interface CaptureFact {
-  id: FactId;
-  title: string;
-  status: FactStatus;
-  /** What the trace shows, in one sentence. */
-  statement: string;
-  /** Where that comes from: tables, counts, names, the command line. */
-  evidence: string;
-  /** For a gap: what it costs (which numbers are guesses or missing). */
-  cost: string | null;
-  lacks: Lack[];
-  fixes: Fix[];
-  /** For a gap: a few words for diagnose's header (`no NCCL payloads`). */
-  short: string | null;
-}
-
-/** What the job says its world is: a source (the command line, the environment, NCCL) and the value. */
-export interface DeclaredSize {
-  source: string;
-  ranks: number;
-  evidence: string;
-}
+/** A fact as doctor's result carries it, before the rules it keeps from running are named. */
+export type CaptureFact = Omit<DoctorFact, 'rulesNotRun'>;
 
 export interface CaptureCheck {
   facts: CaptureFact[];
   /** complete: nothing missing; gaps: usable, with what is missing said; unusable: not a TP capture nsys-tp can diagnose. */
-  verdict: 'complete' | 'gaps' | 'unusable';
+  verdict: DoctorVerdict;
   verdictReason: string;
   /** Ranks the job declares (the first of `declared`), and those found in the files. */
   declaredRanks: number | null;

@@ -7,8 +7,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
-
-export type CaptureRuntime = 'vllm' | 'sglang' | 'torchrun' | 'python';
+import type { CaptureRuntime } from '../contract/reports.js';
 
 export interface RecaptureRecipe {
   runtime: CaptureRuntime;

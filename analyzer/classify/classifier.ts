@@ -3,7 +3,8 @@
  */
 import { BadInputError } from '../errors.js';
 import { parseNcclKernel, type NcclKernelInfo } from './nccl.js';
-import { DEFAULT_CLASS_TABLE, KERNEL_CLASSES, type ClassRow, type CommOp, type KernelClass } from './kernelClasses.js';
+import { DEFAULT_CLASS_TABLE, type ClassRow, type CommOp } from './kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
 import { kernelNameView } from './kernelName.js';
 
 export interface Classification {

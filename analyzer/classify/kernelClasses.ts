@@ -3,11 +3,8 @@
  * Each pattern is tested against the short name, the qualified function name and the wrapped identifier
  * (see kernelName.ts), never against template arguments.
  */
-export const KERNEL_CLASSES = ['gemm', 'attention', 'communication', 'norm', 'elementwise', 'memory', 'moe', 'other'] as const;
-export type KernelClass = (typeof KERNEL_CLASSES)[number];
-/** What a step's time is told in: its kernel classes, and idle (no kernel running). */
-export const TIME_CLASSES = [...KERNEL_CLASSES, 'idle'] as const;
-export type TimeClass = (typeof TIME_CLASSES)[number];
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
+
 /** The classes that compute: every class but the collectives and the copies. */
 export const COMPUTE_CLASSES: readonly KernelClass[] = KERNEL_CLASSES.filter((c) => c !== 'communication' && c !== 'memory');
 

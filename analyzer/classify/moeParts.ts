@@ -17,7 +17,7 @@
  */
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
-import { KERNEL_CLASSES, type KernelClass } from './kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
 
 const CLASS_INDEX = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, i])) as Record<KernelClass, number>;
 

@@ -3,7 +3,8 @@
  */
 import { OpKind, type TraceModel } from '../model/types.js';
 import type { Classification, Classifier } from './classifier.js';
-import { COMPUTE_CLASSES, KERNEL_CLASSES, type KernelClass } from './kernelClasses.js';
+import { COMPUTE_CLASSES } from './kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
 import { moeParts } from './moeParts.js';
 import { quantParts } from './quantParts.js';
 import { deviceTimeline } from '../model/deviceTimeline.js';

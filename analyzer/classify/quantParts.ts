@@ -9,7 +9,7 @@
  */
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
-import { KERNEL_CLASSES } from './kernelClasses.js';
+import { KERNEL_CLASSES } from '../contract/vocabulary.js';
 
 const GEMM = KERNEL_CLASSES.indexOf('gemm');
 const ATTENTION = KERNEL_CLASSES.indexOf('attention');

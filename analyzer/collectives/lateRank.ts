@@ -7,8 +7,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
-import type { Phase } from '../steps/types.js';
+import { KERNEL_CLASSES, type Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { tiedTop } from '../util/tiedTop.js';
 

@@ -5,8 +5,8 @@
  * × prompt × hidden × dtype bytes), else unknown: never guessed.
  */
 import type { TraceModel } from '../model/types.js';
-import type { ModelShape } from '../llm/modelShape.js';
-import type { Phase } from '../steps/types.js';
+import type { ModelShape } from '../contract/plan.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { lowerBound } from '../util/sort.js';
 import type { Collectives } from './instances.js';
 

@@ -3,7 +3,7 @@
  * is waiting, who arrives last and by how much, all per step so they compare with the step span.
  */
 import type { Analysis } from '../analysis.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { kernelNs } from './instances.js';
 

@@ -5,7 +5,7 @@
 import type { CommOp } from '../classify/kernelClasses.js';
 import { gpuSpecFor, type GpuSpec } from '../hardware/gpuSpecs.js';
 import type { TraceModel } from '../model/types.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { median, percentile } from '../util/stats.js';
 import { busFactor, expectedBusGBps, gbps, LATENCY_BOUND_BYTES } from './busBandwidth.js';
 import { kernelNs, type Collectives } from './instances.js';

@@ -26,9 +26,12 @@ export const nonNeg = ranged((x) => x >= 0, 'zero or more');
 export const count = ranged((x) => x >= 0 && Number.isInteger(x), 'a count (a whole number, zero or more)');
 export const share = ranged((x) => x >= 0 && x <= 1, 'a share between 0 and 1');
 export const tpDegree = ranged((x) => x >= 1 && Number.isInteger(x), 'a TP degree (a whole number, 1 or more)');
-/** Numbers the JSON writer spells null when they were not finite (a median of no steps). */
-export const measure = num.nullable();
-export const measurePos = pos.nullable();
+/**
+ * A number the analyses hold as a number, which the JSON writer spells null when it is not finite (a
+ * median or p10 of no steps is NaN): read as either, typed as the number it is in memory.
+ */
+export const orNull = <T extends z.ZodType<number>>(n: T) => n.nullable() as unknown as T;
+export const measurePos = orNull(pos);
 export const str = z.string({ error: expected('a string') });
 export const bool = z.boolean({ error: expected('true or false') });
 
@@ -45,21 +48,9 @@ export const arr = <T extends z.ZodType>(item: T) => z.array(item, { error: expe
 export const obj = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape, { error: expected('an object') }) as unknown as z.ZodObject<T>;
 
 export const record = <T extends z.ZodType>(value: T) => z.record(z.string(), value, { error: expected('an object') });
-
-/**
- * A member typed as `T` whose inside is not checked on reading (only that it is there): what no command
- * computes on, so an edit deep inside breaks only its rendering, and `render` says so. (As JSON Schema,
- * for the MCP tools' output schemas: any value.)
- */
-export const typed = <T>() => z.unknown().refine((v) => v !== undefined, { error: 'missing' }) as unknown as z.ZodType<T>;
-/** A member typed as `T` that reading does not check at all (the renderers read it, no command computes on it). */
-export const unchecked = <T>() => z.unknown().optional() as unknown as z.ZodType<T>;
-
-/**
- * A member typed as `T` of which reading checks the fields `shape` names (what commands compute on), not
- * the rest.
- */
-export const reads = <T>(shape: z.ZodRawShape) => obj(shape) as unknown as z.ZodType<T>;
+/** An object with a value for every key of `keys` (a time per class); `partialKeyed`: for some of them. */
+export const keyed = <const K extends readonly [string, ...string[]], T extends z.ZodType>(keys: K, value: T) => z.record(z.enum(keys), value, { error: expected('an object') });
+export const partialKeyed = <const K extends readonly [string, ...string[]], T extends z.ZodType>(keys: K, value: T) => z.partialRecord(z.enum(keys), value, { error: expected('an object') });
 
 /** The first mismatch of `v` against `schema`, by its path (`a.b[2].c: ...`), or null when it fits. */
 export function firstMismatch(schema: z.ZodType, v: unknown): string | null {

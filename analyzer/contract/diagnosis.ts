@@ -1,11 +1,10 @@
 /**
  * The parts of a diagnosis (analyzer/results/diagnose.ts builds them): per device and phase, the
  * collectives, the roofline, the regimes, how steps were found, and the traces read. Their types are
- * inferred from these schemas; reading a saved result checks of them what results.ts names.
+ * inferred from these schemas; reading a saved result checks every field of them.
  */
 import { z } from 'zod';
-import { TIME_CLASSES } from '../classify/kernelClasses.js';
-import { CONFIDENCES, PHASES, STEP_SOURCES } from '../steps/types.js';
+import { CONFIDENCES, EXCLUSIONS, PHASES, STEP_SOURCES, TIME_CLASSES } from './vocabulary.js';
 import { arr, bool, num, obj, oneOf, record, str } from './checks.js';
 
 const timeNs = z.record(z.enum(TIME_CLASSES), num);
@@ -25,6 +24,16 @@ export const betweenResultSchema = obj({
 });
 export type BetweenResult = z.infer<typeof betweenResultSchema>;
 
+const PER_STEP = [...TIME_CLASSES, 'span', 'commTransfer', 'commWait', 'exposedComm'] as const;
+/** One object, not an intersection of two records: as JSON Schema (the MCP tools' output) no object could match both. */
+const perStepNs = obj({
+  ...(Object.fromEntries(PER_STEP.map((k) => [k, num])) as Record<(typeof PER_STEP)[number], typeof num>),
+  /** The moe class in parts, when the phase runs MoE. */
+  moeExperts: num.optional(),
+  moeRouting: num.optional(),
+  moeDispatch: num.optional(),
+});
+
 /** A device's phase over its steady steps (analyzer/breakdown/phaseSummary.ts): sums, shares of the summed spans, means. */
 export const phaseResultSchema = obj({
   /** Sums over the steady steps. */
@@ -43,10 +52,7 @@ export const phaseResultSchema = obj({
   exposedCommShare: num,
   idleShare: num,
   /** Means per steady step (the sums over the steady step count), the numbers every table shows. */
-  perStepNs: z.intersection(
-    z.record(z.enum([...TIME_CLASSES, 'span', 'commTransfer', 'commWait', 'exposedComm']), num),
-    z.partialRecord(z.enum(['moeExperts', 'moeRouting', 'moeDispatch']), num),
-  ),
+  perStepNs: perStepNs,
   /** The moe class in parts, sums over the steady steps (analyzer/classify/moeParts.ts); absent when the phase runs no MoE. */
   moeNs: obj({ experts: num, routing: num, dispatch: num }).optional(),
   /** FP8 GEMMs and the quantisation of their inputs, sums over the steady steps (analyzer/classify/quantParts.ts); absent without FP8 GEMMs. */
@@ -54,9 +60,9 @@ export const phaseResultSchema = obj({
   /** Layers per step (median), when layers were found. */
   layers: num.nullable(),
   /** Steps left out of the numbers: `outlier` (too slow) or `earlier-pass` (a warm-up pass; StepSet.passes), with where they ran (session clock, ns). */
-  outliers: arr(obj({ name: str, spanNs: num, ratio: num, reason: oneOf(['outlier', 'regime', 'earlier-pass']), startNs: num })),
-  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row. */
-  between: betweenResultSchema.nullable(),
+  outliers: arr(obj({ name: str, spanNs: num, ratio: num, reason: oneOf(EXCLUSIONS), startNs: num })),
+  /** The GPU between consecutive steady steps (analyzer/breakdown/betweenSteps.ts): null with fewer than two in a row; absent in results saved before it was kept. */
+  between: betweenResultSchema.nullable().optional(),
 });
 export type PhaseResult = z.infer<typeof phaseResultSchema>;
 

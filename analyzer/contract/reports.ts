@@ -3,8 +3,6 @@
  * and doctor (the capture's facts, world and recapture, analyzer/results/doctor.ts).
  */
 import { z } from 'zod';
-import type { CaptureRuntime } from '../capture/recapture.js';
-import type { FactId, Lack } from '../capture/captureCheck.js';
 import { arr, bool, num, obj, oneOf, record, str } from './checks.js';
 
 export const benchPhaseSchema = obj({
@@ -39,6 +37,25 @@ export type BenchSection = z.infer<typeof benchSectionSchema>;
 export const DOCTOR_VERDICTS = ['complete', 'gaps', 'unusable'] as const;
 export type DoctorVerdict = (typeof DOCTOR_VERDICTS)[number];
 
+/** The facts doctor checks, each by its id. */
+export const FACT_IDS = [
+  'export', 'gpus-ranks', 'rank-files', 'cuda-graphs', 'cuda-api', 'nvtx', 'os-runtime',
+  'nccl-nvtx', 'nccl-payloads', 'gpu-metrics', 'capture-range', 'steps',
+] as const;
+export type FactId = (typeof FACT_IDS)[number];
+
+/** ok: present and right; gap: missing or wrong, at a cost; info: absent but not needed here, or nothing to judge. */
+export const FACT_STATUSES = ['ok', 'gap', 'info'] as const;
+export type FactStatus = (typeof FACT_STATUSES)[number];
+
+/** What a gap takes away from the analysis, for the rules that need it (rules/requirements.ts). */
+export const LACKS = ['collectives', 'launches', 'sizes', 'graph-kernels', 'host-calls', 'step-ranges'] as const;
+export type Lack = (typeof LACKS)[number];
+
+/** The runtimes a recapture recipe is written for (analyzer/capture/recapture.ts). */
+export const CAPTURE_RUNTIMES = ['vllm', 'sglang', 'torchrun', 'python'] as const;
+export type CaptureRuntime = (typeof CAPTURE_RUNTIMES)[number];
+
 /** The part of the recapture that fixes a gap: an `nsys profile` flag, an `nsys export` flag, or a change to the workload. */
 export const fixSchema = obj({
   where: oneOf(['profile', 'export', 'workload']),
@@ -47,18 +64,19 @@ export const fixSchema = obj({
   /** Why this flag, in a few words. */
   note: str,
 });
+export type Fix = z.infer<typeof fixSchema>;
 
 export const doctorFactSchema = obj({
-  id: z.custom<FactId>(),
+  id: oneOf(FACT_IDS),
   title: str,
-  status: oneOf(['ok', 'gap', 'info']),
+  status: oneOf(FACT_STATUSES),
   /** What the trace shows, in one sentence. */
   statement: str,
   /** Where that comes from: tables, counts, names, the command line. */
   evidence: str,
   /** For a gap: what it costs (which numbers are guesses or missing). */
   cost: str.nullable(),
-  lacks: arr(z.custom<Lack>()),
+  lacks: arr(oneOf(LACKS)),
   fixes: arr(fixSchema),
   /** For a gap: a few words for diagnose's header (`no NCCL payloads`). */
   short: str.nullable(),
@@ -78,15 +96,18 @@ export const doctorTraceSchema = obj({
 });
 
 /** What the job says its world is: a source (the command line, the environment, NCCL) and the value. */
+export const declaredSizeSchema = obj({ source: str, ranks: num, evidence: str });
+export type DeclaredSize = z.infer<typeof declaredSizeSchema>;
+
 export const worldSchema = obj({
   declared: num.nullable(),
   found: num,
   missing: num,
-  sources: arr(obj({ source: str, ranks: num, evidence: str })),
+  sources: arr(declaredSizeSchema),
 });
 
 export const recaptureSchema = obj({
-  runtime: z.custom<CaptureRuntime>(),
+  runtime: oneOf(CAPTURE_RUNTIMES),
   name: str,
   /** The lines as the README documents them, `<command>` standing for the workload. */
   profileTemplate: str,

@@ -3,14 +3,15 @@
  * build them): every step as a row, the top kernels per phase, the layers summarised across the ranks.
  */
 import { z } from 'zod';
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
-import type { StepTimes } from '../breakdown/stepRows.js';
-import { PHASES } from '../steps/types.js';
-import { arr, bool, num, obj, oneOf, str } from './checks.js';
+import { EXCLUSIONS, KERNEL_CLASSES, PHASES } from './vocabulary.js';
+import { arr, bool, keyed, num, obj, oneOf, str } from './checks.js';
 
 const phase = oneOf(PHASES);
 const gpuRef = obj({ deviceId: num, label: str });
-const stepTimes = z.custom<StepTimes>();
+/** Where a step's time goes on one GPU (or the mean over them): per class, idle, communication's transfer and waiting, the span (ns). */
+export const stepTimesSchema = keyed([...KERNEL_CLASSES, 'idle', 'commTransfer', 'commWait', 'span'], num);
+export type StepTimes = z.infer<typeof stepTimesSchema>;
+const stepTimes = stepTimesSchema;
 
 export const stepRowResultSchema = obj({
   ordinal: num,
@@ -18,7 +19,7 @@ export const stepRowResultSchema = obj({
   phase,
   steady: bool,
   /** Why a step is not in the numbers: an outlier, or a step of an earlier pass (a warm-up run). */
-  excluded: oneOf(['outlier', 'regime', 'earlier-pass']).nullable(),
+  excluded: oneOf(EXCLUSIONS).nullable(),
   pass: num,
   /** Earliest GPU start and latest GPU end, session clock (ns): the replica's step. */
   startNs: num,
@@ -26,8 +27,8 @@ export const stepRowResultSchema = obj({
   /** Mean over the GPUs that ran the step; or, in a one-GPU view, that GPU's times. */
   times: stepTimes,
   gpus: arr(obj({ deviceId: num, times: stepTimes })),
-  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order). */
-  lateRank: obj({ deviceId: num, label: str, count: num, of: num, tiedWith: arr(gpuRef) }).nullable(),
+  /** The rank last at most of the step's collectives; `tiedWith`: the ranks last at as many (a tie, not settled by device order; absent in results saved before it was kept). */
+  lateRank: obj({ deviceId: num, label: str, count: num, of: num, tiedWith: arr(gpuRef).optional() }).nullable(),
 });
 export type StepRowResult = z.infer<typeof stepRowResultSchema>;
 
@@ -51,9 +52,9 @@ export type KernelRowResult = z.infer<typeof kernelRowResultSchema>;
 
 export const phaseKernelsResultSchema = obj({
   phase,
-  /** Steady steps summed over the GPUs, and the GPUs they are on. */
+  /** Steady steps summed over the GPUs, and the GPUs they are on (absent in results saved before it was kept: read as 1). */
   steps: num,
-  gpus: num,
+  gpus: num.optional(),
   kernelNs: num,
   kernelNsPerStep: num,
   kernels: num,

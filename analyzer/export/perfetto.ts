@@ -7,10 +7,10 @@
  * as category and colour.
  */
 import type { Analysis } from '../analysis.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
 import { layerAnalysis } from '../layers/layerSummary.js';
 import { OpKind } from '../model/types.js';
-import type { Finding } from '../../rules/types.js';
+import type { Finding } from '../contract/findings.js';
 import { TOOL } from '../contract/tool.js';
 import { UsageError } from '../errors.js';
 import { ellipsize } from '../text/units.js';

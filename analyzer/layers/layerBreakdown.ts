@@ -9,7 +9,8 @@
 import { breakdownOps } from '../breakdown/stepBreakdown.js';
 import type { GpuOps } from '../model/types.js';
 import type { Step } from '../steps/types.js';
-import type { LayerSource, StepLayers } from './types.js';
+import type { StepLayers } from './types.js';
+import type { LayerSource } from '../contract/vocabulary.js';
 
 export interface WindowTimes {
   startNs: number;

@@ -5,8 +5,10 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifactBy } from '../artifact.js';
-import type { Phase } from '../steps/types.js';
-import { layerAnalysis, summariseLayers, type LayerRow } from './layerSummary.js';
+import type { Phase } from '../contract/vocabulary.js';
+import { layerAnalysis, summariseLayers } from './layerSummary.js';
+import type { LayerRow } from '../contract/layers.js';
+import type { LayerProfile } from '../contract/summary.js';
 
 export const LAYER_PARTS: [string, (r: LayerRow) => number][] = [
   ['attention compute', (r) => r.attentionComputeNs],
@@ -15,12 +17,6 @@ export const LAYER_PARTS: [string, (r: LayerRow) => number][] = [
   ['copies', (r) => r.copyNs],
   ['idle', (r) => r.idleNs],
 ];
-
-export interface LayerProfile {
-  name: string;
-  spanNs: number;
-  parts: Record<string, number>;
-}
 
 /** Empty when no layers were found, or when the GPUs' layer counts differ. */
 export const layerProfile = artifactBy((a: Analysis, phase: Phase): LayerProfile[] => {

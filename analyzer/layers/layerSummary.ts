@@ -5,69 +5,12 @@
 import { median, quantile } from 'd3-array';
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { PHASES, type Phase, type Step } from '../steps/types.js';
+import type { Step } from '../steps/types.js';
+import { type LayerSource, type Phase, PHASES } from '../contract/vocabulary.js';
 import { stepLayers } from './findLayers.js';
 import { breakdownStepLayers, type LayerTimes, type StepLayerBreakdown, type WindowTimes } from './layerBreakdown.js';
-import type { LayerSource, StepLayers } from './types.js';
-
-export interface Spread {
-  mean: number;
-  median: number;
-  p10: number;
-  p90: number;
-  min: number;
-  max: number;
-}
-
-/** Means over steps (ns), except `spanNs`, which has its spread. */
-export interface LayerRow {
-  index: number;
-  name: string;
-  spanNs: Spread;
-  attentionComputeNs: number;
-  attentionCommNs: number;
-  attentionExposedCommNs: number;
-  mlpComputeNs: number;
-  mlpCommNs: number;
-  mlpExposedCommNs: number;
-  /** Exposed comm of the whole layer: |comm − compute|. */
-  exposedCommNs: number;
-  /** Busy with copies alone (neither compute nor comm). */
-  copyNs: number;
-  idleNs: number;
-}
-
-export interface OutlierLayer {
-  index: number;
-  name: string;
-  /** Median span over the steps, and its ratio to the median layer's. */
-  spanNs: number;
-  ratio: number;
-  /** The part that differs most from the median layer, e.g. `idle +73.1 ms`. */
-  cause: string;
-  causeNs: number;
-}
-
-export interface LayerPhaseSummary {
-  device: number;
-  phase: Phase;
-  /** How the layers were found, with the number of steps each way. */
-  sources: Partial<Record<LayerSource, number>>;
-  /** Layers found in each step of the phase (0 where none were found), in step order. */
-  counts: number[];
-  /** The layer count of most steps: the rows average the steps that have it. */
-  layers: number;
-  /** Steps averaged. */
-  steps: number;
-  /** Why layers were not found in some steps (reason → step count). */
-  missing: Record<string, number>;
-  rows: LayerRow[];
-  /** Means over the averaged steps: prologue + Σ layer spans + epilogue = step span. */
-  prologueNs: number;
-  epilogueNs: number;
-  stepSpanNs: number;
-  outliers: OutlierLayer[];
-}
+import type { StepLayers } from './types.js';
+import type { LayerPhaseSummary, LayerRow, OutlierLayer, Spread } from '../contract/layers.js';
 
 /** A layer is an outlier when its median span is more than 1.5x the median layer's or under half of it. */
 const OUTLIER_HIGH = 1.5;

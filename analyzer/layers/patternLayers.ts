@@ -14,9 +14,9 @@
  * norm, LM head, sampling). Only collectives TP places there end a block (all-reduce, reduce-scatter,
  * all-gather); a pattern found fewer than twice is not taken for layers.
  */
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type LayerSource } from '../contract/vocabulary.js';
 import { CLASS_INDEX, COMM } from '../classify/opClasses.js';
-import type { LayerCut, LayerSource } from './types.js';
+import type { LayerCut } from './types.js';
 
 const ATTENTION = CLASS_INDEX.attention;
 const OTHER = CLASS_INDEX.other;

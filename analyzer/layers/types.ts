@@ -4,8 +4,7 @@
  * them into time windows that tile the step.
  */
 
-/** How a step's layers were found. */
-export type LayerSource = 'nvtx' | 'collectives' | 'kernels';
+import type { LayerSource } from '../contract/vocabulary.js';
 
 export interface LayerCut {
   /** `layer 3` from NVTX, or numbered from 0 in step order when found from the kernels. */

@@ -3,20 +3,7 @@
  * sizes, FLOPs, bytes and TP plans are computed from.
  */
 import { BadInputError, UsageError } from '../errors.js';
-
-export interface ModelShape {
-  name: string;
-  hidden: number;
-  intermediate: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  layers: number;
-  vocab: number;
-  /** Bytes per weight / activation element of the served dtype (bf16 = 2, fp8 = 1). */
-  dtypeBytes: number;
-  dtype: string;
-}
+import type { ModelShape } from '../contract/plan.js';
 
 const DTYPE_BYTES: Record<string, number> = {
   bfloat16: 2, bf16: 2, float16: 2, fp16: 2, half: 2, float32: 4, fp32: 4, float: 4,

@@ -4,7 +4,7 @@
  * Megatron split: QKV and gate/up by columns, o_proj and down_proj by rows; KV heads are replicated when
  * there are fewer of them than ranks.
  */
-import type { ModelShape } from './modelShape.js';
+import type { ModelShape } from '../contract/plan.js';
 
 export interface StepCost {
   flops: number;

@@ -6,7 +6,7 @@
 import type { GpuSpec } from '../hardware/gpuSpecs.js';
 import { expectedBusGBps } from '../collectives/busBandwidth.js';
 import { layerParamsPerRank, perRank } from '../llm/stepCost.js';
-import type { ModelShape } from '../llm/modelShape.js';
+import type { ModelShape, ShardedDim, TpPlanRow } from '../contract/plan.js';
 
 /** FP8 block-scaled weights are quantised in 128 x 128 blocks: every sharded dimension must hold whole blocks. */
 export const FP8_BLOCK = 128;
@@ -15,38 +15,6 @@ export const FP8_BLOCK = 128;
  *  7.5 µs at TP=2, 10.9 µs at TP=4): about 4.1 µs + 1.7 µs per rank. */
 export function allReduceLatencyUs(tp: number): number {
   return tp <= 1 ? 0 : 4.1 + 1.7 * tp;
-}
-
-export interface ShardedDim {
-  name: string;
-  /** The full dimension and what one rank gets. */
-  full: number;
-  perRank: number;
-  fp8Aligned: boolean;
-}
-
-export interface TpPlanRow {
-  tp: number;
-  divisible: boolean;
-  heads: number;
-  kvHeads: number;
-  /** Copies of each KV head across ranks (1 = no replication). */
-  kvReplication: number;
-  weightBytesPerGpu: number;
-  shardedDims: ShardedDim[];
-  fp8Misaligned: ShardedDim[];
-  allReducesPerStep: number;
-  /** Bytes of one decode all-reduce (batch × hidden × 2, bf16 activations). */
-  allReduceBytes: number;
-  allReduceUsPerStep: number;
-  /** KV cache bytes one token takes on one GPU. */
-  kvBytesPerToken: number;
-  /** What is left for KV cache on one GPU after weights, at the memory utilisation given. */
-  kvRoomBytes: number;
-  kvRoomTokens: number;
-  /** Tokens the requested batch x context needs, when given. */
-  kvNeededTokens: number | null;
-  fits: boolean | null;
 }
 
 export interface PlanOptions {

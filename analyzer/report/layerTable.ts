@@ -3,7 +3,7 @@
  * the steps, the span's p10…p90), framed by the prologue and epilogue rows so the column of spans adds up
  * to the step row. Cells are plain strings; each renderer escapes them its own way.
  */
-import type { LayerPhaseResult } from '../results/layers.js';
+import type { LayerPhaseResult } from '../contract/layers.js';
 
 export const LAYER_WINDOWS =
   'A layer runs from its first kernel to the next layer\'s first kernel, its MLP from the MLP block\'s first ' +

@@ -5,8 +5,9 @@
  * start to the last to finish; times per class are per step per GPU.
  */
 import { stepSample } from '../across/compare/stepShift.js';
-import { gpuText, type TraceSummary } from '../summary/traceSummary.js';
-import type { Finding } from '../../rules/types.js';
+import { gpuText } from '../summary/traceSummary.js';
+import type { TraceSummary } from '../contract/summary.js';
+import type { Finding } from '../contract/findings.js';
 import { TOOL } from '../contract/tool.js';
 import type { AttachResult, ReportFormat } from '../contract/results.js';
 import type { BenchSection } from '../contract/reports.js';

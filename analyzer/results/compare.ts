@@ -1,7 +1,7 @@
 /** The result of `compare`: two traces' comparison (analyzer/across/compare), as every format shows it. */
 import { compareTraces } from '../across/compare/compareTraces.js';
-import type { Comparison } from '../across/compare/types.js';
-import type { TraceSummary } from '../summary/traceSummary.js';
+import type { Comparison } from '../contract/comparison.js';
+import type { TraceSummary } from '../contract/summary.js';
 import { TOOL } from '../contract/tool.js';
 import type { CompareResult } from '../contract/results.js';
 

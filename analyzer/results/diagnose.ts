@@ -4,25 +4,28 @@
  * that did not run, and the trace's summary for the cross-trace commands. Every format is rendered from
  * this alone, so a saved JSON renders again (`nsys-tp render`) and stands in for its trace in `compare`.
  */
-import { KERNEL_CLASSES, TIME_CLASSES, type KernelClass, type TimeClass } from '../classify/kernelClasses.js';
+import { type Confidence, KERNEL_CLASSES, type KernelClass, type Phase, type StepSource, TIME_CLASSES, type TimeClass } from '../contract/vocabulary.js';
 import type { Analysis } from '../analysis.js';
 import type { PhaseSummary } from '../breakdown/phaseSummary.js';
-import { stepTimeline, type StepTimeline } from '../breakdown/stepTimeline.js';
+import { stepTimeline } from '../breakdown/stepTimeline.js';
+import type { StepTimeline } from '../contract/timeline.js';
 import { layerCount } from '../layers/layerSummary.js';
-import type { Confidence, Phase, StepSet, StepSource } from '../steps/types.js';
+import type { StepSet } from '../steps/types.js';
 import { impossibleNumbers } from './impossible.js';
-import type { Finding, RuleNotRun, RuleOutcome, SupersededFinding } from '../../rules/types.js';
+import type { RuleOutcome } from '../../rules/types.js';
+import type { Finding, RuleNotRun, SupersededFinding } from '../contract/findings.js';
 import { achievements, beyondPeak } from '../roofline/achievement.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
-import { traceSummary, type TraceSummary } from '../summary/traceSummary.js';
-import { buildLayerResult, type LayerResult } from './layers.js';
+import { traceSummary } from '../summary/traceSummary.js';
+import type { TraceSummary } from '../contract/summary.js';
+import { buildLayerResult } from './layers.js';
+import type { LayerResult } from '../contract/layers.js';
 import { TOOL } from '../contract/tool.js';
 import type { DiagnoseResult } from '../contract/results.js';
 import type { BetweenResult, CollectivesResult, DeviceResult, PhaseResult, StepDetection, StepStats } from '../contract/diagnosis.js';
 import { buildStepRows } from './steps.js';
-import type { StepRowResult } from '../contract/views.js';
+import type { PhaseKernelsResult, StepRowResult } from '../contract/views.js';
 import { buildKernelTables } from './kernels.js';
-import type { PhaseKernelsResult } from '../contract/views.js';
 import { fastStepsText } from '../steps/fastSteps.js';
 import type { BetweenSteps } from '../breakdown/betweenSteps.js';
 import { captureGaps } from './doctor.js';

@@ -5,14 +5,14 @@
  * the result: 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose.
  */
 import type { Analysis } from '../analysis.js';
-import { captureCheck, type CaptureFact, type DeclaredSize, type Fix, type Lack } from '../capture/captureCheck.js';
-import { filled, recipeFor, type CaptureRuntime } from '../capture/recapture.js';
+import { captureCheck, type CaptureFact } from '../capture/captureCheck.js';
+import type { CaptureGaps, CaptureRuntime, DeclaredSize, DoctorFact, Fix, Lack } from '../contract/reports.js';
+import { filled, recipeFor } from '../capture/recapture.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { RULES } from '../../rules/index.js';
 import type { Requirement } from '../../rules/requirements.js';
 import { TOOL } from '../contract/tool.js';
 import type { DoctorResult } from '../contract/results.js';
-import type { CaptureGaps, DoctorFact } from '../contract/reports.js';
 
 const REQUIREMENT_OF: Partial<Record<Lack, Requirement>> = { collectives: 'collectives', launches: 'launches' };
 

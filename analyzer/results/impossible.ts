@@ -6,7 +6,7 @@
  * presenting the number as a result. Checked here, once, on what every command reports.
  */
 import type { Analysis } from '../analysis.js';
-import { PHASES } from '../steps/types.js';
+import { PHASES } from '../contract/vocabulary.js';
 
 /** Rounding slack: a share computed from sums of floats may land a hair above 1. */
 const EPS = 1e-6;

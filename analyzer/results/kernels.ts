@@ -6,8 +6,7 @@
 import type { KernelRowResult, PhaseKernelsResult } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
 import { topKernels, type KernelRow } from '../breakdown/topKernels.js';
-import type { KernelClass } from '../classify/kernelClasses.js';
-import type { Phase } from '../steps/types.js';
+import type { KernelClass, Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, KernelsResult } from '../contract/results.js';
 
 export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {

@@ -2,22 +2,10 @@
  * The per-layer part of a report: plain data for the `layers` table, its JSON and the per-layer charts.
  */
 import type { Analysis } from '../analysis.js';
-import { layerAnalysis, type LayerPhaseSummary } from '../layers/layerSummary.js';
-import { LAYER_METHODS, type LayerSource } from '../layers/types.js';
-
-export interface LayerPhaseResult extends Omit<LayerPhaseSummary, 'device'> {
-  deviceId: number;
-  label: string;
-}
-
-export interface LayerResult {
-  /** How layers were found, for each way used. */
-  methods: Partial<Record<LayerSource, string>>;
-  /** The phases each way found layers in, in phase order (absent in results saved before it was kept). */
-  methodPhases?: Partial<Record<LayerSource, string[]>>;
-  /** One per device and phase, devices in order. */
-  phases: LayerPhaseResult[];
-}
+import { layerAnalysis } from '../layers/layerSummary.js';
+import type { LayerPhaseSummary, LayerResult } from '../contract/layers.js';
+import { LAYER_METHODS } from '../layers/types.js';
+import type { LayerSource } from '../contract/vocabulary.js';
 
 export function buildLayerResult(analysis: Analysis): LayerResult {
   const { summaries } = layerAnalysis(analysis);

@@ -5,12 +5,12 @@
  * `--device N` keeps one GPU's full table.
  */
 import type { LayerAcross, LayerAcrossRow, Range } from '../contract/views.js';
-import type { Finding } from '../../rules/types.js';
+import type { Finding } from '../contract/findings.js';
 import { UsageError } from '../errors.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import type { DiagnoseResult, LayersResult } from '../contract/results.js';
-import type { LayerPhaseResult, LayerResult } from './layers.js';
+import type { LayerPhaseResult, LayerResult } from '../contract/layers.js';
 
 /** Rules whose findings say why layers are missing. */
 const LAYER_NOTES = new Set(['graph-kernels-hidden']);

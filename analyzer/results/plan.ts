@@ -1,9 +1,9 @@
 /** The result of `plan`: a model at each TP degree asked for (analyzer/plan/tpPlan.ts), with the plan checks. */
-import type { ModelShape } from '../llm/modelShape.js';
-import { tpPlan, type PlanOptions, type TpPlanRow } from '../plan/tpPlan.js';
+import type { ModelShape, TpPlanRow } from '../contract/plan.js';
+import { tpPlan, type PlanOptions } from '../plan/tpPlan.js';
 import { runPlanRules, sortFindings, type RunOptions } from '../../rules/engine.js';
 import { PLAN_RULES } from '../../rules/index.js';
-import type { Finding } from '../../rules/types.js';
+import type { Finding } from '../contract/findings.js';
 import { TOOL } from '../contract/tool.js';
 import type { PlanResult } from '../contract/results.js';
 

@@ -3,14 +3,15 @@
  * per-GPU throughput trap in plain words, the TP to serve at (with a context and a model), the cross-trace
  * findings, and what makes the comparison shaky (different layer counts or GPUs).
  */
-import { recommendTp, type TpRecommendation } from '../across/scaling/recommendTp.js';
-import { scalingTable, type ScalingOptions, type ScalingRow } from '../across/scaling/scalingTable.js';
+import { recommendTp } from '../across/scaling/recommendTp.js';
+import type { ScalingOptions, ScalingRow, TpRecommendation } from '../contract/scaling.js';
+import { scalingTable } from '../across/scaling/scalingTable.js';
 import { throughputTrap } from '../across/scaling/throughputTrap.js';
 import { BadInputError } from '../errors.js';
 import { GPU_SPECS, type GpuSpec } from '../hardware/gpuSpecs.js';
-import type { ModelShape } from '../llm/modelShape.js';
-import type { TraceSummary } from '../summary/traceSummary.js';
-import type { Finding, RuleNotRun } from '../../rules/types.js';
+import type { ModelShape } from '../contract/plan.js';
+import type { TraceSummary } from '../contract/summary.js';
+import type { Finding, RuleNotRun } from '../contract/findings.js';
 import { runScalingRules, type RunOptions } from '../../rules/engine.js';
 import { SCALING_RULES } from '../../rules/index.js';
 import { TOOL } from '../contract/tool.js';

@@ -3,10 +3,10 @@
  * per-step table, and the result of `steps`: that table framed by its trace, for all GPUs (means over
  * them) or for one (`--device N`).
  */
-import type { StepRowResult } from '../contract/views.js';
+import type { StepRowResult, StepTimes } from '../contract/views.js';
 import type { Analysis } from '../analysis.js';
-import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
-import type { Phase } from '../steps/types.js';
+import { stepRows } from '../breakdown/stepRows.js';
+import type { Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 

@@ -9,7 +9,7 @@ import { artifact } from '../artifact.js';
 import { tpDegree } from '../collectives/tpDegree.js';
 import { gpuOf } from '../hardware/gpuOf.js';
 import { stepCost, type StepCost } from '../llm/stepCost.js';
-import type { Phase } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { layerCount } from '../layers/layerSummary.js';
 
 export interface PhaseAchievement {

@@ -7,10 +7,10 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { lowerMedian, median } from '../util/stats.js';
 import { byDevicePhase, isFast } from './steady.js';
-import type { Phase, Step } from './types.js';
+import type { Step } from './types.js';
 
 /** At most this share of a phase's steps may be fast for them to be "a few" (else the slow ones are few). */
 export const FEW = 0.34;

@@ -17,7 +17,8 @@ import { buildLaunchIndex, projectRange } from './projection.js';
 import { rhythmSteps, type RhythmResult } from './rhythmSteps.js';
 import { splitRounds, subForwards, type SubForwards } from './subForwards.js';
 import { steadiness } from './steady.js';
-import type { Confidence, Pass, Phase, Rhythm, Step, StepSet, StepSource } from './types.js';
+import type { Pass, Rhythm, Step, StepSet } from './types.js';
+import type { Confidence, Phase, StepSource } from '../contract/vocabulary.js';
 
 export interface StepOptions {
   /** Regular expression on NVTX range text; overrides auto-detection. */

@@ -4,7 +4,7 @@
  * included: outliers are reported later, never dropped here.
  */
 import type { TraceModel } from '../model/types.js';
-import type { Phase } from './types.js';
+import type { Phase } from '../contract/vocabulary.js';
 
 /** Domains of libraries, whose ranges describe calls into the library, never model steps. */
 export const LIBRARY_DOMAINS = /^(nccl|mpi|ucx|ucc|nvshmem|cudnn|cublas|cupti|cuda|nvtx|omp|openmp)$/i;

@@ -10,7 +10,8 @@
  * longer before it than between any two steps of the pass so far (x1.5, and 5 ms at least), or after an
  * idle second whatever the phases.
  */
-import { PHASE_ORDER, type Pass, type Phase, type Step } from './types.js';
+import type { Pass, Step } from './types.js';
+import { PHASE_ORDER, type Phase } from '../contract/vocabulary.js';
 
 export const PASS_GAP_FACTOR = 1.5;
 export const PASS_GAP_MIN_NS = 5e6;

@@ -26,7 +26,7 @@
 import { CLASS_INDEX } from '../classify/opClasses.js';
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
-import type { Phase } from './types.js';
+import type { Phase } from '../contract/vocabulary.js';
 
 const ATTENTION = CLASS_INDEX.attention;
 const GEMM = CLASS_INDEX.gemm;

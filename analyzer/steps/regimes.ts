@@ -8,10 +8,10 @@
  */
 import { median } from 'd3-array';
 import type { Analysis } from '../analysis.js';
-import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { tallyHostCalls, topCalls, type CallTotal } from '../host/hostActivity.js';
 import { lowerMedian } from '../util/stats.js';
-import type { Phase, Step } from './types.js';
+import type { Step } from './types.js';
 
 /** Idle gaps inside a regime's steps shorter than this are launch latency, not the host at work. */
 const GAP_MIN_NS = 50_000;

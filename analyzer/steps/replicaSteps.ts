@@ -6,7 +6,8 @@
  */
 import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import type { Phase, Step } from './types.js';
+import type { Step } from './types.js';
+import type { Phase } from '../contract/vocabulary.js';
 
 export interface ReplicaStep {
   ordinal: number;

@@ -8,7 +8,8 @@
  * where a tiny stretch of work is a fragment rather than a forward, drop the fast ones too.
  */
 import { lowerMedian } from '../util/stats.js';
-import type { Exclusion, Step, StepSource } from './types.js';
+import type { Step } from './types.js';
+import type { Exclusion, StepSource } from '../contract/vocabulary.js';
 
 export const OUTLIER_FACTOR = 3;
 /** Consecutive slow steps (in a device and phase) from which they are a regime of their own, not outliers. */

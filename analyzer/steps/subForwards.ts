@@ -9,7 +9,7 @@
  */
 import type { TraceModel } from '../model/types.js';
 import { OpKind } from '../model/types.js';
-import { KERNEL_CLASSES } from '../classify/kernelClasses.js';
+import { KERNEL_CLASSES } from '../contract/vocabulary.js';
 import type { Step } from './types.js';
 import { group } from 'd3-array';
 import { deviceSequences, type RhythmDraft, type RhythmResult } from './rhythmSteps.js';

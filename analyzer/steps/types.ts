@@ -3,18 +3,7 @@
  * (source, how sure, the rhythm, passes, the analysed window, which steps the numbers describe) is data
  * here, so every command reads the same steps and says the same about them.
  */
-
-/** `mixed`: a step that runs prompt tokens and decode tokens together (continuous batching). `step`: the
- *  phase is unknown (steps from idle gaps, or named ranges that say no phase). */
-export const PHASES = ['prefill', 'decode', 'mixed', 'step'] as const;
-export type Phase = (typeof PHASES)[number];
-/** The order reports list phases in, a serving run's order: prompts, prompts with decoding, decoding, unknown. */
-export const PHASE_ORDER: readonly Phase[] = ['prefill', 'mixed', 'decode', 'step'];
-
-/** nvtx: named ranges; graph: one CUDA graph replay per step; rhythm: the repeating kernel sequence of
- *  the forward pass; gaps: GPU work between idle gaps. */
-export const STEP_SOURCES = ['nvtx', 'rhythm', 'graph', 'gaps'] as const;
-export type StepSource = (typeof STEP_SOURCES)[number];
+import type { Confidence, Exclusion, Phase, StepSource } from '../contract/vocabulary.js';
 
 /** One model iteration on one device. */
 export interface Step {
@@ -38,12 +27,6 @@ export interface Step {
   /** Index into StepSet.passes. */
   pass: number;
 }
-
-/** How sure the step split is. high: the trace names its steps (NVTX), or a regular rhythm of whole
- *  forward passes; medium: a rhythm with an irregular period, or one replay per step; low: idle gaps, or
- *  a rhythm found only partly. */
-export const CONFIDENCES = ['high', 'medium', 'low'] as const;
-export type Confidence = (typeof CONFIDENCES)[number];
 
 /** The repeating kernel sequence steps were cut from (source `rhythm`). */
 export interface Rhythm {
@@ -73,10 +56,6 @@ export interface Pass {
   /** Why a new pass starts here: `the step names start over`, `a prefill after an idle gap of 200 ms`. */
   reason: string | null;
 }
-
-/** Why a step is not in the numbers. */
-/** regime: one of a run of steps at another speed (a slower regime, analyzer/steps/regimes.ts): reported on its own. */
-export type Exclusion = 'earlier-pass' | 'outlier' | 'regime';
 
 /** A process of the trace and the GPU work it launched. */
 export interface Launcher {

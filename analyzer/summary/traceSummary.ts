@@ -7,90 +7,15 @@
 import type { Analysis } from '../analysis.js';
 import { steadyProfile, type TimeClass } from '../breakdown/steadyProfile.js';
 import { tpDegree } from '../collectives/tpDegree.js';
-import { layerProfile, type LayerProfile } from '../layers/layerProfile.js';
+import { layerProfile } from '../layers/layerProfile.js';
+import type { CollectiveProfile, FindingRef, LayerProfile, PhaseProfile, StepSample, TraceSummary } from '../contract/summary.js';
 import { layerCount } from '../layers/layerSummary.js';
 import { recordedSettings } from '../runtime/environment.js';
 import { runtimeOf } from '../runtime/detectRuntime.js';
 import { phaseStepTimes, replicaSteps } from '../steps/replicaSteps.js';
-import { PHASES, type Phase, type StepSource } from '../steps/types.js';
-import { stepSample, type StepSample } from '../util/stepSample.js';
+import { PHASES, type Phase, type StepSource } from '../contract/vocabulary.js';
+import { stepSample } from '../util/stepSample.js';
 import type { Severity } from '../severity.js';
-
-/** A phase's communication per step per GPU (ns): the data moving (each collective's transfer) and waiting for other ranks. */
-export interface CommSplit {
-  transferNs: number;
-  waitNs: number;
-}
-
-export interface CollectiveProfile {
-  op: string;
-  bytes: number | null;
-  /** Collectives of this size class per step per GPU. */
-  perStep: number;
-  transferMedianNs: number;
-  /** Share of the class's kernel time spent waiting for other ranks. */
-  waitShare: number;
-  skewMedianNs: number;
-  busGBps: number | null;
-}
-
-export interface PhaseProfile {
-  phase: Phase;
-  /** Steady step times (ns): replica steps (first GPU start to last GPU end), or every GPU's steps pooled. */
-  stepTimesNs: number[];
-  /** Their count, median, p10 and p90: "the step time" of the phase wherever a report names one. */
-  stepTime: StepSample;
-  /** GPUs with steady steps in the phase, and their steady steps per GPU (mean). */
-  gpus: number;
-  stepsPerGpu: number;
-  /** GPU ops per step per GPU (mean). */
-  opsPerStep: number;
-  /** ns per step per GPU (mean over steady steps, then over GPUs). */
-  classNs: Record<TimeClass, number>;
-  spanNs: number;
-  /** Parts of the mean span. */
-  commShare: number;
-  exposedCommShare: number;
-  idleShare: number;
-  /** Share of the steady steps' GPU ops launched from CUDA graphs. */
-  graphShare: number;
-  comm: CommSplit | null;
-  layers: LayerProfile[];
-  collectives: CollectiveProfile[];
-}
-
-export interface FindingRef {
-  rule: string;
-  severity: Severity;
-  phase: string | null;
-  deviceId: number | null;
-  message: string;
-  recommendation: string;
-}
-
-export interface TraceSummary {
-  paths: string[];
-  nsysVersion: string | null;
-  stepSource: StepSource;
-  stepDetection: string;
-  /** How step times were taken: steady replica steps, or per-GPU steps pooled (with why). */
-  stepTimes: string;
-  tp: number;
-  /** GPU names with their counts, in device order of first appearance. */
-  gpus: { name: string; count: number }[];
-  runtime: string;
-  commandLine: string | null;
-  /** Recorded NCCL / CUDA / runtime settings (analyzer/runtime/environment.ts). */
-  settings: Record<string, string>;
-  /** Layers per step on the first GPU: decode's, else prefill's; null when none were found. */
-  layers: number | null;
-  phases: PhaseProfile[];
-  findings: FindingRef[];
-  /** Findings another finding explains better, with the rule that does (absent in results saved before they were kept). */
-  superseded?: (FindingRef & { supersededBy: string })[];
-  /** What the trace's reading and analysis warned about. */
-  warnings: string[];
-}
 
 function collectiveProfiles(a: Analysis, phase: Phase, stepsPerGpu: number): CollectiveProfile[] {
   if (stepsPerGpu === 0) return [];

@@ -1,6 +1,7 @@
 /** How a change between two step times reads: `42.3× faster`, `1.2% slower`, `unchanged (+0.4%)`. */
 
-export type ShiftVerdict = 'slower' | 'faster' | 'unchanged' | 'incomparable';
+export const SHIFT_VERDICTS = ['slower', 'faster', 'unchanged', 'incomparable'] as const;
+export type ShiftVerdict = (typeof SHIFT_VERDICTS)[number];
 
 export function changeText(change: number, verdict: ShiftVerdict): string {
   const ratio = change + 1;

@@ -4,19 +4,8 @@
  * shows in seconds), so a reader can zoom there. Rules fill these; reports spell them.
  */
 import { steadyStepsOf, type Analysis } from '../analysis.js';
-import type { Phase } from '../steps/types.js';
-
-export interface TimelineLocation {
-  deviceId: number;
-  /** How reports name the GPU (`GPU 3`, `r1:GPU 0`). */
-  label: string;
-  /** The CUDA stream id as nsys shows it; null when the place is not one stream (an idle GPU, a host call). */
-  stream: number | null;
-  startNs: number;
-  endNs: number;
-  /** What is there, in a few words: `idle gap before ncclDevKernel_...`, `typical decode step "decode 7"`. */
-  what: string;
-}
+import type { Phase } from '../contract/vocabulary.js';
+import type { TimelineLocation } from '../contract/findings.js';
 
 /** A place whose `what` is not words yet: rules give a message of theirs, which the engine fills in. */
 export type LocationOf<W> = Omit<TimelineLocation, 'what'> & { what: W };

@@ -5,13 +5,13 @@
  * in the setup; and a verdict that says what changed and why. Reads the two traces' summaries only.
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
-import type { PhaseProfile, TraceSummary } from '../../summary/traceSummary.js';
-import { PHASES, type Phase } from '../../steps/types.js';
+import type { PhaseProfile, TraceSummary } from '../../contract/summary.js';
+import { PHASES, type Phase } from '../../contract/vocabulary.js';
 import { compareLayers } from './layerDeltas.js';
 import { findingsDiff } from './findingsDiff.js';
 import { setupDiff } from './setupDiff.js';
 import { judgeShift, stepSample } from './stepShift.js';
-import type { CollectiveComparison, CollectiveStats, Comparison, PhaseComparison, PhaseSide, SideInfo } from './types.js';
+import type { CollectiveComparison, CollectiveStats, Comparison, PhaseComparison, PhaseSide, SideInfo } from '../../contract/comparison.js';
 import { verdict } from './verdict.js';
 
 

@@ -6,26 +6,8 @@
  * not resolved: it is listed as superseded, with the rule that superseded it.
  */
 import type { Severity } from '../../severity.js';
-import type { FindingRef as SummaryFinding } from '../../summary/traceSummary.js';
-
-export interface FindingRef {
-  rule: string;
-  severity: Severity;
-  phase: string | null;
-  deviceId: number | null;
-  message: string;
-}
-
-export interface FindingsDiff {
-  added: FindingRef[];
-  resolved: FindingRef[];
-  /** In both; the new trace's finding. */
-  persisting: FindingRef[];
-  /** About a phase only one of the traces has: neither added nor resolved. */
-  unpaired: FindingRef[];
-  /** In one trace's findings and, in the other, superseded by `by` (`in`: the trace where it was superseded). */
-  superseded: (FindingRef & { by: string; in: 'base' | 'new' })[];
-}
+import type { FindingRef as SummaryFinding } from '../../contract/summary.js';
+import type { ComparedFinding as FindingRef, FindingsDiff } from '../../contract/comparison.js';
 
 type Superseded = SummaryFinding & { supersededBy: string };
 

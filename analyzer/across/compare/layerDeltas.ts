@@ -2,25 +2,9 @@
  * Per-layer deltas between two traces: each layer's window (steady steps, averaged over steps and GPUs:
  * layers/layerProfile.ts) and the part of it that moved most.
  */
-import { LAYER_PARTS, type LayerProfile } from '../../layers/layerProfile.js';
-
-export interface LayerDelta {
-  index: number;
-  name: string;
-  baseNs: number;
-  newNs: number;
-  /** The part whose time changed most, and by how much (ns, new − base). */
-  part: string;
-  partDeltaNs: number;
-}
-
-export interface LayerComparison {
-  baseLayers: number;
-  newLayers: number;
-  /** Empty when the layer counts differ (nothing to pair) or no layers were found. */
-  rows: LayerDelta[];
-  note: string | null;
-}
+import { LAYER_PARTS } from '../../layers/layerProfile.js';
+import type { LayerProfile } from '../../contract/summary.js';
+import type { LayerComparison } from '../../contract/comparison.js';
 
 export function compareLayers(b: readonly LayerProfile[], n: readonly LayerProfile[]): LayerComparison | null {
   if (b.length === 0 && n.length === 0) return null;

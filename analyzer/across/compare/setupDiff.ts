@@ -4,22 +4,9 @@
  * is right there (`--graph` added, NCCL_P2P_DISABLE=1 set).
  */
 import { commandOptions } from '../../runtime/commandLine.js';
-import { gpuText, type TraceSummary } from '../../summary/traceSummary.js';
-
-export interface ValueChange {
-  name: string;
-  base: string | null;
-  new: string | null;
-}
-
-export interface SetupDiff {
-  tp: { base: number; new: number };
-  gpus: { base: string; new: string };
-  runtime: { base: string; new: string };
-  /** Command-line options (an option with its value is one item) only in one of the two. */
-  commandLine: { removed: string[]; added: string[] } | null;
-  environment: ValueChange[];
-}
+import { gpuText } from '../../summary/traceSummary.js';
+import type { TraceSummary } from '../../contract/summary.js';
+import type { SetupDiff } from '../../contract/comparison.js';
 
 export function setupDiff(base: TraceSummary, next: TraceSummary): SetupDiff {
   let commandLine: SetupDiff['commandLine'] = null;

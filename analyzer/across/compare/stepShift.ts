@@ -9,7 +9,8 @@
  * 3. the Mann–Whitney rank test rejects "same distribution" at p < ALPHA, when the samples are large
  *    enough for it to ever do so (4 + 4, 3 + 5 or 2 + 8 steps at least); with fewer, tests 1–2 decide.
  */
-import { stepSample, type StepSample } from '../../util/stepSample.js';
+import { stepSample } from '../../util/stepSample.js';
+import type { StepSample } from '../../contract/summary.js';
 
 export { stepSample, type StepSample };
 import { mannWhitney, smallestP } from '../../util/rankTest.js';
@@ -18,22 +19,9 @@ export const RUN_TO_RUN = 0.03;
 export const ALPHA = 0.05;
 
 import type { ShiftVerdict } from '../../text/change.js';
+import type { StepShift } from '../../contract/comparison.js';
 
 export type { ShiftVerdict };
-
-export interface StepShift {
-  base: StepSample;
-  new: StepSample;
-  /** new median / base median − 1. */
-  change: number;
-  /** Rank test p-value; null when the samples are too small for it to reach ALPHA. */
-  p: number | null;
-  /** Each median outside the other's p10–p90. */
-  separated: boolean;
-  verdict: ShiftVerdict;
-  /** One clause: why the verdict, for the report. */
-  reason: string;
-}
 
 
 const outside = (x: number, s: StepSample) => x < s.p10Ns || x > s.p90Ns;

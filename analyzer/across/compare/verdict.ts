@@ -3,21 +3,13 @@
  * reasons found: what differs in the setup, the time classes that moved most in each changed phase (with
  * communication split into transfer and waiting), CUDA-graph launches, and findings resolved or added.
  */
-import type { Phase } from '../../steps/types.js';
+import type { Phase } from '../../contract/vocabulary.js';
 import { changeText } from '../../text/change.js';
 import { fmtNs } from '../../text/units.js';
 
 export { changeText };
-import type { FindingRef, FindingsDiff } from './findingsDiff.js';
-import type { PhaseComparison } from './types.js';
-import type { SetupDiff } from './setupDiff.js';
+import type { ComparedFinding as FindingRef, FindingsDiff, PhaseComparison, SetupDiff, Verdict } from '../../contract/comparison.js';
 import type { ShiftVerdict } from './stepShift.js';
-
-export interface Verdict {
-  line: string;
-  why: string[];
-  changes: { phase: Phase; verdict: ShiftVerdict; change: number }[];
-}
 
 /** A class explains a change when it moved by at least this share of the step's change. */
 const EXPLAINS = 0.1;

@@ -5,27 +5,9 @@
  * product is latency (chat), and a larger TP is forced when only it holds the context (long-context batch).
  */
 import type { GpuSpec } from '../../hardware/gpuSpecs.js';
-import type { ModelShape } from '../../llm/modelShape.js';
+import type { ModelShape } from '../../contract/plan.js';
 import { planRow } from '../../plan/tpPlan.js';
-import type { ScalingRow } from './scalingTable.js';
-
-export interface TpFit {
-  tp: number;
-  fits: boolean;
-  weightBytesPerGpu: number;
-  kvRoomTokens: number;
-  kvNeededTokens: number;
-}
-
-export interface TpRecommendation {
-  tp: number | null;
-  context: number;
-  /** One sentence: why this TP. */
-  reason: string;
-  /** The faster choice for latency-bound serving and what it costs, when there is one. */
-  alternative: string | null;
-  fits: TpFit[];
-}
+import type { ScalingRow, TpFit, TpRecommendation } from '../../contract/scaling.js';
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 const n = (x: number) => Math.round(x).toLocaleString('en-US');

@@ -14,55 +14,11 @@
  * waiting that grows with TP is ranks arriving apart, not all-reduce cost, and the bottleneck says which.
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
-import { timeParts, type TimePart } from '../../breakdown/timeParts.js';
-import type { TraceSummary } from '../../summary/traceSummary.js';
+import { timeParts } from '../../breakdown/timeParts.js';
+import type { TimePart } from '../../contract/vocabulary.js';
+import type { TraceSummary } from '../../contract/summary.js';
 import { stepSample } from '../compare/stepShift.js';
-
-export interface ScalingOptions {
-  /** Sequences per decode step (tokens per decode step). */
-  batch: number;
-  /** Prompt tokens per sequence; prefill tokens per step = batch × prompt. */
-  prompt: number | null;
-  /** $ per GPU-hour. */
-  gpuHourPrice: number | null;
-}
-
-export interface ScalingPhase {
-  steps: number;
-  stepNs: number;
-  p10Ns: number;
-  p90Ns: number;
-  tokensPerStep: number | null;
-  tokensPerSReplica: number | null;
-  tokensPerSGpu: number | null;
-  /** Against the smallest TP's row; null on that row or without its phase. */
-  speedup: number | null;
-  efficiency: number | null;
-  commShare: number;
-  /** Mean steady step span per GPU (ns): what the parts below add up to, overlaps aside. */
-  spanNs: number;
-  /** ns per step per GPU (steady steps). */
-  classNs: Record<TimeClass, number>;
-  /** The same with communication split into transfer and waiting. */
-  partNs: Record<TimePart, number>;
-  /** ns per step per GPU beyond ideal scaling from the smallest TP, per part; null on that row. */
-  beyondIdealNs: Record<TimePart, number> | null;
-  usdPerMTok: number | null;
-}
-
-export interface ScalingRow {
-  path: string;
-  tp: number;
-  gpus: number;
-  gpuName: string | null;
-  layers: number | null;
-  decode: ScalingPhase | null;
-  prefill: ScalingPhase | null;
-  /** What limits the row's decode step: at the smallest TP its largest part, above it the part furthest beyond ideal. */
-  bottleneck: string;
-  /** The row's most severe decode finding (diagnose rules), if any. */
-  topFinding: { rule: string; severity: string; message: string } | null;
-}
+import type { ScalingOptions, ScalingPhase, ScalingRow } from '../../contract/scaling.js';
 
 type Phase = 'decode' | 'prefill';
 

@@ -1,7 +1,7 @@
 /**
  * The per-GPU throughput trap in plain words: the fastest replica is not the cheapest token.
  */
-import type { ScalingOptions, ScalingRow } from './scalingTable.js';
+import type { ScalingOptions, ScalingRow } from '../../contract/scaling.js';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const ms = (ns: number) => (ns / 1e6).toFixed(2);

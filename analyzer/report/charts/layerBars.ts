@@ -3,9 +3,8 @@
  * (attention compute, exposed attention comm, MLP compute, exposed MLP comm, copies, idle), a row per GPU.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Phase } from '../../steps/types.js';
-import type { LayerResult } from '../../results/layers.js';
-import type { LayerRow } from '../../layers/layerSummary.js';
+import type { Phase } from '../../contract/vocabulary.js';
+import type { LayerResult, LayerRow } from '../../contract/layers.js';
 import { nearestRankQuantile } from '../../util/stats.js';
 import { CHART_CONFIG, LAYER_PARTS, LAYER_PART_COLORS, type LayerPart } from './palette.js';
 

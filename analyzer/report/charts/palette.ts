@@ -1,5 +1,5 @@
 /** Colours shared by every chart, so a class or a layer part reads the same everywhere (Tableau 10). */
-import type { KernelClass } from '../../classify/kernelClasses.js';
+import type { KernelClass } from '../../contract/vocabulary.js';
 
 export const CLASS_COLORS: Record<KernelClass | 'idle', string> = {
   gemm: '#4e79a7',

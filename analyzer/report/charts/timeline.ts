@@ -2,8 +2,8 @@
  * One step as a timeline: a lane per GPU, each kernel a bar coloured by class, layer starts as ticks.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { StepTimeline } from '../../breakdown/stepTimeline.js';
-import { KERNEL_CLASSES } from '../../classify/kernelClasses.js';
+import type { StepTimeline } from '../../contract/timeline.js';
+import { KERNEL_CLASSES } from '../../contract/vocabulary.js';
 import { termSafe } from '../format.js';
 import { CHART_CONFIG, CLASS_COLORS } from './palette.js';
 

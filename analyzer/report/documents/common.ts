@@ -1,5 +1,5 @@
 /** Pieces every document builder shares: phase names, cells, clock times, the rules that did not run. */
-import type { RuleNotRun, TimelineLocation } from '../../../rules/types.js';
+import type { RuleNotRun, TimelineLocation } from '../../contract/findings.js';
 import { para, type Para } from '../document.js';
 import type { StepDetection } from '../../contract/diagnosis.js';
 import { PHASE_ORDER, type Phase } from '../../contract/index.js';

@@ -5,7 +5,7 @@
  * resolved and kept.
  */
 import type { TimeClass } from '../../breakdown/steadyProfile.js';
-import type { CollectiveStats, PhaseComparison } from '../../across/compare/types.js';
+import type { CollectiveStats, PhaseComparison } from '../../contract/comparison.js';
 import type { CompareResult } from '../../contract/results.js';
 import { CLASS_ROWS } from '../../results/diagnose.js';
 import { changeText } from '../../text/change.js';

@@ -3,7 +3,7 @@
  * (means over the steady steps, the span's p10…p90), framed by the prologue and epilogue so the spans
  * add up to the step; GPUs without layers for the same reason share one line.
  */
-import type { LayerPhaseResult, LayerResult } from '../../results/layers.js';
+import type { LayerPhaseResult, LayerResult } from '../../contract/layers.js';
 import type { LayerAcross, Range } from '../../contract/views.js';
 import type { LayersResult } from '../../contract/results.js';
 import { heading, para, row, type Block, type Doc, type Para } from '../document.js';

@@ -4,8 +4,8 @@
  * split into transfer and waiting), the bottleneck per TP, the per-GPU throughput trap, the recommended
  * TP and the findings.
  */
-import type { TimePart } from '../../breakdown/timeParts.js';
-import type { ScalingPhase, ScalingRow } from '../../across/scaling/scalingTable.js';
+import type { TimePart } from '../../contract/vocabulary.js';
+import type { ScalingPhase, ScalingRow } from '../../contract/scaling.js';
 import type { ScalingResult } from '../../contract/results.js';
 import { fmtPct } from '../../text/units.js';
 import { heading, para, row, type Block, type Doc, type Row } from '../document.js';

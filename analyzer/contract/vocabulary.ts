@@ -22,8 +22,9 @@ export type StepSource = (typeof STEP_SOURCES)[number];
 export const CONFIDENCES = ['high', 'medium', 'low'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];
 
-/** Why a step is not in the numbers. */
-/** regime: one of a run of steps at another speed (a slower regime, analyzer/steps/regimes.ts): reported on its own. */
+/** Why a step is not in the numbers. outlier: far from its phase's median; regime: one of a run of steps at
+ *  another speed (a slower regime, analyzer/steps/regimes.ts), reported on its own; earlier-pass: before the
+ *  measured pass (warm-up). */
 export const EXCLUSIONS = ['outlier', 'regime', 'earlier-pass'] as const;
 export type Exclusion = (typeof EXCLUSIONS)[number];
 

@@ -2,9 +2,8 @@
  * One step on every GPU, op by op, for the timeline chart: the median decode step of the first GPU (else
  * prefill, else any step) and the same step (by ordinal) on the others, on one clock so arrival skew shows.
  */
-import type { Analysis } from '../analysis.js';
 import { KERNEL_CLASSES, type KernelClass } from '../classify/kernelClasses.js';
-import { layerAnalysis } from '../layers/layerSummary.js';
+import type { Reads } from '../data.js';
 import type { Phase } from '../steps/types.js';
 
 export interface TimelineLane {
@@ -34,8 +33,8 @@ export interface StepTimeline {
   ops: TimelineOps;
 }
 
-export function stepTimeline(analysis: Analysis): StepTimeline | null {
-  const { steps, model, classes } = analysis;
+export function stepTimeline(a: Reads<'stepSet' | 'model' | 'classes' | 'layers'>): StepTimeline | null {
+  const { stepSet: steps, model, classes } = a;
   const phase = (['decode', 'prefill', 'mixed', 'step'] as const).find((p) => steps.steps.some((s) => s.phase === p));
   if (!phase) return null;
   const first = steps.byDevice.find((list) => list.some((s) => s.phase === phase))!;
@@ -43,7 +42,7 @@ export function stepTimeline(analysis: Analysis): StepTimeline | null {
   const chosen = candidates[(candidates.length - 1) >> 1]!;
   const same = steps.byDevice.map((list) => list.find((s) => s.ordinal === chosen.ordinal && s.phase === phase)).filter((s) => s !== undefined);
   const originNs = Math.min(...same.map((s) => s.start));
-  const { breakdowns } = layerAnalysis(analysis);
+  const { breakdowns } = a.layers;
   const ops: TimelineOps = { lane: [], startNs: [], endNs: [], class: [] };
   const lanes = same.map((s, lane) => {
     for (const i of s.ops) {

@@ -3,10 +3,10 @@
  * then over GPUs, split into the parts that tile it (layerBreakdown.ts): attention compute, MLP compute,
  * exposed comm, copies, idle. What compare puts side by side.
  */
-import type { Analysis } from '../analysis.js';
-import { artifactBy } from '../artifact.js';
+import { artifact, perKey } from '../artifact.js';
+import { steadyStepsOf } from '../steps/steady.js';
 import type { Phase } from '../steps/types.js';
-import { layerAnalysis, summariseLayers, type LayerRow } from './layerSummary.js';
+import { summariseLayers, type LayerRow } from './layerSummary.js';
 
 export const LAYER_PARTS: [string, (r: LayerRow) => number][] = [
   ['attention compute', (r) => r.attentionComputeNs],
@@ -23,10 +23,10 @@ export interface LayerProfile {
 }
 
 /** Empty when no layers were found, or when the GPUs' layer counts differ. */
-export const layerProfile = artifactBy((a: Analysis, phase: Phase): LayerProfile[] => {
-  const { layers, breakdowns } = layerAnalysis(a);
+export const layerProfile = artifact(['layers', 'model', 'stepSet'], (a) => perKey((phase: Phase): LayerProfile[] => {
+  const { layers, breakdowns } = a.layers;
   const perGpu = a.model.devices
-    .map((d) => summariseLayers(d.index, phase, a.steadyStepsOf(d.index, phase), layers, breakdowns))
+    .map((d) => summariseLayers(d.index, phase, steadyStepsOf(a.stepSet, d.index, phase), layers, breakdowns))
     .filter((s) => s && s.layers > 0)
     .map((s) => s!.rows);
   const count = perGpu[0]?.length ?? 0;
@@ -36,4 +36,4 @@ export const layerProfile = artifactBy((a: Analysis, phase: Phase): LayerProfile
     const mean = (f: (r: LayerRow) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
     return { name: rows[0]!.name, spanNs: mean((r) => r.spanNs.mean), parts: Object.fromEntries(LAYER_PARTS.map(([k2, f]) => [k2, mean(f)])) };
   });
-});
+}));

@@ -8,7 +8,7 @@
  * where a tiny stretch of work is a fragment rather than a forward, drop the fast ones too.
  */
 import { lowerMedian } from '../util/stats.js';
-import type { Exclusion, Step, StepSource } from './types.js';
+import type { Exclusion, Step, StepSet, StepSource } from './types.js';
 
 export const OUTLIER_FACTOR = 3;
 /** Consecutive slow steps (in a device and phase) from which they are a regime of their own, not outliers. */
@@ -63,4 +63,9 @@ export function steadiness(steps: Step[], source: StepSource, described: (s: Ste
     }
   }
   return { steady, exclusion };
+}
+
+/** The steady steps of a device and phase: what findings judge. */
+export function steadyStepsOf(steps: StepSet, device: number, phase: string): Step[] {
+  return steps.byDevice[device]!.filter((s) => s.phase === phase && steps.steady[s.index] === 1);
 }

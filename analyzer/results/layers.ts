@@ -1,8 +1,8 @@
 /**
  * The per-layer part of a report: plain data for the `layers` table, its JSON and the per-layer charts.
  */
-import type { Analysis } from '../analysis.js';
-import { layerAnalysis, type LayerPhaseSummary } from '../layers/layerSummary.js';
+import type { Reads } from '../data.js';
+import type { LayerPhaseSummary } from '../layers/layerSummary.js';
 import { LAYER_METHODS, type LayerSource } from '../layers/types.js';
 
 export interface LayerPhaseResult extends Omit<LayerPhaseSummary, 'device'> {
@@ -19,8 +19,8 @@ export interface LayerResult {
   phases: LayerPhaseResult[];
 }
 
-export function buildLayerResult(analysis: Analysis): LayerResult {
-  const { summaries } = layerAnalysis(analysis);
+export function buildLayerResult(analysis: Reads<'layers' | 'model'>): LayerResult {
+  const { summaries } = analysis.layers;
   const methods: Partial<Record<LayerSource, string>> = {};
   const methodPhases: Partial<Record<LayerSource, string[]>> = {};
   for (const s of summaries) {

@@ -4,16 +4,16 @@
  * them) or for one (`--device N`).
  */
 import type { StepRowResult } from '../contract/views.js';
-import type { Analysis } from '../analysis.js';
-import { stepRows, type StepTimes } from '../breakdown/stepRows.js';
+import type { StepTimes } from '../breakdown/stepRows.js';
+import type { Reads } from '../data.js';
 import type { Phase } from '../steps/types.js';
 import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 
 export type { StepTimes };
 
-export function buildStepRows(a: Analysis): StepRowResult[] {
-  return stepRows(a).map((r) => {
+export function buildStepRows(a: Reads<'stepRows' | 'model'>): StepRowResult[] {
+  return a.stepRows.map((r) => {
     const dev = (d: number) => a.model.devices[d]!;
     return {
       ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, excluded: r.excluded, pass: r.pass, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,

@@ -61,16 +61,7 @@ export interface Fabric {
   suspectIn(phase: CollectivePhase): boolean;
 }
 
-export const fabric = artifact(['collectiveSummary', 'offNvlinkSettings'], (a): Fabric => {
-  const health = fabricHealth(a.collectiveSummary, a.offNvlinkSettings);
-  return {
-    health,
-    slowIn: (phase) => health.slow.some((k) => k.phase === phase),
-    suspectIn: (phase) => health.suspect.some((x) => x.sizeClass.phase === phase),
-  };
-});
-
-export function fabricHealth(s: CollectiveSummary, settings: Record<string, string>): FabricHealth {
+function fabricHealth(s: CollectiveSummary, settings: Record<string, string>): FabricHealth {
   const slow = s.classes.filter(
     (k) => k.bytes !== null && k.bytes >= MIN_JUDGED_BYTES && k.busGBps !== null && k.expectedBusGBps !== null && k.busGBps < SLOW_BUS_FRACTION * k.expectedBusGBps,
   );
@@ -83,3 +74,12 @@ export function fabricHealth(s: CollectiveSummary, settings: Record<string, stri
     });
   return { slow, suspect, settings };
 }
+
+export const fabric = artifact(['collectiveSummary', 'offNvlinkSettings'], (a): Fabric => {
+  const health = fabricHealth(a.collectiveSummary, a.offNvlinkSettings);
+  return {
+    health,
+    slowIn: (phase) => health.slow.some((k) => k.phase === phase),
+    suspectIn: (phase) => health.suspect.some((x) => x.sizeClass.phase === phase),
+  };
+});

@@ -33,7 +33,7 @@ export interface PhaseCollectives {
   medianSkewNs: number;
 }
 
-/** Per phase, computed once; null when no collective of the phase is outside warm-up. */
+/** Per phase, computed once; null when no collective instance belongs to the phase's steady steps. */
 export const phaseCollectives = artifact(['collectives', 'collectivePhase', 'model', 'phases'], (a) => perKey((phase: Phase) => ofPhase(a, phase)));
 
 function ofPhase(a: Reads<'collectives' | 'collectivePhase' | 'model' | 'phases'>, phase: Phase): PhaseCollectives | null {

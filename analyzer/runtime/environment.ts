@@ -36,8 +36,8 @@ export const recordedSettings = artifact(['model'], (a): Map<string, string> => 
 });
 
 /** The recorded values of `names`, in that order, as an object for evidence. */
-export function settingsOf(d: Reads<'settings'>, names: readonly string[]): Record<string, string> {
-  const all = d.settings;
+export function settingsOf(a: Reads<'settings'>, names: readonly string[]): Record<string, string> {
+  const all = a.settings;
   const out: Record<string, string> = {};
   for (const n of names) {
     const v = all.get(n);
@@ -47,11 +47,11 @@ export function settingsOf(d: Reads<'settings'>, names: readonly string[]): Reco
 }
 
 /** The recorded settings that keep NCCL off NVLink peer-to-peer, at values that do. */
-export const offNvlinkSettings = artifact(['settings'], (d): Record<string, string> =>
-  Object.fromEntries(Object.entries(settingsOf(d, Object.keys(OFF_NVLINK))).filter(([k, v]) => OFF_NVLINK[k]!(v))));
+export const offNvlinkSettings = artifact(['settings'], (a): Record<string, string> =>
+  Object.fromEntries(Object.entries(settingsOf(a, Object.keys(OFF_NVLINK))).filter(([k, v]) => OFF_NVLINK[k]!(v))));
 
 /** The recorded settings that override NCCL's own choice of algorithm and protocol. */
-export const algorithmSettings = artifact(['settings'], (d): Record<string, string> => settingsOf(d, ALGORITHM_SETTINGS));
+export const algorithmSettings = artifact(['settings'], (a): Record<string, string> => settingsOf(a, ALGORITHM_SETTINGS));
 
 /** A setting as a message lists it. */
 export interface Setting {

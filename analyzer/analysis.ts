@@ -1,74 +1,76 @@
 /**
- * The shared, computed-once results every rule and report reads (Lighthouse's computed artifacts):
- * classes, steps and per-step breakdowns are computed with the analysis; everything else is an artifact
- * (analyzer/artifact.ts), computed on first use and cached by the analysis object, the one caching
- * mechanism there is. The getters below name the artifacts every stage reads; later stages define their
- * own the same way, so a result two rules need is still computed once.
+ * One analysed trace: the data of analyzer/data.ts, by name. Classes, steps and per-step breakdowns are
+ * computed with the analysis; every other datum is an artifact (analyzer/artifact.ts) that declares what it
+ * reads, computed on first read and cached by the analysis object, the one caching mechanism there is.
+ * This file binds each name to its artifact (the compiler checks the class against AnalysisData). Only the
+ * code that hands all of it on takes an Analysis (the public API, the rule engine and contract, diagnose's
+ * result builder: docs/architecture.md §2); everything else declares the data it reads.
  */
 import { createClassifier } from './classify/classifier.js';
-import type { ClassRow } from './classify/kernelClasses.js';
 import { classifyOps, type OpClasses } from './classify/opClasses.js';
 import { breakdownStep, type StepBreakdown } from './breakdown/stepBreakdown.js';
-import { summarisePhase, type PhaseSummary } from './breakdown/phaseSummary.js';
+import { summarisePhase, phaseOf, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
-import { findSteps, type StepOptions } from './steps/findSteps.js';
-import type { Step, StepSet } from './steps/types.js';
-import { PHASES } from './contract/vocabulary.js';
+import { findSteps } from './steps/findSteps.js';
+import { type Step, type StepSet } from './steps/types.js';
+import { PHASES, type Phase } from './contract/vocabulary.js';
 import { opStepIndex } from './steps/opSteps.js';
+import { steadyStepsOf } from './steps/steady.js';
 import { deviceTimeline, type DeviceTimeline } from './model/deviceTimeline.js';
 import { hostCallIndex, type HostCallIndex } from './host/hostActivity.js';
 import { matchCollectives, type Collectives } from './collectives/instances.js';
-import { messageSizes, type MessageSizes, type Workload } from './collectives/messageSize.js';
+import { messageSizes, type MessageSizes } from './collectives/messageSize.js';
 import { summariseCollectives, type CollectivePhase, type CollectiveSummary } from './collectives/summary.js';
-import type { GpuSpec } from './hardware/gpuSpecs.js';
 import { transferPerStep } from './collectives/stepTransfer.js';
-import { betweenSteps, type BetweenSteps } from './breakdown/betweenSteps.js';
-import { findRegimes, type Regime } from './steps/regimes.js';
+import { tpDegree } from './collectives/tpDegree.js';
+import { fabric } from './collectives/fabricHealth.js';
+import { phaseCollectives } from './collectives/phaseStats.js';
+import { phaseLateRank } from './collectives/lateRank.js';
+import { betweenSteps, betweenOfPhase, type BetweenSteps } from './breakdown/betweenSteps.js';
+import { steadyProfile } from './breakdown/steadyProfile.js';
+import { stepRows } from './breakdown/stepRows.js';
+import { topKernels } from './breakdown/topKernels.js';
+import { regimes } from './steps/regimes.js';
+import { replicaSteps } from './steps/replicaSteps.js';
+import { fastSteps } from './steps/fastSteps.js';
+import { launchIndex, stepLayers } from './layers/findLayers.js';
+import { layerAnalysis, layerCount } from './layers/layerSummary.js';
+import { layerProfile } from './layers/layerProfile.js';
+import { runtimeOf } from './runtime/detectRuntime.js';
+import { algorithmSettings, offNvlinkSettings, recordedSettings } from './runtime/environment.js';
+import { runsFp8 } from './runtime/fp8Kernels.js';
+import { achievements } from './roofline/achievement.js';
+import { captureCheck, ncclRanges } from './capture/captureCheck.js';
 import { artifact } from './artifact.js';
+import type { AnalysisData, AnalysisOptions } from './data.js';
 
-export interface AnalysisOptions {
-  steps?: StepOptions;
-  /** Extra kernel class rows, matched before the built-in table. */
-  classRows?: ClassRow[];
-  /** Model shape and batch the user gave (--model, --batch, --prompt): message sizes, roofline. */
-  workload?: Workload;
-  /** The GPU's datasheet when the user overrides what TARGET_INFO_GPU says (--gpu). */
-  gpu?: GpuSpec;
-}
+export type { AnalysisData, AnalysisOptions };
 
-/** The steady steps of a device and phase: what findings judge. */
-export function steadyStepsOf(steps: StepSet, device: number, phase: string): Step[] {
-  return steps.byDevice[device]!.filter((s) => s.phase === phase && steps.steady[s.index] === 1);
-}
-
-/** A device's summary of a phase, if it has steady steps in it. */
-export function phaseOf(phases: readonly PhaseSummary[], device: number, phase: string): PhaseSummary | undefined {
-  return phases.find((p) => p.device === device && p.phase === phase);
-}
-
-/** A device's gaps between steady steps of a phase. */
-export function betweenOfPhase(between: readonly BetweenSteps[], device: number, phase: string): BetweenSteps | undefined {
-  return between.find((b) => b.device === device && b.phase === phase);
-}
-
-const phasesOf = artifact((a: Analysis): PhaseSummary[] => {
-  const transfer = transferPerStep(a);
-  return a.model.devices.flatMap((d) => PHASES.flatMap((p) => summarisePhase(p, d.index, a.steps, a.breakdowns, transfer) ?? []));
+const phasesOf = artifact(['model', 'stepSet', 'breakdowns', 'transferPerStep'], (a): PhaseSummary[] =>
+  a.model.devices.flatMap((d) => PHASES.flatMap((p) => summarisePhase(p, d.index, a.stepSet, a.breakdowns, a.transferPerStep) ?? [])));
+const opStepOf = artifact(['model', 'stepSet'], (a): Int32Array => opStepIndex(a.model.ops.n, a.stepSet));
+const timelineOf = artifact(['model'], (a): DeviceTimeline => deviceTimeline(a.model));
+const hostCallsOf = artifact(['model'], (a): HostCallIndex => hostCallIndex(a.model));
+const collectivesOf = artifact(['model', 'classes'], (a): Collectives => matchCollectives(a.model, a.classes));
+const collectivePhaseOf = artifact(['collectives', 'opStep', 'steady', 'stepSet'], (a) => (i: number): CollectivePhase => {
+  const c = a.collectives;
+  for (let d = 0; d < c.nDevices; d++) {
+    const o = c.ops[i * c.nDevices + d]!;
+    if (o < 0) continue;
+    const s = a.opStep[o]!;
+    if (s >= 0) return a.steady[s] ? a.stepSet.steps[s]!.phase : 'outside';
+  }
+  return 'outside';
 });
-const opStepOf = artifact((a: Analysis): Int32Array => opStepIndex(a.model.ops.n, a.steps));
-const timelineOf = artifact((a: Analysis): DeviceTimeline => deviceTimeline(a.model));
-const hostCallsOf = artifact((a: Analysis): HostCallIndex => hostCallIndex(a.model));
-const collectivesOf = artifact((a: Analysis): Collectives => matchCollectives(a.model, a.classes));
-const messageSizesOf = artifact((a: Analysis): MessageSizes => messageSizes(a.model, a.collectives, (i) => {
+const messageSizesOf = artifact(['model', 'collectives', 'collectivePhase', 'options'], (a): MessageSizes => messageSizes(a.model, a.collectives, (i) => {
   const p = a.collectivePhase(i);
   return p === 'outside' ? null : p;
 }, a.options.workload));
-const collectiveSummaryOf = artifact((a: Analysis): CollectiveSummary =>
+const collectiveSummaryOf = artifact(['model', 'collectives', 'messageSizes', 'collectivePhase', 'options'], (a): CollectiveSummary =>
   summariseCollectives(a.model, a.collectives, a.messageSizes, (i) => a.collectivePhase(i), a.options.gpu));
-const betweenOf = artifact((a: Analysis): BetweenSteps[] => betweenSteps(a.model, a.steps, a.timeline.ops, a.hostCalls));
-const regimesOf = artifact(findRegimes);
+const betweenOf = artifact(['model', 'stepSet', 'timeline', 'hostCalls'], (a): BetweenSteps[] => betweenSteps(a.model, a.stepSet, a.timeline.ops, a.hostCalls));
 
-export class Analysis {
+export class Analysis implements AnalysisData {
   readonly classes: OpClasses;
   readonly steps: StepSet;
   readonly breakdowns: StepBreakdown[];
@@ -79,74 +81,53 @@ export class Analysis {
     this.breakdowns = this.steps.steps.map((s) => breakdownStep(model.ops, this.classes.opClass, s, this.classes.moePart, { gemm: this.classes.fp8Gemm, quant: this.classes.fp8Quant }));
   }
 
-  /** Per device (index) and phase, over the steady steps; absent phases are not listed. */
-  get phases(): PhaseSummary[] {
-    return phasesOf(this);
-  }
-
-  /** 1 for the steps the numbers describe (the measured pass, outliers out): StepSet.steady. */
-  get steady(): Uint8Array {
-    return this.steps.steady;
-  }
+  // The data (analyzer/data.ts), each its artifact's value for this analysis.
+  get stepSet(): AnalysisData['stepSet'] { return this.steps; }
+  get steady(): AnalysisData['steady'] { return this.steps.steady; }
+  get opStep(): AnalysisData['opStep'] { return opStepOf(this); }
+  get regimes(): AnalysisData['regimes'] { return regimes(this); }
+  get replicaSteps(): AnalysisData['replicaSteps'] { return replicaSteps(this); }
+  get fastSteps(): AnalysisData['fastSteps'] { return fastSteps(this); }
+  get launchIndex(): AnalysisData['launchIndex'] { return launchIndex(this); }
+  get phases(): AnalysisData['phases'] { return phasesOf(this); }
+  get between(): AnalysisData['between'] { return betweenOf(this); }
+  get steadyProfile(): AnalysisData['steadyProfile'] { return steadyProfile(this); }
+  get stepRows(): AnalysisData['stepRows'] { return stepRows(this); }
+  get topKernels(): AnalysisData['topKernels'] { return topKernels(this); }
+  get timeline(): AnalysisData['timeline'] { return timelineOf(this); }
+  get hostCalls(): AnalysisData['hostCalls'] { return hostCallsOf(this); }
+  get collectives(): AnalysisData['collectives'] { return collectivesOf(this); }
+  get collectivePhase(): AnalysisData['collectivePhase'] { return collectivePhaseOf(this); }
+  get messageSizes(): AnalysisData['messageSizes'] { return messageSizesOf(this); }
+  get collectiveSummary(): AnalysisData['collectiveSummary'] { return collectiveSummaryOf(this); }
+  get transferPerStep(): AnalysisData['transferPerStep'] { return transferPerStep(this); }
+  get tp(): AnalysisData['tp'] { return tpDegree(this); }
+  get fabric(): AnalysisData['fabric'] { return fabric(this); }
+  get phaseCollectives(): AnalysisData['phaseCollectives'] { return phaseCollectives(this); }
+  get phaseLateRank(): AnalysisData['phaseLateRank'] { return phaseLateRank(this); }
+  get stepLayers(): AnalysisData['stepLayers'] { return stepLayers(this); }
+  get layers(): AnalysisData['layers'] { return layerAnalysis(this); }
+  get layerCount(): AnalysisData['layerCount'] { return layerCount(this); }
+  get layerProfile(): AnalysisData['layerProfile'] { return layerProfile(this); }
+  get runtime(): AnalysisData['runtime'] { return runtimeOf(this); }
+  get settings(): AnalysisData['settings'] { return recordedSettings(this); }
+  get offNvlinkSettings(): AnalysisData['offNvlinkSettings'] { return offNvlinkSettings(this); }
+  get algorithmSettings(): AnalysisData['algorithmSettings'] { return algorithmSettings(this); }
+  get runsFp8(): AnalysisData['runsFp8'] { return runsFp8(this); }
+  get achievements(): AnalysisData['achievements'] { return achievements(this); }
+  get ncclRanges(): AnalysisData['ncclRanges'] { return ncclRanges(this); }
+  get captureCheck(): AnalysisData['captureCheck'] { return captureCheck(this); }
 
   /** The steady steps of a device and phase: what findings judge. */
   steadyStepsOf(device: number, phase: string): Step[] {
     return steadyStepsOf(this.steps, device, phase);
   }
 
-  /** Step index of each op (-1 outside steps). */
-  get opStep(): Int32Array {
-    return opStepOf(this);
-  }
-
-  get timeline(): DeviceTimeline {
-    return timelineOf(this);
-  }
-
-  get hostCalls(): HostCallIndex {
-    return hostCallsOf(this);
-  }
-
-  get collectives(): Collectives {
-    return collectivesOf(this);
-  }
-
-  /** Phase of a collective instance: the phase of the steady step its kernels belong to ('outside': outside
-   *  steady steps: warm-up collectives, with communicator setup, are not judged with the others). */
-  collectivePhase(i: number): CollectivePhase {
-    const c = this.collectives;
-    for (let d = 0; d < c.nDevices; d++) {
-      const o = c.ops[i * c.nDevices + d]!;
-      if (o < 0) continue;
-      const s = this.opStep[o]!;
-      if (s >= 0) return this.steady[s] ? this.steps.steps[s]!.phase : 'outside';
-    }
-    return 'outside';
-  }
-
-  get messageSizes(): MessageSizes {
-    return messageSizesOf(this);
-  }
-
-  get collectiveSummary(): CollectiveSummary {
-    return collectiveSummaryOf(this);
-  }
-
-  /** Per device and phase: the GPU between consecutive steady steps (period, gap, idle, host calls). */
-  get between(): BetweenSteps[] {
-    return betweenOf(this);
-  }
-
-  /** Runs of consecutive steps at another speed (steps/regimes.ts), each described on its own. */
-  get regimes(): Regime[] {
-    return regimesOf(this);
-  }
-
   betweenOf(device: number, phase: string): BetweenSteps | undefined {
     return betweenOfPhase(this.between, device, phase);
   }
 
-  phase(device: number, phase: string): PhaseSummary | undefined {
+  phase(device: number, phase: Phase | string): PhaseSummary | undefined {
     return phaseOf(this.phases, device, phase);
   }
 }

@@ -2,7 +2,7 @@
  * comm-dominant-step: communication that really moves data (transfer time, not waiting) takes a large part
  * of the step: the cost of the TP degree itself.
  */
-import { phaseOf } from '../analyzer/analysis.js';
+import { phaseOf } from '../analyzer/breakdown/phaseSummary.js';
 import { settingList } from '../analyzer/runtime/environment.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { median } from '../analyzer/util/stats.js';
@@ -78,7 +78,7 @@ export const rule = defineTraceRule({
           sizeClasses: classes.filter((k) => k.phase === phase).map((k) => ({ op: k.op, bytes: k.bytes, count: k.count, transferMedianNs: k.transferMedianNs, busGBps: k.busGBps })),
         },
         impactNs: perStep * (share - o.threshold) / share,
-        locations: typicalStepAt(a, phase, perDevice.sort((x, y) => y.share - x.share)[0]!.device),
+        locations: typicalStepAt(a, a.steps, phase, perDevice.sort((x, y) => y.share - x.share)[0]!.device),
       }];
     });
   },

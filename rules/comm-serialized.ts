@@ -2,7 +2,8 @@
  * comm-serialized: collectives never overlap compute, and the data they move (transfer, not waiting) is a
  * material part of the step: overlapping it is the saving.
  */
-import { phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
+import { phaseOf } from '../analyzer/breakdown/phaseSummary.js';
+import { steadyStepsOf } from '../analyzer/steps/steady.js';
 import { settingList } from '../analyzer/runtime/environment.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { SETTING_LIST, TYPICAL_STEP } from './sharedMessages.js';
@@ -87,7 +88,7 @@ export const rule = defineTraceRule({
           perDevice: rows.map((r) => ({ deviceId: a.model.devices[r.device]!.deviceId, overlap: r.overlap, exposedTransferShare: r.share })),
         },
         impactNs: exposed,
-        locations: typicalStepAt(a, phase, [...rows].sort((x, y) => y.share - x.share)[0]!.device),
+        locations: typicalStepAt(a, a.steps, phase, [...rows].sort((x, y) => y.share - x.share)[0]!.device),
       }];
     });
   },

@@ -3,7 +3,7 @@
  * every step instead of kept on the GPU), and device-to-host copies inside steps (a value read back on
  * the host mid-step, which blocks the host and drains the GPU's queue).
  */
-import { steadyStepsOf } from '../analyzer/analysis.js';
+import { steadyStepsOf } from '../analyzer/steps/steady.js';
 import { OpKind } from '../analyzer/model/input.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { median } from '../analyzer/util/stats.js';

@@ -2,7 +2,9 @@
  * host-bound-gaps: the GPU sits idle for a large part of the step because the host has not launched the
  * next kernel yet; the largest gaps are shown with the host call in flight (or none: a CPU-side stall).
  */
-import { type Analysis, phaseOf, steadyStepsOf } from '../analyzer/analysis.js';
+import { phaseOf } from '../analyzer/breakdown/phaseSummary.js';
+import type { Reads } from '../analyzer/data.js';
+import { steadyStepsOf } from '../analyzer/steps/steady.js';
 import { hostActivity, hostCallsDuring } from '../analyzer/host/hostActivity.js';
 import type { Step } from '../analyzer/steps/types.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
@@ -21,7 +23,7 @@ interface Gap {
   hostBoundNs: number;
 }
 
-function stepGaps(a: Pick<Analysis, 'model'>, s: Step): Gap[] {
+function stepGaps(a: Reads<'model'>, s: Step): Gap[] {
   const { ops } = a.model;
   const out: Gap[] = [];
   let busyEnd = -Infinity;

@@ -3,7 +3,7 @@
  * loop's time: the scheduler, sampling, detokenising or IPC of a serving loop run while the GPU has nothing
  * queued. No per-step share shows it (docs/architecture.md §3, "Between steps").
  */
-import { betweenOfPhase } from '../analyzer/analysis.js';
+import { betweenOfPhase } from '../analyzer/breakdown/betweenSteps.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { spanAt } from '../analyzer/timeline/locations.js';
 import { text, type Text } from './messageFormat.js';

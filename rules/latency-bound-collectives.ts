@@ -2,7 +2,7 @@
  * latency-bound-collectives: many small collectives per step, each at the fabric's latency floor: faster
  * links will not help, fewer or fused collectives will.
  */
-import { phaseOf } from '../analyzer/analysis.js';
+import { phaseOf } from '../analyzer/breakdown/phaseSummary.js';
 import { LATENCY_BOUND_BYTES } from '../analyzer/collectives/busBandwidth.js';
 import { median, percentile } from '../analyzer/util/stats.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';

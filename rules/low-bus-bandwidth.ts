@@ -3,7 +3,6 @@
  * time, so waiting for a late rank never counts against bandwidth). The judgement itself is the shared
  * one of analyzer/collectives/fabricHealth.ts.
  */
-import { fabricHealth } from '../analyzer/collectives/fabricHealth.js';
 import type { CollectivePhase } from '../analyzer/collectives/summary.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 import { text } from './messageFormat.js';

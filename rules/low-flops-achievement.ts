@@ -51,7 +51,7 @@ export const rule = defineTraceRule({
       data: { tflops: achieved, peakTflops: peak, gpu: rows[0]!.gpu, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, advice: runtimeAdvice(a.runtime) } satisfies Data,
       evidence: { tflops: achieved, peakTflops: peak, flopsPerStep: rows[0]!.cost.flops, computeNs: compute, tp: rows[0]!.tp, layers: rows[0]!.layers, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, tflops: x.tflopsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
-      locations: typicalStepAt(a, 'prefill', rows[0]!.device),
+      locations: typicalStepAt(a, a.steps, 'prefill', rows[0]!.device),
     }];
   },
 });

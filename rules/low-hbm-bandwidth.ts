@@ -51,7 +51,7 @@ export const rule = defineTraceRule({
       data: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute } satisfies Data,
       evidence: { hbmGBps: achieved, peakHbmGBps: peak, bytesPerStep: bytes, computeNs: compute, perDevice: rows.map((x) => ({ deviceId: a.model.devices[x.device]!.deviceId, hbmGBps: x.hbmGBpsOverCompute })) },
       impactNs: compute * (1 - achieved / (o.fraction * peak)),
-      locations: typicalStepAt(a, 'decode', rows[0]!.device),
+      locations: typicalStepAt(a, a.steps, 'decode', rows[0]!.device),
     }];
   },
 });

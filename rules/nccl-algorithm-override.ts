@@ -2,12 +2,12 @@
  * nccl-algorithm-override: the kernels show an algorithm NCCL would not pick on this topology, or the
  * recorded environment forces one.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import type { Reads } from '../analyzer/data.js';
 import { text } from './messageFormat.js';
 import { typicalCollectiveAt } from '../analyzer/timeline/locations.js';
 
 /** A typical collective that ran a Tree kernel, to look at in the timeline. */
-function treeCollective(a: Pick<Analysis, 'model' | 'collectives' | 'collectiveSummary'>, kernels: string[]) {
+function treeCollective(a: Reads<'model' | 'collectives' | 'collectiveSummary'>, kernels: string[]) {
   const k = a.collectiveSummary.classes.find((x) => kernels.includes(x.kernel) && x.phase !== 'outside');
   return k ? typicalCollectiveAt(a, k.instances, text('typical', { phase: k.phase, op: k.op, kernel: k.kernel })) : [];
 }

@@ -3,7 +3,7 @@
  * margin. Every rank above its fair share is named (two slow ranks are one finding, not a straggler that
  * seems to move between traces), and when the late rank changes from step to step the finding says so.
  */
-import type { Analysis } from '../analyzer/analysis.js';
+import type { RequiredData } from './requirements.js';
 import { explainLateArrival, type LateArrival } from '../analyzer/collectives/lateness.js';
 import type { DeviceLateness, PhaseCollectives } from '../analyzer/collectives/phaseStats.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
@@ -42,7 +42,7 @@ interface Data {
 }
 
 /** Per steady step of the phase, the rank that arrived last most often; counted per rank. Steps where ranks tie count for none, and are counted apart. */
-function lateRankPerStep(a: Pick<Analysis, 'collectives' | 'steps' | 'opStep'>, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
+function lateRankPerStep(a: RequiredData<readonly ['collectives', 'steps', 'opStep']>, pc: PhaseCollectives): { perRank: Map<number, number>; tied: number } {
   const c = a.collectives;
   const byStep = new Map<number, Map<number, number>>();
   for (const i of pc.instances) {

@@ -2,8 +2,9 @@
  * sync-in-step: the host blocks on the GPU (device, stream or event synchronization, blocking copies)
  * inside steps, draining the GPU's queue each time.
  */
-import { type Analysis, steadyStepsOf } from '../analyzer/analysis.js';
-import type { Step } from '../analyzer/steps/types.js';
+import type { Reads } from '../analyzer/data.js';
+import { steadyStepsOf } from '../analyzer/steps/steady.js';
+import { type Step } from '../analyzer/steps/types.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';
@@ -34,7 +35,7 @@ function unionLength(xs: [number, number][]): number {
   return total;
 }
 
-function syncsOf(a: Pick<Analysis, 'model' | 'hostCalls'>, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
+function syncsOf(a: Reads<'model' | 'hostCalls'>, s: Step, deviceStarts: Float64Array, deviceList: Uint32Array): StepSyncs {
   const hc = a.model.hostCalls;
   const { ops } = a.model;
   const thread = s.thread >= 0 ? s.thread : ops.thread[s.ops[0]!]!;

@@ -106,7 +106,7 @@ describe('item 4: the same file twice is refused; impossible numbers are said', 
     const a: any = {
       collectiveSummary: { gpu: { name: 'H100 SXM 80GB', nvlinkGBps: 900 }, classes: [{ phase: 'prefill', op: 'all-reduce', busGBps: 1200 }, { phase: 'decode', op: 'all-reduce', busGBps: 300 }] },
       model: { devices: [{ index: 0, label: 'GPU 0' }] },
-      phase: (_d: number, p: string) => (p === 'decode' ? { steadyCount: 2, commShare: 1.2, exposedCommShare: 0.5, idleShare: 0.1, overlap: 0, timeNs: { idle: -5e6 } } : undefined),
+      phases: [{ device: 0, phase: 'decode', steadyCount: 2, commShare: 1.2, exposedCommShare: 0.5, idleShare: 0.1, overlap: 0, timeNs: { idle: -5e6 } }],
     };
     const out = impossibleNumbers(a);
     expect(out).toHaveLength(3);

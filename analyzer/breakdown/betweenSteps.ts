@@ -112,3 +112,8 @@ export function betweenSteps(model: TraceModel, set: StepSet, deviceOps: Uint32A
   });
   return out;
 }
+
+/** A device's gaps between steady steps of a phase. */
+export function betweenOfPhase(between: readonly BetweenSteps[], device: number, phase: string): BetweenSteps | undefined {
+  return between.find((b) => b.device === device && b.phase === phase);
+}

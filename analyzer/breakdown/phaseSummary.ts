@@ -97,3 +97,8 @@ export function summarisePhase(
       }),
   };
 }
+
+/** A device's summary of a phase, if it has steady steps in it. */
+export function phaseOf(phases: readonly PhaseSummary[], device: number, phase: string): PhaseSummary | undefined {
+  return phases.find((p) => p.device === device && p.phase === phase);
+}

@@ -4,10 +4,12 @@
  * shares are parts of that mean span. What compare, scaling and attach put side by side across traces,
  * made from the same sums as the per-GPU tables, so the two never disagree.
  */
-import { type KernelClass, type Phase, TIME_CLASSES, type TimeClass } from '../contract/vocabulary.js';
-import type { Analysis } from '../analysis.js';
-import { artifactBy } from '../artifact.js';
+import { TIME_CLASSES, type KernelClass, type TimeClass } from '../contract/vocabulary.js';
+import { artifact, perKey } from '../artifact.js';
+import type { Reads } from '../data.js';
 import { OpKind } from '../model/types.js';
+import { steadyStepsOf } from '../steps/steady.js';
+import { type Phase } from '../contract/vocabulary.js';
 
 export type { TimeClass };
 
@@ -33,7 +35,7 @@ export interface SteadyProfile {
   opsPerStep: number;
 }
 
-function profile(a: Analysis, phase: Phase): SteadyProfile | null {
+function profile(a: Reads<'phases' | 'model' | 'stepSet'>, phase: Phase): SteadyProfile | null {
   const sums = a.phases.filter((p) => p.phase === phase && p.steadyCount > 0);
   if (sums.length === 0) return null;
   const mean = (f: (p: (typeof sums)[number]) => number) => sums.reduce((x, p) => x + f(p) / p.steadyCount, 0) / sums.length;
@@ -45,7 +47,7 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
   let graphOps = 0;
   const { ops: o } = a.model;
   for (const p of sums) {
-    for (const s of a.steadyStepsOf(p.device, phase)) {
+    for (const s of steadyStepsOf(a.stepSet, p.device, phase)) {
       ops += s.ops.length;
       for (const i of s.ops) if (o.fromGraph[i] === 1 || o.kind[i] === OpKind.graph) graphOps++;
     }
@@ -60,4 +62,4 @@ function profile(a: Analysis, phase: Phase): SteadyProfile | null {
   };
 }
 
-export const steadyProfile = artifactBy(profile);
+export const steadyProfile = artifact(['phases', 'model', 'stepSet'], (a) => perKey((phase: Phase) => profile(a, phase)));

@@ -5,10 +5,8 @@
  * waiting as phaseSummary.ts splits it), the mean over the GPUs, and the rank that arrived last at most of
  * the step's collectives. Outliers are rows too, marked: drift and alternating stragglers show step by step.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { type Exclusion, KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
-import { transferPerStep } from '../collectives/stepTransfer.js';
 import { tiedTop } from '../util/tiedTop.js';
 import type { StepTimes } from '../contract/views.js';
 
@@ -39,10 +37,10 @@ export interface StepRow {
 
 const KEYS = [...KERNEL_CLASSES, 'idle', 'commTransfer', 'commWait', 'span'] as const;
 
-export const stepRows = artifact((a: Analysis): StepRow[] => {
-  const transfer = transferPerStep(a);
+export const stepRows = artifact(['stepSet', 'breakdowns', 'steady', 'opStep', 'collectives', 'transferPerStep'], (a): StepRow[] => {
+  const transfer = a.transferPerStep;
   const byOrdinal = new Map<number, number[]>();
-  for (const s of a.steps.steps) byOrdinal.set(s.ordinal, [...(byOrdinal.get(s.ordinal) ?? []), s.index]);
+  for (const s of a.stepSet.steps) byOrdinal.set(s.ordinal, [...(byOrdinal.get(s.ordinal) ?? []), s.index]);
   // Last arrivals per step ordinal and device.
   const c = a.collectives;
   const late = new Map<number, Map<number, number>>();
@@ -51,7 +49,7 @@ export const stepRows = artifact((a: Analysis): StepRow[] => {
     for (let d = 0; d < c.nDevices && ordinal < 0; d++) {
       const o = c.ops[i * c.nDevices + d]!;
       const s = o >= 0 ? a.opStep[o]! : -1;
-      if (s >= 0) ordinal = a.steps.steps[s]!.ordinal;
+      if (s >= 0) ordinal = a.stepSet.steps[s]!.ordinal;
     }
     if (ordinal < 0) continue;
     let m = late.get(ordinal);
@@ -60,7 +58,7 @@ export const stepRows = artifact((a: Analysis): StepRow[] => {
   }
   const rows: StepRow[] = [];
   for (const [ordinal, idx] of [...byOrdinal].sort((x, y) => x[0] - y[0])) {
-    const steps = idx.map((i) => a.steps.steps[i]!).sort((x, y) => x.device - y.device);
+    const steps = idx.map((i) => a.stepSet.steps[i]!).sort((x, y) => x.device - y.device);
     const gpus = steps.map((s) => {
       const b = a.breakdowns[s.index]!;
       const t = Math.min(b.commNs, transfer[s.index]!);
@@ -76,7 +74,7 @@ export const stepRows = artifact((a: Analysis): StepRow[] => {
     const top = m ? tiedTop(m) : null;
     rows.push({
       ordinal, name: steps[0]!.name, phase: steps[0]!.phase, steady: steps.every((s) => a.steady[s.index] === 1),
-      excluded: steps.some((s) => a.steps.exclusion[s.index] === 'outlier') ? 'outlier' : steps.some((s) => a.steps.exclusion[s.index] === 'regime') ? 'regime' : steps.some((s) => a.steps.exclusion[s.index] === 'earlier-pass') ? 'earlier-pass' : null,
+      excluded: steps.some((s) => a.stepSet.exclusion[s.index] === 'outlier') ? 'outlier' : steps.some((s) => a.stepSet.exclusion[s.index] === 'regime') ? 'regime' : steps.some((s) => a.stepSet.exclusion[s.index] === 'earlier-pass') ? 'earlier-pass' : null,
       pass: steps[0]!.pass,
       startNs: Math.min(...steps.map((s) => s.start)), endNs: Math.max(...steps.map((s) => s.end)), gpus, mean,
       lateRank: top && m ? { device: top.keys[0]!, count: top.count, of: [...m.values()].reduce((x, y) => x + y, 0), tiedWith: top.keys.slice(1) } : null,

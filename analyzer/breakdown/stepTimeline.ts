@@ -2,13 +2,12 @@
  * One step on every GPU, op by op, for the timeline chart: the median decode step of the first GPU (else
  * prefill, else any step) and the same step (by ordinal) on the others, on one clock so arrival skew shows.
  */
-import type { Analysis } from '../analysis.js';
 import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
-import { layerAnalysis } from '../layers/layerSummary.js';
+import type { Reads } from '../data.js';
 import type { StepTimeline, TimelineOps } from '../contract/timeline.js';
 
-export function stepTimeline(analysis: Analysis): StepTimeline | null {
-  const { steps, model, classes } = analysis;
+export function stepTimeline(a: Reads<'stepSet' | 'model' | 'classes' | 'layers'>): StepTimeline | null {
+  const { stepSet: steps, model, classes } = a;
   const phase = (['decode', 'prefill', 'mixed', 'step'] as const).find((p) => steps.steps.some((s) => s.phase === p));
   if (!phase) return null;
   const first = steps.byDevice.find((list) => list.some((s) => s.phase === phase))!;
@@ -16,7 +15,7 @@ export function stepTimeline(analysis: Analysis): StepTimeline | null {
   const chosen = candidates[(candidates.length - 1) >> 1]!;
   const same = steps.byDevice.map((list) => list.find((s) => s.ordinal === chosen.ordinal && s.phase === phase)).filter((s) => s !== undefined);
   const originNs = Math.min(...same.map((s) => s.start));
-  const { breakdowns } = layerAnalysis(analysis);
+  const { breakdowns } = a.layers;
   const ops: TimelineOps = { lane: [], startNs: [], endNs: [], class: [] };
   const lanes = same.map((s, lane) => {
     for (const i of s.ops) {

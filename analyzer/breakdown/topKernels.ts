@@ -4,10 +4,10 @@
  * phase's kernel time (summed durations, so shares add up to 100% and none exceeds its whole); the top
  * kernels overall, the top of each class, and the kernels of a layer (inside the layer windows, per layer).
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass, type Phase, PHASES } from '../contract/vocabulary.js';
-import { layerAnalysis } from '../layers/layerSummary.js';
+import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
+import { steadyStepsOf } from '../steps/steady.js';
+import { PHASES, type Phase } from '../contract/vocabulary.js';
 
 export interface KernelRow {
   name: string;
@@ -57,7 +57,7 @@ function add(t: Tally, name: number, ns: number): void {
   t.ns.set(name, (t.ns.get(name) ?? 0) + ns);
 }
 
-export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
+export const topKernels = artifact(['model', 'classes', 'stepSet', 'layers'], (a): PhaseKernels[] => {
   const { ops, opNames } = a.model;
   // Kernels are tallied by the short name nsys shows AND their class: template instances of one kernel that
   // the classifier puts in different classes (vectorized_elementwise_kernel as a copy or as arithmetic) are
@@ -81,10 +81,10 @@ export const topKernels = artifact((a: Analysis): PhaseKernels[] => {
     }
     return k;
   };
-  const { breakdowns: layerBreakdowns } = layerAnalysis(a);
+  const { breakdowns: layerBreakdowns } = a.layers;
   const out: PhaseKernels[] = [];
   for (const phase of PHASES) {
-    const steps = a.model.devices.flatMap((d) => a.steadyStepsOf(d.index, phase));
+    const steps = a.model.devices.flatMap((d) => steadyStepsOf(a.stepSet, d.index, phase));
     if (steps.length === 0) continue;
     const all = tally();
     const inLayers = tally();

@@ -5,10 +5,9 @@
  * step source. `doctor` shows all of it; `diagnose` names the gaps in its header. Both read this one
  * artifact, so they never disagree.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import { CLASS_INDEX } from '../classify/opClasses.js';
-import { tpDegree } from '../collectives/tpDegree.js';
+import type { Reads } from '../data.js';
 import { OpKind, type RecordedStreams } from '../model/types.js';
 import { median } from '../util/stats.js';
 import { subForwards, wholeRounds } from '../steps/subForwards.js';
@@ -29,12 +28,16 @@ export interface CaptureCheck {
   missingRanks: number;
 }
 
+/** What the capture check reads. */
+const CAPTURE_DEPS = ['model', 'stepSet', 'steady', 'classes', 'collectives', 'collectiveSummary', 'tp', 'ncclRanges'] as const;
+type Capture = Reads<(typeof CAPTURE_DEPS)[number]>;
+
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (x: number, w: string) => `${n(x)} ${w}${x === 1 ? '' : 's'}`;
 const flagRe = (names: string) => new RegExp(`(?:^|\\s)(?:${names})(?:=|\\s+)(\\d+)(?=\\s|$)`);
 
 /** The world sizes the command lines and environments declare, most specific first. */
-function declaredSizes(a: Analysis): DeclaredSize[] {
+function declaredSizes(a: Capture): DeclaredSize[] {
   const out: DeclaredSize[] = [];
   const comms = a.model.communicators.filter((c) => c.nranks > 0);
   if (comms.length) {
@@ -61,14 +64,14 @@ function declaredSizes(a: Analysis): DeclaredSize[] {
   return out.filter((d) => d.ranks > 0);
 }
 
-function ranksFacts(a: Analysis, declared: DeclaredSize[]): { facts: CaptureFact[]; found: number; missing: number } {
+function ranksFacts(a: Capture, declared: DeclaredSize[]): { facts: CaptureFact[]; found: number; missing: number } {
   const { model } = a;
   const devs = model.devices;
   const found = devs.length;
-  const tp = tpDegree(a);
+  const tp = a.tp;
   const want = declared[0]?.ranks ?? null;
   const ids = devs.map((d) => d.label).join(', ');
-  const initRanges = ncclRanges(a).filter((i) => /^ncclCommInitRank/.test(model.nvtx.texts[model.nvtx.text[i]!]!)).length;
+  const initRanges = a.ncclRanges.filter((i) => /^ncclCommInitRank/.test(model.nvtx.texts[model.nvtx.text[i]!]!)).length;
   const evidence = [
     `${plural(found, 'GPU')} with work (${ids})`,
     tp > 1 ? `${tp} ranks in the tensor-parallel collectives` : 'no tensor-parallel collectives',
@@ -123,7 +126,7 @@ function ranksFacts(a: Analysis, declared: DeclaredSize[]): { facts: CaptureFact
   return { facts: [fact, rankFilesFact(a, want)], found, missing };
 }
 
-function rankFilesFact(a: Analysis, want: number | null): CaptureFact {
+function rankFilesFact(a: Capture, want: number | null): CaptureFact {
   const { files, devices } = a.model;
   const per = files.map((f, i) => {
     const rank = f.meta.environment.get('RANK');
@@ -151,21 +154,21 @@ function rankFilesFact(a: Analysis, want: number | null): CaptureFact {
   };
 }
 
-function hasGraphExecutions(a: Analysis): boolean {
+function hasGraphExecutions(a: Capture): boolean {
   const { ops } = a.model;
   for (let i = 0; i < ops.n; i++) if (ops.kind[i] === OpKind.graph) return true;
   return false;
 }
 
 /** Every collective kernel a CUDA graph replay: NCCL makes its calls (and ranges) only when the graph is captured. */
-function collectivesReplayedOnly(a: Analysis): boolean {
+function collectivesReplayedOnly(a: Capture): boolean {
   const c = a.collectives;
   if (c.n === 0) return false;
   for (const o of c.ops) if (o >= 0 && !a.model.ops.fromGraph[o]) return false;
   return true;
 }
 
-function graphFact(a: Analysis): CaptureFact {
+function graphFact(a: Capture): CaptureFact {
   const { ops } = a.model;
   let graphKernels = 0;
   let graphExecs = 0;
@@ -195,7 +198,7 @@ function graphFact(a: Analysis): CaptureFact {
   };
 }
 
-function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
+function streamFacts(a: Capture, rec: RecordedStreams | null): CaptureFact[] {
   const { model } = a;
   const traced = (what: string) => rec?.traced?.includes(what) ?? null;
   const tFlag: Fix = { where: 'profile', flag: '-t cuda,nvtx,osrt', note: 'CUDA API, NVTX and OS runtime traced' };
@@ -237,7 +240,7 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
     domains.set(d, (domains.get(d) ?? 0) + 1);
   }
   const domEv = [...domains].map(([d, c]) => `${d === '' ? 'default domain' : d} ${n(c)}`).join(', ');
-  const stepsNamed = a.steps.source === 'nvtx';
+  const stepsNamed = a.stepSet.source === 'nvtx';
   if (nvtxRows === 0 && traced('NvtxEvents') === false) {
     out.push({
       id: 'nvtx', title: 'NVTX', status: 'gap', statement: 'NVTX not traced', evidence: `CAPTURE_EVENT_TYPE: ${rec?.traced?.join(', ') ?? '?'}; no NVTX_EVENTS rows`,
@@ -268,7 +271,7 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
     });
   }
   // NCCL: its NVTX domain and payloads matter only where there are collectives.
-  const nccl = ncclRanges(a).length;
+  const nccl = a.ncclRanges.length;
   const hasColl = a.collectives.n > 0;
   const disabled = model.files.map((f) => f.meta.environment.get('NCCL_NVTX_DISABLE')).find((v) => v !== undefined);
   if (!hasColl) {
@@ -328,7 +331,7 @@ function streamFacts(a: Analysis, rec: RecordedStreams | null): CaptureFact[] {
  * The ranges of NCCL's NVTX domain: the domain named NCCL, or one whose ranges are NCCL calls (an export
  * may lack the event that names a domain, and then shows it by number).
  */
-const ncclRanges = artifact((a: Analysis): number[] => {
+export const ncclRanges = artifact(['model'], (a): number[] => {
   const nv = a.model.nvtx;
   const callText = nv.texts.map((x) => /^nccl[A-Z]/.test(x));
   const isNccl = nv.domains.map((name) => name !== '');
@@ -339,21 +342,21 @@ const ncclRanges = artifact((a: Analysis): number[] => {
   return out;
 });
 
-function ncclNames(a: Analysis): string[] {
+function ncclNames(a: Capture): string[] {
   const nv = a.model.nvtx;
-  return ncclRanges(a).slice(0, 2000).map((i) => nv.texts[nv.text[i]!]!);
+  return a.ncclRanges.slice(0, 2000).map((i) => nv.texts[nv.text[i]!]!);
 }
 
 /** A first or last step with far fewer ops than its phase's median step on its device: the capture cut into it. */
-function cutSteps(a: Analysis): string[] {
+function cutSteps(a: Capture): string[] {
   const out: string[] = [];
   // Steps cut at idle gaps hold whatever lies between two gaps, and a rhythm found only partly cuts its
   // steps unevenly: their op counts say nothing of a cut (the step split's own fact says it is unsure).
-  if (a.steps.source === 'gaps' || a.steps.confidence === 'low') return out;
+  if (a.stepSet.source === 'gaps' || a.stepSet.confidence === 'low') return out;
   // Rounds of a draft and a target (speculative decoding) shrink as a generation ends: whole, not cut.
-  const rounds = a.steps.source === 'rhythm' ? subForwards(a.model, a.classes.opClass, a.steps.steps.filter((s) => a.steady[s.index])) : null;
+  const rounds = a.stepSet.source === 'rhythm' ? subForwards(a.model, a.classes.opClass, a.stepSet.steps.filter((s) => a.steady[s.index])) : null;
   for (const dev of a.model.devices) {
-    const steps = a.steps.steps.filter((s) => s.device === dev.index);
+    const steps = a.stepSet.steps.filter((s) => s.device === dev.index);
     if (steps.length < 3) continue;
     for (const s of [steps[0]!, steps[steps.length - 1]!]) {
       const same = steps.filter((x) => x.phase === s.phase).map((x) => x.ops.length);
@@ -371,7 +374,7 @@ function cutSteps(a: Analysis): string[] {
   return [...new Set(out)];
 }
 
-function rangeFact(a: Analysis, rec: RecordedStreams | null): CaptureFact {
+function rangeFact(a: Capture, rec: RecordedStreams | null): CaptureFact {
   const f0 = a.model.files[0]!;
   // nsys records nothing before the start call of a cudaProfilerApi range: the call opens the trace.
   const byApi = rec?.profilerStartNs != null && rec.firstCudaApiNs != null && rec.profilerStartNs <= rec.firstCudaApiNs + 1e6;
@@ -393,7 +396,7 @@ function rangeFact(a: Analysis, rec: RecordedStreams | null): CaptureFact {
       short: 'the capture range cuts steps',
     };
   }
-  const passes = a.steps.passes.length;
+  const passes = a.stepSet.passes.length;
   return {
     id: 'capture-range', title: 'Capture range', status: 'ok',
     statement: `${how}; no step is cut${passes > 1 ? ` (${passes} passes in the capture; the numbers describe the last)` : ''}`,
@@ -401,8 +404,8 @@ function rangeFact(a: Analysis, rec: RecordedStreams | null): CaptureFact {
   };
 }
 
-function stepsFact(a: Analysis): CaptureFact {
-  const s = a.steps;
+function stepsFact(a: Capture): CaptureFact {
+  const s = a.stepSet;
   const ev = `${s.description}${s.confidenceNote ? `; ${s.confidenceNote}` : ''}`;
   const base = `steps from ${s.source === 'nvtx' ? 'NVTX ranges' : s.source === 'rhythm' ? 'the kernels\' rhythm' : s.source === 'graph' ? 'CUDA graph launches' : 'GPU idle gaps'}${s.forced ? ' (forced)' : ''}, confidence ${s.confidence}`;
   if (s.steps.length === 0) {
@@ -418,7 +421,7 @@ function stepsFact(a: Analysis): CaptureFact {
   return { id: 'steps', title: 'Step source', status: s.confidence === 'high' ? 'ok' : 'info', statement: base, evidence: ev, cost: null, lacks: [], fixes: [], short: null };
 }
 
-function exportFact(a: Analysis): CaptureFact {
+function exportFact(a: Capture): CaptureFact {
   const metas = a.model.files.map((f) => f.meta);
   const versions = [...new Set(metas.map((m) => `Nsight Systems ${m.nsysVersion ?? '?'} (export schema ${m.exportSchema ?? '?'})`))];
   return {
@@ -428,7 +431,7 @@ function exportFact(a: Analysis): CaptureFact {
 }
 
 /** Transformer inference leaves attention kernels (or collectives, at TP > 1, or graph replays hiding both); work with none is not what nsys-tp diagnoses. */
-function tpWork(a: Analysis): boolean {
+function tpWork(a: Capture): boolean {
   const att = CLASS_INDEX.attention;
   const cls = a.classes.opClass;
   for (let i = 0; i < cls.length; i++) if (cls[i] === att) return true;
@@ -436,7 +439,7 @@ function tpWork(a: Analysis): boolean {
   return a.collectives.n > 0 || hasGraphExecutions(a);
 }
 
-export const captureCheck = artifact((a: Analysis): CaptureCheck => {
+export const captureCheck = artifact(CAPTURE_DEPS, (a): CaptureCheck => {
   const rec = a.model.files[0]!.meta.recorded ?? null;
   const declared = declaredSizes(a);
   const ranks = ranksFacts(a, declared);

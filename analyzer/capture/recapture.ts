@@ -5,8 +5,7 @@
  * Python program calls torch.cuda.profiler.start() / stop() itself. The README's "Recapturing" section
  * documents exactly these lines (test/doctor.test.ts checks it), with `<command>` where the workload goes.
  */
-import type { Analysis } from '../analysis.js';
-import { runtimeOf } from '../runtime/detectRuntime.js';
+import type { Reads } from '../data.js';
 import type { CaptureRuntime } from '../contract/reports.js';
 
 export interface RecaptureRecipe {
@@ -62,8 +61,8 @@ export const RECIPES: Record<CaptureRuntime, RecaptureRecipe> = {
 };
 
 /** The recipe for the runtime the trace shows. */
-export function recipeFor(a: Analysis): RecaptureRecipe {
-  const r = runtimeOf(a);
+export function recipeFor(a: Reads<'runtime' | 'model'>): RecaptureRecipe {
+  const r = a.runtime;
   if (r.id === 'vllm') return RECIPES.vllm;
   if (r.id === 'sglang') return RECIPES.sglang;
   const cmd = a.model.files.map((f) => f.meta.command ?? '').find(Boolean) ?? '';

@@ -10,11 +10,9 @@
  * so the three never disagree. A suspicion is only a guess (info): it supersedes nothing, and the other
  * rules cite it.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { offNvlinkSettings } from '../runtime/environment.js';
 import { busFactor, expectedBusGBps } from './busBandwidth.js';
-import type { CollectivePhase, SizeClass } from './summary.js';
+import type { CollectivePhase, CollectiveSummary, SizeClass } from './summary.js';
 
 /** Below this share of the expected busBW a size class is slow: far outside run-to-run noise (docs/architecture.md §4). */
 export const SLOW_BUS_FRACTION = 0.3;
@@ -51,9 +49,19 @@ function impliedSize(k: SizeClass, gbpsAt: (bytes: number) => number): { bytes: 
   return { bytes, gbps };
 }
 
-export const fabricHealth = artifact((a: Analysis): FabricHealth => {
-  const s = a.collectiveSummary;
-  const settings = offNvlinkSettings(a);
+/** The judgement, and what it says of a phase. */
+export interface Fabric {
+  health: FabricHealth;
+  /**
+   * Whether a phase's collectives are measured slow by the fabric (bus bandwidth on known message sizes).
+   * Only a measurement supersedes what the other rules measure: a suspicion from the settings alone does not.
+   */
+  slowIn(phase: CollectivePhase): boolean;
+  /** Whether the recorded settings make a phase's collectives of unknown size suspect of a misused fabric. */
+  suspectIn(phase: CollectivePhase): boolean;
+}
+
+function fabricHealth(s: CollectiveSummary, settings: Record<string, string>): FabricHealth {
   const slow = s.classes.filter(
     (k) => k.bytes !== null && k.bytes >= MIN_JUDGED_BYTES && k.busGBps !== null && k.expectedBusGBps !== null && k.busGBps < SLOW_BUS_FRACTION * k.expectedBusGBps,
   );
@@ -65,17 +73,13 @@ export const fabricHealth = artifact((a: Analysis): FabricHealth => {
       return { sizeClass: k, impliedBytes: bytes, nvlinkBusGBps: gbps };
     });
   return { slow, suspect, settings };
+}
+
+export const fabric = artifact(['collectiveSummary', 'offNvlinkSettings'], (a): Fabric => {
+  const health = fabricHealth(a.collectiveSummary, a.offNvlinkSettings);
+  return {
+    health,
+    slowIn: (phase) => health.slow.some((k) => k.phase === phase),
+    suspectIn: (phase) => health.suspect.some((x) => x.sizeClass.phase === phase),
+  };
 });
-
-/**
- * Whether a phase's collectives are measured slow by the fabric (bus bandwidth on known message sizes).
- * Only a measurement supersedes what the other rules measure: a suspicion from the settings alone does not.
- */
-export function fabricSlowIn(a: Analysis, phase: CollectivePhase): boolean {
-  return fabricHealth(a).slow.some((k) => k.phase === phase);
-}
-
-/** Whether the recorded settings make a phase's collectives of unknown size suspect of a misused fabric. */
-export function fabricSuspectIn(a: Analysis, phase: CollectivePhase): boolean {
-  return fabricHealth(a).suspect.some((x) => x.sizeClass.phase === phase);
-}

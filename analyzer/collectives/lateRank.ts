@@ -5,14 +5,14 @@
  * step is several times the others' is the cause an engineer looks for first, even when jitter spreads the
  * last arrivals over the ranks). Ties in arrival counts are kept, never settled by device order.
  */
-import type { Analysis } from '../analysis.js';
-import { artifactBy } from '../artifact.js';
-import { KERNEL_CLASSES, type Phase } from '../contract/vocabulary.js';
+import { artifact, perKey } from '../artifact.js';
+import { phaseOf, type PhaseSummary } from '../breakdown/phaseSummary.js';
+import { KERNEL_CLASSES } from '../contract/vocabulary.js';
+import { type Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { tiedTop } from '../util/tiedTop.js';
 
 export { tiedTop };
-import { phaseCollectives } from './phaseStats.js';
 
 /** A rank's compute per step at least this many times the other ranks' median is heavy. */
 export const HEAVY_WORK_FACTOR = 2;
@@ -40,9 +40,9 @@ export interface PhaseLateRank {
   named: number | null;
 }
 
-function workOf(a: Analysis, phase: Phase, devices: number[]): RankWork[] {
+function workOf(phases: readonly PhaseSummary[], phase: Phase, devices: number[]): RankWork[] {
   return devices.flatMap((d) => {
-    const p = a.phase(d, phase);
+    const p = phaseOf(phases, d, phase);
     if (!p || p.steadyCount === 0) return [];
     let compute = 0;
     for (const k of KERNEL_CLASSES) if (k !== 'communication') compute += p.timeNs[k] ?? 0;
@@ -51,11 +51,11 @@ function workOf(a: Analysis, phase: Phase, devices: number[]): RankWork[] {
 }
 
 /** The late-rank judgement of a phase; null without collectives on two ranks or more. */
-export const phaseLateRank = artifactBy((a: Analysis, phase: Phase): PhaseLateRank | null => {
-  const pc = phaseCollectives(a, phase);
+export const phaseLateRank = artifact(['phaseCollectives', 'phases'], (a) => perKey((phase: Phase): PhaseLateRank | null => {
+  const pc = a.phaseCollectives(phase);
   if (!pc || pc.ranks < 2) return null;
   const top = tiedTop(pc.devices.map((d) => [d.device, d.lastArrivals] as const));
-  const work = workOf(a, phase, pc.devices.map((d) => d.device));
+  const work = workOf(a.phases, phase, pc.devices.map((d) => d.device));
   let heavy: PhaseLateRank['heavy'] = null;
   for (const w of work) {
     const others = median(work.filter((x) => x.device !== w.device).map((x) => x.computeNs));
@@ -68,4 +68,4 @@ export const phaseLateRank = artifactBy((a: Analysis, phase: Phase): PhaseLateRa
   const heavyLate = heavy !== null && (pc.devices.find((d) => d.device === heavy!.device)?.lastArrivals ?? 0) > fair;
   const named = heavyLate ? heavy!.device : top && top.keys.length === 1 ? top.keys[0]! : null;
   return { phase, instances: pc.instances.length, mostOftenLast: top && { devices: top.keys, count: top.count }, work, heavy: heavyLate ? heavy : null, named };
-});
+}));

@@ -2,8 +2,10 @@
  * Collectives of one phase (prefill / decode) as the rules read them: how much of the ranks' kernel time
  * is waiting, who arrives last and by how much, all per step so they compare with the step span.
  */
-import type { Analysis } from '../analysis.js';
-import type { Phase } from '../contract/vocabulary.js';
+import { artifact, perKey } from '../artifact.js';
+import { phaseOf } from '../breakdown/phaseSummary.js';
+import type { Reads } from '../data.js';
+import { type Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { kernelNs } from './instances.js';
 
@@ -31,7 +33,10 @@ export interface PhaseCollectives {
   medianSkewNs: number;
 }
 
-export function phaseCollectives(a: Analysis, phase: Phase): PhaseCollectives | null {
+/** Per phase, computed once; null when no collective instance belongs to the phase's steady steps. */
+export const phaseCollectives = artifact(['collectives', 'collectivePhase', 'model', 'phases'], (a) => perKey((phase: Phase) => ofPhase(a, phase)));
+
+function ofPhase(a: Reads<'collectives' | 'collectivePhase' | 'model' | 'phases'>, phase: Phase): PhaseCollectives | null {
   const c = a.collectives;
   const instances: number[] = [];
   for (let i = 0; i < c.n; i++) if (a.collectivePhase(i) === phase) instances.push(i);
@@ -56,7 +61,7 @@ export function phaseCollectives(a: Analysis, phase: Phase): PhaseCollectives | 
     last.lastArrivals++;
     last.skewWhenLastNs += c.skewNs[i]!;
   }
-  const sums = [...ranks].map((d) => a.phase(d, phase)).filter((p) => p !== undefined && p.steadyCount > 0);
+  const sums = [...ranks].map((d) => phaseOf(a.phases, d, phase)).filter((p) => p !== undefined && p.steadyCount > 0);
   const mean = (f: (p: (typeof sums)[number]) => number) => (sums.length ? sums.reduce((x, p) => x + f(p), 0) / sums.length : 0);
   return {
     phase, instances, ranks: ranks.size,

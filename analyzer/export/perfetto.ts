@@ -6,9 +6,8 @@
  * findings (a marker at each place a finding names), and the kernels per CUDA stream, each with its class
  * as category and colour.
  */
-import type { Analysis } from '../analysis.js';
 import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
-import { layerAnalysis } from '../layers/layerSummary.js';
+import type { Reads } from '../data.js';
 import { OpKind } from '../model/types.js';
 import type { Finding } from '../contract/findings.js';
 import { TOOL } from '../contract/tool.js';
@@ -71,7 +70,7 @@ export const MAX_EXPORTED_OPS = 2_500_000;
 const LONG_NAME = 400;
 
 /** `window`: session-clock ns; only what overlaps it is written (steps, collectives, ops, markers). */
-export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], names: readonly string[], window: { from?: number; to?: number } = {}): PerfettoTrace {
+export function buildPerfettoTrace(a: Reads<'model' | 'stepSet' | 'steady' | 'layers' | 'collectives' | 'classes'>, findings: readonly Finding[], names: readonly string[], window: { from?: number; to?: number } = {}): PerfettoTrace {
   const { model } = a;
   const { ops } = model;
   const lo = window.from ?? -Infinity;
@@ -98,8 +97,8 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
     thread(pid(d.index), TRACKS.steps, 'steps', 1);
   }
   // Steps, and the layers inside them.
-  const { breakdowns } = layerAnalysis(a);
-  for (const s of a.steps.steps) {
+  const { breakdowns } = a.layers;
+  for (const s of a.stepSet.steps) {
     if (!inside(s.start, s.end)) continue;
     const p = pid(s.device);
     const steady = a.steady[s.index] === 1;
@@ -175,7 +174,7 @@ export function buildPerfettoTrace(a: Analysis, findings: readonly Finding[], na
   return {
     traceEvents: ev,
     displayTimeUnit: 'ns',
-    otherData: { tool: `${TOOL.name} ${TOOL.version}`, traces: names.join(', '), clock: 'the capture\'s session clock, as Nsight Systems shows it', steps: a.steps.description },
+    otherData: { tool: `${TOOL.name} ${TOOL.version}`, traces: names.join(', '), clock: 'the capture\'s session clock, as Nsight Systems shows it', steps: a.stepSet.description },
   };
 }
 

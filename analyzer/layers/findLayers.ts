@@ -2,8 +2,8 @@
  * The layers of every step: from NVTX layer ranges where the step has them, else from the kernel pattern.
  * A step whose CUDA graphs were traced at graph level has no kernels to find layers in.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
+import type { Reads } from '../data.js';
 import { OpKind } from '../model/types.js';
 import { buildLaunchIndex } from '../steps/projection.js';
 import { nvtxLayerCuts } from './nvtxLayers.js';
@@ -27,18 +27,17 @@ function splitFromUnits(cut: LayerCut, units: Unit[]): number {
 const TP_OPS: ReadonlySet<string> = new Set(['all-reduce', 'reduce-scatter', 'all-gather', 'unknown']);
 
 /** Whether an op is a collective that tensor parallelism puts at the end of a block. */
-export function tpCollectives(analysis: Analysis): (op: number) => boolean {
+export function tpCollectives(a: Reads<'classes' | 'model'>): (op: number) => boolean {
   // Decided once per distinct name: asked once per op of every step.
-  const isTp = Uint8Array.from(analysis.classes.byName, (c) => (TP_OPS.has(c.op ?? '') ? 1 : 0));
-  const names = analysis.model.ops.name;
+  const isTp = Uint8Array.from(a.classes.byName, (c) => (TP_OPS.has(c.op ?? '') ? 1 : 0));
+  const names = a.model.ops.name;
   return (op) => isTp[names[op]!] === 1;
 }
 
-export function findLayers(analysis: Analysis): StepLayers[] {
-  const { model, classes, steps } = analysis;
-  const index = launchIndex(analysis);
-  const nvtx = nvtxLayerCuts(model, steps.steps, index);
-  const tpCollective = tpCollectives(analysis);
+export function findLayers(a: Reads<'model' | 'classes' | 'stepSet' | 'launchIndex'>): StepLayers[] {
+  const { model, classes, stepSet: steps } = a;
+  const nvtx = nvtxLayerCuts(model, steps.steps, a.launchIndex);
+  const tpCollective = tpCollectives(a);
   return steps.steps.map((s): StepLayers => {
     for (const op of s.ops) {
       if (model.ops.kind[op] === OpKind.graph) return { step: s.index, source: null, cuts: [], reason: GRAPH_KERNELS_HIDDEN };
@@ -55,6 +54,6 @@ export function findLayers(analysis: Analysis): StepLayers[] {
 }
 
 /** Computed once per analysis. */
-export const stepLayers = artifact(findLayers);
+export const stepLayers = artifact(['model', 'classes', 'stepSet', 'launchIndex'], findLayers);
 
-const launchIndex = artifact((a: Analysis) => buildLaunchIndex(a.model));
+export const launchIndex = artifact(['model'], (a) => buildLaunchIndex(a.model));

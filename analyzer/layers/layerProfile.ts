@@ -3,10 +3,10 @@
  * then over GPUs, split into the parts that tile it (layerBreakdown.ts): attention compute, MLP compute,
  * exposed comm, copies, idle. What compare puts side by side.
  */
-import type { Analysis } from '../analysis.js';
-import { artifactBy } from '../artifact.js';
-import type { Phase } from '../contract/vocabulary.js';
-import { layerAnalysis, summariseLayers } from './layerSummary.js';
+import { artifact, perKey } from '../artifact.js';
+import { steadyStepsOf } from '../steps/steady.js';
+import { type Phase } from '../contract/vocabulary.js';
+import { summariseLayers } from './layerSummary.js';
 import type { LayerRow } from '../contract/layers.js';
 import type { LayerProfile } from '../contract/summary.js';
 
@@ -19,10 +19,10 @@ export const LAYER_PARTS: [string, (r: LayerRow) => number][] = [
 ];
 
 /** Empty when no layers were found, or when the GPUs' layer counts differ. */
-export const layerProfile = artifactBy((a: Analysis, phase: Phase): LayerProfile[] => {
-  const { layers, breakdowns } = layerAnalysis(a);
+export const layerProfile = artifact(['layers', 'model', 'stepSet'], (a) => perKey((phase: Phase): LayerProfile[] => {
+  const { layers, breakdowns } = a.layers;
   const perGpu = a.model.devices
-    .map((d) => summariseLayers(d.index, phase, a.steadyStepsOf(d.index, phase), layers, breakdowns))
+    .map((d) => summariseLayers(d.index, phase, steadyStepsOf(a.stepSet, d.index, phase), layers, breakdowns))
     .filter((s) => s && s.layers > 0)
     .map((s) => s!.rows);
   const count = perGpu[0]?.length ?? 0;
@@ -32,4 +32,4 @@ export const layerProfile = artifactBy((a: Analysis, phase: Phase): LayerProfile
     const mean = (f: (r: LayerRow) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
     return { name: rows[0]!.name, spanNs: mean((r) => r.spanNs.mean), parts: Object.fromEntries(LAYER_PARTS.map(([k2, f]) => [k2, mean(f)])) };
   });
-});
+}));

@@ -3,11 +3,10 @@
  * epilogue still add up to the mean step), with the spread of its span, and the layers that stand out.
  */
 import { median, quantile } from 'd3-array';
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import type { Step } from '../steps/types.js';
-import { type LayerSource, type Phase, PHASES } from '../contract/vocabulary.js';
-import { stepLayers } from './findLayers.js';
+import { steadyStepsOf } from '../steps/steady.js';
+import { type Step } from '../steps/types.js';
+import { type LayerSource, PHASES, type Phase } from '../contract/vocabulary.js';
 import { breakdownStepLayers, type LayerTimes, type StepLayerBreakdown, type WindowTimes } from './layerBreakdown.js';
 import type { StepLayers } from './types.js';
 import type { LayerPhaseSummary, LayerRow, OutlierLayer, Spread } from '../contract/layers.js';
@@ -109,15 +108,15 @@ export interface LayerAnalysis {
 }
 
 /** Layers, their per-step breakdowns and per-phase summaries, computed once per analysis. */
-export const layerAnalysis = artifact((analysis: Analysis): LayerAnalysis => {
-  const { model, classes, steps } = analysis;
-  const layers = stepLayers(analysis);
+export const layerAnalysis = artifact(['model', 'classes', 'stepSet', 'stepLayers'], (a): LayerAnalysis => {
+  const { model, classes, stepSet: steps } = a;
+  const layers = a.stepLayers;
   const breakdowns = steps.steps.map((s) => breakdownStepLayers(model.ops, classes.opClass, s, layers[s.index]!));
   // The steady steps only, as every other number of the phase: a warm-up step is an outlier, not a layer.
   const summaries: LayerPhaseSummary[] = [];
   for (const d of model.devices) {
     for (const p of PHASES) {
-      const s = summariseLayers(d.index, p, analysis.steadyStepsOf(d.index, p), layers, breakdowns);
+      const s = summariseLayers(d.index, p, steadyStepsOf(steps, d.index, p), layers, breakdowns);
       if (s) summaries.push(s);
     }
   }
@@ -125,10 +124,8 @@ export const layerAnalysis = artifact((analysis: Analysis): LayerAnalysis => {
 });
 
 /** Layers per step for the docs/architecture.md §6 JSON: the median over the phase's steps with layers; null if none. */
-export function layerCount(analysis: Analysis): (device: number, phase: Phase) => number | null {
-  return (device, phase) => {
-    const s = layerAnalysis(analysis).summaries.find((x) => x.device === device && x.phase === phase);
-    const found = s?.counts.filter((c) => c > 0) ?? [];
-    return found.length ? median(found)! : null;
-  };
-}
+export const layerCount = artifact(['layers'], (a) => (device: number, phase: Phase): number | null => {
+  const s = a.layers.summaries.find((x) => x.device === device && x.phase === phase);
+  const found = s?.counts.filter((c) => c > 0) ?? [];
+  return found.length ? median(found)! : null;
+});

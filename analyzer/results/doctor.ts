@@ -4,11 +4,10 @@
  * and the command lines that capture it right for the runtime the trace shows. Its exit code is part of
  * the result: 0 complete, 1 usable with gaps, 2 not a TP capture nsys-tp can diagnose.
  */
-import type { Analysis } from '../analysis.js';
-import { captureCheck, type CaptureFact } from '../capture/captureCheck.js';
-import type { CaptureGaps, CaptureRuntime, DeclaredSize, DoctorFact, Fix, Lack } from '../contract/reports.js';
+import type { CaptureFact } from '../capture/captureCheck.js';
 import { filled, recipeFor } from '../capture/recapture.js';
-import { runtimeOf } from '../runtime/detectRuntime.js';
+import type { Reads } from '../data.js';
+import type { CaptureGaps, CaptureRuntime, DeclaredSize, DoctorFact, Fix, Lack } from '../contract/reports.js';
 import { RULES } from '../../rules/index.js';
 import type { Requirement } from '../../rules/requirements.js';
 import { TOOL } from '../contract/tool.js';
@@ -22,8 +21,8 @@ function rulesLacking(lacks: readonly Lack[]): string[] {
   return RULES.filter((r) => r.meta.requires.some((q: Requirement) => reqs.includes(q))).map((r) => r.meta.id);
 }
 
-export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
-  const check = captureCheck(a);
+export function buildDoctorResult(a: Reads<'captureCheck' | 'runtime' | 'model'>, paths?: string[]): DoctorResult {
+  const check = a.captureCheck;
   const { model } = a;
   const shown = paths ?? model.files.map((f) => f.path);
   const first = model.files[0]!.meta;
@@ -40,7 +39,7 @@ export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
     trace: {
       path: shown[0]!, paths: shown, nsysVersion: first.nsysVersion, exportSchema: first.exportSchema,
       gpus: model.devices.map((d) => ({ deviceId: d.deviceId, name: d.gpu?.name ?? 'unknown GPU' })),
-      runtime: runtimeOf(a), commandLine: first.command,
+      runtime: a.runtime, commandLine: first.command,
     },
     verdict: check.verdict,
     exitCode,
@@ -55,7 +54,7 @@ export function buildDoctorResult(a: Analysis, paths?: string[]): DoctorResult {
   };
 }
 
-export function captureGaps(a: Analysis): CaptureGaps {
-  const c = captureCheck(a);
+export function captureGaps(a: Reads<'captureCheck'>): CaptureGaps {
+  const c = a.captureCheck;
   return { verdict: c.verdict, gaps: c.facts.filter((f) => f.status === 'gap').map((f) => ({ id: f.id, short: f.short ?? f.title })) };
 }

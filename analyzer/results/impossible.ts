@@ -5,7 +5,8 @@
  * a clock that is not aligned) or of a bug in nsys-tp, and every report says so at its top instead of
  * presenting the number as a result. Checked here, once, on what every command reports.
  */
-import type { Analysis } from '../analysis.js';
+import { phaseOf } from '../breakdown/phaseSummary.js';
+import type { Reads } from '../data.js';
 import { PHASES } from '../contract/vocabulary.js';
 
 /** Rounding slack: a share computed from sums of floats may land a hair above 1. */
@@ -13,7 +14,7 @@ const EPS = 1e-6;
 
 const why = 'a sign of a wrong input (files of different runs read as one job, misaligned clocks) or a bug in nsys-tp; please report it';
 
-export function impossibleNumbers(a: Analysis): string[] {
+export function impossibleNumbers(a: Reads<'collectiveSummary' | 'model' | 'phases'>): string[] {
   const out: string[] = [];
   const s = a.collectiveSummary;
   const peak = s.gpu?.nvlinkGBps ?? null;
@@ -26,7 +27,7 @@ export function impossibleNumbers(a: Analysis): string[] {
   }
   for (const d of a.model.devices) {
     for (const phase of PHASES) {
-      const p = a.phase(d.index, phase);
+      const p = phaseOf(a.phases, d.index, phase);
       if (!p || p.steadyCount === 0) continue;
       const shares: [string, number][] = [['communication', p.commShare], ['exposed communication', p.exposedCommShare], ['idle', p.idleShare], ['overlap', p.overlap]];
       for (const [what, v] of shares) {

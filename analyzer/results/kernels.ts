@@ -4,13 +4,14 @@
  * per-step means so every format reads the same numbers.
  */
 import type { KernelRowResult, PhaseKernelsResult } from '../contract/views.js';
-import type { Analysis } from '../analysis.js';
-import { topKernels, type KernelRow } from '../breakdown/topKernels.js';
-import type { KernelClass, Phase } from '../contract/vocabulary.js';
+import type { KernelRow } from '../breakdown/topKernels.js';
+import type { Reads } from '../data.js';
+import { type KernelClass } from '../contract/vocabulary.js';
+import { type Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, KernelsResult } from '../contract/results.js';
 
-export function buildKernelTables(a: Analysis): PhaseKernelsResult[] {
-  return topKernels(a).map((p) => {
+export function buildKernelTables(a: Reads<'topKernels'>): PhaseKernelsResult[] {
+  return a.topKernels.map((p) => {
     const per = (r: KernelRow): KernelRowResult => ({ ...r, countPerStep: r.count / p.steps, nsPerStep: r.totalNs / p.steps });
     return {
       phase: p.phase, steps: p.steps, gpus: p.gpus, kernelNs: p.kernelNs, kernelNsPerStep: p.kernelNs / p.steps, kernels: p.kernels, top: p.top.map(per),

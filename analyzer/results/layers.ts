@@ -1,14 +1,13 @@
 /**
  * The per-layer part of a report: plain data for the `layers` table, its JSON and the per-layer charts.
  */
-import type { Analysis } from '../analysis.js';
-import { layerAnalysis } from '../layers/layerSummary.js';
-import type { LayerPhaseSummary, LayerResult } from '../contract/layers.js';
+import type { Reads } from '../data.js';
 import { LAYER_METHODS } from '../layers/types.js';
-import type { LayerSource } from '../contract/vocabulary.js';
+import { type LayerSource } from '../contract/vocabulary.js';
+import type { LayerPhaseSummary, LayerResult } from '../contract/layers.js';
 
-export function buildLayerResult(analysis: Analysis): LayerResult {
-  const { summaries } = layerAnalysis(analysis);
+export function buildLayerResult(analysis: Reads<'layers' | 'model'>): LayerResult {
+  const { summaries } = analysis.layers;
   const methods: Partial<Record<LayerSource, string>> = {};
   const methodPhases: Partial<Record<LayerSource, string[]>> = {};
   for (const s of summaries) {

@@ -3,17 +3,16 @@
  * per-step table, and the result of `steps`: that table framed by its trace, for all GPUs (means over
  * them) or for one (`--device N`).
  */
+import type { Reads } from '../data.js';
+import { type Phase } from '../contract/vocabulary.js';
 import type { StepRowResult, StepTimes } from '../contract/views.js';
-import type { Analysis } from '../analysis.js';
-import { stepRows } from '../breakdown/stepRows.js';
-import type { Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';
 
 export type { StepTimes };
 
-export function buildStepRows(a: Analysis): StepRowResult[] {
-  return stepRows(a).map((r) => {
+export function buildStepRows(a: Reads<'stepRows' | 'model'>): StepRowResult[] {
+  return a.stepRows.map((r) => {
     const dev = (d: number) => a.model.devices[d]!;
     return {
       ordinal: r.ordinal, name: r.name, phase: r.phase, steady: r.steady, excluded: r.excluded, pass: r.pass, startNs: r.startNs, spanNs: r.endNs - r.startNs, times: r.mean,

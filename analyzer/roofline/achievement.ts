@@ -4,13 +4,11 @@
  * judge this one) and the whole step span (what the deployment gets, idle and comm included).
  * Prefill is judged on compute, decode on bandwidth.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
-import { tpDegree } from '../collectives/tpDegree.js';
+import { phaseOf } from '../breakdown/phaseSummary.js';
 import { gpuOf } from '../hardware/gpuOf.js';
 import { stepCost, type StepCost } from '../llm/stepCost.js';
-import type { Phase } from '../contract/vocabulary.js';
-import { layerCount } from '../layers/layerSummary.js';
+import { type Phase } from '../contract/vocabulary.js';
 
 export interface PhaseAchievement {
   device: number;
@@ -34,11 +32,11 @@ export interface PhaseAchievement {
   bound: 'compute' | 'memory';
 }
 
-export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
+export const achievements = artifact(['options', 'model', 'tp', 'layerCount', 'phases'], (a): PhaseAchievement[] => {
   const w = a.options.workload;
   if (!w) return [];
-  const tp = tpDegree(a);
-  const layersOf = layerCount(a);
+  const tp = a.tp;
+  const layersOf = a.layerCount;
   const out: PhaseAchievement[] = [];
   for (const d of a.model.devices) {
     const gpu = gpuOf(a, d.index);
@@ -46,7 +44,7 @@ export const achievements = artifact((a: Analysis): PhaseAchievement[] => {
     const hbm = d.gpu?.memoryBandwidthBytesPerS ? d.gpu.memoryBandwidthBytesPerS / 1e9 : gpu.hbmTBps * 1000;
     const peak = w.model.dtypeBytes === 1 && gpu.fp8Tflops ? gpu.fp8Tflops : gpu.bf16Tflops;
     for (const phase of ['prefill', 'decode'] as const) {
-      const sum = a.phase(d.index, phase);
+      const sum = phaseOf(a.phases, d.index, phase);
       if (!sum || sum.steadyCount === 0) continue;
       if (phase === 'prefill' && !w.prompt) continue;
       const seen = layersOf(d.index, phase as Phase);

@@ -2,7 +2,6 @@
  * Which serving runtime produced the trace, from what it leaves in one: the profiled command line,
  * process and thread names, and its own kernels' namespaces. Recommendations are phrased in its settings.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
 import type { TraceModel } from '../model/types.js';
 import { ellipsize } from '../text/units.js';
@@ -41,4 +40,4 @@ export function detectRuntime(model: TraceModel): DetectedRuntime {
 }
 
 /** The trace's runtime, detected once per analysis. */
-export const runtimeOf = artifact((a: Analysis) => detectRuntime(a.model));
+export const runtimeOf = artifact(['model'], (a) => detectRuntime(a.model));

@@ -3,8 +3,8 @@
  * the serving runtimes. They are evidence on their own (a forced NCCL_ALGO, NCCL_P2P_DISABLE=1), with or
  * without a model config, and every finding and comparison reads them from here.
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
+import type { Reads } from '../data.js';
 
 /** Variables that change how inference runs; paths, hosts and the rest of the environment are left out. */
 const RELEVANT = /^(NCCL|CUDA|CUBLAS|CUBLASLT|CUDNN|TORCH|PYTORCH|VLLM|SGLANG|SGL|TRTLLM|TLLM|NVSHMEM|UCX|MSCCL|NVTE|OMP|TORCHINDUCTOR)_/;
@@ -27,7 +27,7 @@ const OFF_NVLINK: Record<string, (v: string) => boolean> = {
 export const ALGORITHM_SETTINGS = ['NCCL_ALGO', 'NCCL_PROTO'] as const;
 
 /** The relevant variables of every file of the trace (the first file that records one wins), by name. */
-export const recordedSettings = artifact((a: Analysis): Map<string, string> => {
+export const recordedSettings = artifact(['model'], (a): Map<string, string> => {
   const out = new Map<string, string>();
   for (const f of a.model.files) {
     for (const [k, v] of f.meta.environment) if (RELEVANT.test(k) && !PATH_LIKE.test(k) && !out.has(k)) out.set(k, v);
@@ -36,8 +36,8 @@ export const recordedSettings = artifact((a: Analysis): Map<string, string> => {
 });
 
 /** The recorded values of `names`, in that order, as an object for evidence. */
-export function settingsOf(a: Analysis, names: readonly string[]): Record<string, string> {
-  const all = recordedSettings(a);
+export function settingsOf(a: Reads<'settings'>, names: readonly string[]): Record<string, string> {
+  const all = a.settings;
   const out: Record<string, string> = {};
   for (const n of names) {
     const v = all.get(n);
@@ -47,8 +47,11 @@ export function settingsOf(a: Analysis, names: readonly string[]): Record<string
 }
 
 /** The recorded settings that keep NCCL off NVLink peer-to-peer, at values that do. */
-export const offNvlinkSettings = artifact((a: Analysis): Record<string, string> =>
+export const offNvlinkSettings = artifact(['settings'], (a): Record<string, string> =>
   Object.fromEntries(Object.entries(settingsOf(a, Object.keys(OFF_NVLINK))).filter(([k, v]) => OFF_NVLINK[k]!(v))));
+
+/** The recorded settings that override NCCL's own choice of algorithm and protocol. */
+export const algorithmSettings = artifact(['settings'], (a): Record<string, string> => settingsOf(a, ALGORITHM_SETTINGS));
 
 /** A setting as a message lists it. */
 export interface Setting {

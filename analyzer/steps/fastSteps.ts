@@ -5,8 +5,8 @@
  * ms idle for the host to build a new plan: the same kernels, the difference is idle (or, on ranks that
  * reach the all-reduce early, waiting inside it).
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
+import type { Reads } from '../data.js';
 import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { lowerMedian, median } from '../util/stats.js';
 import { byDevicePhase, isFast } from './steady.js';
@@ -35,9 +35,9 @@ export interface FastSteps {
   mainExtra: KernelClass | 'idle';
 }
 
-export const fastSteps = artifact((a: Analysis): FastSteps[] => {
+export const fastSteps = artifact(['stepSet', 'steady', 'breakdowns'], (a): FastSteps[] => {
   const out: FastSteps[] = [];
-  for (const g of byDevicePhase(a.steps.steps.filter((s) => a.steady[s.index]))) {
+  for (const g of byDevicePhase(a.stepSet.steps.filter((s) => a.steady[s.index]))) {
     const typical = lowerMedian(g.map((s) => s.end - s.start));
     const fast = g.filter((s) => isFast(s.end - s.start, typical));
     if (fast.length === 0 || fast.length > FEW * g.length) continue;
@@ -61,8 +61,8 @@ export const fastSteps = artifact((a: Analysis): FastSteps[] => {
 const ms = (ns: number) => (ns >= 10e6 ? (ns / 1e6).toFixed(1) : (ns / 1e6).toFixed(2));
 
 /** One line per phase (GPUs alike folded together), for the report's notes. */
-export function fastStepsText(a: Analysis): string[] {
-  const found = fastSteps(a);
+export function fastStepsText(a: Reads<'fastSteps' | 'stepSet' | 'model'>): string[] {
+  const found = a.fastSteps;
   const byPhase = new Map<Phase, FastSteps[]>();
   for (const f of found) {
     let l = byPhase.get(f.phase);
@@ -72,7 +72,7 @@ export function fastStepsText(a: Analysis): string[] {
   const lines: string[] = [];
   for (const [phase, list] of byPhase) {
     const f = list[0]!;
-    const names = [...new Set(list.flatMap((x) => x.fast.map((i) => a.steps.steps[i]!.name)))];
+    const names = [...new Set(list.flatMap((x) => x.fast.map((i) => a.stepSet.steps[i]!.name)))];
     const gpus = list.map((x) => a.model.devices[x.device]!.label).join(', ');
     const kernels = f.fastOps === f.otherOps ? `the same ${f.otherOps} GPU ops` : `${f.fastOps} GPU ops against ${f.otherOps}`;
     const what = (x: FastSteps) => (x.mainExtra === 'idle' ? `${ms(x.extraNs.idle)} ms idle` : `${ms(x.extraNs[x.mainExtra])} ms more ${x.mainExtra}`);

@@ -7,7 +7,8 @@
  * flight during the GPU's idle gaps inside its steps (the cause, as the host shows it).
  */
 import { median } from 'd3-array';
-import type { Analysis } from '../analysis.js';
+import { artifact } from '../artifact.js';
+import type { StepBreakdown } from '../breakdown/stepBreakdown.js';
 import { KERNEL_CLASSES, type KernelClass, type Phase } from '../contract/vocabulary.js';
 import { tallyHostCalls, topCalls, type CallTotal } from '../host/hostActivity.js';
 import { lowerMedian } from '../util/stats.js';
@@ -37,15 +38,15 @@ export interface Regime {
   endNs: number;
 }
 
-function means(a: Analysis, steps: Step[]): Record<KernelClass | 'idle', number> {
+function means(breakdowns: readonly StepBreakdown[], steps: Step[]): Record<KernelClass | 'idle', number> {
   const n = Math.max(1, steps.length);
-  const out = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, steps.reduce((x, s) => x + a.breakdowns[s.index]!.classNs[i]!, 0) / n])) as Record<KernelClass | 'idle', number>;
-  out.idle = steps.reduce((x, s) => x + a.breakdowns[s.index]!.idleNs, 0) / n;
+  const out = Object.fromEntries(KERNEL_CLASSES.map((c, i) => [c, steps.reduce((x, s) => x + breakdowns[s.index]!.classNs[i]!, 0) / n])) as Record<KernelClass | 'idle', number>;
+  out.idle = steps.reduce((x, s) => x + breakdowns[s.index]!.idleNs, 0) / n;
   return out;
 }
 
-export function findRegimes(a: Analysis): Regime[] {
-  const { model, steps: set } = a;
+export const regimes = artifact(['model', 'stepSet', 'breakdowns', 'hostCalls'], (a): Regime[] => {
+  const { model, stepSet: set } = a;
   const out: Regime[] = [];
   set.byDevice.forEach((list, device) => {
     const byPhase = new Map<Phase, Step[]>();
@@ -74,7 +75,7 @@ export function findRegimes(a: Analysis): Regime[] {
         out.push({
           device, phase, steps: run, medianNs: median(run.map((s) => s.end - s.start)) ?? 0,
           meanNs: run.reduce((x, s) => x + s.end - s.start, 0) / run.length, typicalNs: typical,
-          perStepNs: means(a, run), steadyPerStepNs: means(a, steady),
+          perStepNs: means(a.breakdowns, run), steadyPerStepNs: means(a.breakdowns, steady),
           hostCalls: topCalls(calls, 5).map(({ name, source, ns }) => ({ name, source, ns })), uncoveredNs: uncovered,
           startNs: run[0]!.start, endNs: run[run.length - 1]!.end,
         });
@@ -88,4 +89,4 @@ export function findRegimes(a: Analysis): Regime[] {
     }
   });
   return out;
-}
+});

@@ -4,8 +4,9 @@
  * is done, so this is the step time that throughput and latency follow, and the sample `compare` and
  * `scaling` judge. A replica step is steady when it is steady on every GPU (steps/steady.ts).
  */
-import type { Analysis } from '../analysis.js';
 import { artifact } from '../artifact.js';
+import type { Reads } from '../data.js';
+import { steadyStepsOf } from './steady.js';
 import type { Step } from './types.js';
 import type { Phase } from '../contract/vocabulary.js';
 
@@ -28,8 +29,8 @@ export interface ReplicaSteps {
   note: string | null;
 }
 
-function lineUp(a: Analysis): ReplicaSteps {
-  const lists = a.steps.byDevice.filter((l) => l.length > 0);
+function lineUp(a: Reads<'stepSet' | 'steady'>): ReplicaSteps {
+  const lists = a.stepSet.byDevice.filter((l) => l.length > 0);
   if (lists.length === 0) return { lined: true, steady: [], note: null };
   const counts = lists.map((l) => l.length);
   if (new Set(counts).size > 1) {
@@ -50,14 +51,14 @@ function lineUp(a: Analysis): ReplicaSteps {
   return { lined: true, steady: out, note: null };
 }
 
-export const replicaSteps = artifact(lineUp);
+export const replicaSteps = artifact(['stepSet', 'steady'], lineUp);
 
 /**
  * The step times of a phase: the steady replica steps' spans; when the GPUs' steps do not pair up, every
  * GPU's steady steps pooled (each GPU's span is then a sample of the same step time).
  */
-export function phaseStepTimes(a: Analysis, phase: Phase): number[] {
-  const r = replicaSteps(a);
+export function phaseStepTimes(a: Reads<'replicaSteps' | 'model' | 'stepSet'>, phase: Phase): number[] {
+  const r = a.replicaSteps;
   if (r.lined) return r.steady.filter((s) => s.phase === phase).map((s) => s.end - s.start);
-  return a.model.devices.flatMap((d) => a.steadyStepsOf(d.index, phase).map((s) => s.end - s.start));
+  return a.model.devices.flatMap((d) => steadyStepsOf(a.stepSet, d.index, phase).map((s) => s.end - s.start));
 }

@@ -8,7 +8,7 @@
  * where a tiny stretch of work is a fragment rather than a forward, drop the fast ones too.
  */
 import { lowerMedian } from '../util/stats.js';
-import type { Step } from './types.js';
+import type { Step, StepSet } from './types.js';
 import type { Exclusion, StepSource } from '../contract/vocabulary.js';
 
 export const OUTLIER_FACTOR = 3;
@@ -64,4 +64,9 @@ export function steadiness(steps: Step[], source: StepSource, described: (s: Ste
     }
   }
   return { steady, exclusion };
+}
+
+/** The steady steps of a device and phase: what findings judge. */
+export function steadyStepsOf(steps: StepSet, device: number, phase: string): Step[] {
+  return steps.byDevice[device]!.filter((s) => s.phase === phase && steps.steady[s.index] === 1);
 }

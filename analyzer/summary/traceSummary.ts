@@ -4,20 +4,15 @@
  * collectives; how the run was set up; what the rules found. Plain data, carried in diagnose's result:
  * a saved result stands in for its trace, and the cross-trace analyses read nothing else.
  */
-import type { Analysis } from '../analysis.js';
-import { steadyProfile, type TimeClass } from '../breakdown/steadyProfile.js';
-import { tpDegree } from '../collectives/tpDegree.js';
-import { layerProfile } from '../layers/layerProfile.js';
-import type { CollectiveProfile, FindingRef, LayerProfile, PhaseProfile, StepSample, TraceSummary } from '../contract/summary.js';
-import { layerCount } from '../layers/layerSummary.js';
-import { recordedSettings } from '../runtime/environment.js';
-import { runtimeOf } from '../runtime/detectRuntime.js';
-import { phaseStepTimes, replicaSteps } from '../steps/replicaSteps.js';
+import type { TimeClass } from '../breakdown/steadyProfile.js';
+import type { Reads } from '../data.js';
+import { phaseStepTimes } from '../steps/replicaSteps.js';
 import { PHASES, type Phase, type StepSource } from '../contract/vocabulary.js';
 import { stepSample } from '../util/stepSample.js';
 import type { Severity } from '../severity.js';
+import type { CollectiveProfile, FindingRef, LayerProfile, PhaseProfile, StepSample, TraceSummary } from '../contract/summary.js';
 
-function collectiveProfiles(a: Analysis, phase: Phase, stepsPerGpu: number): CollectiveProfile[] {
+function collectiveProfiles(a: Reads<'collectiveSummary'>, phase: Phase, stepsPerGpu: number): CollectiveProfile[] {
   if (stepsPerGpu === 0) return [];
   return a.collectiveSummary.classes
     .filter((k) => k.phase === phase)
@@ -27,19 +22,22 @@ function collectiveProfiles(a: Analysis, phase: Phase, stepsPerGpu: number): Col
     }));
 }
 
-function phaseProfile(a: Analysis, phase: Phase): PhaseProfile | null {
-  const p = steadyProfile(a, phase);
+/** What a phase's profile reads. */
+type PhaseData = Reads<'steadyProfile' | 'replicaSteps' | 'model' | 'stepSet' | 'collectiveSummary' | 'layerProfile'>;
+
+function phaseProfile(a: PhaseData, phase: Phase): PhaseProfile | null {
+  const p = a.steadyProfile(phase);
   const times = phaseStepTimes(a, phase);
   if (!p || times.length === 0) return null;
   return {
     phase, stepTimesNs: times, stepTime: stepSample(times), gpus: p.gpus, stepsPerGpu: p.stepsPerGpu, opsPerStep: p.opsPerStep, classNs: p.classNs, spanNs: p.spanNs,
     commShare: p.commShare, exposedCommShare: p.exposedCommShare, idleShare: p.idleShare, graphShare: p.graphShare,
     comm: a.collectiveSummary.classes.some((k) => k.phase === phase) ? { transferNs: p.commTransferNs, waitNs: p.commWaitNs } : null,
-    layers: layerProfile(a, phase), collectives: collectiveProfiles(a, phase, p.stepsPerGpu),
+    layers: a.layerProfile(phase), collectives: collectiveProfiles(a, phase, p.stepsPerGpu),
   };
 }
 
-function gpuCounts(a: Analysis): { name: string; count: number }[] {
+function gpuCounts(a: Reads<'model'>): { name: string; count: number }[] {
   const names = new Map<string, number>();
   for (const d of a.model.devices) {
     const n = d.gpu?.name ?? 'unknown GPU';
@@ -65,21 +63,21 @@ const findingRef = (f: FindingLike): FindingRef => ({
 });
 
 export function traceSummary(
-  a: Analysis, findings: readonly FindingLike[], paths: string[], warnings: string[], superseded: readonly (FindingLike & { supersededBy: string })[] = [],
+  a: PhaseData & Reads<'layerCount' | 'tp' | 'runtime' | 'settings'>, findings: readonly FindingLike[], paths: string[], warnings: string[], superseded: readonly (FindingLike & { supersededBy: string })[] = [],
 ): TraceSummary {
-  const r = replicaSteps(a);
-  const layers = layerCount(a);
+  const r = a.replicaSteps;
+  const layers = a.layerCount;
   return {
     paths,
     nsysVersion: a.model.files[0]!.meta.nsysVersion,
-    stepSource: a.steps.source,
-    stepDetection: a.steps.description,
+    stepSource: a.stepSet.source,
+    stepDetection: a.stepSet.description,
     stepTimes: r.lined ? 'steady steps, each from the first GPU to start to the last to finish' : `steady steps of every GPU pooled: ${r.note}`,
-    tp: tpDegree(a),
+    tp: a.tp,
     gpus: gpuCounts(a),
-    runtime: runtimeOf(a).name,
+    runtime: a.runtime.name,
     commandLine: a.model.files[0]!.meta.command,
-    settings: Object.fromEntries(recordedSettings(a)),
+    settings: Object.fromEntries(a.settings),
     layers: layers(0, 'decode') ?? layers(0, 'prefill'),
     phases: PHASES.flatMap((p) => phaseProfile(a, p) ?? []),
     findings: findings.map(findingRef),

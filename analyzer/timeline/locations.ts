@@ -3,8 +3,10 @@
  * stretch of the session clock (ns, the clock the export's timestamps are on and the Nsight Systems GUI
  * shows in seconds), so a reader can zoom there. Rules fill these; reports spell them.
  */
-import { steadyStepsOf, type Analysis } from '../analysis.js';
-import type { Phase } from '../contract/vocabulary.js';
+import type { Reads } from '../data.js';
+import { steadyStepsOf } from '../steps/steady.js';
+import { type StepSet } from '../steps/types.js';
+import { type Phase } from '../contract/vocabulary.js';
 import type { TimelineLocation } from '../contract/findings.js';
 
 /** A place whose `what` is not words yet: rules give a message of theirs, which the engine fills in. */
@@ -17,13 +19,13 @@ export interface TypicalStepWhat {
 }
 
 /** A stretch on a device (by index). */
-export function spanAt<W>(a: Pick<Analysis, 'model'>, device: number, startNs: number, endNs: number, what: W, stream: number | null = null): LocationOf<W> {
+export function spanAt<W>(a: Reads<'model'>, device: number, startNs: number, endNs: number, what: W, stream: number | null = null): LocationOf<W> {
   const d = a.model.devices[device]!;
   return { deviceId: d.deviceId, label: d.label, stream, startNs, endNs, what };
 }
 
 /** One GPU op (by index into the model's ops), with its stream. */
-export function opAt<W>(a: Pick<Analysis, 'model'>, op: number, what: W): LocationOf<W> {
+export function opAt<W>(a: Reads<'model'>, op: number, what: W): LocationOf<W> {
   const { ops } = a.model;
   return spanAt(a, ops.device[op]!, ops.start[op]!, ops.end[op]!, what, ops.stream[op]!);
 }
@@ -32,11 +34,11 @@ export function opAt<W>(a: Pick<Analysis, 'model'>, op: number, what: W): Locati
  * The typical steady step of a phase (the median span) on a device, or on the first device with such
  * steps: where to look at what a phase-wide finding describes.
  */
-export function typicalStepAt(a: Pick<Analysis, 'model' | 'steps'>, phase: Phase, device?: number): LocationOf<TypicalStepWhat>[] {
+export function typicalStepAt(a: Reads<'model'>, steps: StepSet, phase: Phase, device?: number): LocationOf<TypicalStepWhat>[] {
   const devices = device === undefined ? a.model.devices.map((d) => d.index) : [device];
   for (const d of devices) {
-    const steps = steadyStepsOf(a.steps, d, phase).sort((x, y) => x.end - x.start - (y.end - y.start));
-    const s = steps[(steps.length - 1) >> 1];
+    const steady = steadyStepsOf(steps, d, phase).sort((x, y) => x.end - x.start - (y.end - y.start));
+    const s = steady[(steady.length - 1) >> 1];
     if (s) return [spanAt(a, d, s.start, s.end, { messageId: 'typicalStep' as const, data: { phase, step: s.name } })];
   }
   return [];
@@ -46,7 +48,7 @@ export function typicalStepAt(a: Pick<Analysis, 'model' | 'steps'>, phase: Phase
  * An example collective of a set of instances: the one with the median transfer, shown on the rank
  * whose kernel was the transfer (the shortest: the last to arrive, which barely waited).
  */
-export function typicalCollectiveAt<W>(a: Pick<Analysis, 'model' | 'collectives'>, instances: readonly number[], what: W): LocationOf<W>[] {
+export function typicalCollectiveAt<W>(a: Reads<'model' | 'collectives'>, instances: readonly number[], what: W): LocationOf<W>[] {
   const c = a.collectives;
   if (instances.length === 0) return [];
   const sorted = [...instances].sort((x, y) => c.transferNs[x]! - c.transferNs[y]!);

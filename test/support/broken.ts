@@ -89,6 +89,8 @@ export interface BadTrace {
   asNobody?: boolean;
   /** Every command as its own process, in parallel: too heavy for one after another in the test process. */
   processes?: boolean;
+  /** Its commands mostly wait (a lock, an export's time limit): every one a process, all at once. */
+  waits?: boolean;
   /** Builds the file (in `dir`, a fresh temp folder) and returns its path, plus what the case measured. */
   make(dir: string): Made | Promise<Made>;
   /** error: every command exits 2 with one line matching `message`; ok: diagnose and layers exit 0. */
@@ -357,6 +359,7 @@ export const BAD_TRACES: BadTrace[] = [
   {
     name: 'a write transaction in progress (another process holds the lock)',
     expect: 'error',
+    waits: true,
     message: /locked by another program/,
     make: async (d) => {
       const path = editedCopy(d, 'locked.sqlite', () => {});
@@ -734,6 +737,7 @@ export const REPORTS: BadTrace[] = [
   {
     name: '.nsys-rep: nsys never returns (stopped after NSYS_TP_EXPORT_TIMEOUT)',
     expect: 'error',
+    waits: true,
     message: /nsys export did not finish within 2\.0 s and was stopped; set NSYS_TP_EXPORT_TIMEOUT/,
     make: (d) => ({ path: report(d), env: { ...fakeNsys(d, 'exec sleep 1000'), NSYS_TP_EXPORT_TIMEOUT: '2' } }),
   },

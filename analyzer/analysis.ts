@@ -12,7 +12,7 @@ import { breakdownStep, type StepBreakdown } from './breakdown/stepBreakdown.js'
 import { summarisePhase, phaseOf, type PhaseSummary } from './breakdown/phaseSummary.js';
 import type { TraceModel } from './model/types.js';
 import { findSteps } from './steps/findSteps.js';
-import { type Step, type StepSet } from './steps/types.js';
+import type { Step, StepSet } from './steps/types.js';
 import { PHASES, type Phase } from './contract/vocabulary.js';
 import { opStepIndex } from './steps/opSteps.js';
 import { steadyStepsOf } from './steps/steady.js';

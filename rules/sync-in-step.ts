@@ -4,7 +4,7 @@
  */
 import type { Reads } from '../analyzer/data.js';
 import { steadyStepsOf } from '../analyzer/steps/steady.js';
-import { type Step } from '../analyzer/steps/types.js';
+import type { Step } from '../analyzer/steps/types.js';
 import { PHASES, type Phase } from '../analyzer/contract/vocabulary.js';
 import { lowerBound } from '../analyzer/util/sort.js';
 import { median } from '../analyzer/util/stats.js';

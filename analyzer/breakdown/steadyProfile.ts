@@ -4,12 +4,11 @@
  * shares are parts of that mean span. What compare, scaling and attach put side by side across traces,
  * made from the same sums as the per-GPU tables, so the two never disagree.
  */
-import { TIME_CLASSES, type KernelClass, type TimeClass } from '../contract/vocabulary.js';
+import { TIME_CLASSES, type KernelClass, type Phase, type TimeClass } from '../contract/vocabulary.js';
 import { artifact, perKey } from '../artifact.js';
 import type { Reads } from '../data.js';
 import { OpKind } from '../model/types.js';
 import { steadyStepsOf } from '../steps/steady.js';
-import { type Phase } from '../contract/vocabulary.js';
 
 export type { TimeClass };
 

@@ -5,9 +5,8 @@
  * kernels overall, the top of each class, and the kernels of a layer (inside the layer windows, per layer).
  */
 import { artifact } from '../artifact.js';
-import { KERNEL_CLASSES, type KernelClass } from '../contract/vocabulary.js';
+import { KERNEL_CLASSES, type KernelClass, PHASES, type Phase } from '../contract/vocabulary.js';
 import { steadyStepsOf } from '../steps/steady.js';
-import { PHASES, type Phase } from '../contract/vocabulary.js';
 
 export interface KernelRow {
   name: string;

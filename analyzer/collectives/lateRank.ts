@@ -7,8 +7,7 @@
  */
 import { artifact, perKey } from '../artifact.js';
 import { phaseOf, type PhaseSummary } from '../breakdown/phaseSummary.js';
-import { KERNEL_CLASSES } from '../contract/vocabulary.js';
-import { type Phase } from '../contract/vocabulary.js';
+import { KERNEL_CLASSES, type Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { tiedTop } from '../util/tiedTop.js';
 

@@ -5,7 +5,7 @@
 import { artifact, perKey } from '../artifact.js';
 import { phaseOf } from '../breakdown/phaseSummary.js';
 import type { Reads } from '../data.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { median } from '../util/stats.js';
 import { kernelNs } from './instances.js';
 

@@ -5,7 +5,7 @@
  */
 import { artifact, perKey } from '../artifact.js';
 import { steadyStepsOf } from '../steps/steady.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { Phase } from '../contract/vocabulary.js';
 import { summariseLayers } from './layerSummary.js';
 import type { LayerRow } from '../contract/layers.js';
 import type { LayerProfile } from '../contract/summary.js';

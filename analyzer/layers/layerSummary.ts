@@ -5,7 +5,7 @@
 import { median, quantile } from 'd3-array';
 import { artifact } from '../artifact.js';
 import { steadyStepsOf } from '../steps/steady.js';
-import { type Step } from '../steps/types.js';
+import type { Step } from '../steps/types.js';
 import { type LayerSource, PHASES, type Phase } from '../contract/vocabulary.js';
 import { breakdownStepLayers, type LayerTimes, type StepLayerBreakdown, type WindowTimes } from './layerBreakdown.js';
 import type { StepLayers } from './types.js';

@@ -6,8 +6,7 @@
 import type { KernelRowResult, PhaseKernelsResult } from '../contract/views.js';
 import type { KernelRow } from '../breakdown/topKernels.js';
 import type { Reads } from '../data.js';
-import { type KernelClass } from '../contract/vocabulary.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { KernelClass, Phase } from '../contract/vocabulary.js';
 import type { DiagnoseResult, KernelsResult } from '../contract/results.js';
 
 export function buildKernelTables(a: Reads<'topKernels'>): PhaseKernelsResult[] {

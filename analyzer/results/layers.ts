@@ -3,7 +3,7 @@
  */
 import type { Reads } from '../data.js';
 import { LAYER_METHODS } from '../layers/types.js';
-import { type LayerSource } from '../contract/vocabulary.js';
+import type { LayerSource } from '../contract/vocabulary.js';
 import type { LayerPhaseSummary, LayerResult } from '../contract/layers.js';
 
 export function buildLayerResult(analysis: Reads<'layers' | 'model'>): LayerResult {

@@ -4,7 +4,7 @@
  * them) or for one (`--device N`).
  */
 import type { Reads } from '../data.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { Phase } from '../contract/vocabulary.js';
 import type { StepRowResult, StepTimes } from '../contract/views.js';
 import type { DiagnoseResult, StepsResult } from '../contract/results.js';
 import { UsageError } from '../errors.js';

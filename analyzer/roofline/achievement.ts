@@ -8,7 +8,7 @@ import { artifact } from '../artifact.js';
 import { phaseOf } from '../breakdown/phaseSummary.js';
 import { gpuOf } from '../hardware/gpuOf.js';
 import { stepCost, type StepCost } from '../llm/stepCost.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { Phase } from '../contract/vocabulary.js';
 
 export interface PhaseAchievement {
   device: number;

@@ -5,8 +5,8 @@
  */
 import type { Reads } from '../data.js';
 import { steadyStepsOf } from '../steps/steady.js';
-import { type StepSet } from '../steps/types.js';
-import { type Phase } from '../contract/vocabulary.js';
+import type { StepSet } from '../steps/types.js';
+import type { Phase } from '../contract/vocabulary.js';
 import type { TimelineLocation } from '../contract/findings.js';
 
 /** A place whose `what` is not words yet: rules give a message of theirs, which the engine fills in. */

@@ -4,10 +4,9 @@
  * class the collectives, the findings added and resolved, and the verdict.
  */
 import type { z } from 'zod';
-import { SEVERITIES } from '../severity.js';
 import { SHIFT_VERDICTS } from '../text/change.js';
 import { arr, bool, keyed, num, obj, oneOf, str } from './checks.js';
-import { commSplitSchema, stepSampleSchema } from './summary.js';
+import { commSplitSchema, findingRefSchema, stepSampleSchema } from './summary.js';
 import { PHASES, TIME_CLASSES } from './vocabulary.js';
 
 const phase = oneOf(PHASES);
@@ -111,14 +110,9 @@ export const setupDiffSchema = obj({
 });
 export type SetupDiff = z.infer<typeof setupDiffSchema>;
 
-/** A finding as a comparison pairs it (analyzer/across/compare/findingsDiff.ts). */
-export const comparedFindingSchema = obj({
-  rule: str,
-  severity: oneOf(SEVERITIES),
-  phase: str.nullable(),
-  deviceId: num.nullable(),
-  message: str,
-});
+const { recommendation: _advice, ...comparedFinding } = findingRefSchema.shape;
+/** A finding as a comparison pairs it (analyzer/across/compare/findingsDiff.ts): a summary's finding without its advice. */
+export const comparedFindingSchema = obj(comparedFinding);
 export type ComparedFinding = z.infer<typeof comparedFindingSchema>;
 
 export const findingsDiffSchema = obj({
